@@ -1,0 +1,1 @@
+"""Point-in-time merchant features: catalog, windows, peers and the builder."""
