@@ -48,17 +48,21 @@ class Violation:
 
     ``row`` is the 1-based data row of the file (the header of a CSV file is not a row, so data
     row 1 is line 2 of the file); ``None`` where the rule concerns the whole file or column.
+    ``line`` is the physical line of a text file, shown beside the row so an editor finds it.
     """
 
     file: str
     row: int | None
     column: str | None
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"row {self.row}" + (f" (line {self.line})" if self.line else ""))
+        elif self.line is not None:
+            where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}"

@@ -1,5 +1,20 @@
 """Merchant records: the data contract, loading, validation and data-quality findings."""
 
+from microlend.data._dataset import Dataset
+from microlend.data._load import load_dataset
+from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
+from microlend.data._quality import (
+    DELIVERY_LATE_DAYS,
+    EVENT_COLUMNS,
+    REFUND_LATE_DAYS,
+    REVIEW_LATE_DAYS,
+    Coverage,
+    LateRecords,
+    QualityReport,
+    TableQuality,
+    quality_report,
+)
+from microlend.data._write import write_dataset
 from microlend.data.contract import (
     CONTRACT,
     LOAN_PRODUCTS,
@@ -15,13 +30,28 @@ from microlend.data.contract import (
 
 __all__ = [
     "CONTRACT",
+    "DELIVERY_LATE_DAYS",
+    "EVENT_COLUMNS",
     "LOAN_PRODUCTS",
+    "MANIFEST_FILE",
     "MONEY_TYPE",
     "ORDER_STATUSES",
+    "REFUND_LATE_DAYS",
+    "REVIEW_LATE_DAYS",
     "TIMESTAMP_TYPE",
     "Column",
+    "Coverage",
+    "Dataset",
     "ForeignKey",
     "Kind",
+    "LateRecords",
+    "Manifest",
+    "QualityReport",
+    "TableQuality",
     "TableSchema",
     "arrow_schema",
+    "load_dataset",
+    "quality_report",
+    "read_manifest",
+    "write_dataset",
 ]

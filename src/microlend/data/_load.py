@@ -1,0 +1,73 @@
+"""``load_dataset``: read a data folder, validate it against the contract, or say what is wrong."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from microlend.data._dataset import Dataset
+from microlend.data._findings import Findings, Source
+from microlend.data._manifest import MANIFEST_FILE, read_manifest
+from microlend.data._read import locate_tables, read_table
+from microlend.data._relations import check_relations
+from microlend.data._rules import check_table
+from microlend.data._sql import connect
+from microlend.data.contract import CONTRACT, arrow_schema
+from microlend.dates import to_utc
+from microlend.errors import ConfigError, NotFoundError
+
+__all__ = ["load_dataset"]
+
+log = logging.getLogger(__name__)
+
+
+def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
+    """Load the contract tables of the folder ``root`` and validate them; nothing is written.
+
+    The data's end (no record may be later) is ``end`` if given, else the folder manifest's.
+    Raises ``DataContractError`` naming file, row and column of the first few violations (and
+    counting all), ``ConfigError`` when no end is known, ``NotFoundError`` for a missing folder.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise NotFoundError(f"no data folder at {root}")
+    manifest = read_manifest(root)
+    if end is not None:
+        data_end = to_utc(end)
+    elif manifest is not None:
+        data_end = manifest.end
+    else:
+        raise ConfigError(
+            f"{root} has no {MANIFEST_FILE} to say where its data end: pass the end explicitly"
+        )
+
+    findings = Findings()
+    files = locate_tables(root, findings)
+    sources = {name: Source(name, path) for name, path in files.items()}
+    tables: dict[str, pa.Table] = {}
+    for name, source in sources.items():
+        table = read_table(CONTRACT[name], source, findings)
+        if table is not None:
+            tables[name] = table
+    # Rules on meaning only run on values that could all be read: otherwise they would
+    # report the same broken value again under another name.
+    findings.raise_if_any()
+
+    with connect(tables) as con:
+        for name, table in tables.items():
+            check_table(CONTRACT[name], table, sources[name], data_end, con, findings)
+        check_relations(sources, con, findings)
+    findings.raise_if_any()
+    tables = {name: _canonical(table, name) for name, table in tables.items()}
+    log.info("loaded %s: %d tables, data end %s", root, len(tables), data_end.isoformat())
+    return Dataset(root=root, tables=tables, files=files, end=data_end, manifest=manifest)
+
+
+def _canonical(table: pa.Table, name: str) -> pa.Table:
+    """Label the validated table with the contract's schema (non-null where it says so)."""
+    contract = arrow_schema(name)
+    extras = [table.schema.field(n) for n in table.column_names if n not in contract.names]
+    return pa.Table.from_arrays(table.columns, schema=pa.schema([*contract, *extras]))

@@ -1,0 +1,192 @@
+"""Rules about one table's values: missing, allowed, bounds, currencies, the end, keys, sums."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from microlend.data._findings import Findings, Source
+from microlend.data._sql import ROW, first_rows
+from microlend.data.contract import Column, Kind, TableSchema
+from microlend.money import CURRENCY_EXPONENTS
+
+__all__ = ["check_table"]
+
+_CURRENCIES = pa.array(sorted(CURRENCY_EXPONENTS))
+_KIND_WORDS = {Kind.INT: "an integer", Kind.MONEY: "an amount", Kind.FLOAT: "a number"}
+
+Rule = Callable[[pa.Table, Source, Findings], None]
+
+
+def check_table(
+    schema: TableSchema,
+    table: pa.Table,
+    source: Source,
+    end: datetime,
+    con: duckdb.DuckDBPyConnection,
+    findings: Findings,
+) -> None:
+    """Check every single-table rule of ``schema`` on ``table`` (canonical form)."""
+    for column in schema.columns:
+        _check_column(column, table.column(column.name), source, end, findings)
+    for key in dict.fromkeys((schema.primary_key, *schema.unique)):
+        if key is not None:
+            _unique(schema.name, key, source, con, findings)
+    for rule in _TABLE_RULES.get(schema.name, ()):
+        rule(table, source, findings)
+
+
+def _check_column(
+    column: Column, values: pa.ChunkedArray, source: Source, end: datetime, findings: Findings
+) -> None:
+    name = column.name
+    if not column.nullable:
+        missing = pc.is_null(values)
+        if column.kind is Kind.ID:
+            missing = pc.or_kleene(missing, pc.equal(pc.utf8_trim_whitespace(values), ""))
+        findings.add_rows(source, name, missing, lambda _: "missing value (the column is required)")
+    if column.allowed is not None:
+        allowed = ", ".join(column.allowed)
+        outside = pc.invert(pc.is_in(values, pa.array(column.allowed)))
+        findings.add_rows(source, name, outside, _got(values, f"one of {allowed}"))
+    if column.low is not None or column.high is not None:
+        _bounds(column, values, source, findings)
+    if column.kind is Kind.CURRENCY:
+        unknown = pc.invert(pc.is_in(values, _CURRENCIES))
+        findings.add_rows(source, name, unknown, _got(values, "an ISO 4217 currency code"))
+    if column.kind is Kind.TIMESTAMP:
+        later = pc.greater(values, pa.scalar(end, values.type))
+        end_text = _iso(end)
+        findings.add_rows(
+            source,
+            name,
+            later,
+            lambda i: f"{_iso(values[i].as_py())} is after the data's end {end_text}",
+        )
+
+
+def _bounds(column: Column, values: pa.ChunkedArray, source: Source, findings: Findings) -> None:
+    outside = []
+    if column.low is not None:
+        outside.append(pc.less(values, _limit(column, column.low)))
+    if column.high is not None:
+        outside.append(pc.greater(values, _limit(column, column.high)))
+    mask = outside[0] if len(outside) == 1 else pc.or_(*outside)
+    findings.add_rows(source, column.name, mask, _got(values, _range_words(column)))
+
+
+def _range_words(column: Column) -> str:
+    kind = _KIND_WORDS.get(column.kind, "a value")
+    if column.low is not None and column.high is not None:
+        return f"{kind} from {column.low:g} to {column.high:g}"
+    if column.low is not None:
+        return f"{kind} of at least {column.low:g}"
+    return f"{kind} of at most {column.high:g}"
+
+
+def _limit(column: Column, bound: float) -> pa.Scalar:
+    if column.kind is Kind.MONEY:
+        return pa.scalar(Decimal(str(bound)))
+    if column.kind is Kind.INT:
+        return pa.scalar(int(bound), pa.int64())
+    return pa.scalar(float(bound), pa.float64())
+
+
+def _unique(
+    table: str, key: str, source: Source, con: duckdb.DuckDBPyConnection, findings: Findings
+) -> None:
+    """Every row whose ``key`` already appeared on an earlier row is a violation."""
+    # A grouping finds out cheaply whether any key repeats; only then locate the repeats.
+    (repeats,) = con.sql(
+        f"SELECT count(*) FROM (SELECT {key} FROM {table} WHERE {key} IS NOT NULL "
+        f"GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchall()
+    if repeats[0] == 0:
+        return
+    total, rows = first_rows(
+        con,
+        f"SELECT {ROW}, {key}, min({ROW}) OVER (PARTITION BY {key}) AS first "
+        f"FROM {table} WHERE {key} IS NOT NULL QUALIFY {ROW} > first",
+    )
+    located = [(r[0], f"{r[1]!r} repeats row {r[2] + 1}: {key} must be unique") for r in rows]
+    findings.add_located(source, key, total, located)
+
+
+def _settlements(table: pa.Table, source: Source, findings: Findings) -> None:
+    gross, fees, net = (table.column(n) for n in ("gross", "fees", "net"))
+    differs = pc.not_equal(net, pc.subtract(gross, fees))
+    findings.add_rows(
+        source,
+        "net",
+        differs,
+        lambda i: f"net {net[i]} is not gross {gross[i]} - fees {fees[i]}",
+    )
+
+
+def _shipments(table: pa.Table, source: Source, findings: Findings) -> None:
+    shipped, delivered = table.column("shipped_at"), table.column("delivered_at")
+    findings.add_rows(
+        source,
+        "delivered_at",
+        pc.less(delivered, shipped),
+        lambda i: (
+            f"delivered at {_iso(delivered[i].as_py())}, "
+            f"before it was shipped at {_iso(shipped[i].as_py())}"
+        ),
+    )
+
+
+def _outcomes(table: pa.Table, source: Source, findings: Findings) -> None:
+    defaulted = table.column("defaulted")
+    dated = pc.is_valid(table.column("default_at"))
+    findings.add_rows(
+        source,
+        "default_at",
+        pc.not_equal(defaulted, dated),
+        lambda i: (
+            "missing: a defaulted loan needs its default date"
+            if defaulted[i].as_py()
+            else "present on a loan that did not default"
+        ),
+    )
+
+
+def _loans(table: pa.Table, source: Source, findings: Findings) -> None:
+    terms = table.column("terms")
+    with duckdb.connect() as con:
+        con.register("loans", pa.table({"terms": terms}))
+        is_object = con.sql(
+            "SELECT CASE WHEN json_valid(terms) THEN json_type(terms) = 'OBJECT' ELSE false END "
+            "AS ok FROM loans"
+        ).to_arrow_table()
+    not_object = pc.and_(pc.is_valid(terms), pc.invert(is_object.column("ok")))
+    findings.add_rows(source, "terms", not_object, _got(terms, "a JSON object"))
+
+
+_TABLE_RULES: dict[str, tuple[Rule, ...]] = {
+    "settlements": (_settlements,),
+    "shipments": (_shipments,),
+    "outcomes": (_outcomes,),
+    "loans": (_loans,),
+}
+
+
+def _got(values: pa.ChunkedArray, expected: str) -> Callable[[int], str]:
+    return lambda index: f"expected {expected}, got {_show(values[index].as_py())}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, Decimal | int | float):
+        return str(value)
+    return repr(value)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
