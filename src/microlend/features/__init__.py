@@ -1,1 +1,20 @@
-"""Point-in-time merchant features: catalog, windows, peers and the builder."""
+"""Point-in-time merchant features: catalog, windows, peers and the builder.
+
+``build_features`` computes, for each row of a spine of (keys..., merchant_id, as_of), the
+catalogued features from events strictly before ``as_of`` 00:00 UTC, as one Ibis expression.
+"""
+
+from microlend.features._builder import build_features
+from microlend.features._spine import application_spine, merchant_spine
+from microlend.features.catalog import CATALOG, Dimension, FeatureSpec, feature_names, spec
+
+__all__ = [
+    "CATALOG",
+    "Dimension",
+    "FeatureSpec",
+    "application_spine",
+    "build_features",
+    "feature_names",
+    "merchant_spine",
+    "spec",
+]

@@ -1,0 +1,150 @@
+"""``build_features``: point-in-time features for every row of a spine, on any Ibis backend.
+
+The whole computation is one lazy Ibis expression executed once on ``backend`` (an embedded
+DuckDB unless told otherwise); nothing in it is DuckDB-only SQL, so another Ibis backend such as
+Spark runs the same expression. Only the spine and the small merchants table pass through
+Arrow in Python.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from microlend.errors import ConfigError
+from microlend.features._assemble import Inputs, derive, groups_of, widen
+from microlend.features._peers import BASE_FEATURES, peer_percentiles
+from microlend.features._sources import HasTables, Source, prepare_sources
+from microlend.features._spine import epoch_days, merchant_spine, normalise_spine
+from microlend.features.catalog import feature_names
+
+__all__ = ["build_features"]
+
+log = logging.getLogger(__name__)
+
+
+def build_features(
+    tables: Mapping[str, Source] | HasTables,
+    spine: pa.Table | None = None,
+    *,
+    as_of: date | None = None,
+    features: Sequence[str] | None = None,
+    backend: ibis.BaseBackend | None = None,
+) -> pa.Table:
+    """Features of each spine row as of its own date, seeing only events strictly before it.
+
+    ``tables``: contract tables by name (Arrow tables or Ibis tables of ``backend``), or a
+    ``Dataset``. ``spine``: rows of (key columns..., ``merchant_id``, ``as_of``); or leave it
+    out and give ``as_of`` for every merchant onboarded before that date. ``features``: a
+    subset of the catalog (default: all of it). Returns the spine's columns, then the features
+    in catalog order as float64 (NaN where undefined), one row per spine row, in spine order.
+    """
+    inputs_by_name = tables if isinstance(tables, Mapping) else tables.tables
+    con = backend if backend is not None else ibis.duckdb.connect()
+    sources = prepare_sources(inputs_by_name, con)
+    spine = normalise_spine(_spine_of(sources.merchants, spine, as_of))
+    names = _selected(features)
+    if spine.num_rows == 0:
+        return _assemble(spine, pa.table({n: pa.array([], pa.float64()) for n in names}), names)
+    days = epoch_days(spine["as_of"])
+    keys = _keys(spine["merchant_id"], days, sources.merchants)
+    groups = groups_of(names)
+    every_group = groups | (groups_of(BASE_FEATURES) if "peers" in groups else set())
+    peer_days = _month_start_days(days)
+    inputs = Inputs(sources, every_group, int(peer_days.min()), int(days.max()))
+    peers = _peers(keys, days, sources.merchants, inputs) if "peers" in groups else None
+    expr = derive(widen(keys, groups, inputs, _one_day(days)), names, peers)
+    log.info("building %d features for %d spine rows", len(names), spine.num_rows)
+    result = con.to_pyarrow(expr).sort_by("_row")
+    return _assemble(spine, result, names)
+
+
+def _spine_of(merchants: pa.Table, spine: pa.Table | None, as_of: date | None) -> pa.Table:
+    if (spine is None) == (as_of is None):
+        raise ConfigError("give either a spine or an as_of date, not both and not neither")
+    return spine if spine is not None else merchant_spine(merchants, as_of)  # type: ignore[arg-type]
+
+
+def _selected(features: Sequence[str] | None) -> list[str]:
+    catalog = feature_names()
+    if features is None:
+        return list(catalog)
+    unknown = sorted(set(features) - set(catalog))
+    if unknown:
+        raise ConfigError(f"not in the feature catalog: {', '.join(unknown)}")
+    wanted = set(features)
+    return [name for name in catalog if name in wanted]
+
+
+def _one_day(days: np.ndarray) -> int | None:
+    """The as-of day of every row, when all rows share it."""
+    first = int(days[0])
+    return first if bool((days == first).all()) else None
+
+
+def _month_start_days(days: np.ndarray) -> np.ndarray:
+    months = days.astype("datetime64[D]").astype("datetime64[M]")
+    return months.astype("datetime64[D]").astype(np.int32)
+
+
+def _merchant_facts(merchants: pa.Table) -> pa.Table:
+    micros = merchants["onboarded_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return pa.table(
+        {
+            "merchant_id": merchants["merchant_id"].cast(pa.string()),
+            "category": merchants["category"].cast(pa.string()),
+            "onboard_day": (micros // 86_400_000_000).astype(np.int32),
+        }
+    )
+
+
+def _keys(merchant_id: pa.Array, days: np.ndarray, merchants: pa.Table) -> ir.Table:
+    """A builder spine: position, merchant, as-of and peer day (epoch days), merchant facts."""
+    keys = pa.table(
+        {
+            "_row": np.arange(len(days), dtype=np.int64),
+            "merchant_id": merchant_id,
+            "asof_day": days.astype(np.int32),
+            "peer_day": _month_start_days(days),
+        }
+    )
+    joined = keys.join(_merchant_facts(merchants), "merchant_id", join_type="left outer")
+    return ibis.memtable(joined)
+
+
+def _reference_keys(peer_days: np.ndarray, merchants: pa.Table) -> ir.Table:
+    """Every merchant onboarded before each peer day, as of that day: the peers' spine."""
+    facts = _merchant_facts(merchants)
+    onboard = facts["onboard_day"].to_numpy()
+    chosen = [(np.flatnonzero(onboard < day), day) for day in np.unique(peer_days)]
+    index = np.concatenate([i for i, _ in chosen] or [np.empty(0, np.int64)])
+    days = np.concatenate([np.full(len(i), day, np.int32) for i, day in chosen] or [index])
+    return _keys(facts["merchant_id"].take(index), days, merchants)
+
+
+def _peers(keys: ir.Table, spine_days: np.ndarray, merchants: pa.Table, inputs: Inputs) -> ir.Table:
+    base = list(BASE_FEATURES)
+    needs = groups_of(base)
+    target = derive(widen(keys, needs, inputs, _one_day(spine_days)), base).join(keys, "_row")
+    peer_days = np.unique(_month_start_days(spine_days))
+    ref_keys = _reference_keys(peer_days, merchants)
+    wide = widen(ref_keys, needs, inputs, _one_day(peer_days))
+    reference = derive(wide, base).join(ref_keys, "_row")
+    return peer_percentiles(target, reference)
+
+
+def _assemble(spine: pa.Table, result: pa.Table, names: list[str]) -> pa.Table:
+    if result.num_rows != spine.num_rows:
+        raise RuntimeError(f"{result.num_rows} feature rows for {spine.num_rows} spine rows")
+    out = spine
+    for name in names:
+        values = pc.fill_null(result[name].cast(pa.float64()), float("nan"))
+        out = out.append_column(pa.field(name, pa.float64()), values)
+    return out
