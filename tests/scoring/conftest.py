@@ -1,0 +1,25 @@
+"""Fixtures of the scoring tests (the helpers they build on are in ``scoring_support``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pytest
+from scoring_support import LightGBMRiskModel, merchants
+
+
+@pytest.fixture(scope="session")
+def training() -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    return merchants(3000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def model(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> LightGBMRiskModel:
+    rows, y = training
+    return LightGBMRiskModel().fit(rows, y)
+
+
+@pytest.fixture(scope="session")
+def applicants() -> pd.DataFrame:
+    return merchants(300, seed=11)[0]
