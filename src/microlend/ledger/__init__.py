@@ -1,0 +1,99 @@
+"""The loan ledger: terms, schedules, allocation, double entry and servicing, as pure functions.
+
+Nothing here touches a database or the clock: the business date is always an argument, and every
+balance is derived from the transactions given.
+"""
+
+from microlend.ledger._accounts import RECEIVABLE, Account, Side
+from microlend.ledger._allocation import Allocation, allocate
+from microlend.ledger._apr import CashFlow, cash_flows, effective_apr
+from microlend.ledger._delinquency import (
+    WRITE_OFF_DAYS,
+    Bucket,
+    CovenantStatus,
+    delinquency_bucket,
+)
+from microlend.ledger._entries import (
+    Posting,
+    Transaction,
+    TransactionKind,
+    balances,
+    trial_balance,
+    unique_transactions,
+)
+from microlend.ledger._schedule import Instalment, fee_amount, schedule
+from microlend.ledger._servicing import LoanState, WriteOffRule, loan_state
+from microlend.ledger._terms import (
+    DEFAULT_WATERFALL,
+    Component,
+    Covenant,
+    FixedInstalmentTerms,
+    Frequency,
+    Product,
+    ShareOfSalesTerms,
+    Terms,
+    Waterfall,
+    as_waterfall,
+)
+from microlend.ledger._terms_json import terms_from_json, terms_to_json
+from microlend.ledger._transactions import (
+    Header,
+    disbursement,
+    funding,
+    interest_accrual,
+    overpayment_refund,
+    receivables,
+    repayment,
+    reversal,
+    settlement_holdback,
+    write_off,
+)
+
+__all__ = [
+    "DEFAULT_WATERFALL",
+    "RECEIVABLE",
+    "WRITE_OFF_DAYS",
+    "Account",
+    "Allocation",
+    "Bucket",
+    "CashFlow",
+    "Component",
+    "Covenant",
+    "CovenantStatus",
+    "FixedInstalmentTerms",
+    "Frequency",
+    "Header",
+    "Instalment",
+    "LoanState",
+    "Posting",
+    "Product",
+    "ShareOfSalesTerms",
+    "Side",
+    "Terms",
+    "Transaction",
+    "TransactionKind",
+    "Waterfall",
+    "WriteOffRule",
+    "allocate",
+    "as_waterfall",
+    "balances",
+    "cash_flows",
+    "delinquency_bucket",
+    "disbursement",
+    "effective_apr",
+    "fee_amount",
+    "funding",
+    "interest_accrual",
+    "loan_state",
+    "overpayment_refund",
+    "receivables",
+    "repayment",
+    "reversal",
+    "schedule",
+    "settlement_holdback",
+    "terms_from_json",
+    "terms_to_json",
+    "trial_balance",
+    "unique_transactions",
+    "write_off",
+]

@@ -1,0 +1,264 @@
+"""Servicing a loan as of a business date: what is owed, due and late, derived from the schedule
+and the loan's transactions only.
+
+The state is the one at the end of ``as_of``: transactions dated up to and including ``as_of``
+count, and an instalment due on ``as_of`` is due but not yet late. Money collected settles the
+oldest instalment first, so the days past due count from the oldest instalment not fully paid.
+Interest is owed as it falls due; a payoff quote adds the interest accrued, day by day, on the
+principal outstanding since the last due date (no interest beyond that is charged on early
+payoff, so a payoff never exceeds what is outstanding). A share-of-sales loan's fee is fixed,
+so its payoff is all that is outstanding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+
+from microlend.dates import add_months, days_between
+from microlend.errors import LedgerError
+from microlend.ledger._accounts import RECEIVABLE, Account
+from microlend.ledger._delinquency import (
+    WRITE_OFF_DAYS,
+    Bucket,
+    CovenantStatus,
+    delinquency_bucket,
+)
+from microlend.ledger._entries import Transaction, TransactionKind, unique_transactions
+from microlend.ledger._schedule import Instalment
+from microlend.ledger._terms import Component, FixedInstalmentTerms, Frequency, Terms
+from microlend.money import round_money
+
+__all__ = ["LoanState", "WriteOffRule", "loan_state"]
+
+_ZERO = Decimal(0)
+_COLLECTIONS = frozenset({TransactionKind.REPAYMENT, TransactionKind.HOLDBACK})
+
+
+@dataclass(frozen=True)
+class LoanState:
+    """A loan as of the end of ``as_of``. ``covenant`` is ``None`` for products without one."""
+
+    as_of: date
+    outstanding: Mapping[Component, Decimal]
+    paid: Mapping[Component, Decimal]
+    amount_due: Decimal
+    days_past_due: int
+    bucket: Bucket
+    covenant: CovenantStatus | None
+    covenant_shortfall: Decimal
+    payoff: Decimal
+    interest_to_accrue: Decimal
+    next_due_on: date | None
+    written_off: bool
+    should_write_off: bool = False
+
+    @property
+    def outstanding_total(self) -> Decimal:
+        return sum(self.outstanding.values(), _ZERO)
+
+
+#: Decides whether a loan should be written off (the default: 90 days past due or more).
+WriteOffRule = Callable[[LoanState], bool]
+
+
+def _ninety_days_past_due(state: LoanState) -> bool:
+    return state.days_past_due >= WRITE_OFF_DAYS
+
+
+def loan_state(
+    terms: Terms,
+    schedule: Sequence[Instalment],
+    transactions: Iterable[Transaction],
+    as_of: date,
+    *,
+    write_off_rule: WriteOffRule = _ninety_days_past_due,
+) -> LoanState:
+    """Service one loan as of ``as_of`` from its ``schedule`` and its ``transactions``."""
+    book = _LoanBook(_loan_transactions(transactions, as_of))
+    paid = book.net_credits(_COLLECTIONS)
+    next_due_on = next((row.due_on for row in schedule if row.due_on > as_of), None)
+    if sum(book.net_credits({TransactionKind.WRITE_OFF}).values(), _ZERO) > 0:
+        return _closed(as_of, paid, next_due_on)
+    paid_total = sum(paid.values(), _ZERO)
+    due = [row for row in schedule if row.due_on <= as_of]
+    outstanding = _outstanding(schedule, paid)
+    covenant, shortfall = _covenant(terms, [row for row in due if row.due_on < as_of], paid_total)
+    days_late = _days_past_due(schedule, paid_total, as_of)
+    state = LoanState(
+        as_of=as_of,
+        outstanding=outstanding,
+        paid=MappingProxyType(paid),
+        amount_due=max(_ZERO, _sum_totals(due) - paid_total),
+        days_past_due=days_late,
+        bucket=delinquency_bucket(days_late),
+        covenant=covenant,
+        covenant_shortfall=shortfall,
+        payoff=_payoff(terms, schedule, book, outstanding, paid, as_of),
+        interest_to_accrue=max(
+            _ZERO, sum((row.interest for row in due), _ZERO) - book.recognised_interest()
+        ),
+        next_due_on=next_due_on,
+        written_off=False,
+    )
+    return replace(state, should_write_off=write_off_rule(state))
+
+
+def _closed(as_of: date, paid: Mapping[Component, Decimal], next_due_on: date | None) -> LoanState:
+    """A written-off loan: nothing is owed, due or late any more; collections may still come."""
+    return LoanState(
+        as_of=as_of,
+        outstanding=MappingProxyType(dict.fromkeys(Component, _ZERO)),
+        paid=MappingProxyType(dict(paid)),
+        amount_due=_ZERO,
+        days_past_due=0,
+        bucket=Bucket.WRITTEN_OFF,
+        covenant=None,
+        covenant_shortfall=_ZERO,
+        payoff=_ZERO,
+        interest_to_accrue=_ZERO,
+        next_due_on=next_due_on,
+        written_off=True,
+    )
+
+
+class _LoanBook:
+    """One loan's transactions, with each reversal read as the kind of what it reverses."""
+
+    def __init__(self, transactions: tuple[Transaction, ...]) -> None:
+        self.transactions = transactions
+        kinds = {t.id: t.kind for t in transactions}
+        self._kinds: dict[str, TransactionKind] = {}
+        for transaction in transactions:
+            kind = transaction.kind
+            if transaction.reverses is not None:
+                if transaction.reverses not in kinds:
+                    raise LedgerError(
+                        f"reversal {transaction.id} mirrors {transaction.reverses}, "
+                        "which is not among the loan's transactions"
+                    )
+                kind = kinds[transaction.reverses]
+            self._kinds[transaction.id] = kind
+
+    def net_credits(self, kinds: Iterable[TransactionKind]) -> dict[Component, Decimal]:
+        """Net credits to each receivable by transactions of ``kinds`` (reversals net out)."""
+        wanted = frozenset(kinds)
+        totals = dict.fromkeys(Component, _ZERO)
+        for transaction in self.transactions:
+            if self._kinds[transaction.id] in wanted:
+                for component, account in RECEIVABLE.items():
+                    totals[component] -= _posted(transaction, account)
+        return totals
+
+    def recognised_interest(self) -> Decimal:
+        return sum(
+            (
+                _posted(t, Account.INTEREST_RECEIVABLE)
+                for t in self.transactions
+                if self._kinds[t.id] is TransactionKind.INTEREST_ACCRUAL
+            ),
+            _ZERO,
+        )
+
+    def disbursed_on(self) -> date | None:
+        return next(
+            (t.business_date for t in self.transactions if t.kind is TransactionKind.DISBURSEMENT),
+            None,
+        )
+
+
+def _posted(transaction: Transaction, account: Account) -> Decimal:
+    return sum((p.amount for p in transaction.postings if p.account is account), _ZERO)
+
+
+def _loan_transactions(transactions: Iterable[Transaction], as_of: date) -> tuple[Transaction, ...]:
+    relevant = tuple(t for t in unique_transactions(transactions) if t.loan_id is not None)
+    loans = {t.loan_id for t in relevant}
+    if len(loans) > 1:
+        raise LedgerError(f"transactions of several loans given: {sorted(map(str, loans))}")
+    return tuple(t for t in relevant if t.business_date <= as_of)
+
+
+def _sum_totals(rows: Iterable[Instalment]) -> Decimal:
+    return sum((row.total for row in rows), _ZERO)
+
+
+def _outstanding(
+    schedule: Sequence[Instalment], paid: Mapping[Component, Decimal]
+) -> Mapping[Component, Decimal]:
+    scheduled = {
+        Component.FEES: sum((r.fee for r in schedule), _ZERO),
+        Component.INTEREST: sum((r.interest for r in schedule), _ZERO),
+        Component.PRINCIPAL: sum((r.principal for r in schedule), _ZERO),
+    }
+    return MappingProxyType(
+        {component: max(_ZERO, amount - paid[component]) for component, amount in scheduled.items()}
+    )
+
+
+def _days_past_due(schedule: Sequence[Instalment], paid_total: Decimal, as_of: date) -> int:
+    covered = paid_total
+    for row in schedule:
+        if row.total > covered:
+            return max(0, days_between(row.due_on, as_of))
+        covered -= row.total
+    return 0
+
+
+def _covenant(
+    terms: Terms, past: Sequence[Instalment], paid_total: Decimal
+) -> tuple[CovenantStatus | None, Decimal]:
+    if isinstance(terms, FixedInstalmentTerms):
+        return None, _ZERO
+    shortfall = max(_ZERO, _sum_totals(past) - paid_total)
+    return (CovenantStatus.BREACHED if shortfall > 0 else CovenantStatus.MET), shortfall
+
+
+def _payoff(
+    terms: Terms,
+    schedule: Sequence[Instalment],
+    book: _LoanBook,
+    outstanding: Mapping[Component, Decimal],
+    paid: Mapping[Component, Decimal],
+    as_of: date,
+) -> Decimal:
+    if not isinstance(terms, FixedInstalmentTerms):
+        return sum(outstanding.values(), _ZERO)
+    interest_due = sum((r.interest for r in schedule if r.due_on <= as_of), _ZERO)
+    unpaid_interest = max(_ZERO, interest_due - paid[Component.INTEREST])
+    principal = outstanding[Component.PRINCIPAL]
+    accrued = _accrued_interest(terms, schedule, book, principal, as_of)
+    return outstanding[Component.FEES] + unpaid_interest + principal + accrued
+
+
+def _accrued_interest(
+    terms: FixedInstalmentTerms,
+    schedule: Sequence[Instalment],
+    book: _LoanBook,
+    principal: Decimal,
+    as_of: date,
+) -> Decimal:
+    index = next((i for i, row in enumerate(schedule) if row.due_on > as_of), None)
+    if index is None or principal == 0:
+        return _ZERO
+    end = schedule[index].due_on
+    start = schedule[index - 1].due_on if index > 0 else _first_period_start(terms, book, end)
+    elapsed = max(0, days_between(start, as_of))
+    share = Decimal(elapsed) / Decimal(days_between(start, end))
+    # Interest runs on the scheduled balance at most: principal that is overdue bears no more
+    # interest than the contract priced (late charges are not part of these terms).
+    scheduled_balance = sum((row.principal for row in schedule[index:]), _ZERO)
+    bearing = min(principal, scheduled_balance)
+    return round_money(bearing * terms.period_rate * share, schedule[index].currency)
+
+
+def _first_period_start(terms: FixedInstalmentTerms, book: _LoanBook, first_due: date) -> date:
+    disbursed = book.disbursed_on()
+    if disbursed is not None:
+        return disbursed
+    if terms.frequency is Frequency.MONTHLY:
+        return add_months(first_due, -1)
+    return first_due - timedelta(weeks=1)
