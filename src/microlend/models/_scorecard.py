@@ -102,19 +102,21 @@ class Scorecard:
 
         target = np.asarray(y).astype(np.int64)
         names = [str(c) for c in rows.columns]
-        categorical = [n for n in names if is_categorical(rows[n])]
-        frame = rows.copy()
+        # A column with fewer than two values seen cannot be binned; it carries no information.
+        binnable = [n for n in names if rows[n].nunique(dropna=True) >= 2]
+        categorical = [n for n in binnable if is_categorical(rows[n])]
+        frame = rows[binnable].copy()
         for name in categorical:
             frame[name] = frame[name].astype(object).where(frame[name].notna(), np.nan)
         process = BinningProcess(
-            names, categorical_variables=categorical, max_n_bins=self.max_n_bins
+            binnable, categorical_variables=categorical, max_n_bins=self.max_n_bins
         )
         with warnings.catch_warnings():
             # optbinning's own table building trips a pandas deprecation; nothing of ours.
             warnings.filterwarnings("ignore", module=r"optbinning\.")
             process.fit(frame, target)
-            bins = [_extract(process.get_binned_variable(n), n, n in categorical) for n in names]
-        self.iv_ = {b.name: b.iv for b in bins}
+            bins = [_extract(process.get_binned_variable(n), n, n in categorical) for n in binnable]
+        self.iv_ = dict.fromkeys(names, 0.0) | {b.name: b.iv for b in bins}
         self.bins_ = {b.name: b for b in bins if b.iv >= self.min_iv}
         if not self.bins_:
             raise ModelError(f"no feature reaches the minimum information value {self.min_iv}")

@@ -1,75 +1,19 @@
-"""The ``microlend`` command line: the one place (with the api) that reads the clock.
-
-Errors from the library are translated here, once: a ``MicrolendError`` prints one or two
-lines on stderr and exits with status 2, never a traceback.
-"""
+"""Commands on records: simulate, check, features."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import pyarrow as pa
 import typer
-from rich.console import Console
 
-from microlend import __version__
+from microlend.cli._app import app, console, edge
 from microlend.dates import parse_date
-from microlend.errors import ConfigError, MicrolendError
+from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
     from microlend.data import QualityReport
-
-__all__ = ["app", "main"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-app = typer.Typer(
-    name="microlend",
-    help="Open lending to small online merchants: records -> PD -> score -> offers -> loan book.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-console = Console()
-errors = Console(stderr=True)
-
-EXIT_ERROR = 2
-
-
-def edge(func: Callable[P, R]) -> Callable[P, R]:
-    """Translate microlend's errors into a short message and exit status 2."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except MicrolendError as exc:
-            errors.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-            errors.print(str(exc), markup=False, highlight=False)
-            raise typer.Exit(EXIT_ERROR) from None
-
-    return wrapper
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.print(f"microlend {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
-) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
 
 
 @app.command()
@@ -92,11 +36,11 @@ def features(
         raise ConfigError(f"{out}: the output must end in .parquet or .csv")
     day = parse_date(as_of)
     table = build_features(load_dataset(data, end=None), as_of=day)
-    _write_table(table, out)
+    write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
 
 
-def _write_table(table: pa.Table, out: Path) -> None:
+def write_table(table: pa.Table, out: Path) -> None:
     """Write .parquet or .csv atomically: a temporary file beside ``out``, then a rename."""
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
@@ -207,112 +151,3 @@ def _print_quality(report: QualityReport) -> None:
     sample = ", ".join(report.merchants_without_orders_sample)
     idle = f"{report.merchants_without_orders:,}" + (f" ({sample})" if sample else "")
     console.print(f"merchants without orders: {idle}")
-
-
-@app.command()
-@edge
-def train(
-    out: Annotated[Path, typer.Option("--out", help="Folder to save the model to.")],
-    table: Annotated[
-        Path | None, typer.Option("--table", help="Your own applicant table, .csv or .parquet.")
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="The outcome column of --table.")
-    ] = None,
-    positive: Annotated[
-        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
-    ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace an existing model.")
-    ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-) -> None:
-    """Train the PD model on your own table (--table, --target) and save it (no pickle)."""
-    from microlend.models import fit_table, labelled_table, read_table, save_model
-
-    path, column = _table_options(table, target, data)
-    labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
-    fitted = fit_table(labelled, random_state=seed, data_path=path)
-    metadata = {**fitted.metadata, "positive": positive, "trained_at": _now_iso()}
-    save_model(fitted.model, out, metadata, preparer=fitted.preparer, overwrite=overwrite)
-    for finding in fitted.findings:
-        verdict = "dropped" if finding.dropped else "kept"
-        console.print(
-            f"[yellow]{finding.column}[/] ({verdict}): {finding.message}", highlight=False
-        )
-    split = f"out-of-time on {fitted.time_column!r}" if fitted.time_column else "stratified random"
-    console.print(
-        f"{metadata['rows']:,} rows, bad rate {metadata['bad_rate']:.2%}, "
-        f"{len(fitted.model.feature_names_)} features; hold-out ({split}) "
-        f"AUC {fitted.model.holdout_auc_:.3f} -> {out}"
-    )
-
-
-@app.command()
-@edge
-def evaluate(
-    model: Annotated[Path, typer.Option("--model", help="A folder written by train.")],
-    table: Annotated[
-        Path | None, typer.Option("--table", help="A labelled table, .csv or .parquet.")
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="The outcome column of --table.")
-    ] = None,
-    positive: Annotated[
-        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
-    ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Evaluate a saved model on a labelled table: AUC, KS, Brier, calibration (and cv_auc)."""
-    import json
-
-    from microlend.models import evaluate_table, labelled_table, load_artifact, read_table
-
-    path, column = _table_options(table, target, data)
-    artifact = load_artifact(model)
-    labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
-    result = evaluate_table(artifact, labelled)
-    if as_json:
-        typer.echo(json.dumps(result))
-    else:
-        _print_evaluation(result)
-
-
-def _table_options(table: Path | None, target: str | None, data: Path | None) -> tuple[Path, str]:
-    if data is not None:
-        raise ConfigError("--data (merchant records) is not yet available here; use --table")
-    if table is None or target is None:
-        raise ConfigError("give the table and its outcome: --table FILE --target COLUMN")
-    return table, target
-
-
-def _now_iso() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _print_evaluation(result: dict[str, object]) -> None:
-    from rich.table import Table  # deferred: keeps the other commands' start fast
-
-    metrics = Table("metric", "value", title="evaluation")
-    for key in ("n", "bad_rate", "mean_pd", "auc", "gini", "ks", "brier", "cv_auc", "cv_auc_std"):
-        value = result.get(key)
-        if isinstance(value, float):
-            metrics.add_row(key, f"{value:.4f}")
-        elif value is not None:
-            metrics.add_row(key, str(value))
-    console.print(metrics)
-    deciles = Table("decile", "n", "mean PD", "observed", title="calibration by decile of PD")
-    bins = result.get("calibration")
-    for row in bins if isinstance(bins, list) else []:
-        deciles.add_row(
-            str(row["decile"]), str(row["n"]), f"{row['mean_pd']:.2%}", f"{row['observed']:.2%}"
-        )
-    console.print(deciles)
-
-
-def main() -> None:
-    app()

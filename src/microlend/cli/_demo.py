@@ -1,0 +1,117 @@
+"""``microlend demo``: the whole path on the synthetic marketplace, and its printed report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from microlend.cli._app import app, console, edge, progress_bar
+
+if TYPE_CHECKING:
+    from microlend.scoring import Rating
+    from microlend.service import DemoResult
+
+
+@app.command()
+@edge
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for data, model and report.")] = Path(
+        "demo-out"
+    ),
+    merchants: Annotated[int, typer.Option("--merchants", help="Merchants to simulate.")] = 20_000,
+    months: Annotated[int, typer.Option("--months", help="Months of records.")] = 24,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Run the whole rating path on the synthetic marketplace and print what it found.
+
+    Simulates the marketplace, checks it against the data contract, trains the PD model and the
+    scorecard on earlier applications, tests both on later ones (out of time) against the
+    oracle, scores every merchant, explains three of them, and writes an HTML model report.
+    """
+    from microlend.dashboard import write_model_report
+    from microlend.service import DemoConfig, run_demo
+
+    config = DemoConfig(out=out, merchants=merchants, months=months, seed=seed)
+    with progress_bar() as report:
+        result = run_demo(config, progress=report)
+        report("write the HTML model report", 0.0)
+        page = write_model_report(result.report, out / "report.html")
+        report("write the HTML model report", 1.0)
+    _print(result)
+    console.print(f"data: {result.data_dir}   model: {result.model_dir}   report: {page}")
+
+
+def _print(result: DemoResult) -> None:
+    s = result.simulation
+    console.print(
+        f"[bold]Marketplace[/]: {result.config.merchants:,} merchants, "
+        f"{s.rows['orders']:,} orders; "
+        f"{s.funded:,} of {s.applications:,} applications funded, {s.matured:,} matured "
+        f"(default rate {s.default_rate:.1%}); the contract holds."
+    )
+    _print_metrics(result)
+    _print_calibration(result)
+    _print_bands(result)
+    for rating in result.examples:
+        _print_rating(rating)
+
+
+def _print_metrics(result: DemoResult) -> None:
+    e, c = result.fit.evaluation, result.fit.scorecard_evaluation
+    table = Table("", "AUC", "Gini", "KS", "Brier", "mean PD", title="Out-of-time test")
+    table.add_row(
+        "PD model",
+        f"{e.auc:.3f}",
+        f"{e.gini:.3f}",
+        f"{e.ks:.3f}",
+        f"{e.brier:.4f}",
+        f"{e.mean_pd:.2%}",
+    )
+    table.add_row(
+        "scorecard",
+        f"{c.auc:.3f}",
+        f"{c.gini:.3f}",
+        f"{c.ks:.3f}",
+        f"{c.brier:.4f}",
+        f"{c.mean_pd:.2%}",
+    )
+    if e.oracle_auc is not None:
+        table.add_row(
+            "oracle (true PD)", f"{e.oracle_auc:.3f}", f"{2 * e.oracle_auc - 1:.3f}", "", "", ""
+        )
+    table.caption = (
+        f"{len(result.fit.train):,} training loans, {e.n:,} test loans, "
+        f"observed default rate {e.bad_rate:.2%}"
+    )
+    console.print(table)
+
+
+def _print_calibration(result: DemoResult) -> None:
+    table = Table("decile", "loans", "mean PD", "observed", title="Calibration by decile of PD")
+    for b in result.fit.evaluation.calibration:
+        table.add_row(str(b.decile), f"{b.n:,}", f"{b.mean_pd:.2%}", f"{b.observed:.2%}")
+    console.print(table)
+
+
+def _print_bands(result: DemoResult) -> None:
+    report = result.report
+    table = Table("band", "from score", "test applications", title="Score distribution by band")
+    for band in sorted(report.scale.bands, key=lambda b: b.floor, reverse=True):
+        table.add_row(band.name, str(band.floor), f"{report.band_counts[band.name]:,}")
+    console.print(table)
+    stability = report.score_stability
+    console.print(f"score PSI, test against training: {stability.psi:.3f} ({stability.verdict})")
+
+
+def _print_rating(rating: Rating) -> None:
+    subs = "  ".join(f"{dim}: {value}" for dim, value in rating.sub_scores.items())
+    lines = [f"score [bold]{rating.score}[/] ({rating.band}), PD {rating.pd:.2%}", subs]
+    lines += [f"- {reason.text}" for reason in rating.reasons] or ["- nothing holds it back"]
+    if rating.improvements:
+        best = rating.improvements[0]
+        lines.append(f"what would raise it: {best.text} -> {best.score} ({best.band})")
+    console.print(Panel("\n".join(lines), title=f"merchant {rating.key}", expand=False))

@@ -1,0 +1,197 @@
+"""Commands on models: train, evaluate, score."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from microlend.cli._app import app, console, edge, progress_bar
+from microlend.errors import ConfigError
+
+
+@app.command()
+@edge
+def train(
+    out: Annotated[Path, typer.Option("--out", help="Folder to save the model to.")],
+    table: Annotated[
+        Path | None, typer.Option("--table", help="Your own applicant table, .csv or .parquet.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="The outcome column of --table.")
+    ] = None,
+    positive: Annotated[
+        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing model.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+) -> None:
+    """Train the PD model on merchant records (--data) or on your own table (--table, --target).
+
+    With --data: features at each funded application's date, trained on the earlier
+    applications and tested on the later ones (out of time); the scorecard challenger is saved
+    beside the model. The model folder holds no pickle.
+    """
+    from microlend.models import fit_table, labelled_table, read_table, save_model
+
+    if data is not None:
+        _train_on_records(data, out, seed=seed, overwrite=overwrite)
+        return
+    path, column = _table_options(table, target)
+    labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
+    fitted = fit_table(labelled, random_state=seed, data_path=path)
+    metadata = {**fitted.metadata, "positive": positive, "trained_at": _now_iso()}
+    save_model(fitted.model, out, metadata, preparer=fitted.preparer, overwrite=overwrite)
+    for finding in fitted.findings:
+        verdict = "dropped" if finding.dropped else "kept"
+        console.print(
+            f"[yellow]{finding.column}[/] ({verdict}): {finding.message}", highlight=False
+        )
+    split = f"out-of-time on {fitted.time_column!r}" if fitted.time_column else "stratified random"
+    console.print(
+        f"{metadata['rows']:,} rows, bad rate {metadata['bad_rate']:.2%}, "
+        f"{len(fitted.model.feature_names_)} features; hold-out ({split}) "
+        f"AUC {fitted.model.holdout_auc_:.3f} -> {out}"
+    )
+
+
+@app.command()
+@edge
+def evaluate(
+    model: Annotated[Path, typer.Option("--model", help="A folder written by train.")],
+    table: Annotated[
+        Path | None, typer.Option("--table", help="A labelled table, .csv or .parquet.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="The outcome column of --table.")
+    ] = None,
+    positive: Annotated[
+        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Evaluate a saved model: AUC, Gini, KS, Brier and calibration by decile.
+
+    With --data: on the out-of-time test applications of the records (plus scorecard_auc, and
+    oracle_auc when the data carries the simulator's truth). With --table: on a labelled table
+    (plus cv_auc from 5-fold cross-validation of the recipe when it has no time column).
+    """
+    import json
+
+    from microlend.models import evaluate_table, labelled_table, load_artifact, read_table
+
+    artifact = load_artifact(model)
+    if data is not None:
+        from microlend.data import load_dataset
+        from microlend.service import evaluate_on_records
+
+        dataset = load_dataset(data)
+        with _quiet_if(as_json) as report:
+            result = evaluate_on_records(artifact, dataset, progress=report)
+    else:
+        path, column = _table_options(table, target)
+        labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
+        result = evaluate_table(artifact, labelled)
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        _print_evaluation(result)
+
+
+def _table_options(table: Path | None, target: str | None) -> tuple[Path, str]:
+    if table is None or target is None:
+        raise ConfigError("give --data DIR (merchant records) or --table FILE --target COLUMN")
+    return table, target
+
+
+@contextmanager
+def _quiet_if(quiet: bool) -> Iterator[Callable[[str, float], None]]:
+    """A progress bar, unless stdout must carry nothing but the JSON object."""
+    if quiet:
+        yield lambda step, done: None
+        return
+    with progress_bar() as report:
+        yield report
+
+
+def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> None:
+    from microlend.data import load_dataset
+    from microlend.models import save_model
+    from microlend.service import fit_rating
+
+    dataset = load_dataset(data)
+    with progress_bar() as report:
+        fit = fit_rating(dataset, seed=seed, progress=report)
+    metadata = {**fit.metadata, "trained_at": _now_iso()}
+    save_model(fit.model, out, metadata, challenger=fit.scorecard, overwrite=overwrite)
+    e = fit.evaluation
+    oracle = f", oracle AUC {e.oracle_auc:.3f}" if e.oracle_auc is not None else ""
+    console.print(
+        f"trained on {len(fit.train):,} loans, tested out of time on {len(fit.test):,}: "
+        f"AUC {e.auc:.3f} (scorecard {fit.scorecard_evaluation.auc:.3f}{oracle}), "
+        f"mean PD {e.mean_pd:.2%} vs observed {e.bad_rate:.2%} -> {out}"
+    )
+
+
+@app.command()
+@edge
+def score(
+    model: Annotated[Path, typer.Option("--model", help="A folder written by train --data.")],
+    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Score as of this date (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")],
+) -> None:
+    """Score every merchant as of a date: PD, score, band, sub-scores and top four reasons."""
+    import pyarrow as pa
+
+    from microlend.cli._records import write_table
+    from microlend.data import load_dataset
+    from microlend.dates import parse_date
+    from microlend.models import load_model
+    from microlend.service import score_merchants
+
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"{out}: the output must end in .parquet or .csv")
+    day = parse_date(as_of)
+    fitted = load_model(model)
+    with progress_bar() as report:
+        report("score every merchant", 0.0)
+        table = score_merchants(fitted, load_dataset(data), day)
+        report("score every merchant", 1.0)
+    write_table(pa.Table.from_pandas(table, preserve_index=False), out)
+    bands = table["band"].value_counts()
+    console.print(f"{len(table):,} merchants scored as of {day} -> {out}")
+    console.print(", ".join(f"{band}: {count:,}" for band, count in bands.items()))
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _print_evaluation(result: dict[str, object]) -> None:
+    from rich.table import Table  # deferred: keeps the other commands' start fast
+
+    metrics = Table("metric", "value", title="evaluation")
+    for key in ("n", "bad_rate", "mean_pd", "auc", "gini", "ks", "brier", "cv_auc", "cv_auc_std"):
+        value = result.get(key)
+        if isinstance(value, float):
+            metrics.add_row(key, f"{value:.4f}")
+        elif value is not None:
+            metrics.add_row(key, str(value))
+    console.print(metrics)
+    deciles = Table("decile", "n", "mean PD", "observed", title="calibration by decile of PD")
+    bins = result.get("calibration")
+    for row in bins if isinstance(bins, list) else []:
+        deciles.add_row(
+            str(row["decile"]), str(row["n"]), f"{row['mean_pd']:.2%}", f"{row['observed']:.2%}"
+        )
+    console.print(deciles)

@@ -1,0 +1,91 @@
+"""Charts of the model report as inline PNG (base64): the page works offline, with no CDN."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from microlend.models import CalibrationBin
+from microlend.monitoring import STABLE_BELOW, WATCH_BELOW, Stability
+from microlend.service import Curve
+
+__all__ = ["calibration_chart", "importance_chart", "psi_chart", "roc_chart", "score_chart"]
+
+_SIZE = (6.0, 4.0)
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def roc_chart(curves: Sequence[Curve]) -> str:
+    figure, ax = plt.subplots(figsize=_SIZE)
+    for curve in curves:
+        ax.plot(curve.fpr, curve.tpr, label=f"{curve.name} (AUC {curve.auc:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="random")
+    ax.set(xlabel="false positive rate (goods declined)", ylabel="true positive rate (bads caught)")
+    ax.set_title("ROC, out-of-time test")
+    ax.legend(loc="lower right")
+    return _png(figure)
+
+
+def calibration_chart(bins: Sequence[CalibrationBin]) -> str:
+    figure, ax = plt.subplots(figsize=_SIZE)
+    predicted = [b.mean_pd for b in bins]
+    observed = [b.observed for b in bins]
+    top = max([*predicted, *observed, 0.01]) * 1.1
+    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
+    ax.plot(predicted, observed, marker="o", label="deciles of predicted PD")
+    ax.set(xlabel="mean predicted PD", ylabel="observed default rate", xlim=(0, top), ylim=(0, top))
+    ax.set_title("Calibration, out-of-time test")
+    ax.legend(loc="upper left")
+    return _png(figure)
+
+
+def score_chart(train: np.ndarray, test: np.ndarray, low: int, high: int) -> str:
+    figure, ax = plt.subplots(figsize=_SIZE)
+    edges = np.linspace(low, high, 31).tolist()
+    ax.hist(train, bins=edges, alpha=0.5, density=True, label="training applications")
+    ax.hist(test, bins=edges, alpha=0.5, density=True, label="test applications")
+    ax.set(xlabel="score (350-950)", ylabel="density")
+    ax.set_title("Score distribution")
+    ax.legend(loc="upper left")
+    return _png(figure)
+
+
+def importance_chart(importance: Sequence[tuple[str, float]], top: int = 15) -> str:
+    shown = list(importance[:top])[::-1]
+    figure, ax = plt.subplots(figsize=(6.0, 5.0))
+    ax.barh([name for name, _ in shown], [value for _, value in shown], color="#3b6ea5")
+    ax.set(xlabel="mean |contribution| to log-odds of default")
+    ax.set_title("Feature importance (test set)")
+    return _png(figure)
+
+
+def psi_chart(stability: Sequence[Stability]) -> str:
+    figure, ax = plt.subplots(figsize=(6.0, 4.5))
+    shown = list(stability)[::-1]
+    colours = [
+        "#2e7d32" if s.psi < STABLE_BELOW else "#f9a825" if s.psi < WATCH_BELOW else "#c62828"
+        for s in shown
+    ]
+    ax.barh([s.name for s in shown], [s.psi for s in shown], color=colours)
+    ax.axvline(STABLE_BELOW, color="#f9a825", linestyle="--", label=f"watch ({STABLE_BELOW})")
+    ax.axvline(WATCH_BELOW, color="#c62828", linestyle="--", label=f"act ({WATCH_BELOW})")
+    ax.set(xlabel="PSI, test against training")
+    ax.set_title("Stability of the score and top features")
+    ax.legend(loc="lower right")
+    return _png(figure)

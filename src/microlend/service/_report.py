@@ -1,0 +1,110 @@
+"""The model report's numbers: ROC curves, calibration, score distribution, importance, PSI.
+
+Only computation lives here; ``microlend.dashboard`` draws it as an HTML page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.metrics import roc_curve
+
+from microlend.models import CalibrationBin, Evaluation
+from microlend.monitoring import Stability, psi, psi_table
+from microlend.scoring import ScoreScale
+from microlend.service._rating import RatingFit
+
+__all__ = ["Curve", "ModelReport", "model_report"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Features whose stability the report shows (the most important ones).
+STABILITY_FEATURES = 10
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One ROC curve and its AUC."""
+
+    name: str
+    fpr: FloatArray
+    tpr: FloatArray
+    auc: float
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """Everything the model report shows, computed on the out-of-time test applications."""
+
+    evaluation: Evaluation
+    scorecard: Evaluation
+    curves: tuple[Curve, ...]
+    calibration: tuple[CalibrationBin, ...]
+    train_scores: FloatArray
+    test_scores: FloatArray
+    scale: ScoreScale
+    band_counts: dict[str, int]
+    importance: tuple[tuple[str, float], ...]
+    score_stability: Stability
+    feature_stability: tuple[Stability, ...]
+    windows: dict[str, dict[str, str]]
+
+
+def _curve(name: str, y: npt.NDArray[np.int64], p: FloatArray, auc: float) -> Curve:
+    fpr, tpr, _ = roc_curve(y, p)
+    return Curve(name, fpr.astype(np.float64), tpr.astype(np.float64), auc)
+
+
+def _importance(fit: RatingFit) -> tuple[tuple[str, float], ...]:
+    """Mean absolute contribution (log-odds) of each feature on the test set, largest first."""
+    contributions = fit.model.contributions(fit.test.features).drop(columns=["base"])
+    mean_abs = contributions.abs().mean().sort_values(ascending=False)
+    return tuple((str(name), float(value)) for name, value in mean_abs.items())
+
+
+def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport:
+    """Compute the report of a fitted rating: the test set against the training set."""
+    scale = scale or ScoreScale()
+    y = fit.test.defaulted
+    model_pd = fit.model.predict_pd(fit.test.features)
+    curves = [
+        _curve("PD model", y, model_pd, fit.evaluation.auc),
+        _curve(
+            "scorecard",
+            y,
+            fit.scorecard.predict_pd(fit.test.features),
+            fit.scorecard_evaluation.auc,
+        ),
+    ]
+    if fit.test.true_pd is not None and fit.evaluation.oracle_auc is not None:
+        curves.append(_curve("oracle (true PD)", y, fit.test.true_pd, fit.evaluation.oracle_auc))
+    train_scores = np.asarray(scale.score(fit.model.predict_pd(fit.train.features)), np.float64)
+    test_scores = np.asarray(scale.score(model_pd), np.float64)
+    importance = _importance(fit)
+    top = [name for name, _ in importance[:STABILITY_FEATURES]]
+    bands = pd.Series([scale.band(s) for s in test_scores]).value_counts()
+    return ModelReport(
+        evaluation=fit.evaluation,
+        scorecard=fit.scorecard_evaluation,
+        curves=tuple(curves),
+        calibration=fit.evaluation.calibration,
+        train_scores=train_scores,
+        test_scores=test_scores,
+        scale=scale,
+        band_counts={b.name: int(bands.get(b.name, 0)) for b in scale.bands},
+        importance=importance,
+        score_stability=psi(train_scores, test_scores, name="score"),
+        feature_stability=tuple(
+            psi_table(
+                {n: fit.train.features[n].to_numpy() for n in top},
+                {n: fit.test.features[n].to_numpy() for n in top},
+            )
+        ),
+        windows={
+            "training": dict(fit.metadata["training_window"]),
+            "test": dict(fit.metadata["test_window"]),
+        },
+    )

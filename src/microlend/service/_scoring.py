@@ -1,0 +1,74 @@
+"""Rating on records with a saved model: evaluate on the out-of-time test, score merchants."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from microlend.data import Dataset
+from microlend.errors import ArtifactError
+from microlend.features import CATALOG, build_features
+from microlend.models import ModelArtifact, PDModel, evaluate
+from microlend.scoring import Improver, Rating, ScoreScale, rate, score_table
+from microlend.service._rating import Labelled, Progress, _quiet, labelled_applications
+
+__all__ = ["evaluate_on_records", "merchant_features", "rate_merchants", "score_merchants"]
+
+REASON_COLUMNS = 4
+
+
+def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
+    window = artifact.metadata.get("test_window")
+    if not isinstance(window, dict) or "from" not in window:
+        raise ArtifactError("this model was not trained on merchant records (no test_window)")
+    start = pd.Timestamp(window["from"])
+    return labelled.take((labelled.applied_at >= start).to_numpy())
+
+
+def evaluate_on_records(
+    artifact: ModelArtifact, dataset: Dataset, *, progress: Progress = _quiet
+) -> dict[str, object]:
+    """Metrics of the model (and its scorecard) on the applications of its out-of-time test."""
+    test = _test_part(artifact, labelled_applications(dataset, progress=progress))
+    result = evaluate(
+        test.defaulted, artifact.model.predict_pd(test.features), true_pd=test.true_pd
+    ).to_dict()
+    if artifact.challenger is not None:
+        challenger = artifact.challenger.predict_pd(test.features)
+        result["scorecard_auc"] = evaluate(test.defaulted, challenger).auc
+    if result.get("oracle_auc") is None:
+        result.pop("oracle_auc", None)
+    return result
+
+
+def merchant_features(dataset: Dataset, as_of: date) -> pd.DataFrame:
+    """Every merchant onboarded before ``as_of``, its features as of that date, by merchant_id."""
+    built = build_features(dataset, as_of=as_of).to_pandas()
+    rows: pd.DataFrame = built.set_index("merchant_id").drop(columns=["as_of"])
+    return rows
+
+
+def score_merchants(model: PDModel, dataset: Dataset, as_of: date) -> pd.DataFrame:
+    """One row per merchant: PD, score, band, sub-scores and its top reasons, as of ``as_of``."""
+    rows = merchant_features(dataset, as_of)
+    table = score_table(model, rows, CATALOG)
+    ratings = rate(model, rows, CATALOG)
+    for i in range(REASON_COLUMNS):
+        table[f"reason_{i + 1}"] = [
+            r.reasons[i].text if len(r.reasons) > i else None for r in ratings
+        ]
+    table.insert(0, "as_of", as_of)
+    return table.reset_index(names="merchant_id")
+
+
+def rate_merchants(
+    model: PDModel,
+    rows: pd.DataFrame,
+    *,
+    reference: pd.DataFrame,
+    scale: ScoreScale | None = None,
+) -> list[Rating]:
+    """Full ratings, with "what would raise it" searched within the ``reference`` population."""
+    improver = Improver(CATALOG).fit(reference)
+    return rate(model, rows, CATALOG, scale, improver=improver)

@@ -1,0 +1,74 @@
+"""The rating commands end to end: train --data, evaluate --data --json, score, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from microlend.cli import app
+from microlend.models import load_artifact
+
+runner = CliRunner()
+
+
+def test_train_then_evaluate_on_records(small_market_dir: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    trained = runner.invoke(app, ["train", "--data", str(small_market_dir), "--out", str(model)])
+    assert trained.exit_code == 0, trained.output
+    assert "tested out of time" in trained.output
+    assert load_artifact(model).challenger is not None
+    evaluated = runner.invoke(
+        app, ["evaluate", "--model", str(model), "--data", str(small_market_dir), "--json"]
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    result = json.loads(evaluated.stdout)
+    for key in ("auc", "ks", "brier", "n", "bad_rate", "scorecard_auc", "oracle_auc"):
+        assert key in result
+    assert 0.5 < result["auc"] <= 1
+    assert result["n"] == load_artifact(model).metadata["n_test"]
+
+
+def test_score_writes_every_merchant(small_market_dir: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    assert (
+        runner.invoke(
+            app, ["train", "--data", str(small_market_dir), "--out", str(model)]
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "scores.csv"
+    args = [
+        "score",
+        "--model",
+        str(model),
+        "--data",
+        str(small_market_dir),
+        "--as-of",
+        "2024-06-01",
+    ]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert {"merchant_id", "pd", "score", "band", "reason_1", "sub_stability"} <= set(table.columns)
+    assert table["score"].between(350, 950).all()
+    assert table["merchant_id"].is_unique
+
+
+def test_train_without_data_or_table_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "--data" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_runs_the_whole_path(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--merchants", "1500", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for words in ("Out-of-time test", "oracle (true PD)", "Calibration by decile", "merchant M"):
+        assert words in result.output
+    assert (out / "report.html").stat().st_size > 20_000
+    assert load_artifact(out / "model").metadata["kind"] == "merchant_records"
