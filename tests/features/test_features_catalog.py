@@ -54,3 +54,12 @@ def test_builder_produces_exactly_the_catalog_in_catalog_order() -> None:
     # defined somewhere: each feature has at least one non-NaN value on the tiny marketplace
     for name in feature_names():
         assert any(not math.isnan(v) for v in out[name].to_pylist()), name
+
+
+def test_actionable_features_say_plainly_what_to_change() -> None:
+    actionable = [f for f in CATALOG if f.actionable]
+    assert len(actionable) >= 5
+    for feature in actionable:
+        assert feature.label.startswith(("your ", "the ")), feature.name
+        assert feature.direction != 0, feature.name
+        assert not feature.name.startswith(("gmv_", "peer_", "prior_", "orders_")), feature.name

@@ -30,7 +30,12 @@ Direction = Literal[-1, 0, 1]
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """One feature; ``reason`` completes "Your score is held back because ..." when it is one."""
+    """One feature; ``reason`` completes "Your score is held back because ..." when it is one.
+
+    ``actionable`` marks what a merchant can change by how it runs its shop (refunds, ratings,
+    deliveries, active days); sales levels, growth, peers' percentiles and history are outcomes
+    or facts, never advice.
+    """
 
     name: str
     meaning: str
@@ -39,6 +44,8 @@ class FeatureSpec:
     dimension: Dimension
     reason: str
     actionable: bool = False
+    #: Short noun phrase naming what an actionable feature measures, for "what would raise it".
+    label: str = ""
 
 
 _S = Dimension.SCALE_GROWTH
@@ -138,7 +145,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your sales fell over the last 90 days",
-        actionable=True,
     ),
     FeatureSpec(
         "gmv_growth_yoy_90d",
@@ -147,7 +153,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your sales are lower than in the same season last year",
-        actionable=True,
     ),
     FeatureSpec(
         "orders_growth_90d",
@@ -156,7 +161,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your number of orders fell over the last 90 days",
-        actionable=True,
     ),
     FeatureSpec(
         "sales_vs_last_year_30d",
@@ -165,7 +169,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your sales this month are below the same month last year",
-        actionable=True,
     ),
     FeatureSpec(
         "sales_vs_category_season_30d",
@@ -175,7 +178,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your recent sales lag the usual season of your category",
-        actionable=True,
     ),
     FeatureSpec(
         "peer_growth_pct",
@@ -184,7 +186,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         "your sales grow less than those of similar sellers",
-        actionable=True,
     ),
     # --- stability -------------------------------------------------------------------------
     FeatureSpec(
@@ -202,7 +203,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _T,
         "your weekly sales have been trending down",
-        actionable=True,
     ),
     FeatureSpec(
         "active_days_share_90d",
@@ -212,6 +212,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _T,
         "you made sales on few days over the last 90 days",
         actionable=True,
+        label="your share of days with a sale (last 90 days)",
     ),
     FeatureSpec(
         "days_since_last_sale",
@@ -220,7 +221,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _T,
         "you have not made a sale recently",
-        actionable=True,
     ),
     FeatureSpec(
         "top_buyers_share_365d",
@@ -229,7 +229,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _T,
         "a few buyers make most of your sales",
-        actionable=True,
     ),
     FeatureSpec(
         "buyer_hhi_365d",
@@ -238,7 +237,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _T,
         "your sales depend on few buyers",
-        actionable=True,
     ),
     FeatureSpec(
         "repeat_buyer_share_365d",
@@ -248,6 +246,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _T,
         "few of your buyers come back",
         actionable=True,
+        label="your share of buyers who come back (last 365 days)",
     ),
     FeatureSpec(
         "settlement_weeks_share_90d",
@@ -282,6 +281,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _C,
         "your refund rate over the last 90 days is high",
         actionable=True,
+        label="your refund rate (refunds per order, last 90 days)",
     ),
     FeatureSpec(
         "refund_rate_365d",
@@ -290,7 +290,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _C,
         "your refund rate over the last year is high",
-        actionable=True,
     ),
     FeatureSpec(
         "refunded_gmv_share_90d",
@@ -300,6 +299,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _C,
         "a large share of your sales over the last 90 days was refunded",
         actionable=True,
+        label="the share of your sales refunded (last 90 days)",
     ),
     FeatureSpec(
         "rating_mean_180d",
@@ -309,6 +309,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _C,
         "your customer rating over the last 180 days is low",
         actionable=True,
+        label="your average rating (last 180 days)",
     ),
     FeatureSpec(
         "rating_trend_90d",
@@ -317,7 +318,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _C,
         "your customer rating has been falling",
-        actionable=True,
     ),
     FeatureSpec(
         "low_rating_share_180d",
@@ -327,6 +327,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _C,
         "many of your recent reviews give 1 or 2 stars",
         actionable=True,
+        label="your share of 1- and 2-star reviews (last 180 days)",
     ),
     FeatureSpec(
         "review_count_180d",
@@ -335,7 +336,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _C,
         "few buyers reviewed you over the last 180 days",
-        actionable=True,
     ),
     FeatureSpec(
         "peer_refund_rate_pct",
@@ -344,7 +344,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _C,
         "your refund rate is higher than that of similar sellers",
-        actionable=True,
     ),
     FeatureSpec(
         "peer_rating_pct",
@@ -353,7 +352,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _C,
         "your rating is lower than that of similar sellers",
-        actionable=True,
     ),
     # --- fulfilment ------------------------------------------------------------------------
     FeatureSpec(
@@ -365,6 +363,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _F,
         "many of your deliveries over the last 90 days were late",
         actionable=True,
+        label="your late-delivery rate (last 90 days)",
     ),
     FeatureSpec(
         "late_shipment_rate_365d",
@@ -373,7 +372,6 @@ CATALOG: tuple[FeatureSpec, ...] = (
         1,
         _F,
         "many of your deliveries this year were late",
-        actionable=True,
     ),
     FeatureSpec(
         "unshipped_share_90d",
@@ -383,6 +381,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _F,
         "some orders you promised were never shipped",
         actionable=True,
+        label="your share of promised orders never shipped (last 90 days)",
     ),
     FeatureSpec(
         "delivery_days_90d",
@@ -392,6 +391,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _F,
         "your deliveries take long to arrive",
         actionable=True,
+        label="your average delivery time (last 90 days)",
     ),
     FeatureSpec(
         "cancel_rate_90d",
@@ -401,6 +401,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         _F,
         "many of your orders over the last 90 days were cancelled",
         actionable=True,
+        label="your cancellation rate (last 90 days)",
     ),
     # --- history ---------------------------------------------------------------------------
     FeatureSpec(

@@ -51,6 +51,8 @@ def reason_text(feature: str, spec: FeatureSpec | None, value: float | str) -> s
 
 
 def _subject(spec: FeatureSpec) -> str:
+    if spec.label:
+        return spec.label
     meaning = spec.meaning.strip().rstrip(".")
     meaning = meaning[:1].lower() + meaning[1:] if meaning else spec.name
     return f"your {meaning.removeprefix('the ')}"
