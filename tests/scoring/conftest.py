@@ -6,7 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from scoring_support import LightGBMRiskModel, merchants
+from scoring_support import CATALOG, merchants
+
+from microlend.models import PDModel
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +17,11 @@ def training() -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
 
 
 @pytest.fixture(scope="session")
-def model(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> LightGBMRiskModel:
+def model(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> PDModel:
+    """The project's own PD model: monotone per the catalog, calibrated on a hold-out."""
     rows, y = training
-    return LightGBMRiskModel().fit(rows, y)
+    directions = {spec.name: int(spec.direction) for spec in CATALOG}
+    return PDModel(monotone=directions, random_state=0).fit(rows, y)
 
 
 @pytest.fixture(scope="session")

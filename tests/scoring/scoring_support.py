@@ -5,13 +5,9 @@ A module with a unique name (not ``conftest``) so test files can import it unamb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from microlend.features.catalog import Dimension, FeatureSpec
 
@@ -96,31 +92,3 @@ def merchants(n: int, seed: int) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
     )
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
     return rows, y
-
-
-class LightGBMRiskModel:
-    """A real LightGBM classifier, monotone per the catalog, Platt-calibrated on its margin."""
-
-    def fit(self, rows: pd.DataFrame, y: npt.NDArray[np.int64]) -> LightGBMRiskModel:
-        self.feature_names_: Sequence[str] = list(rows.columns)
-        directions = {spec.name: spec.direction for spec in CATALOG}
-        self.booster_ = lgb.LGBMClassifier(
-            n_estimators=60,
-            num_leaves=8,
-            learning_rate=0.1,
-            min_child_samples=30,
-            monotone_constraints=[directions.get(name, 0) for name in rows.columns],
-            verbose=-1,
-            n_jobs=1,
-        ).fit(rows, y)
-        margin = self.booster_.predict(rows, raw_score=True).reshape(-1, 1)
-        self.calibrator_ = LogisticRegression(C=1e6).fit(margin, y)
-        return self
-
-    def predict_pd(self, rows: pd.DataFrame) -> npt.NDArray[np.float64]:
-        margin = self.booster_.predict(rows[self.feature_names_], raw_score=True)
-        return np.asarray(self.calibrator_.predict_proba(margin.reshape(-1, 1))[:, 1])
-
-    def contributions(self, rows: pd.DataFrame) -> pd.DataFrame:
-        raw = self.booster_.predict(rows[self.feature_names_], pred_contrib=True)
-        return pd.DataFrame(raw, index=rows.index, columns=[*self.feature_names_, "base"])

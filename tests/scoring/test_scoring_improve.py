@@ -8,10 +8,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from scoring_support import CATALOG, LightGBMRiskModel
+from scoring_support import CATALOG
 
 from microlend.errors import ConfigError, ModelError, NotFittedError
 from microlend.features.catalog import Dimension, FeatureSpec
+from microlend.models import PDModel
 from microlend.scoring import Band, Improvement, Improver, ScoreScale
 
 SCALE = ScoreScale()
@@ -24,19 +25,19 @@ def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
 
 
 @pytest.fixture(scope="module")
-def low_rated(model: LightGBMRiskModel, applicants: pd.DataFrame) -> pd.DataFrame:
+def low_rated(model: PDModel, applicants: pd.DataFrame) -> pd.DataFrame:
     ranks = SCALE.band_rank(SCALE.points(model.predict_pd(applicants)))
     return applicants[ranks < SCALE.best_rank].iloc[:40]
 
 
 @pytest.fixture(scope="module")
 def suggestions(
-    model: LightGBMRiskModel, low_rated: pd.DataFrame, improver: Improver
+    model: PDModel, low_rated: pd.DataFrame, improver: Improver
 ) -> dict[str, tuple[Improvement, ...]]:
     return {key: improver.suggest(model, low_rated.loc[[key]], SCALE) for key in low_rated.index}
 
 
-def rank_of(model: LightGBMRiskModel, rows: pd.DataFrame) -> npt.NDArray[np.int64]:
+def rank_of(model: PDModel, rows: pd.DataFrame) -> npt.NDArray[np.int64]:
     return SCALE.band_rank(SCALE.points(model.predict_pd(rows)))
 
 
@@ -48,7 +49,7 @@ def applied(row: pd.DataFrame, improvement: Improvement) -> pd.DataFrame:
 
 
 def test_applying_a_suggestion_lifts_the_score_at_least_one_band(
-    model: LightGBMRiskModel,
+    model: PDModel,
     low_rated: pd.DataFrame,
     suggestions: dict[str, tuple[Improvement, ...]],
 ) -> None:
@@ -81,7 +82,7 @@ def test_only_actionable_features_move_toward_safety_within_training_range(
 
 
 def test_tenure_is_never_suggested_though_it_would_lift_most(
-    model: LightGBMRiskModel,
+    model: PDModel,
     low_rated: pd.DataFrame,
     suggestions: dict[str, tuple[Improvement, ...]],
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
@@ -94,7 +95,7 @@ def test_tenure_is_never_suggested_though_it_would_lift_most(
 
 
 def test_a_single_feature_suggestion_is_the_smallest_move_that_lifts(
-    model: LightGBMRiskModel,
+    model: PDModel,
     low_rated: pd.DataFrame,
     suggestions: dict[str, tuple[Improvement, ...]],
     improver: Improver,
@@ -124,7 +125,7 @@ def test_suggestions_are_ordered_by_effort(
 
 
 def test_nothing_actionable_means_no_suggestion(
-    model: LightGBMRiskModel,
+    model: PDModel,
     low_rated: pd.DataFrame,
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> None:
@@ -135,7 +136,7 @@ def test_nothing_actionable_means_no_suggestion(
 
 
 def test_the_best_band_has_nothing_to_suggest(
-    model: LightGBMRiskModel, applicants: pd.DataFrame, improver: Improver
+    model: PDModel, applicants: pd.DataFrame, improver: Improver
 ) -> None:
     best = applicants[rank_of(model, applicants) == SCALE.best_rank]
     assert len(best) > 0
@@ -181,7 +182,7 @@ def test_pairs_are_tried_when_no_single_change_is_enough() -> None:
         )
 
 
-def test_misuse_is_refused(model: LightGBMRiskModel, applicants: pd.DataFrame) -> None:
+def test_misuse_is_refused(model: PDModel, applicants: pd.DataFrame) -> None:
     with pytest.raises(NotFittedError):
         Improver(CATALOG).suggest(model, applicants.iloc[[0]], SCALE)
     for settings in ({"steps": 0}, {"max_suggestions": 0}, {"pair_pool": -1}):

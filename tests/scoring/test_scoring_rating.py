@@ -9,10 +9,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from scoring_support import CATALOG, LightGBMRiskModel
+from scoring_support import CATALOG
 
 from microlend.errors import ModelError
 from microlend.features.catalog import Dimension
+from microlend.models import PDModel
 from microlend.scoring import Improver, Rating, ScoreScale, rate, score_table
 
 SCALE = ScoreScale()
@@ -20,7 +21,7 @@ SCALE = ScoreScale()
 
 @pytest.fixture(scope="module")
 def ratings(
-    model: LightGBMRiskModel,
+    model: PDModel,
     applicants: pd.DataFrame,
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> list[Rating]:
@@ -35,7 +36,7 @@ def test_one_rating_per_row_keyed_by_the_index(
 
 
 def test_pd_score_and_band_agree_with_the_model_and_scale(
-    ratings: list[Rating], model: LightGBMRiskModel, applicants: pd.DataFrame
+    ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
 ) -> None:
     pds = model.predict_pd(applicants.iloc[:60])
     np.testing.assert_allclose([r.pd for r in ratings], pds)
@@ -62,7 +63,7 @@ def test_improvements_only_below_the_best_band(ratings: list[Rating]) -> None:
 
 
 def test_improve_below_limits_the_search(
-    model: LightGBMRiskModel,
+    model: PDModel,
     applicants: pd.DataFrame,
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> None:
@@ -81,7 +82,7 @@ def test_to_dict_is_json(ratings: list[Rating]) -> None:
 
 
 def test_score_table_matches_the_ratings(
-    ratings: list[Rating], model: LightGBMRiskModel, applicants: pd.DataFrame
+    ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
 ) -> None:
     table = score_table(model, applicants.iloc[:60], CATALOG, SCALE)
     assert list(table.index) == [r.key for r in ratings]
@@ -91,22 +92,20 @@ def test_score_table_matches_the_ratings(
 
 
 def test_a_catalog_mapping_works_like_the_tuple(
-    ratings: list[Rating], model: LightGBMRiskModel, applicants: pd.DataFrame
+    ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
 ) -> None:
     as_mapping = {spec.name: spec for spec in CATALOG}
     again = rate(model, applicants.iloc[:60], as_mapping, SCALE)
     assert [r.reasons for r in again] == [r.reasons for r in ratings]
 
 
-def test_missing_features_are_a_model_error(
-    model: LightGBMRiskModel, applicants: pd.DataFrame
-) -> None:
+def test_missing_features_are_a_model_error(model: PDModel, applicants: pd.DataFrame) -> None:
     with pytest.raises(ModelError, match="refund_rate"):
         rate(model, applicants.drop(columns="refund_rate"), CATALOG)
 
 
 def test_uncatalogued_features_are_logged(
-    model: LightGBMRiskModel, applicants: pd.DataFrame, caplog: pytest.LogCaptureFixture
+    model: PDModel, applicants: pd.DataFrame, caplog: pytest.LogCaptureFixture
 ) -> None:
     partial = [spec for spec in CATALOG if spec.name != "sales_growth"]
     with caplog.at_level(logging.WARNING, logger="microlend.scoring"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scoring_support import CATALOG, FEATURES, LightGBMRiskModel
+from scoring_support import CATALOG, FEATURES
 
+from microlend.models import PDModel
 from microlend.scoring import TOP_REASONS, reasons
 from microlend.scoring._wording import change_text, format_value
 
@@ -14,7 +15,7 @@ SPECS = {spec.name: spec for spec in CATALOG}
 
 
 def test_reasons_are_the_largest_positive_contributions_in_order(
-    model: LightGBMRiskModel, applicants: pd.DataFrame
+    model: PDModel, applicants: pd.DataFrame
 ) -> None:
     contributions = model.contributions(applicants)[FEATURES].to_numpy()
     checked = 0

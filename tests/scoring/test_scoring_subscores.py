@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scoring_support import CATALOG, LightGBMRiskModel
+from scoring_support import CATALOG
 
 from microlend.features.catalog import Dimension
+from microlend.models import PDModel
 from microlend.scoring import Band, ScoreScale, dimension_log_odds, sub_scores
 
 SPECS = {spec.name: spec for spec in CATALOG}
@@ -18,7 +19,7 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def test_sub_score_log_odds_average_to_the_overall_log_odds(
-    model: LightGBMRiskModel, applicants: pd.DataFrame
+    model: PDModel, applicants: pd.DataFrame
 ) -> None:
     pds = model.predict_pd(applicants)
     per_dimension = dimension_log_odds(model.contributions(applicants), pds, SPECS)
@@ -27,7 +28,7 @@ def test_sub_score_log_odds_average_to_the_overall_log_odds(
 
 
 def test_unclipped_sub_scores_average_to_the_overall_score(
-    model: LightGBMRiskModel, applicants: pd.DataFrame
+    model: PDModel, applicants: pd.DataFrame
 ) -> None:
     scale = ScoreScale(low=-100_000, high=100_000, bands=(Band("any", -100_000),))
     pds = model.predict_pd(applicants)
@@ -70,7 +71,7 @@ def test_uncatalogued_features_move_every_sub_score_alike() -> None:
 
 
 def test_sub_scores_are_whole_points_within_the_range(
-    model: LightGBMRiskModel, applicants: pd.DataFrame
+    model: PDModel, applicants: pd.DataFrame
 ) -> None:
     scale = ScoreScale()
     scores = sub_scores(model.contributions(applicants), model.predict_pd(applicants), SPECS, scale)
