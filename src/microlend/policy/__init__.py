@@ -1,0 +1,86 @@
+"""Credit policy: a versioned policy file, knock-outs, cut-offs, limits, prices, products.
+
+``load_policy`` (or ``default_policy``) reads and validates a TOML policy; ``decide`` turns an
+application, its rating, its features and the merchant's exposure into a ``Decision``: a menu
+of priced offers, each with its effective APR, or a decline with its reasons. Decisions record
+the policy's version and digest and the model's version, and round-trip through ``to_dict``.
+"""
+
+from microlend.policy._decide import decide
+from microlend.policy._decision import (
+    CreditRequest,
+    Decision,
+    DecisionReason,
+    Exposure,
+    Offer,
+    ReasonSource,
+)
+from microlend.policy._limits import (
+    DAYS_PER_MONTH,
+    Limit,
+    SalesForecast,
+    credit_limit,
+    forecast_sales,
+)
+from microlend.policy._load import default_policy, load_policy, parse_policy
+from microlend.policy._offers import PREVIEW_ROWS, menu
+from microlend.policy._policy import (
+    ACCOUNT_FACTS,
+    BandCap,
+    Forecast,
+    InstalmentProduct,
+    InstalmentTerm,
+    Knockout,
+    LimitRule,
+    Missing,
+    Operator,
+    Policy,
+    Pricing,
+    RateGrid,
+    ShareOfSalesProduct,
+)
+from microlend.policy._pricing import (
+    Quote,
+    instalment_balance_years,
+    quote_annual_rate,
+    quote_fee_rate,
+)
+from microlend.policy._rules import fired_knockouts
+
+__all__ = [
+    "ACCOUNT_FACTS",
+    "DAYS_PER_MONTH",
+    "PREVIEW_ROWS",
+    "BandCap",
+    "CreditRequest",
+    "Decision",
+    "DecisionReason",
+    "Exposure",
+    "Forecast",
+    "InstalmentProduct",
+    "InstalmentTerm",
+    "Knockout",
+    "Limit",
+    "LimitRule",
+    "Missing",
+    "Offer",
+    "Operator",
+    "Policy",
+    "Pricing",
+    "Quote",
+    "RateGrid",
+    "ReasonSource",
+    "SalesForecast",
+    "ShareOfSalesProduct",
+    "credit_limit",
+    "decide",
+    "default_policy",
+    "fired_knockouts",
+    "forecast_sales",
+    "instalment_balance_years",
+    "load_policy",
+    "menu",
+    "parse_policy",
+    "quote_annual_rate",
+    "quote_fee_rate",
+]

@@ -1,0 +1,261 @@
+"""Reading and validating a policy file (TOML).
+
+Everything is checked on load, so a decision never meets a half-valid policy: unknown keys,
+wrong types, values out of range and grids that contradict each other raise ``ConfigError``
+naming the file and the key path (``policy.toml: limits.step: expected a positive amount``).
+TOML floats are read as ``Decimal``, so ``0.85`` in the file is exactly 0.85 in every price.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from microlend.errors import ConfigError
+from microlend.features import feature_names
+from microlend.ledger import Covenant, Frequency
+from microlend.money import is_currency
+from microlend.policy._policy import (
+    ACCOUNT_FACTS,
+    BandCap,
+    Forecast,
+    InstalmentProduct,
+    InstalmentTerm,
+    Knockout,
+    LimitRule,
+    Missing,
+    Operator,
+    Policy,
+    Pricing,
+    RateGrid,
+    ShareOfSalesProduct,
+)
+from microlend.policy._reader import Node
+
+__all__ = ["default_policy", "load_policy", "parse_policy"]
+
+_BIG = Decimal("1e15")  # bound of knock-out thresholds: any real feature value lies inside
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read and validate the policy file at ``path``."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such policy file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file.name}: not UTF-8 text") from None
+    return parse_policy(text, source=file.name)
+
+
+def default_policy() -> Policy:
+    """The policy shipped with microlend (``policies/default.toml``)."""
+    text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
+    return parse_policy(text, source="default.toml")
+
+
+def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
+    """Validate the TOML ``text`` of a policy; ``source`` names it in error messages."""
+    try:
+        body = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from None
+    root = Node(source, "", body)
+    limits = _limits(root.table("limits"))
+    instalment, share_of_sales = _products(root.table("products"), limits)
+    policy = Policy(
+        version=root.text("version"),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        currency=_currency(root),
+        min_score=_cutoffs(root.table("cutoffs")),
+        knockouts=_knockouts(root.tables("knockouts")),
+        forecast=_forecast(root.table("forecast")),
+        limits=limits,
+        pricing=_pricing(root.table("pricing")),
+        instalment=instalment,
+        share_of_sales=share_of_sales,
+    )
+    root.finish()
+    return policy
+
+
+def _currency(root: Node) -> str:
+    code = root.text("currency")
+    if not is_currency(code):
+        root.fail("currency", f"expected an ISO 4217 code such as 'USD', got {code!r}")
+    return code
+
+
+def _cutoffs(node: Node) -> int:
+    score = node.integer("min_score", 350, 950)
+    node.finish()
+    return score
+
+
+def _knockouts(nodes: list[Node]) -> tuple[Knockout, ...]:
+    known = set(feature_names()) | set(ACCOUNT_FACTS)
+    rules, codes = [], set()
+    for node in nodes:
+        code = node.text("code")
+        if code in codes:
+            node.fail("code", f"{code!r} is used by an earlier knock-out")
+        codes.add(code)
+        feature = node.text("feature")
+        if feature not in known:
+            node.fail("feature", f"not a catalogued feature or account fact: {feature!r}")
+        rules.append(
+            Knockout(
+                code=code,
+                feature=feature,
+                op=Operator(node.text("op", choices=tuple(Operator))),
+                value=float(node.number("value", -_BIG, _BIG)),
+                reason=node.text("reason"),
+                missing=Missing(node.text("missing", choices=tuple(Missing), default="fire")),
+            )
+        )
+        node.finish()
+    return tuple(rules)
+
+
+def _forecast(node: Node) -> Forecast:
+    known = feature_names()
+    forecast = Forecast(
+        sales_feature=node.text("sales_feature", choices=known),
+        window_days=node.integer("window_days", 1, 3650),
+        growth_feature=node.text("growth_feature", choices=known),
+        growth_weight=node.number("growth_weight", 0, 1),
+        growth_floor=node.number("growth_floor", -1, 0),
+        growth_cap=node.number("growth_cap", 0, 10),
+        net_share=node.number("net_share", 0, 1),
+    )
+    if forecast.net_share == 0:
+        node.fail("net_share", "expected more than 0: nothing would be paid out")
+    node.finish()
+    return forecast
+
+
+def _limits(node: Node) -> LimitRule:
+    rule = LimitRule(
+        share_of_monthly_sales=node.number("share_of_monthly_sales", 0, 3),
+        minimum=node.amount("minimum"),
+        step=node.amount("step"),
+        merchant_cap=node.amount("merchant_cap"),
+        bands=_band_caps(node.table("bands")),
+    )
+    if rule.minimum % rule.step:
+        node.fail(
+            "minimum", f"expected a multiple of limits.step ({rule.step}), got {rule.minimum}"
+        )
+    if rule.merchant_cap < rule.minimum:
+        node.fail("merchant_cap", f"expected at least limits.minimum ({rule.minimum})")
+    node.finish()
+    return rule
+
+
+def _band_caps(node: Node) -> dict[str, BandCap]:
+    caps = {}
+    for band in node.names():
+        entry = node.table(band)
+        cap = BandCap(
+            max_amount=entry.optional_amount("max_amount"),
+            max_multiple=entry.optional_number("max_multiple", 0, 12),
+        )
+        if cap.max_amount is None and cap.max_multiple is None:
+            entry.fail(None, "expected max_amount, max_multiple or both")
+        entry.finish()
+        caps[band] = cap
+    if not caps:
+        node.fail(None, "expected at least one band")
+    return caps
+
+
+def _pricing(node: Node) -> Pricing:
+    pricing = Pricing(
+        lgd=node.number("lgd", 0, 1),
+        cost_of_funds=node.number("cost_of_funds", 0, 1),
+        servicing=node.number("servicing", 0, 1),
+        target_margin=node.number("target_margin", 0, 1),
+        annual_rate=_grid(node.table("annual_rate"), upper=Decimal(10)),
+        fee_rate=_grid(node.table("fee_rate"), upper=Decimal(1)),
+        max_apr=node.number("max_apr", 0, 100),
+    )
+    node.finish()
+    return pricing
+
+
+def _grid(node: Node, *, upper: Decimal) -> RateGrid:
+    grid = RateGrid(
+        low=node.number("low", 0, upper),
+        high=node.number("high", 0, upper),
+        step=node.number("step", 0, upper),
+    )
+    if grid.step == 0:
+        node.fail("step", "expected more than 0")
+    if grid.low > grid.high:
+        node.fail("low", f"expected at most {node.where('high')} ({grid.high}), got {grid.low}")
+    node.finish()
+    return grid
+
+
+def _products(
+    node: Node, limits: LimitRule
+) -> tuple[InstalmentProduct | None, ShareOfSalesProduct | None]:
+    instalment = (
+        _instalment(node.table("fixed_instalment")) if node.has("fixed_instalment") else None
+    )
+    share = _share_of_sales(node.table("share_of_sales")) if node.has("share_of_sales") else None
+    if instalment is None and share is None:
+        node.fail(None, "expected fixed_instalment, share_of_sales or both")
+    for name, product in (("fixed_instalment", instalment), ("share_of_sales", share)):
+        for band in product.bands if product else ():
+            if band not in limits.bands:
+                node.fail(f"{name}.bands", f"band {band!r} has no limits.bands.{band} cap")
+    node.finish()
+    return instalment, share
+
+
+def _instalment(node: Node) -> InstalmentProduct:
+    terms = []
+    for entry in node.tables("terms"):
+        terms.append(
+            InstalmentTerm(
+                count=entry.integer("count", 1, 520),
+                frequency=Frequency(entry.text("frequency", choices=tuple(Frequency))),
+            )
+        )
+        entry.finish()
+    if not terms:
+        node.fail("terms", "expected at least one term")
+    if len(set(terms)) != len(terms):
+        node.fail("terms", "names a term twice")
+    product = InstalmentProduct(
+        bands=node.texts("bands"), terms=tuple(terms), fee_rate=node.number("fee_rate", 0, 1)
+    )
+    node.finish()
+    return product
+
+
+def _share_of_sales(node: Node) -> ShareOfSalesProduct:
+    rates = node.numbers("holdback_rates", 0, 1)
+    if rates[0] == 0 or any(b <= a for a, b in itertools.pairwise(rates)):
+        node.fail("holdback_rates", "expected rates above 0, strictly ascending")
+    covenant = node.table("covenant")
+    product = ShareOfSalesProduct(
+        bands=node.texts("bands"),
+        target_days=node.integer("target_days", 1, 3650),
+        holdback_rates=rates,
+        covenant=Covenant(
+            periods=covenant.integer("periods", 1, 120),
+            period_days=covenant.integer("period_days", 1, 366),
+        ),
+    )
+    if product.target_days > product.covenant.periods * product.covenant.period_days:
+        node.fail("target_days", "expected no more than the covenant's full term")
+    covenant.finish()
+    node.finish()
+    return product

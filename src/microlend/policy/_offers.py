@@ -1,0 +1,182 @@
+"""The menu of offers: each product and term, priced, scheduled and given its effective APR.
+
+An offer that cannot be made (its price over the grid's cap, its APR over the policy's maximum,
+or sales too low to repay it by holdback in time) yields a ``DecisionReason`` instead, so a
+merchant who gets no offer at all is told why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from microlend.errors import LedgerError
+from microlend.ledger import (
+    FixedInstalmentTerms,
+    Instalment,
+    ShareOfSalesTerms,
+    Terms,
+    cash_flows,
+    effective_apr,
+    schedule,
+)
+from microlend.money import Money
+from microlend.policy._decision import DecisionReason, Offer, ReasonSource
+from microlend.policy._limits import step_down
+from microlend.policy._policy import InstalmentProduct, InstalmentTerm, Policy, ShareOfSalesProduct
+from microlend.policy._pricing import Quote, quote_annual_rate, quote_fee_rate
+
+__all__ = ["PREVIEW_ROWS", "menu"]
+
+#: Instalments shown with an offer.
+PREVIEW_ROWS = 3
+
+# The highest holdback always covers the amount sized for it but for the daily holdback's
+# rounding to cents, which a step or two less absorbs; more tries would never find more.
+_RESIZE_TRIES = 3
+
+
+def menu(
+    policy: Policy, *, band: str, pd: float, amount: Money, daily_net: Decimal, as_of: date
+) -> tuple[tuple[Offer, ...], tuple[DecisionReason, ...]]:
+    """The offers of every product open to ``band``, and why any product could not be offered."""
+    made: list[Offer | DecisionReason] = []
+    instalment, share = policy.instalment, policy.share_of_sales
+    if instalment is not None and band in instalment.bands:
+        made += [
+            _instalment_offer(policy, instalment, term, pd=pd, amount=amount, as_of=as_of)
+            for term in instalment.terms
+        ]
+    if share is not None and band in share.bands:
+        made.append(
+            _share_offer(policy, share, pd=pd, amount=amount, daily_net=daily_net, as_of=as_of)
+        )
+    offers = tuple(item for item in made if isinstance(item, Offer))
+    refusals = tuple(item for item in made if isinstance(item, DecisionReason))
+    return offers, tuple(dict.fromkeys(refusals))
+
+
+def _refusal(code: str, text: str) -> DecisionReason:
+    return DecisionReason(ReasonSource.POLICY, code, text)
+
+
+def _price_over_cap() -> DecisionReason:
+    return _refusal("price_above_cap", "the price your risk calls for is above our maximum")
+
+
+def _offer(
+    policy: Policy,
+    terms: Terms,
+    quote: Quote,
+    amount: Money,
+    *,
+    as_of: date,
+    daily_net: Decimal | None = None,
+) -> Offer | DecisionReason:
+    apr = effective_apr(terms, amount, as_of, daily_net_sales=daily_net)
+    if apr > policy.pricing.max_apr:
+        return _refusal("apr_above_cap", "the effective APR would be above our maximum")
+    rows = schedule(terms, amount, as_of)
+    last_day = cash_flows(terms, amount, as_of, daily_net_sales=daily_net)[-1][0]
+    return Offer(
+        amount=amount,
+        terms=terms,
+        quote=quote,
+        fee=_sum(rows, "fee"),
+        total_cost=_sum(rows, "fee") + _sum(rows, "interest"),
+        total_repayable=sum((row.total for row in rows), Decimal(0)),
+        expected_days=(last_day - as_of).days,
+        apr=apr,
+        preview=rows[:PREVIEW_ROWS],
+    )
+
+
+def _sum(rows: Sequence[Instalment], part: str) -> Decimal:
+    return sum((getattr(row, part) for row in rows), Decimal(0))
+
+
+def _instalment_offer(
+    policy: Policy,
+    product: InstalmentProduct,
+    term: InstalmentTerm,
+    *,
+    pd: float,
+    amount: Money,
+    as_of: date,
+) -> Offer | DecisionReason:
+    quote = quote_annual_rate(pd, policy.pricing, term=term, fee_rate=product.fee_rate)
+    if not quote.within_cap:
+        return _price_over_cap()
+    terms = FixedInstalmentTerms(
+        annual_rate=quote.rate,
+        count=term.count,
+        frequency=term.frequency,
+        fee_rate=product.fee_rate,
+    )
+    return _offer(policy, terms, quote, amount, as_of=as_of)
+
+
+def _share_offer(
+    policy: Policy,
+    product: ShareOfSalesProduct,
+    *,
+    pd: float,
+    amount: Money,
+    daily_net: Decimal,
+    as_of: date,
+) -> Offer | DecisionReason:
+    # The fee is priced on the target duration; the holdback is then chosen to repay within it,
+    # so the expected duration is never longer than the one the fee pays for.
+    quote = quote_fee_rate(pd, policy.pricing, days=product.target_days)
+    if not quote.within_cap:
+        return _price_over_cap()
+    sized = _size_holdback(policy, product, quote.rate, amount, daily_net, as_of)
+    if sized is None:
+        return _refusal(
+            "sales_too_low",
+            "your forecast sales are too low to repay the smallest loan by holdback in time",
+        )
+    terms, principal = sized
+    return _offer(policy, terms, quote, principal, as_of=as_of, daily_net=daily_net)
+
+
+def _size_holdback(
+    policy: Policy,
+    product: ShareOfSalesProduct,
+    fee_rate: Decimal,
+    amount: Money,
+    daily_net: Decimal,
+    as_of: date,
+) -> tuple[ShareOfSalesTerms, Money] | None:
+    """The lowest holdback that repays ``amount`` within the target days; if even the highest
+    cannot, the largest amount (on the limit's step, at least its minimum) that it repays."""
+    if daily_net <= 0:
+        return None
+    rates, limits = product.holdback_rates, policy.limits
+    owed_per_unit = 1 + fee_rate
+    most = step_down(
+        rates[-1] * daily_net * product.target_days / owed_per_unit, limits.step, amount.currency
+    )
+    principal = min(amount, Money(most, amount.currency))
+    for _ in range(_RESIZE_TRIES):
+        if principal.amount < limits.minimum:
+            break
+        needed = principal.amount * owed_per_unit / (daily_net * product.target_days)
+        for rate in (r for r in rates if r >= needed):
+            terms = ShareOfSalesTerms(fee_rate, rate, product.covenant)
+            if _repaid_within(terms, principal, daily_net, as_of, product.target_days):
+                return terms, principal
+        # Rounding the daily holdback to cents can leave a last payment a day late.
+        principal = principal - Money(limits.step, amount.currency)
+    return None
+
+
+def _repaid_within(
+    terms: ShareOfSalesTerms, principal: Money, daily_net: Decimal, as_of: date, days: int
+) -> bool:
+    try:
+        last_day = cash_flows(terms, principal, as_of, daily_net_sales=daily_net)[-1][0]
+    except LedgerError:  # the daily holdback rounds to nothing: it repays nothing
+        return False
+    return (last_day - as_of).days <= days

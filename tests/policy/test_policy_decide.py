@@ -1,0 +1,237 @@
+"""decide: offers with APRs that match the ledger, declines with reasons, exact replay."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from policy_support import SCORE_REASONS, edited_policy, features, rating
+
+from microlend.errors import ConfigError
+from microlend.ledger import (
+    FixedInstalmentTerms,
+    Product,
+    ShareOfSalesTerms,
+    effective_apr,
+    fee_amount,
+    terms_from_json,
+    terms_to_json,
+)
+from microlend.money import Money
+from microlend.policy import (
+    PREVIEW_ROWS,
+    CreditRequest,
+    Decision,
+    Exposure,
+    Policy,
+    ReasonSource,
+    decide,
+    default_policy,
+)
+
+AS_OF = date(2025, 3, 1)
+POLICY = default_policy()
+
+
+def _decide(
+    pd: float = 0.02,
+    *,
+    values: dict[str, float | None] | None = None,
+    policy: Policy = POLICY,
+    requested: str | None = None,
+    owed: str = "0",
+) -> Decision:
+    request = CreditRequest(
+        "app-1", "m-1", None if requested is None else Money(Decimal(requested), "USD")
+    )
+    return decide(
+        request,
+        rating(pd),
+        features() if values is None else values,
+        policy,
+        exposure=Exposure(Money(Decimal(owed), "USD")),
+        as_of=AS_OF,
+        model_version="pd-2025.03",
+    )
+
+
+def _assert_offers_are_consistent(decision: Decision) -> None:
+    for offer in decision.offers:
+        assert decision.limit is not None
+        daily = decision.sales.daily_net if offer.product is Product.SHARE_OF_SALES else None
+        assert offer.apr == effective_apr(offer.terms, offer.amount, AS_OF, daily_net_sales=daily)
+        assert offer.apr <= POLICY.pricing.max_apr
+        assert POLICY.limits.minimum <= offer.amount.amount <= decision.limit.amount
+        assert offer.amount.amount % POLICY.limits.step == 0
+        assert offer.fee == fee_amount(offer.terms, offer.amount)
+        assert offer.total_repayable == offer.amount.amount + offer.total_cost
+        assert offer.total_cost >= offer.fee > 0
+        assert 0 < len(offer.preview) <= PREVIEW_ROWS
+        assert terms_from_json(terms_to_json(offer.terms)) == offer.terms
+
+
+def test_a_good_merchant_gets_a_menu_of_every_product_and_term() -> None:
+    decision = _decide(0.02)
+    assert decision.approved
+    assert decision.reasons == ()
+    assert decision.band == "good"
+    instalments = [o.terms for o in decision.offers if isinstance(o.terms, FixedInstalmentTerms)]
+    assert [(t.count, t.frequency.value) for t in instalments] == [
+        (6, "monthly"),
+        (12, "monthly"),
+        (26, "weekly"),
+    ]
+    assert [o.product for o in decision.offers].count(Product.SHARE_OF_SALES) == 1
+    _assert_offers_are_consistent(decision)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pd=st.floats(min_value=0.0005, max_value=0.12),
+    gmv=st.floats(min_value=900.0, max_value=3_000_000.0),
+    growth=st.floats(min_value=-1.0, max_value=3.0),
+    owed=st.decimals(min_value=0, max_value=20_000, places=2),
+)
+def test_every_offer_shows_the_ledger_apr_and_stays_within_the_limit(
+    pd: float, gmv: float, growth: float, owed: Decimal
+) -> None:
+    values = features(gmv_90d=gmv, gmv_growth_90d=growth)
+    decision = _decide(pd, values=values, owed=str(owed))
+    _assert_offers_are_consistent(decision)
+    if decision.limit is not None:
+        assert decision.limit.amount + owed <= POLICY.limits.merchant_cap
+    assert decision.approved or decision.reasons
+
+
+def test_a_share_of_sales_offer_repays_within_the_target_by_a_grid_holdback() -> None:
+    offer = next(o for o in _decide(0.02).offers if o.product is Product.SHARE_OF_SALES)
+    assert isinstance(offer.terms, ShareOfSalesTerms)
+    share = POLICY.share_of_sales
+    assert share is not None
+    assert offer.terms.holdback_rate in share.holdback_rates
+    assert offer.terms.covenant == share.covenant
+    assert 0 < offer.expected_days <= share.target_days
+    assert offer.total_cost == offer.fee == offer.amount.amount * offer.price
+
+
+def test_too_little_sales_for_the_holdback_shrinks_the_share_of_sales_offer() -> None:
+    policy = edited_policy(
+        "holdback_rates = [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]", "holdback_rates = [0.05]"
+    )
+    decision = _decide(0.02, policy=policy)
+    share = next(o for o in decision.offers if o.product is Product.SHARE_OF_SALES)
+    instalment = decision.offers[0]
+    assert share.amount < instalment.amount
+    assert share.expected_days <= 180
+    assert share.amount + Money(Decimal(100), "USD") > Money(
+        Decimal("0.05") * decision.sales.daily_net * 180 / (1 + share.price), "USD"
+    )
+
+
+def test_sales_too_low_for_any_holdback_is_a_decline_with_its_reason() -> None:
+    policy = edited_policy(
+        "holdback_rates = [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25]", "holdback_rates = [0.05]"
+    )
+    # About 45 USD a day: a limit above the minimum, but 5 % of it repays under 500 in 180 days.
+    decision = _decide(0.1, values=features(gmv_90d=4_200.0), policy=policy)
+    assert decision.limit is not None
+    assert decision.limit.amount >= policy.limits.minimum
+    assert not decision.approved
+    assert decision.reasons[0].code == "sales_too_low"
+
+
+def test_the_amount_follows_the_request_within_minimum_and_limit() -> None:
+    full = _decide(0.02)
+    assert full.limit is not None
+    limit = full.limit.amount
+    assert {o.amount.amount for o in full.offers} == {limit}
+    assert {o.amount.amount for o in _decide(0.02, requested="2345.67").offers} == {Decimal(2300)}
+    assert {o.amount.amount for o in _decide(0.02, requested="100").offers} == {Decimal(500)}
+    assert {o.amount.amount for o in _decide(0.02, requested="10000000").offers} == {limit}
+
+
+def test_the_weak_band_is_offered_share_of_sales_only() -> None:
+    decision = _decide(0.1)
+    assert decision.band == "weak"
+    assert [o.product for o in decision.offers] == [Product.SHARE_OF_SALES]
+    assert _decide(0.005).band == "excellent"
+
+
+def test_a_low_score_is_declined_with_policy_then_score_reasons() -> None:
+    decision = _decide(0.2)
+    assert not decision.approved
+    assert decision.limit is None
+    assert [r.code for r in decision.reasons] == [
+        "score_below_minimum",
+        "band_not_eligible",
+        *(reason.feature for reason in SCORE_REASONS),
+    ]
+    assert f"your score of {decision.score}" in decision.reasons[0].text
+    assert decision.reasons[-1].source is ReasonSource.SCORE
+    assert decision.reasons[-1].text == SCORE_REASONS[-1].text
+
+
+def test_exposure_can_leave_too_little_to_lend() -> None:
+    fresh = _decide(0.02)
+    assert fresh.limit is not None
+    owed = fresh.limit.ceiling - Decimal(450)
+    decision = _decide(0.02, owed=str(owed))
+    assert decision.limit is not None
+    assert decision.limit.amount == Decimal(400)
+    assert decision.reasons[0].code == "limit_below_minimum"
+    assert "after what you owe us already" in decision.reasons[0].text
+
+
+def test_a_price_over_the_cap_is_a_decline_with_its_reason() -> None:
+    policy = edited_policy("low = 0.03\nhigh = 0.2", "low = 0.03\nhigh = 0.1")
+    decision = _decide(0.1, policy=policy)
+    assert [r.code for r in decision.reasons][:1] == ["price_above_cap"]
+
+
+def test_an_apr_over_the_maximum_is_a_decline_with_its_reason() -> None:
+    policy = edited_policy("max_apr = 0.8", "max_apr = 0.1")
+    decision = _decide(0.02, policy=policy)
+    assert not decision.approved
+    assert decision.reasons[0].code == "apr_above_cap"
+    assert [r.code for r in decision.reasons].count("apr_above_cap") == 1
+
+
+def test_the_decision_records_its_inputs_and_versions() -> None:
+    decision = _decide(0.02, values=features(refund_rate_90d=0.01), owed="12.30")
+    assert (decision.policy_version, decision.policy_digest) == (POLICY.version, POLICY.digest)
+    assert decision.model_version == "pd-2025.03"
+    assert decision.as_of == AS_OF
+    assert decision.pd == 0.02
+    assert decision.exposure.outstanding == Money(Decimal("12.30"), "USD")
+    # The features the policy reads, not everything it was given.
+    assert set(decision.features) == set(POLICY.features_read())
+    assert decision.features["gmv_90d"] == 30_000.0
+
+
+@pytest.mark.parametrize("pd", [0.02, 0.2])
+def test_same_inputs_give_an_equal_decision_that_survives_json(pd: float) -> None:
+    decision = _decide(pd, requested="5000")
+    assert _decide(pd, requested="5000") == decision
+    text = json.dumps(decision.to_dict())
+    assert Decision.from_dict(json.loads(text)) == decision
+    assert json.loads(text)["approved"] is decision.approved
+    # Replaying from the recorded features alone gives the same decision.
+    assert _decide(pd, values=dict(decision.features), requested="5000") == decision
+
+
+def test_amounts_in_another_currency_are_refused() -> None:
+    request = CreditRequest("app-1", "m-1", Money(Decimal(1000), "EUR"))
+    with pytest.raises(ConfigError, match="lends in USD"):
+        decide(
+            request,
+            rating(0.02),
+            features(),
+            POLICY,
+            exposure=Exposure.none("USD"),
+            as_of=AS_OF,
+            model_version="pd",
+        )
