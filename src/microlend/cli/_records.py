@@ -133,6 +133,7 @@ def _print_quality(report: QualityReport) -> None:
     console.print(f"[green]contract holds[/]: {len(report.tables)} tables, data end {end}")
     tables = Table("table", "rows", "cols", "dup rows", "most missing", "first", "last", "days",
                    "empty days", title="tables")  # fmt: skip
+    tables.columns[0].no_wrap = True  # a file name is what a reader looks for: never cut it
     for t in report.tables:
         column, rate = max(t.missing.items(), key=lambda item: item[1], default=("", 0.0))
         cov = t.coverage

@@ -1,0 +1,176 @@
+"""Lending use cases that collect and correct: settlements, payments, reversals.
+
+Each runs in one database transaction with the loan's row locked, so two collections on one loan
+never both take the last amount owed; each takes an idempotency key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import LedgerError
+from microlend.ledger import (
+    Account,
+    Component,
+    ShareOfSalesTerms,
+    TransactionKind,
+    overpayment_refund,
+    receivables,
+    repayment,
+    reversal,
+    settlement_holdback,
+)
+from microlend.money import Money
+from microlend.service._lending_posting import post
+from microlend.service._lending_receipts import Receipt, header_for, idempotent
+from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
+
+__all__ = ["post_payment", "post_settlement", "reverse_transaction"]
+
+_ZERO = Decimal(0)
+_COLLECTING = frozenset({LoanStatus.ACTIVE, LoanStatus.REPAID})
+
+
+def post_settlement(
+    engine: Engine, loan_id: str, net: Money, business_date: date, idempotency_key: str
+) -> Receipt:
+    """Take the holdback of one daily settlement's ``net`` for a share-of-sales loan, capped at
+    what the loan owes (nothing once repaid)."""
+
+    def work(session: Session) -> Receipt:
+        loan, owed = _collectable(session, loan_id, net.currency)
+        terms = loan.terms
+        if not isinstance(terms, ShareOfSalesTerms):
+            raise LedgerError(f"loan {loan_id} is {loan.product}: it takes no settlement holdback")
+        header = header_for("settlement", idempotency_key, business_date, loan_id)
+        entry = settlement_holdback(header, terms, net, owed)
+        if entry is None:
+            return Receipt("settlement", loan.loan_id, business_date, status=loan.status.value)
+        status = post(session, loan, [entry], business_date)
+        held = sum((p.amount for p in entry.postings if p.account is Account.CASH), _ZERO)
+        return Receipt(
+            "settlement", loan.loan_id, business_date, (entry.id,), held, status=str(status)
+        )
+
+    request = _request(loan_id, net, business_date)
+    return idempotent(
+        engine,
+        operation="settlement",
+        key=idempotency_key,
+        request=request,
+        work=work,
+        lock_loan=loan_id,
+    )
+
+
+def post_payment(
+    engine: Engine,
+    loan_id: str,
+    payment: Money,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    refund_overpayment: bool = True,
+) -> Receipt:
+    """Apply a payment by the product's waterfall; what exceeds what is owed is owed back to
+    the merchant and, unless ``refund_overpayment`` is false, refunded in the same transaction."""
+
+    def work(session: Session) -> Receipt:
+        loan, owed = _collectable(session, loan_id, payment.currency)
+        entry = repayment(
+            header_for("payment", idempotency_key, business_date, loan_id),
+            payment,
+            owed,
+            loan.terms.waterfall,
+        )
+        excess = sum(
+            (-p.amount for p in entry.postings if p.account is Account.MERCHANT_PAYABLE), _ZERO
+        )
+        entries = [entry]
+        if excess > 0 and refund_overpayment:
+            refund = header_for("refund", idempotency_key, business_date, loan_id)
+            entries.append(overpayment_refund(refund, Money(excess, payment.currency)))
+        status = post(session, loan, entries, business_date)
+        return Receipt(
+            "payment",
+            loan.loan_id,
+            business_date,
+            tuple(e.id for e in entries),
+            payment.amount - excess,
+            excess,
+            str(status),
+        )
+
+    request = _request(loan_id, payment, business_date) | {"refund": refund_overpayment}
+    return idempotent(
+        engine,
+        operation="payment",
+        key=idempotency_key,
+        request=request,
+        work=work,
+        lock_loan=loan_id,
+    )
+
+
+def reverse_transaction(
+    engine: Engine, transaction_id: str, business_date: date, idempotency_key: str
+) -> Receipt:
+    """Post the exact mirror of a transaction (a mistaken payment, accrual or write-off).
+
+    A disbursement is not reversed here (cancel the loan instead), nor is a reversal; a reversal
+    that would leave a balance below zero (a payment whose overpayment was already refunded) is
+    refused.
+    """
+
+    def work(session: Session) -> Receipt:
+        queries = LoanBookQueries(session)
+        original = queries.transaction(transaction_id)
+        if original.kind is TransactionKind.DISBURSEMENT:
+            raise LedgerError(f"transaction {transaction_id} is a disbursement: it is not reversed")
+        loan = (
+            LoanBookCommands(session).lock_loan(original.loan_id)
+            if original.loan_id is not None
+            else None
+        )
+        if (earlier := queries.reversed_by(transaction_id)) is not None:
+            raise LedgerError(f"transaction {transaction_id} was already reversed by {earlier}")
+        header = header_for("reversal", idempotency_key, business_date, original.loan_id)
+        entry = reversal(header, original)
+        status = post(session, loan, [entry], business_date)
+        return Receipt(
+            "reversal", original.loan_id, business_date, (entry.id,), status=str(status or "")
+        )
+
+    return idempotent(
+        engine,
+        operation="reversal",
+        key=idempotency_key,
+        request={"transaction_id": transaction_id, "business_date": business_date.isoformat()},
+        work=work,
+    )
+
+
+def _collectable(
+    session: Session, loan_id: str, currency: str
+) -> tuple[LoanRecord, dict[Component, Decimal]]:
+    queries = LoanBookQueries(session)
+    loan = queries.loan(loan_id)
+    if loan.status not in _COLLECTING:
+        # Recoveries after a write-off are not modelled: reverse the write-off first.
+        raise LedgerError(f"loan {loan_id} is {loan.status}: it takes no collections")
+    if currency != loan.currency:
+        raise LedgerError(f"loan {loan_id} is in {loan.currency}, not {currency}")
+    return loan, receivables(queries.loan_transactions(loan_id), loan.loan_id)
+
+
+def _request(loan_id: str, amount: Money, business_date: date) -> dict[str, str]:
+    return {
+        "loan_id": loan_id,
+        "amount": str(amount.amount),
+        "currency": amount.currency,
+        "business_date": business_date.isoformat(),
+    }

@@ -1,0 +1,39 @@
+"""The loan book's database: SQLAlchemy 2 tables, Alembic migrations and repositories.
+
+SQLite (a file) by default, PostgreSQL in production. Reads (``LoanBookQueries``) and writes
+(``LoanBookCommands``) are separate repositories over one session; ``in_transaction`` runs a
+unit of work in one database transaction, retried on transient failures. Balances are always
+derived from postings, and loan states rebuilt by ``ledger.loan_state``.
+"""
+
+from microlend.store._commands import LoanBookCommands, StoredResponse, request_hash
+from microlend.store._engine import create_engine_for, migrate
+from microlend.store._queries import LoanBookQueries, state_of
+from microlend.store._records import (
+    Ageing,
+    DecisionRecord,
+    LoanRecord,
+    LoanStatus,
+    MerchantRecord,
+)
+from microlend.store._retry import in_transaction
+from microlend.store._tables import Base
+from microlend.store._types import MONEY_SCALE
+
+__all__ = [
+    "MONEY_SCALE",
+    "Ageing",
+    "Base",
+    "DecisionRecord",
+    "LoanBookCommands",
+    "LoanBookQueries",
+    "LoanRecord",
+    "LoanStatus",
+    "MerchantRecord",
+    "StoredResponse",
+    "create_engine_for",
+    "in_transaction",
+    "migrate",
+    "request_hash",
+    "state_of",
+]

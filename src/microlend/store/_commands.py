@@ -1,0 +1,222 @@
+"""The command side of the loan book: every write, inside the caller's transaction.
+
+Money moves only by appending balanced ledger transactions; nothing updates or deletes a
+posting. Concurrent writers on one loan are serialised by ``lock_loan`` (``SELECT ... FOR
+UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the one write lock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
+from microlend.ledger import Transaction
+from microlend.store._codec import (
+    decision_row,
+    loan_from_row,
+    loan_row,
+    posting_rows,
+    transaction_row,
+)
+from microlend.store._records import (
+    Ageing,
+    DecisionRecord,
+    LoanRecord,
+    LoanStatus,
+    MerchantRecord,
+)
+from microlend.store._tables import (
+    Base,
+    BookRow,
+    IdempotencyKeyRow,
+    LoanRow,
+    MerchantRow,
+    PostingRow,
+    TransactionRow,
+)
+from microlend.store._types import MONEY_SCALE
+
+__all__ = ["LoanBookCommands", "StoredResponse", "request_hash"]
+
+_TRANSACTIONS = Base.metadata.tables[TransactionRow.__tablename__]
+_POSTINGS = Base.metadata.tables[PostingRow.__tablename__]
+
+
+def request_hash(operation: str, request: Mapping[str, Any]) -> str:
+    """A fingerprint of a request: SHA-256 of its canonical JSON (sorted keys, exact text)."""
+    text = json.dumps({"operation": operation, "request": request}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first answer given to an idempotency key."""
+
+    key: str
+    operation: str
+    request_hash: str
+    response: dict[str, Any]
+
+
+class LoanBookCommands:
+    """Writes to the loan book within the caller's session (and so its transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_merchant(self, merchant: MerchantRecord) -> None:
+        """Record a merchant; recording one already there changes nothing."""
+        if self._session.get(MerchantRow, merchant.merchant_id) is None:
+            self._session.add(
+                MerchantRow(
+                    id=merchant.merchant_id,
+                    category=merchant.category,
+                    region=merchant.region,
+                    onboarded_at=merchant.onboarded_at,
+                )
+            )
+            self._session.flush()
+
+    def add_merchants(self, merchants: Sequence[MerchantRecord]) -> None:
+        """Bulk insert of new merchants (loading a book)."""
+        rows = [
+            {
+                "id": m.merchant_id,
+                "category": m.category,
+                "region": m.region,
+                "onboarded_at": m.onboarded_at,
+            }
+            for m in merchants
+        ]
+        if rows:
+            self._session.execute(insert(MerchantRow), rows)
+
+    def add_decision(self, decision: DecisionRecord) -> None:
+        self._require_merchant(decision.merchant_id)
+        self._session.add(decision_row(decision))
+        self._session.flush()
+
+    def add_loan(self, loan: LoanRecord) -> None:
+        self._require_merchant(loan.merchant_id)
+        self._session.add(loan_row(loan))
+        self._session.flush()
+
+    def add_loans(self, loans: Sequence[LoanRecord]) -> None:
+        """Bulk insert of new loans (loading a book)."""
+        rows = [
+            {c.key: getattr(r, c.key) for c in LoanRow.__table__.columns}
+            for r in map(loan_row, loans)
+        ]
+        if rows:
+            self._session.execute(insert(LoanRow), rows)
+
+    def lock_loan(self, loan_id: str) -> LoanRecord:
+        """The loan, its row locked until the transaction ends: writers on one loan queue."""
+        row = self._session.scalars(
+            select(LoanRow).where(LoanRow.id == loan_id).with_for_update()
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no loan {loan_id!r} in the book")
+        return loan_from_row(row)
+
+    def lock_loans(self, loan_ids: Sequence[str]) -> list[LoanRecord]:
+        """Many loans, read again under lock in id order (one order for every writer, so no two
+        deadlock)."""
+        rows = self._session.scalars(
+            select(LoanRow).where(LoanRow.id.in_(loan_ids)).order_by(LoanRow.id).with_for_update()
+        )
+        return [loan_from_row(row) for row in rows]
+
+    def lock_book(self, currency: str, *, create: bool = False) -> bool:
+        """Lock the ``currency`` book (cash leaving it is checked under this lock); ``create``
+        opens it if absent. Returns whether the book exists."""
+        found = self._session.scalars(
+            select(BookRow).where(BookRow.currency == currency).with_for_update()
+        ).one_or_none()
+        if found is None and create:
+            self._session.add(BookRow(currency=currency))
+            self._session.flush()
+            return True
+        return found is not None
+
+    def set_status(
+        self, loan_id: str, status: LoanStatus, *, disbursed_on: date | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if disbursed_on is not None:
+            values["disbursed_on"] = disbursed_on
+        self._session.execute(update(LoanRow).where(LoanRow.id == loan_id).values(**values))
+
+    def set_ageing(self, updates: Sequence[tuple[str, LoanStatus, Ageing]]) -> None:
+        """Record each loan's status and end-of-day ageing, in one round trip."""
+        rows = [
+            {
+                "id": loan_id,
+                "status": status.value,
+                "aged_on": ageing.aged_on,
+                "days_past_due": ageing.days_past_due,
+                "bucket": ageing.bucket.value,
+                "covenant": ageing.covenant.value if ageing.covenant else None,
+            }
+            for loan_id, status, ageing in updates
+        ]
+        if rows:
+            self._session.execute(update(LoanRow), rows)
+
+    def append(self, transactions: Sequence[Transaction]) -> int:
+        """Append balanced transactions and their postings; returns the postings written."""
+        if not transactions:
+            return 0
+        for transaction in transactions:
+            _check_scale(transaction)
+        postings = [row for t in transactions for row in posting_rows(t)]
+        # Core inserts: executemany without ORM bookkeeping or RETURNING, for end-of-day volumes.
+        self._session.execute(insert(_TRANSACTIONS), [transaction_row(t) for t in transactions])
+        self._session.execute(insert(_POSTINGS), postings)
+        return len(postings)
+
+    def recall(self, key: str, operation: str, fingerprint: str) -> StoredResponse | None:
+        """The first answer to ``key``, or ``None`` if it is new; raises
+        ``IdempotencyConflictError`` if ``key`` was used for a different request."""
+        row = self._session.get(IdempotencyKeyRow, key)
+        if row is None:
+            return None
+        if row.operation != operation or row.request_hash != fingerprint:
+            raise IdempotencyConflictError(
+                f"idempotency key {key!r} was first used for a different {row.operation} request"
+            )
+        return StoredResponse(row.key, row.operation, row.request_hash, dict(row.response))
+
+    def remember(
+        self, key: str, operation: str, fingerprint: str, response: dict[str, Any]
+    ) -> None:
+        """Store the answer to ``key``; a concurrent first use makes the flush fail and the
+        transaction retry, which then answers from the winner's row."""
+        self._session.add(
+            IdempotencyKeyRow(
+                key=key, operation=operation, request_hash=fingerprint, response=response
+            )
+        )
+        self._session.flush()
+
+    def _require_merchant(self, merchant_id: str) -> None:
+        if self._session.get(MerchantRow, merchant_id) is None:
+            raise NotFoundError(f"no merchant {merchant_id!r} in the book")
+
+
+def _check_scale(transaction: Transaction) -> None:
+    for posting in transaction.postings:
+        if posting.amount != posting.amount.quantize(Decimal(1).scaleb(-MONEY_SCALE)):
+            raise LedgerError(
+                f"transaction {transaction.id}: {posting.amount} {transaction.currency} has more "
+                f"than the {MONEY_SCALE} decimal places the book stores"
+            )

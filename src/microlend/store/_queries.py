@@ -1,0 +1,144 @@
+"""The query side of the loan book: reads, and states rebuilt from postings.
+
+Nothing here writes. Balances are sums of postings computed by the database; a loan's state is
+``ledger.loan_state`` over its transactions read back, so there is one truth: the postings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy.orm import Session
+
+from microlend.errors import NotFoundError
+from microlend.ledger import Account, LoanState, Side, Transaction, loan_state, schedule
+from microlend.store._codec import decision_from_row, loan_from_row, transaction_from_rows
+from microlend.store._records import DecisionRecord, LoanRecord, LoanStatus
+from microlend.store._tables import DecisionRow, LoanRow, PostingRow, TransactionRow
+from microlend.types import LoanId
+
+__all__ = ["LoanBookQueries", "state_of"]
+
+_ZERO = Decimal(0)
+
+
+class LoanBookQueries:
+    """Reads of the loan book within the caller's session (and so its transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def loan(self, loan_id: str) -> LoanRecord:
+        row = self._session.get(LoanRow, loan_id)
+        if row is None:
+            raise NotFoundError(f"no loan {loan_id!r} in the book")
+        return loan_from_row(row)
+
+    def loans(
+        self,
+        status: LoanStatus,
+        *,
+        after: str | None = None,
+        aged_before: date | None = None,
+        limit: int = 1000,
+    ) -> list[LoanRecord]:
+        """Loans in ``status`` in id order, ``limit`` at a time after id ``after`` (keyset
+        pagination); with ``aged_before``, only loans not aged on or after that date."""
+        query = select(LoanRow).where(LoanRow.status == status.value)
+        if after is not None:
+            query = query.where(LoanRow.id > after)
+        if aged_before is not None:
+            query = query.where(or_(LoanRow.aged_on.is_(None), LoanRow.aged_on < aged_before))
+        rows = self._session.scalars(query.order_by(LoanRow.id).limit(limit))
+        return [loan_from_row(row) for row in rows]
+
+    def decision(self, decision_id: str) -> DecisionRecord:
+        row = self._session.get(DecisionRow, decision_id)
+        if row is None:
+            raise NotFoundError(f"no decision {decision_id!r} in the book")
+        return decision_from_row(row)
+
+    def transaction(self, transaction_id: str) -> Transaction:
+        found = self._transactions(TransactionRow.id == transaction_id)
+        if not found:
+            raise NotFoundError(f"no transaction {transaction_id!r} in the book")
+        return found[0]
+
+    def reversed_by(self, transaction_id: str) -> str | None:
+        """The id of the reversal of ``transaction_id``, if it was reversed."""
+        return self._session.scalar(
+            select(TransactionRow.id).where(TransactionRow.reverses == transaction_id)
+        )
+
+    def loan_transactions(self, loan_id: str) -> tuple[Transaction, ...]:
+        """A loan's transactions, in the order the book received them."""
+        return tuple(self.transactions_of([loan_id]).get(LoanId(loan_id), ()))
+
+    def transactions_of(self, loan_ids: Sequence[str]) -> dict[LoanId, list[Transaction]]:
+        """The transactions of many loans in two queries (end of day reads a batch at once)."""
+        found = self._transactions(TransactionRow.loan_id.in_(loan_ids))
+        by_loan: dict[LoanId, list[Transaction]] = defaultdict(list)
+        for transaction in found:
+            if transaction.loan_id is not None:
+                by_loan[transaction.loan_id].append(transaction)
+        return by_loan
+
+    def all_transactions(self) -> tuple[Transaction, ...]:
+        return tuple(self._transactions())
+
+    def loan_state(self, loan_id: str, as_of: date) -> LoanState:
+        """The loan serviced as of ``as_of`` from its postings (``ledger.loan_state``)."""
+        loan = self.loan(loan_id)
+        return state_of(loan, self.loan_transactions(loan_id), as_of)
+
+    def balances(self, currency: str, *, loan_id: str | None = None) -> Mapping[Account, Decimal]:
+        """Every account's balance on its normal side, summed by the database from postings."""
+        query = (
+            select(PostingRow.account, func.sum(PostingRow.amount))
+            .join(TransactionRow, TransactionRow.id == PostingRow.transaction_id)
+            .where(TransactionRow.currency == currency)
+            .group_by(PostingRow.account)
+        )
+        if loan_id is not None:
+            query = query.where(TransactionRow.loan_id == loan_id)
+        signed = dict.fromkeys(Account, _ZERO)
+        for account, total in self._session.execute(query):
+            signed[Account(account)] = total or _ZERO
+        return MappingProxyType(
+            {a: t if a.normal_side is Side.DEBIT else -t for a, t in signed.items()}
+        )
+
+    def trial_balance(self) -> Decimal:
+        """The sum of every posting: exactly zero in a sound book."""
+        total = self._session.scalar(select(func.sum(PostingRow.amount)))
+        return total if total is not None else _ZERO
+
+    def _transactions(self, *criteria: ColumnElement[bool]) -> list[Transaction]:
+        """Transactions meeting ``criteria`` (on ``transactions``) with their postings, read in
+        two queries."""
+        heads = self._session.execute(
+            select(*TransactionRow.__table__.columns).where(*criteria).order_by(TransactionRow.seq)
+        ).all()
+        lines: dict[str, list[Row[Any]]] = defaultdict(list)
+        postings = select(*PostingRow.__table__.columns).join(
+            TransactionRow, TransactionRow.id == PostingRow.transaction_id
+        )
+        for posting in self._session.execute(postings.where(*criteria)):
+            lines[posting.transaction_id].append(posting)
+        return [transaction_from_rows(head, lines[head.id]) for head in heads]
+
+
+def state_of(loan: LoanRecord, transactions: Iterable[Transaction], as_of: date) -> LoanState:
+    """``ledger.loan_state`` of a stored loan; an undisbursed loan has no schedule yet."""
+    plan = (
+        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
+        if loan.disbursed_on is not None
+        else ()
+    )
+    return loan_state(loan.terms, plan, transactions, as_of)

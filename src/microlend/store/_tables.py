@@ -1,0 +1,157 @@
+"""The loan book's tables, as SQLAlchemy 2 typed declarative classes.
+
+Balances are not columns anywhere: they are sums of ``postings``. A loan row holds what was
+agreed (terms, principal) and the last end-of-day ageing snapshot (days past due, bucket,
+covenant), which portfolio reads use and which the next end of day recomputes from postings.
+The migrations in ``migrations/versions`` create exactly these tables; a test compares them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from microlend.store._types import Amount, Document
+
+__all__ = [
+    "Base",
+    "BookRow",
+    "DecisionRow",
+    "IdempotencyKeyRow",
+    "LoanRow",
+    "MerchantRow",
+    "PostingRow",
+    "TransactionRow",
+]
+
+_ID = 64
+# SQLite numbers rows itself only in an INTEGER PRIMARY KEY.
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class MerchantRow(Base):
+    __tablename__ = "merchants"
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str] = mapped_column(String(64))
+    onboarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionRow(Base):
+    """A credit decision, stored whole so it can be replayed and give the same answer."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
+    application_id: Mapped[str | None] = mapped_column(String(_ID))
+    as_of: Mapped[date] = mapped_column(Date)
+    policy_version: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any]] = mapped_column(Document)
+    feature_values: Mapped[dict[str, Any]] = mapped_column(Document)
+    score: Mapped[dict[str, Any]] = mapped_column(Document)
+    result: Mapped[dict[str, Any]] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.current_timestamp()
+    )
+
+
+class LoanRow(Base):
+    __tablename__ = "loans"
+    __table_args__ = (
+        CheckConstraint("principal > 0", name="principal_positive"),
+        CheckConstraint("days_past_due >= 0", name="dpd_not_negative"),
+        Index(None, "status", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
+    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"))
+    product: Mapped[str] = mapped_column(String(32))
+    terms: Mapped[str] = mapped_column(Text)
+    principal: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16))
+    accepted_on: Mapped[date] = mapped_column(Date)
+    disbursed_on: Mapped[date | None] = mapped_column(Date)
+    aged_on: Mapped[date | None] = mapped_column(Date)
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+    bucket: Mapped[str] = mapped_column(String(16), default="current")
+    covenant: Mapped[str | None] = mapped_column(String(16))
+
+
+class BookRow(Base):
+    """One row per currency book, locked while cash leaves it so cash never goes negative."""
+
+    __tablename__ = "books"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+
+
+class TransactionRow(Base):
+    """A balanced ledger transaction; ``seq`` is the order in which the book received it."""
+
+    __tablename__ = "transactions"
+
+    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(_ID), unique=True)
+    loan_id: Mapped[str | None] = mapped_column(ForeignKey("loans.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    business_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    idempotency_key: Mapped[str] = mapped_column(String(256), unique=True)
+    # Unique: a transaction is reversed at most once.
+    reverses: Mapped[str | None] = mapped_column(ForeignKey("transactions.id"), unique=True)
+
+
+class PostingRow(Base):
+    __tablename__ = "postings"
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+    transaction_id: Mapped[str] = mapped_column(ForeignKey("transactions.id"), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(32), index=True)
+    amount: Mapped[Decimal] = mapped_column(Amount)
+
+
+class IdempotencyKeyRow(Base):
+    """The first answer to a money-moving request, returned again when its key is replayed."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.current_timestamp()
+    )

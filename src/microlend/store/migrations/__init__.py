@@ -1,0 +1,1 @@
+"""Alembic migrations of the loan book, run by ``microlend.store.migrate`` (no alembic.ini)."""

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from microlend.store import Base, migrate
+
+TABLES = {
+    "merchants",
+    "decisions",
+    "loans",
+    "books",
+    "transactions",
+    "postings",
+    "idempotency_keys",
+}
+
+
+def test_migrations_create_every_table(bare_engine: Engine) -> None:
+    assert not TABLES & set(inspect(bare_engine).get_table_names())
+    migrate(bare_engine)
+    assert set(inspect(bare_engine).get_table_names()) >= TABLES
+
+
+def test_migrating_twice_changes_nothing(bare_engine: Engine) -> None:
+    migrate(bare_engine)
+    migrate(bare_engine)
+    with bare_engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert [row[0] for row in versions] == ["0001"]
+
+
+def test_migrations_build_exactly_the_declared_tables(bare_engine: Engine) -> None:
+    migrate(bare_engine)
+    with bare_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_postings_keep_money_as_exact_decimals(bare_engine: Engine) -> None:
+    migrate(bare_engine)
+    columns = {c["name"]: c["type"] for c in inspect(bare_engine).get_columns("postings")}
+    # Never a float column: Numeric(18, 2) on PostgreSQL, whole cents in an integer on SQLite.
+    assert "FLOAT" not in str(columns["amount"]).upper()
+    assert "REAL" not in str(columns["amount"]).upper()

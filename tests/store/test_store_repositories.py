@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
+from microlend.ledger import (
+    Account,
+    Component,
+    Header,
+    Product,
+    ShareOfSalesTerms,
+    balances,
+    disbursement,
+    funding,
+    loan_state,
+    schedule,
+    settlement_holdback,
+    terms_to_json,
+    trial_balance,
+)
+from microlend.money import Money
+from microlend.store import (
+    DecisionRecord,
+    LoanBookCommands,
+    LoanBookQueries,
+    LoanRecord,
+    LoanStatus,
+    MerchantRecord,
+    in_transaction,
+    request_hash,
+)
+from microlend.types import LoanId, MerchantId
+
+DAY = date(2025, 3, 1)
+TERMS = ShareOfSalesTerms(fee_rate=Decimal("0.10"), holdback_rate=Decimal("0.15"))
+LOAN = LoanRecord(
+    loan_id=LoanId("L1"),
+    merchant_id=MerchantId("M1"),
+    decision_id=None,
+    product=Product.SHARE_OF_SALES,
+    terms_json=terms_to_json(TERMS),
+    principal=Decimal("1000.00"),
+    currency="USD",
+    status=LoanStatus.ACTIVE,
+    accepted_on=DAY,
+    disbursed_on=DAY,
+)
+
+
+def _header(name: str, loan: str | None = "L1") -> Header:
+    return Header(name, DAY, f"key-{name}", LoanId(loan) if loan else None)
+
+
+def _seed(session: Session) -> None:
+    commands = LoanBookCommands(session)
+    commands.add_merchant(
+        MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
+    )
+    commands.add_loan(LOAN)
+    commands.lock_book("USD", create=True)
+
+
+def test_transactions_read_back_equal_and_balances_come_from_postings(engine: Engine) -> None:
+    fund = funding(_header("fund", None), Money(Decimal("5000"), "USD"))
+    lend = disbursement(_header("lend"), TERMS, Money(Decimal("1000"), "USD"))
+    owed = {Component.FEES: Decimal("100.00"), Component.PRINCIPAL: Decimal("1000.00")}
+    hold = settlement_holdback(_header("hold"), TERMS, Money(Decimal("333.33"), "USD"), owed)
+    assert hold is not None
+    written = [fund, lend, hold]
+
+    def work(session: Session) -> None:
+        _seed(session)
+        LoanBookCommands(session).append(written)
+
+    in_transaction(engine, work)
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        assert set(queries.all_transactions()) == set(written)
+        assert queries.loan_transactions("L1") == (lend, hold)
+        assert queries.balances("USD") == balances(written)
+        assert queries.balances("USD", loan_id="L1") == balances(written, LoanId("L1"))
+        assert queries.trial_balance() == trial_balance(written) == 0
+        assert queries.balances("USD")[Account.CASH] == Decimal("5000") - Decimal("1000") + Decimal(
+            "50.00"
+        )
+        plan = schedule(TERMS, Money(Decimal("1000"), "USD"), DAY)
+        assert queries.loan_state("L1", date(2025, 6, 1)) == loan_state(
+            TERMS, plan, [lend, hold], date(2025, 6, 1)
+        )
+        assert queries.loan("L1") == LOAN
+
+
+def test_money_sums_stay_exact_to_the_cent(engine: Engine) -> None:
+    big = Decimal("9999999999999.99")
+    entries = [funding(_header(f"f{i}", None), Money(Decimal("0.01"), "USD")) for i in range(30)]
+    entries.append(funding(_header("big", None), Money(big, "USD")))
+
+    def work(session: Session) -> None:
+        _seed(session)
+        LoanBookCommands(session).append(entries)
+
+    in_transaction(engine, work)
+    with Session(engine) as session:
+        cash = LoanBookQueries(session).balances("USD")[Account.CASH]
+    assert cash == big + Decimal("0.30")
+    assert isinstance(cash, Decimal)
+
+
+def test_amounts_finer_than_a_cent_are_refused(engine: Engine) -> None:
+    entry = funding(_header("kwd", None), Money(Decimal("1.234"), "KWD"))
+    with pytest.raises(LedgerError, match="decimal places"):
+        in_transaction(engine, lambda s: LoanBookCommands(s).append([entry]))
+
+
+def test_a_transaction_key_is_stored_once(engine: Engine) -> None:
+    first = funding(_header("a", None), Money(Decimal("1"), "USD"))
+    again = funding(Header("b", DAY, "key-a"), Money(Decimal("1"), "USD"))
+    in_transaction(engine, lambda s: LoanBookCommands(s).append([first]))
+    with pytest.raises(IntegrityError):
+        in_transaction(engine, lambda s: LoanBookCommands(s).append([again]), attempts=1)
+
+
+def test_idempotency_keys_answer_the_first_request_and_refuse_another(engine: Engine) -> None:
+    fingerprint = request_hash("payment", {"amount": "10.00"})
+
+    def remember(session: Session) -> None:
+        LoanBookCommands(session).remember("k1", "payment", fingerprint, {"paid": "10.00"})
+
+    in_transaction(engine, remember)
+    with Session(engine) as session:
+        commands = LoanBookCommands(session)
+        assert commands.recall("new", "payment", fingerprint) is None
+        stored = commands.recall("k1", "payment", fingerprint)
+        assert stored is not None
+        assert stored.response == {"paid": "10.00"}
+        with pytest.raises(IdempotencyConflictError):
+            commands.recall("k1", "payment", request_hash("payment", {"amount": "11.00"}))
+        with pytest.raises(IdempotencyConflictError):
+            commands.recall("k1", "settlement", fingerprint)
+
+
+def test_decisions_are_stored_whole(engine: Engine) -> None:
+    decision = DecisionRecord(
+        decision_id="D1",
+        merchant_id=MerchantId("M1"),
+        application_id=None,
+        as_of=DAY,
+        policy_version="policy-3",
+        model_version="pd-2025-02",
+        inputs={"requested": "5000.00"},
+        feature_values={"gmv_90d": 123456.5, "refund_rate_90d": 0.02},
+        score={"pd": 0.031, "score": 702, "reasons": ["refund_rate_90d"]},
+        result={"approved": True, "offers": [{"amount": "4000.00", "product": "share_of_sales"}]},
+    )
+
+    def work(session: Session) -> None:
+        _seed(session)
+        LoanBookCommands(session).add_decision(decision)
+
+    in_transaction(engine, work)
+    with Session(engine) as session:
+        assert LoanBookQueries(session).decision("D1") == decision
+
+
+def test_missing_things_raise_not_found(engine: Engine) -> None:
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        with pytest.raises(NotFoundError):
+            queries.loan("nope")
+        with pytest.raises(NotFoundError):
+            queries.transaction("nope")
+        with pytest.raises(NotFoundError):
+            LoanBookCommands(session).add_loan(LOAN)
