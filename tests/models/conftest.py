@@ -6,11 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from models_support import risk_frame
+from models_support import DIRECTIONS, risk_frame
 
 from microlend.models import PDModel
-
-DIRECTIONS = {"late": 1, "sales": -1}
 
 
 @pytest.fixture(scope="session")

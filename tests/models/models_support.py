@@ -7,6 +7,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+#: Risk directions of the synthetic features: more late deliveries riskier, more sales safer.
+DIRECTIONS = {"late": 1, "sales": -1}
+
 PURPOSES = ("debt", "card", "home", "car", "medical")
 #: The true risk ranking of purposes in the bureau table (first safest).
 PURPOSE_RISK = {"car": -0.4, "home": -0.2, "card": 0.0, "debt": 0.2, "medical": 0.5}

@@ -6,8 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
-from conftest import DIRECTIONS
-from models_support import risk_frame
+from models_support import DIRECTIONS, risk_frame
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from microlend.errors import ModelError, NotFittedError
