@@ -12,21 +12,29 @@ import typer
 from microlend.cli._app import app, console, edge, progress_bar
 from microlend.errors import ConfigError
 
+# The two sources a model learns from: merchant records (--data) or one labelled table.
+RecordsOption = Annotated[
+    Path | None, typer.Option("--data", help="Folder of contract tables (merchant records).")
+]
+TableOption = Annotated[
+    Path | None, typer.Option("--table", help="An applicant-level table, .csv or .parquet.")
+]
+TargetOption = Annotated[
+    str | None, typer.Option("--target", help="The outcome column of --table.")
+]
+PositiveOption = Annotated[
+    str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
+]
+
 
 @app.command()
 @edge
 def train(
     out: Annotated[Path, typer.Option("--out", help="Folder to save the model to.")],
-    table: Annotated[
-        Path | None, typer.Option("--table", help="Your own applicant table, .csv or .parquet.")
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="The outcome column of --table.")
-    ] = None,
-    positive: Annotated[
-        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
-    ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
+    table: TableOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    data: RecordsOption = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing model.")
     ] = False,
@@ -65,16 +73,10 @@ def train(
 @edge
 def evaluate(
     model: Annotated[Path, typer.Option("--model", help="A folder written by train.")],
-    table: Annotated[
-        Path | None, typer.Option("--table", help="A labelled table, .csv or .parquet.")
-    ] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="The outcome column of --table.")
-    ] = None,
-    positive: Annotated[
-        str | None, typer.Option("--positive", help="The target's bad value, if not 0/1.")
-    ] = None,
-    data: Annotated[Path | None, typer.Option("--data", help="Folder of contract tables.")] = None,
+    table: TableOption = None,
+    target: TargetOption = None,
+    positive: PositiveOption = None,
+    data: RecordsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Evaluate a saved model: AUC, Gini, KS, Brier and calibration by decile.
@@ -151,14 +153,13 @@ def score(
     """Score every merchant as of a date: PD, score, band, sub-scores and top four reasons."""
     import pyarrow as pa
 
-    from microlend.cli._records import write_table
+    from microlend.cli._records import check_output, write_table
     from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_model
     from microlend.service import score_merchants
 
-    if out.suffix.lower() not in (".parquet", ".csv"):
-        raise ConfigError(f"{out}: the output must end in .parquet or .csv")
+    check_output(out)
     day = parse_date(as_of)
     fitted = load_model(model)
     with progress_bar() as report:

@@ -32,12 +32,17 @@ def features(
         raise ConfigError(f"unknown engine {engine!r}: use duckdb or spark")
     if engine == "spark":
         raise ConfigError("the spark engine is not yet available; use --engine duckdb")
-    if out.suffix.lower() not in (".parquet", ".csv"):
-        raise ConfigError(f"{out}: the output must end in .parquet or .csv")
+    check_output(out)
     day = parse_date(as_of)
     table = build_features(load_dataset(data, end=None), as_of=day)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
+
+
+def check_output(out: Path) -> None:
+    """Refuse an output file of a kind we cannot write, before any work is done."""
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"{out}: the output must end in .parquet or .csv")
 
 
 def write_table(table: pa.Table, out: Path) -> None:
