@@ -54,13 +54,15 @@ def test_defaulted_merchants_stop_settling_and_the_others_keep_settling(medium: 
 
     gone = frame[frame["defaulted"]]
     assert len(gone) > 20
+    before = after = 0.0
     for row in gone.itertuples():
-        before = paid(row.merchant_id, row.default_at - timedelta(days=90), row.default_at)
-        # Payouts lag deliveries by one to two weeks and sales fade within days of failing.
-        after = paid(row.merchant_id, row.default_at + timedelta(days=28), medium.end)
+        before += paid(row.merchant_id, row.default_at - timedelta(days=90), row.default_at)
+        # Payouts lag deliveries by one to two weeks and sales fade within days of failing; a
+        # tiny shop failing just before a festival may still be paid a few orders a month on.
+        after += paid(row.merchant_id, row.default_at + timedelta(days=28), medium.end)
         late = paid(row.merchant_id, row.default_at + timedelta(days=70), medium.end)
         assert late == 0.0
-        assert after <= 0.1 * max(before, 0.0) + 1.0
+    assert after <= 0.05 * before
     kept = frame[~frame["defaulted"]]
     still_paying = [
         paid(r.merchant_id, r.observed_until - timedelta(days=60), r.observed_until) > 0

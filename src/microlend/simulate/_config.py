@@ -14,7 +14,7 @@ __all__ = ["SimulationConfig"]
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    """What to simulate. The defaults are the demo marketplace (about 13 million orders).
+    """What to simulate. The defaults are the demo marketplace (about 14 million orders).
 
     ``fraud_share``: share of merchants that inflate their sales, apply, and vanish.
     ``apply_rate``: monthly chance that a typical eligible merchant applies for credit.
@@ -28,7 +28,7 @@ class SimulationConfig:
     start: date = date(2023, 1, 1)
     currency: str = "USD"
     fraud_share: float = 0.005
-    apply_rate: float = 0.10
+    apply_rate: float = 0.50
     performance_days: int = 365
     risk_level: float = 0.0
 

@@ -19,10 +19,10 @@ __all__ = ["DAYS_PER_MONTH", "daily_hazard", "failure_probability", "level"]
 DAYS_PER_MONTH = 365.25 / 12
 
 # Log annual hazard = _BASE + risk_level + the terms below (coefficients per unit of trait).
-_BASE = -3.30
-_QUALITY = -1.35
-_STABILITY = -0.50
-_GROWTH = -10.0  # per unit of monthly log growth: -5 % a month adds 0.5
+_BASE = -3.1
+_QUALITY = -1.9
+_STABILITY = -0.15
+_GROWTH = -2.0  # per unit of monthly log growth: -5 % a month adds 0.1
 _SIZE = -0.55  # per unit of log daily orders
 _YOUTH = 1.6  # added in full at onboarding, fading with a 6-month time constant
 _YOUTH_DAYS = 180.0

@@ -29,10 +29,13 @@ Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 
 _LOOKBACK = 90  # days of records the policy looks at
-_MIN_SALES = 900_00  # cents of sales in the lookback the policy asks for
+_MIN_SALES = 1_500_00  # cents of sales in the lookback the policy asks for
 _MIN_TENURE = 120
-_CUTOFF = -0.8
-_COOLDOWN_FUNDED, _COOLDOWN_DECLINED = 180, 45
+_CUTOFF = -1.3
+_COOLDOWN_FUNDED, _COOLDOWN_DECLINED = 120, 30
+# The lender invites merchants whose recent sales meet its minimum (a pre-qualified offer on the
+# seller dashboard); others may still apply, less often.
+_UNINVITED = 0.2
 
 #: (product, terms JSON) by product and price band (0 is the best band).
 PRODUCT_TERMS: tuple[tuple[str, str], ...] = tuple(
@@ -119,6 +122,10 @@ class _Records:
         np.cumsum(daily, axis=1, out=out[:, 1:])
         return out
 
+    def recent_sales(self, day: int) -> Floats:
+        """Every merchant's sales in the lookback before ``day``, in cents."""
+        return np.asarray(self.sales[:, day] - self.sales[:, max(day - _LOOKBACK, 0)])
+
     def policy_score(self, m: Ints, day: int, tenure: Ints, noise: Floats) -> tuple[Floats, Floats]:
         """(score, sales in the lookback in cents) from records strictly before ``day``."""
         lo = max(day - _LOOKBACK, 0)
@@ -160,7 +167,9 @@ def lend(
     for a in range(_LOOKBACK, days):
         alive = stop > a
         honest = alive & ~traits.fraud & (traits.onboard_day <= a - _LOOKBACK)
-        honest &= (next_allowed <= a) & (rng.random(n) < propensity)
+        invited = records.recent_sales(a) >= _MIN_SALES
+        chance = propensity * np.where(invited, 1.0, _UNINVITED)
+        honest &= (next_allowed <= a) & (rng.random(n) < chance)
         m = np.flatnonzero(honest | (alive & (traits.fraud_apply_day == a)))
         if len(m) == 0:
             continue

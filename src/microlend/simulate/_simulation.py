@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 GENERATOR_NAME = "microlend.simulate"
 #: Bumped whenever the same seed would give different records.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 Progress = Callable[[str, float], None]
 

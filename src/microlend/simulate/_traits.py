@@ -72,7 +72,7 @@ def draw_traits(config: SimulationConfig, rng: np.random.Generator) -> Traits:
     ).astype(np.int64)
     # Heavy tail: a median merchant takes about half an order a day, the top 1 % over 30.
     size = np.clip(rng.normal(-0.45, 1.1, n), np.log(0.03), np.log(400.0))
-    growth = np.clip(rng.normal(0.004, 0.035, n), -0.12, 0.12)
+    growth = np.clip(rng.normal(0.004, 0.018, n), -0.08, 0.08)
     quality = rng.standard_normal(n)
     stability = rng.standard_normal(n)
     base_ticket = np.array([c.ticket for c in CATEGORIES])[category]
