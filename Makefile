@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: setup demo test check-code clean
 
 $(STAMP): pyproject.toml requirements.lock
+	# The browser tests drive Debian's Chromium; Playwright never downloads its own.
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium chromium-driver)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check pip==26.3
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
