@@ -38,12 +38,12 @@ def test_writes_one_row_per_merchant(data_dir: Path, tmp_path: Path, suffix: str
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
 
 
-def test_spark_engine_is_not_yet_available(data_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "f.parquet"
+def test_spark_engine_refuses_csv_output_before_starting(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "f.csv"
     args = ("--data", str(data_dir), "--as-of", "2024-07-01", "--out", str(out))
     result = _run(*args, "--engine", "spark")
     assert result.exit_code == 2
-    assert "not yet available" in result.output
+    assert "writes Parquet" in result.output
     assert not out.exists()
 
 

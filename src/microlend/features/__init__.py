@@ -4,17 +4,24 @@
 catalogued features from events strictly before ``as_of`` 00:00 UTC, as one Ibis expression.
 """
 
-from microlend.features._builder import build_features
+from microlend.features._builder import FeaturePlan, build_features, plan_features
+from microlend.features._spark import SparkFeatures, spark_features, spark_session, spark_tables
 from microlend.features._spine import application_spine, merchant_spine
 from microlend.features.catalog import CATALOG, Dimension, FeatureSpec, feature_names, spec
 
 __all__ = [
     "CATALOG",
     "Dimension",
+    "FeaturePlan",
     "FeatureSpec",
+    "SparkFeatures",
     "application_spine",
     "build_features",
     "feature_names",
     "merchant_spine",
+    "plan_features",
+    "spark_features",
+    "spark_session",
+    "spark_tables",
     "spec",
 ]

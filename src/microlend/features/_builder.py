@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import ibis
@@ -25,7 +26,7 @@ from microlend.features._sources import HasTables, Source, prepare_sources
 from microlend.features._spine import epoch_days, merchant_spine, normalise_spine
 from microlend.features.catalog import feature_names
 
-__all__ = ["build_features"]
+__all__ = ["FeaturePlan", "build_features", "plan_features"]
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,45 @@ def build_features(
     subset of the catalog (default: all of it). Returns the spine's columns, then the features
     in catalog order as float64 (NaN where undefined), one row per spine row, in spine order.
     """
-    inputs_by_name = tables if isinstance(tables, Mapping) else tables.tables
     con = backend if backend is not None else ibis.duckdb.connect()
-    sources = prepare_sources(inputs_by_name, con)
+    plan = plan_features(tables, spine, as_of=as_of, features=features, backend=con)
+    if plan.expr is None:
+        empty = pa.table({n: pa.array([], pa.float64()) for n in plan.names})
+        return _assemble(plan.spine, empty, plan.names)
+    log.info("building %d features for %d spine rows", len(plan.names), plan.spine.num_rows)
+    result = con.to_pyarrow(plan.expr).sort_by("_row")
+    return _assemble(plan.spine, result, plan.names)
+
+
+@dataclass(frozen=True)
+class FeaturePlan:
+    """The normalised spine, the selected feature names and the lazy expression computing them.
+
+    ``expr`` holds ``_row`` (the spine row's position) and the features; None for an empty
+    spine. Executing it is the caller's choice: collected to Arrow by ``build_features``,
+    written by the engine itself on Spark.
+    """
+
+    spine: pa.Table
+    names: list[str]
+    expr: ir.Table | None
+
+
+def plan_features(
+    tables: Mapping[str, Source] | HasTables,
+    spine: pa.Table | None = None,
+    *,
+    as_of: date | None = None,
+    features: Sequence[str] | None = None,
+    backend: ibis.BaseBackend,
+) -> FeaturePlan:
+    """``build_features``' expression on ``backend``, not yet executed (same arguments)."""
+    inputs_by_name = tables if isinstance(tables, Mapping) else tables.tables
+    sources = prepare_sources(inputs_by_name, backend)
     spine = normalise_spine(_spine_of(sources.merchants, spine, as_of))
     names = _selected(features)
     if spine.num_rows == 0:
-        return _assemble(spine, pa.table({n: pa.array([], pa.float64()) for n in names}), names)
+        return FeaturePlan(spine, names, None)
     days = epoch_days(spine["as_of"])
     keys = _keys(spine["merchant_id"], days, sources.merchants)
     groups = groups_of(names)
@@ -61,9 +94,7 @@ def build_features(
     inputs = Inputs(sources, every_group, int(peer_days.min()), int(days.max()))
     peers = _peers(keys, days, sources.merchants, inputs) if "peers" in groups else None
     expr = derive(widen(keys, groups, inputs, _one_day(days)), names, peers)
-    log.info("building %d features for %d spine rows", len(names), spine.num_rows)
-    result = con.to_pyarrow(expr).sort_by("_row")
-    return _assemble(spine, result, names)
+    return FeaturePlan(spine, names, expr)
 
 
 def _spine_of(merchants: pa.Table, spine: pa.Table | None, as_of: date | None) -> pa.Table:

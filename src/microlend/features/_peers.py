@@ -27,14 +27,17 @@ PEER_FEATURES = {
     "peer_volatility_pct": "weekly_sales_cv_90d",
 }
 BASE_FEATURES = (SIZE_FEATURE, *PEER_FEATURES.values())
+_TIE_DECIMALS = 9
 
 
 def _percentile(u: ir.Table, value: str, partition: list[str]) -> ir.NumericValue:
     """Mid-rank percentile of ``value`` among the reference rows (``is_ref == 1``) of its group.
 
-    Missing values get their own group and no percentile.
+    Missing values get their own group and no percentile. Values are compared at 9 decimals:
+    a ratio of float sums (the volatility) differs between engines in its last bits, which
+    would otherwise split ties differently on DuckDB and on Spark.
     """
-    v = u[value]
+    v = u[value].round(_TIE_DECIMALS)
     groups = [*partition, v.isnull()]
     upto = ibis.range_window(group_by=groups, order_by=v, preceding=None, following=0)
     at_or_below = u.is_ref.sum().over(upto)

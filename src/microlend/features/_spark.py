@@ -1,0 +1,116 @@
+"""The feature builder on Apache Spark: the same Ibis expressions, read and written by Spark.
+
+Spark reads the data folder's Parquet files itself (``spark.read.parquet``) and writes the
+features as a Parquet folder; only the merchants table (for the spine) and the spine itself
+pass through the driver, as on DuckDB. ``master`` is a Spark master URL (``local[2]``,
+``spark://host:7077``, ``yarn``...) or a Spark Connect URL (``sc://host:15002``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from microlend.data import CONTRACT
+from microlend.errors import ConfigError
+from microlend.features._builder import FeaturePlan, plan_features
+
+__all__ = ["SparkFeatures", "spark_features", "spark_session", "spark_tables"]
+
+log = logging.getLogger(__name__)
+
+_FEATURES_VIEW = "microlend_features"
+
+
+def spark_session(
+    master: str, *, app_name: str = "microlend", shuffle_partitions: int | None = None
+) -> Any:
+    """A Spark session on ``master``, its SQL time zone UTC (the contract's times are UTC)."""
+    from pyspark.sql import SparkSession  # deferred: the JVM start is for Spark users only
+
+    builder = SparkSession.builder.appName(app_name)
+    if master.startswith("sc://"):
+        builder = builder.remote(master)
+    else:
+        builder = builder.master(master).config("spark.ui.showConsoleProgress", "false")
+    if master.startswith("local"):
+        # Local workers must run this interpreter (its LightGBM), not the first python3 found;
+        # PySpark reads the worker's interpreter from the environment only.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.executorEnv.PYTHONPATH", _package_root())
+        builder = builder.config("spark.ui.enabled", "false")
+    builder = builder.config("spark.sql.session.timeZone", "UTC")
+    if shuffle_partitions is not None:
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    return builder.getOrCreate()
+
+
+def _package_root() -> str:
+    """The folder holding ``microlend``, for local workers when it is not installed."""
+    return str(Path(__file__).resolve().parents[2])
+
+
+def spark_tables(session: Any, data: Path) -> dict[str, ir.Table]:
+    """The contract tables of a Parquet data folder, read by Spark, as Ibis tables.
+
+    A table is ``<name>.parquet``: one file, or a folder of part files (as Spark writes).
+    """
+    con = ibis.pyspark.connect(session)
+    found = {name: data / f"{name}.parquet" for name in CONTRACT}
+    present = {name: path for name, path in found.items() if path.exists()}
+    if not present and any(data.glob("*.csv")):
+        raise ConfigError(f"{data}: the spark engine reads Parquet folders; write it as Parquet")
+    tables = {}
+    for name, path in present.items():
+        view = f"microlend_{name}"
+        session.read.parquet(str(path)).createOrReplaceTempView(view)
+        tables[name] = con.table(view)
+    return tables
+
+
+@dataclass(frozen=True)
+class SparkFeatures:
+    """Features as a Spark DataFrame (``frame``): ``merchant_id``, ``as_of``, then ``names``.
+
+    Rows follow the spine's order. ``plan`` is kept alive with the frame: Ibis drops the
+    temporary views of its in-memory tables (the spine) once their expressions are gone.
+    """
+
+    frame: Any
+    names: list[str]
+    plan: FeaturePlan
+
+
+def spark_features(
+    session: Any, tables: Mapping[str, ir.Table], as_of: date, features: Sequence[str] | None = None
+) -> SparkFeatures:
+    """Every merchant onboarded before ``as_of``, its features as of that date, on Spark."""
+    con = ibis.pyspark.connect(session)
+    plan = plan_features(tables, as_of=as_of, features=features, backend=con)
+    spine = ibis.memtable(_numbered(plan.spine))
+    if plan.expr is None:
+        values = {name: ibis.literal(float("nan")) for name in plan.names}
+        out = spine.mutate(**values)
+    else:
+        joined = spine.join(plan.expr, "_row")
+        # Undefined features are NaN, never null, exactly as build_features returns them.
+        out = joined.mutate(**{n: joined[n].fill_null(float("nan")) for n in plan.names})
+    ordered = out.order_by("_row").select("merchant_id", "as_of", *plan.names)
+    con.create_view(_FEATURES_VIEW, ordered, overwrite=True)
+    log.info("spark: %d features for %d merchants", len(plan.names), plan.spine.num_rows)
+    return SparkFeatures(session.table(_FEATURES_VIEW), plan.names, plan)
+
+
+def _numbered(spine: pa.Table) -> pa.Table:
+    rows = pa.array(range(spine.num_rows), pa.int64())
+    return spine.select(["merchant_id", "as_of"]).append_column("_row", rows)
