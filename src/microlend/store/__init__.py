@@ -6,8 +6,12 @@ unit of work in one database transaction, retried on transient failures. Balance
 derived from postings, and loan states rebuilt by ``ledger.loan_state``.
 """
 
+from microlend.store._api_keys import ApiKeyRecord, ApiKeys
 from microlend.store._commands import LoanBookCommands, StoredResponse, request_hash
 from microlend.store._engine import create_engine_for, migrate
+from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot
+from microlend.store._loan_pages import loan_page
+from microlend.store._portfolio_queries import PortfolioQueries
 from microlend.store._queries import LoanBookQueries, state_of
 from microlend.store._records import (
     Ageing,
@@ -23,6 +27,11 @@ from microlend.store._types import MONEY_SCALE
 __all__ = [
     "MONEY_SCALE",
     "Ageing",
+    "AgeingHistory",
+    "AgeingHistoryRow",
+    "AgeingSnapshot",
+    "ApiKeyRecord",
+    "ApiKeys",
     "Base",
     "DecisionRecord",
     "LoanBookCommands",
@@ -30,9 +39,11 @@ __all__ = [
     "LoanRecord",
     "LoanStatus",
     "MerchantRecord",
+    "PortfolioQueries",
     "StoredResponse",
     "create_engine_for",
     "in_transaction",
+    "loan_page",
     "migrate",
     "request_hash",
     "state_of",

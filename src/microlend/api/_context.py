@@ -1,0 +1,99 @@
+"""What the api runs on (``ApiContext``, built by the cli) and its per-app runtime state."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+from sqlalchemy import Engine
+
+from microlend.data import Dataset
+from microlend.models import PDModel
+from microlend.policy import Policy
+from microlend.service import FeatureSnapshot, Principal, authenticate, take_snapshot
+
+__all__ = ["ApiContext", "ApiSettings", "Runtime"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Limits of the api. ``model_threads`` bounds the threads running the CPU-bound model and
+    database calls: more than the cores only queues work inside LightGBM and SQLite's one
+    writer, so the default is small and requests wait their turn on the event loop instead."""
+
+    max_body_bytes: int = 64 * 1024
+    model_threads: int = 4
+    page_limit: int = 500
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """Everything the app needs: the model and its version, the policy, the records, the loan
+    book, the settings and ``today`` (the business date; only the cli and api read a clock)."""
+
+    model: PDModel
+    model_version: str
+    policy: Policy
+    data: Dataset
+    engine: Engine
+    today: Callable[[], date]
+    settings: ApiSettings = field(default_factory=ApiSettings)
+    #: A snapshot already taken (the cli's warm start, tests); rebuilt when the date moves on.
+    snapshot: FeatureSnapshot | None = None
+
+
+class Runtime:
+    """Per-app state: the feature snapshot of the business date, the thread limiter, the cache
+    of verified keys (keyed by a hash of the key, never the key)."""
+
+    def __init__(self, context: ApiContext) -> None:
+        self.context = context
+        self._snapshot: FeatureSnapshot | None = context.snapshot
+        self._refreshing: asyncio.Lock | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._principals: dict[str, Principal] = {}
+
+    async def run(self, func: Callable[[], T]) -> T:
+        """Run a blocking call (model, database) on the api's bounded thread pool."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self.context.settings.model_threads)
+        return await anyio.to_thread.run_sync(func, limiter=self._limiter)
+
+    async def snapshot(self, *, force: bool = False) -> FeatureSnapshot:
+        """The snapshot as of today's business date, rebuilt when the date changed."""
+        today = self.context.today()
+        current = self._snapshot
+        if current is not None and current.as_of == today and not force:
+            return current
+        if self._refreshing is None:
+            self._refreshing = asyncio.Lock()
+        async with self._refreshing:
+            current = self._snapshot
+            if current is None or current.as_of != today or force:
+                context = self.context
+                current = await self.run(lambda: take_snapshot(context.model, context.data, today))
+                self._snapshot = current
+        return current
+
+    async def principal(self, key: str) -> Principal | None:
+        """The caller presenting ``key``; verified against the book once, then remembered."""
+        token = hashlib.sha256(key.encode()).hexdigest()
+        known = self._principals.get(token)
+        if known is not None:
+            return known
+        engine = self.context.engine
+        found = await self.run(lambda: authenticate(engine, key))
+        if found is not None:
+            self._principals[token] = found
+        return found

@@ -1,0 +1,165 @@
+"""The loan book: accept an offer, disburse, collect, read loans, close a business day.
+
+Every money-moving request carries an ``Idempotency-Key``; the service stores its first answer
+with the money it moved, so a retry answers the same and moves nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
+from microlend.api._problems import ProblemError
+from microlend.api._schemas import (
+    AcceptRequest,
+    EndOfDayOut,
+    EndOfDayRequest,
+    LoanOut,
+    LoanPage,
+    MoneyIn,
+    ReceiptOut,
+)
+from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
+from microlend.errors import NotFoundError
+from microlend.money import Money
+from microlend.service import (
+    Receipt,
+    Role,
+    accept_decision_offer,
+    decision_merchant,
+    disburse,
+    end_of_day,
+    loan_view,
+    loans_page,
+    post_payment,
+    post_settlement,
+)
+from microlend.store import LoanStatus
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["loans"])
+
+LoanPath = Annotated[str, Path(min_length=1, max_length=64, description="Loan id.")]
+
+
+@router.post(
+    "/v1/offers/accept",
+    summary="Accept an offer of a decision: the loan is created, not yet disbursed",
+    status_code=201,
+)
+async def accept(
+    request: Request, body: AcceptRequest, caller: Caller, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    if caller.role is Role.RISK_OFFICER:
+        raise ProblemError(403, "a loan is accepted by its merchant or by servicing")
+    owner = await runtime.run(lambda: decision_merchant(context.engine, body.decision_id))
+    require_merchant(caller, owner)
+    today = context.today()
+
+    def work() -> Receipt:
+        return accept_decision_offer(
+            context.engine,
+            decision_id=body.decision_id,
+            offer_number=body.offer_number,
+            business_date=today,
+            idempotency_key=key,
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post("/v1/loans/{loan_id}/disburse", summary="Pay out an accepted loan")
+async def disburse_loan(
+    request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+    return receipt_out(await runtime.run(lambda: disburse(context.engine, loan_id, today, key)))
+
+
+@router.post(
+    "/v1/loans/{loan_id}/settlements",
+    summary="Post a daily settlement: the holdback of a share-of-sales loan is taken",
+)
+async def settlement(
+    request: Request, loan_id: LoanPath, body: MoneyIn, caller: Servicing, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    net, today = Money(body.amount, body.currency), context.today()
+    return receipt_out(
+        await runtime.run(lambda: post_settlement(context.engine, loan_id, net, today, key))
+    )
+
+
+@router.post("/v1/loans/{loan_id}/payments", summary="Post a payment; any excess is refunded")
+async def payment(
+    request: Request, loan_id: LoanPath, body: MoneyIn, caller: Servicing, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    paid, today = Money(body.amount, body.currency), context.today()
+    return receipt_out(
+        await runtime.run(lambda: post_payment(context.engine, loan_id, paid, today, key))
+    )
+
+
+@router.get(
+    "/v1/loans/{loan_id}",
+    summary="A loan with its schedule, postings, status and payoff quote as of today",
+)
+async def loan(request: Request, loan_id: LoanPath, caller: Caller) -> LoanOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+    view = await runtime.run(lambda: loan_view(context.engine, loan_id, today))
+    if not caller.may_see(view.loan.merchant_id):
+        raise NotFoundError(f"no loan {loan_id!r} in the book")
+    return loan_out(view)
+
+
+@router.get("/v1/loans", summary="Loans in id order, filtered, a page at a time")
+async def loans(
+    request: Request,
+    caller: Caller,
+    merchant_id: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Only this merchant's.")
+    ] = None,
+    status: Annotated[LoanStatus | None, Query(description="Only loans in this status.")] = None,
+    after: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="Loans after this id.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
+) -> LoanPage:
+    if caller.role is Role.MERCHANT:
+        if merchant_id is not None:
+            require_merchant(caller, merchant_id)
+        merchant_id = caller.merchant_id
+    runtime = runtime_of(request)
+    engine = runtime.context.engine
+    found = await runtime.run(
+        lambda: loans_page(engine, merchant_id=merchant_id, status=status, after=after, limit=limit)
+    )
+    next_after = found[-1].loan_id if len(found) == limit else None
+    return LoanPage(items=[summary(loan) for loan in found], next_after=next_after)
+
+
+@router.post("/v1/end-of-day", summary="Close a business day: ageing, interest, write-offs")
+async def close_day(
+    request: Request, body: EndOfDayRequest, caller: Servicing, key: IdempotencyKey
+) -> EndOfDayOut:
+    # The run is idempotent per business date by itself; the key is still required, as on
+    # every request that moves money.
+    runtime = runtime_of(request)
+    context = runtime.context
+    day: date = body.business_date or context.today()
+    if day > context.today():
+        raise ProblemError(422, f"{day} is after today's business date {context.today()}")
+    return end_of_day_out(await runtime.run(lambda: end_of_day(context.engine, day)))

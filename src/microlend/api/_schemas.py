@@ -1,0 +1,251 @@
+"""Request and response bodies of the api, with the descriptions the OpenAPI schema shows.
+
+Money is exact decimal text in responses (``"1250.00"``), never a binary float; PDs and scores
+are numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AcceptRequest",
+    "Amount",
+    "ApplyRequest",
+    "Change",
+    "DecisionOut",
+    "EndOfDayOut",
+    "EndOfDayRequest",
+    "Health",
+    "ImprovementOut",
+    "InstalmentOut",
+    "LoanOut",
+    "LoanPage",
+    "LoanStateOut",
+    "LoanSummary",
+    "MoneyIn",
+    "OfferOut",
+    "PostingOut",
+    "Problem",
+    "ReasonOut",
+    "ReceiptOut",
+    "ScoreOut",
+    "SnapshotOut",
+    "TransactionOut",
+]
+
+_MONEY_TEXT = r"^-?\d+(\.\d+)?$"
+
+
+def Amount(description: str) -> Any:  # noqa: N802  (a field factory, named like a type)
+    return Field(pattern=_MONEY_TEXT, description=description)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(description="A URN naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong with this request.")
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="Validation errors: one per field (field, in, message)."
+    )
+
+
+class Health(BaseModel):
+    status: str = Field(description="'ok' when the api answers.")
+    business_date: date = Field(description="Today's business date.")
+    model_version: str = Field(description="The version of the PD model served.")
+    policy_version: str = Field(description="The version of the credit policy applied.")
+
+
+class SnapshotOut(BaseModel):
+    as_of: date = Field(description="The date the features are as of.")
+    merchants: int = Field(description="How many merchants the snapshot rates.")
+
+
+class ReasonOut(BaseModel):
+    feature: str = Field(description="The feature behind the reason.")
+    contribution: float = Field(description="How much it raised the log-odds of default.")
+    value: float | str | None = Field(description="The merchant's value of the feature.")
+    text: str = Field(description="The reason in plain words.")
+
+
+class Change(BaseModel):
+    feature: str = Field(description="The feature to change.")
+    before: float = Field(description="Its value now.")
+    after: float = Field(description="The value that would raise the score.")
+    text: str = Field(description="The change in plain words.")
+
+
+class ImprovementOut(BaseModel):
+    changes: list[Change] = Field(description="Changes that together lift the band.")
+    pd: float = Field(description="The PD after the changes.")
+    score: int = Field(description="The score after the changes.")
+    band: str = Field(description="The band after the changes.")
+    effort: float = Field(description="Share of the population the changes overtake.")
+    text: str = Field(description="All changes in plain words.")
+
+
+class ScoreOut(BaseModel):
+    merchant_id: str = Field(description="The merchant rated.")
+    as_of: date = Field(description="The business date of the features.")
+    pd: float = Field(ge=0, le=1, description="Probability of default within 12 months.")
+    score: int = Field(ge=350, le=950, description="Credit score, 350 (worst) to 950 (best).")
+    band: str = Field(description="Risk band of the score.")
+    sub_scores: dict[str, int] = Field(description="Score per dimension of the business.")
+    reasons: list[ReasonOut] = Field(description="What pushed the PD up most, worst first.")
+    improvements: list[ImprovementOut] = Field(description="What would raise the score.")
+
+
+class ApplyRequest(_Strict):
+    merchant_id: str = Field(min_length=1, max_length=64, description="The applicant merchant.")
+    requested_amount: Decimal | None = Field(
+        default=None,
+        gt=0,
+        max_digits=18,
+        decimal_places=2,
+        description="The amount asked for; without it the full limit is offered.",
+    )
+
+
+class InstalmentOut(BaseModel):
+    number: int = Field(description="Instalment number, from 1.")
+    due_on: date = Field(description="Due date.")
+    principal: str = Amount("Principal due.")
+    interest: str = Amount("Interest due.")
+    fee: str = Amount("Fee due.")
+
+
+class OfferOut(BaseModel):
+    number: int = Field(description="The offer's number, to accept it by.")
+    product: str = Field(description="fixed_instalment or share_of_sales.")
+    amount: str = Amount("Principal offered.")
+    price: str = Amount("Annual rate (instalments) or fee rate (share of sales).")
+    apr: float = Field(description="Effective annual percentage rate.")
+    fee: str = Amount("Fee charged.")
+    total_cost: str = Amount("Interest plus fee.")
+    total_repayable: str = Amount("Principal plus total cost.")
+    expected_days: int = Field(description="Expected days from disbursement to last payment.")
+    terms: dict[str, Any] = Field(description="The product's terms, as stored on the loan.")
+    preview: list[InstalmentOut] = Field(description="The first instalments.")
+
+
+class DecisionReasonOut(BaseModel):
+    source: str = Field(description="knockout, policy or score.")
+    code: str = Field(description="A stable code of the reason.")
+    text: str = Field(description="The reason in plain words.")
+    feature: str | None = Field(description="The feature behind it, if any.")
+
+
+class DecisionOut(BaseModel):
+    decision_id: str = Field(description="The stored decision's id (for accept and replay).")
+    merchant_id: str = Field(description="The applicant merchant.")
+    as_of: date = Field(description="The business date decided on.")
+    approved: bool = Field(description="Whether any offer is made.")
+    currency: str = Field(description="ISO currency of every amount.")
+    pd: float = Field(ge=0, le=1, description="Probability of default.")
+    score: int = Field(ge=350, le=950, description="Credit score.")
+    band: str = Field(description="Risk band.")
+    limit: str | None = Amount("The credit limit, when the merchant is eligible.")
+    offers: list[OfferOut] = Field(description="The menu of offers; empty on a decline.")
+    reasons: list[DecisionReasonOut] = Field(description="Why declined (or offers reduced).")
+    policy_version: str = Field(description="The policy's version.")
+    model_version: str = Field(description="The model's version.")
+
+
+class AcceptRequest(_Strict):
+    decision_id: str = Field(min_length=1, max_length=64, description="The decision made.")
+    offer_number: int = Field(ge=1, le=100, description="Which of its offers, from 1.")
+
+
+class MoneyIn(_Strict):
+    amount: Decimal = Field(
+        gt=0, max_digits=18, decimal_places=2, description="The amount, at most 2 decimals."
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
+
+
+class EndOfDayRequest(_Strict):
+    business_date: date | None = Field(
+        default=None, description="The day to close; today's business date when left out."
+    )
+
+
+class ReceiptOut(BaseModel):
+    operation: str = Field(description="What was done.")
+    loan_id: str | None = Field(description="The loan it was done on.")
+    business_date: date = Field(description="The business date it was booked on.")
+    transaction_ids: list[str] = Field(description="Ledger transactions posted.")
+    amount: str = Amount("What moved.")
+    overpayment: str = Amount("What came in beyond what was owed (refunded).")
+    status: str = Field(description="The loan's status afterwards.")
+
+
+class PostingOut(BaseModel):
+    account: str = Field(description="Ledger account.")
+    amount: str = Amount("Debit when positive, credit when negative.")
+
+
+class TransactionOut(BaseModel):
+    id: str = Field(description="Transaction id.")
+    kind: str = Field(description="disbursement, repayment, interest_accrual, ...")
+    business_date: date = Field(description="Business date booked.")
+    reverses: str | None = Field(description="The transaction it reverses, if any.")
+    postings: list[PostingOut] = Field(description="Its balanced postings.")
+
+
+class LoanStateOut(BaseModel):
+    as_of: date = Field(description="The date the state is as of.")
+    outstanding: str = Amount("Everything still owed.")
+    amount_due: str = Amount("What is due now.")
+    payoff: str = Amount("The payoff quote: what settles the loan today.")
+    days_past_due: int = Field(ge=0, description="Days past due.")
+    bucket: str = Field(description="Delinquency bucket.")
+    covenant: str | None = Field(description="Minimum-payment covenant status, if any.")
+    next_due_on: date | None = Field(description="Next due date.")
+    written_off: bool = Field(description="Whether the loan was written off.")
+
+
+class LoanSummary(BaseModel):
+    loan_id: str = Field(description="Loan id.")
+    merchant_id: str = Field(description="Borrower.")
+    decision_id: str | None = Field(description="The decision it came from.")
+    product: str = Field(description="fixed_instalment or share_of_sales.")
+    principal: str = Amount("Principal lent.")
+    currency: str = Field(description="ISO currency.")
+    status: str = Field(description="accepted, active, repaid or written_off.")
+    accepted_on: date = Field(description="Date accepted.")
+    disbursed_on: date | None = Field(description="Date disbursed.")
+    days_past_due: int = Field(ge=0, description="As of the last end of day.")
+
+
+class LoanOut(LoanSummary):
+    terms: dict[str, Any] = Field(description="The loan's terms.")
+    schedule: list[InstalmentOut] = Field(description="The repayment schedule.")
+    transactions: list[TransactionOut] = Field(description="Every ledger transaction.")
+    state: LoanStateOut = Field(description="The loan serviced as of today.")
+
+
+class LoanPage(BaseModel):
+    items: list[LoanSummary] = Field(description="Loans in id order.")
+    next_after: str | None = Field(description="Pass as 'after' for the next page; none at end.")
+
+
+class EndOfDayOut(BaseModel):
+    business_date: date = Field(description="The day closed.")
+    loans_aged: int = Field(description="Loans aged.")
+    interest_accruals: int = Field(description="Interest accruals posted.")
+    write_offs: int = Field(description="Loans written off.")
+    covenant_breaches: int = Field(description="Covenants breached.")
+    postings: int = Field(description="Postings written.")
+    buckets: dict[str, int] = Field(description="Loans by delinquency bucket afterwards.")

@@ -1,0 +1,128 @@
+"""Service results to response bodies: presentation only, no decisions here."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from microlend.api._schemas import (
+    DecisionOut,
+    EndOfDayOut,
+    InstalmentOut,
+    LoanOut,
+    LoanStateOut,
+    LoanSummary,
+    OfferOut,
+    PostingOut,
+    ReceiptOut,
+    ScoreOut,
+    TransactionOut,
+)
+from microlend.ledger import Instalment
+from microlend.policy import Decision
+from microlend.scoring import Rating
+from microlend.service import EndOfDayReport, LoanView, Receipt
+from microlend.store import LoanRecord
+
+__all__ = ["decision_out", "end_of_day_out", "loan_out", "receipt_out", "score_out", "summary"]
+
+
+def score_out(rating: Rating, as_of: date) -> ScoreOut:
+    body = rating.to_dict()
+    for improvement in body["improvements"]:
+        for change in improvement["changes"]:
+            change["before"], change["after"] = change.pop("from"), change.pop("to")
+    return ScoreOut(merchant_id=body.pop("key"), as_of=as_of, **body)
+
+
+def decision_out(decision: Decision) -> DecisionOut:
+    body = decision.to_dict()
+    offers = [OfferOut(number=i, **offer) for i, offer in enumerate(body["offers"], start=1)]
+    return DecisionOut(
+        decision_id=decision.application_id,
+        merchant_id=decision.merchant_id,
+        as_of=decision.as_of,
+        approved=decision.approved,
+        currency=decision.currency,
+        pd=decision.pd,
+        score=decision.score,
+        band=decision.band,
+        limit=None if decision.limit is None else str(decision.limit.amount),
+        offers=offers,
+        reasons=body["reasons"],
+        policy_version=decision.policy_version,
+        model_version=decision.model_version,
+    )
+
+
+def receipt_out(receipt: Receipt) -> ReceiptOut:
+    return ReceiptOut.model_validate(receipt.to_json())
+
+
+def end_of_day_out(report: EndOfDayReport) -> EndOfDayOut:
+    return EndOfDayOut(
+        business_date=report.business_date,
+        loans_aged=report.loans_aged,
+        interest_accruals=report.interest_accruals,
+        write_offs=report.write_offs,
+        covenant_breaches=report.covenant_breaches,
+        postings=report.postings,
+        buckets={str(bucket): count for bucket, count in report.buckets.items()},
+    )
+
+
+def summary(loan: LoanRecord) -> LoanSummary:
+    return LoanSummary(
+        loan_id=loan.loan_id,
+        merchant_id=loan.merchant_id,
+        decision_id=loan.decision_id,
+        product=loan.product.value,
+        principal=str(loan.principal),
+        currency=loan.currency,
+        status=loan.status.value,
+        accepted_on=loan.accepted_on,
+        disbursed_on=loan.disbursed_on,
+        days_past_due=loan.ageing.days_past_due,
+    )
+
+
+def _instalment(row: Instalment) -> InstalmentOut:
+    return InstalmentOut(
+        number=row.number,
+        due_on=row.due_on,
+        principal=str(row.principal),
+        interest=str(row.interest),
+        fee=str(row.fee),
+    )
+
+
+def loan_out(view: LoanView) -> LoanOut:
+    state = view.state
+    return LoanOut(
+        **summary(view.loan).model_dump(),
+        terms=json.loads(view.loan.terms_json),
+        schedule=[_instalment(row) for row in view.schedule],
+        transactions=[
+            TransactionOut(
+                id=t.id,
+                kind=t.kind.value,
+                business_date=t.business_date,
+                reverses=t.reverses,
+                postings=[
+                    PostingOut(account=p.account.value, amount=str(p.amount)) for p in t.postings
+                ],
+            )
+            for t in view.transactions
+        ],
+        state=LoanStateOut(
+            as_of=state.as_of,
+            outstanding=str(state.outstanding_total),
+            amount_due=str(state.amount_due),
+            payoff=str(state.payoff),
+            days_past_due=state.days_past_due,
+            bucket=str(state.bucket),
+            covenant=None if state.covenant is None else str(state.covenant),
+            next_due_on=state.next_due_on,
+            written_off=state.written_off,
+        ),
+    )

@@ -1,0 +1,143 @@
+"""The online side of rating: every merchant's features and rating as of one business date.
+
+The decision api answers from a ``FeatureSnapshot``: the same ``merchant_features`` table the
+batch path builds (every merchant, as of the business date, peers included), rated in one batch
+when the snapshot is taken. A request then costs a dictionary look-up and the policy, and its
+answer is the batch path's answer for that date by construction. The api takes a new snapshot
+when the business date changes or on request.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.data import Dataset
+from microlend.errors import NotFoundError
+from microlend.features import CATALOG
+from microlend.ledger import receivables
+from microlend.models import PDModel
+from microlend.money import Money
+from microlend.policy import Exposure
+from microlend.scoring import Improver, Rating, rate
+from microlend.service._scoring import merchant_features
+from microlend.store import (
+    LoanBookCommands,
+    LoanBookQueries,
+    LoanStatus,
+    MerchantRecord,
+    in_transaction,
+    loan_page,
+)
+from microlend.types import MerchantId
+
+__all__ = [
+    "FeatureSnapshot",
+    "feature_values",
+    "merchant_exposure",
+    "rate_one",
+    "sync_merchants",
+    "take_snapshot",
+]
+
+logger = logging.getLogger(__name__)
+
+#: More active loans than one merchant can hold at once; exposure reads them in one page.
+_MAX_LOANS = 10_000
+
+
+@dataclass(frozen=True)
+class FeatureSnapshot:
+    """Features (``rows``, by merchant id) and ratings (without improvements) as of ``as_of``;
+    ``improver`` searches "what would raise it" within the same population."""
+
+    as_of: date
+    rows: pd.DataFrame
+    ratings: Mapping[str, Rating]
+    improver: Improver
+
+    def features_of(self, merchant_id: str) -> pd.DataFrame:
+        """The one-row feature table of ``merchant_id``; ``NotFoundError`` if it is unknown."""
+        if merchant_id not in self.ratings:
+            raise NotFoundError(f"no merchant {merchant_id!r} onboarded before {self.as_of}")
+        return self.rows.loc[[merchant_id]]
+
+
+def take_snapshot(model: PDModel, dataset: Dataset, as_of: date) -> FeatureSnapshot:
+    """Build and rate every merchant's features as of ``as_of`` (the batch path's numbers)."""
+    rows = merchant_features(dataset, as_of)
+    ratings = rate(model, rows, CATALOG)
+    logger.info("feature snapshot as of %s: %d merchants", as_of, len(rows))
+    return FeatureSnapshot(
+        as_of=as_of,
+        rows=rows,
+        ratings={r.key: r for r in ratings},
+        improver=Improver(CATALOG).fit(rows),
+    )
+
+
+def rate_one(model: PDModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
+    """The full rating of one merchant, "what would raise it" included."""
+    rows = snapshot.features_of(merchant_id)
+    return rate(model, rows, CATALOG, improver=snapshot.improver)[0]
+
+
+def feature_values(row: pd.DataFrame) -> dict[str, Any]:
+    """A one-row feature table as JSON-ready values: missing numbers as ``None``."""
+    values: dict[str, Any] = {}
+    for name, value in row.iloc[0].items():
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            values[str(name)] = None if math.isnan(float(value)) else float(value)
+        elif value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            values[str(name)] = None
+        else:
+            values[str(name)] = str(value)
+    return values
+
+
+def merchant_exposure(engine: Engine, merchant_id: str, currency: str) -> Exposure:
+    """What ``merchant_id`` owes on its active loans in ``currency``, and its worst lateness."""
+    with Session(engine) as session:
+        loans = [
+            loan
+            for loan in loan_page(
+                session, merchant_id=merchant_id, status=LoanStatus.ACTIVE, limit=_MAX_LOANS
+            )
+            if loan.currency == currency
+        ]
+        history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
+    owed = sum(
+        (
+            sum(receivables(history.get(loan.loan_id, []), loan.loan_id).values(), Decimal(0))
+            for loan in loans
+        ),
+        Decimal(0),
+    )
+    late = max((loan.ageing.days_past_due for loan in loans), default=0)
+    return Exposure(Money(owed, currency), late)
+
+
+def sync_merchants(engine: Engine, dataset: Dataset) -> int:
+    """Record in the book every merchant of ``dataset`` it does not hold yet; how many."""
+    table = dataset.table("merchants").select(["merchant_id", "category", "region", "onboarded_at"])
+    merchants = [
+        MerchantRecord(MerchantId(r["merchant_id"]), r["category"], r["region"], r["onboarded_at"])
+        for r in table.to_pylist()
+    ]
+
+    def unit(session: Session) -> int:
+        commands = LoanBookCommands(session)
+        for merchant in merchants:
+            commands.add_merchant(merchant)
+        return len(merchants)
+
+    return in_transaction(engine, unit)

@@ -1,0 +1,250 @@
+"""Online decisions: underwrite a merchant from a feature snapshot, store the decision with all
+it was made from, replay it, accept one of its offers, and read a loan back.
+
+A stored decision keeps the request, the exposure, every model input and the rating; ``replay``
+rates the stored inputs again and decides again under the given policy, so a changed model or
+policy shows as a different answer.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import ConfigError, NotFoundError
+from microlend.features import CATALOG
+from microlend.ledger import Instalment, LoanState, Transaction, schedule
+from microlend.models import PDModel
+from microlend.money import Money
+from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
+from microlend.scoring import Rating, rate
+from microlend.service._lending import accept_offer, record_decision
+from microlend.service._lending_receipts import Offer, Receipt
+from microlend.service._online import FeatureSnapshot, feature_values, merchant_exposure
+from microlend.store import (
+    DecisionRecord,
+    LoanBookQueries,
+    LoanRecord,
+    LoanStatus,
+    loan_page,
+    state_of,
+)
+from microlend.types import MerchantId
+
+__all__ = [
+    "LoanView",
+    "Replay",
+    "accept_decision_offer",
+    "decision_merchant",
+    "loan_view",
+    "loans_page",
+    "replay_decision",
+    "underwrite",
+]
+
+
+def _decide(
+    rating: Rating,
+    features: dict[str, Any],
+    policy: Policy,
+    request: CreditRequest,
+    exposure: Exposure,
+    as_of: date,
+    model_version: str,
+) -> Decision:
+    numeric = {k: v for k, v in features.items() if v is None or isinstance(v, float)}
+    return decide(
+        request,
+        rating,
+        numeric,
+        policy,
+        exposure=exposure,
+        as_of=as_of,
+        model_version=model_version,
+    )
+
+
+def underwrite(
+    engine: Engine,
+    snapshot: FeatureSnapshot,
+    policy: Policy,
+    *,
+    merchant_id: str,
+    model_version: str,
+    requested_amount: Decimal | None = None,
+) -> Decision:
+    """Decide on an application of ``merchant_id`` as of the snapshot's date and store it; the
+    decision's ``application_id`` is the stored decision's id."""
+    features = feature_values(snapshot.features_of(merchant_id))
+    rating = snapshot.ratings[merchant_id]
+    requested = None if requested_amount is None else Money(requested_amount, policy.currency)
+    request = CreditRequest(f"dec_{uuid.uuid4().hex}", merchant_id, requested)
+    exposure = merchant_exposure(engine, merchant_id, policy.currency)
+    decision = _decide(rating, features, policy, request, exposure, snapshot.as_of, model_version)
+    record_decision(engine, _record(decision, features, rating, policy))
+    return decision
+
+
+def _record(
+    decision: Decision, features: dict[str, Any], rating: Rating, policy: Policy
+) -> DecisionRecord:
+    body = decision.to_dict()
+    return DecisionRecord(
+        decision_id=decision.application_id,
+        merchant_id=MerchantId(decision.merchant_id),
+        application_id=None,
+        as_of=decision.as_of,
+        policy_version=policy.version,
+        model_version=decision.model_version,
+        inputs={
+            "requested_amount": body["requested_amount"],
+            "exposure": body["exposure"],
+            "policy_digest": policy.digest,
+        },
+        feature_values=features,
+        score=rating.to_dict(),
+        result=body,
+    )
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A stored decision beside the one its stored inputs give now."""
+
+    stored: dict[str, Any]
+    replayed: dict[str, Any]
+
+    @property
+    def same(self) -> bool:
+        return _canonical(self.stored) == _canonical(self.replayed)
+
+
+def _canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, default=str)
+
+
+def replay_decision(
+    engine: Engine, decision_id: str, model: PDModel, policy: Policy, *, model_version: str
+) -> Replay:
+    """Rate and decide decision ``decision_id`` again from its stored inputs."""
+    with Session(engine) as session:
+        record = LoanBookQueries(session).decision(decision_id)
+    features = dict(record.feature_values)
+    rows = pd.DataFrame([features], index=[record.merchant_id])
+    rows = _typed(rows)
+    rating = rate(model, rows, CATALOG)[0]
+    requested = record.inputs.get("requested_amount")
+    exposure = record.inputs["exposure"]
+    request = CreditRequest(
+        decision_id,
+        record.merchant_id,
+        None if requested is None else Money(Decimal(requested), policy.currency),
+    )
+    recomputed = _decide(
+        rating,
+        features,
+        policy,
+        request,
+        Exposure(
+            Money(Decimal(exposure["outstanding"]), policy.currency), exposure["days_past_due"]
+        ),
+        record.as_of,
+        model_version,
+    )
+    return Replay(stored=dict(record.result), replayed=recomputed.to_dict())
+
+
+def _typed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Stored JSON back to model inputs: numbers (``None`` as NaN) as floats, text as text."""
+    typed = {}
+    for name in rows.columns:
+        column = rows[name]
+        if all(v is None or isinstance(v, float | int) for v in column):
+            typed[name] = column.astype("float64")
+        else:
+            typed[name] = column
+    return pd.DataFrame(typed, index=rows.index)
+
+
+def accept_decision_offer(
+    engine: Engine,
+    *,
+    decision_id: str,
+    offer_number: int,
+    business_date: date,
+    idempotency_key: str,
+) -> Receipt:
+    """Accept offer ``offer_number`` (from 1) of a stored decision: the loan is created."""
+    with Session(engine) as session:
+        record = LoanBookQueries(session).decision(decision_id)
+    offers = record.result.get("offers", [])
+    if not 1 <= offer_number <= len(offers):
+        raise NotFoundError(f"decision {decision_id} has no offer {offer_number}")
+    chosen = offers[offer_number - 1]
+    offer = Offer(
+        amount=Decimal(chosen["amount"]),
+        currency=record.result["currency"],
+        product=chosen["product"],
+        terms_json=json.dumps(chosen["terms"], sort_keys=True, separators=(",", ":")),
+    )
+    if record.as_of != business_date:
+        raise ConfigError(f"decision {decision_id} was made on {record.as_of}: it has expired")
+    return accept_offer(
+        engine,
+        merchant_id=record.merchant_id,
+        offer=offer,
+        business_date=business_date,
+        idempotency_key=idempotency_key,
+        decision_id=decision_id,
+    )
+
+
+@dataclass(frozen=True)
+class LoanView:
+    """A loan with its schedule, its transactions and its state as of ``state.as_of``."""
+
+    loan: LoanRecord
+    schedule: tuple[Instalment, ...]
+    transactions: tuple[Transaction, ...]
+    state: LoanState
+
+
+def loan_view(engine: Engine, loan_id: str, as_of: date) -> LoanView:
+    """Loan ``loan_id`` as of ``as_of``: the payoff quote is ``state.payoff``."""
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        loan = queries.loan(loan_id)
+        transactions = queries.loan_transactions(loan_id)
+    plan = (
+        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
+        if loan.disbursed_on is not None
+        else ()
+    )
+    return LoanView(loan, plan, transactions, state_of(loan, transactions, as_of))
+
+
+def decision_merchant(engine: Engine, decision_id: str) -> str:
+    """The merchant a stored decision is about."""
+    with Session(engine) as session:
+        return LoanBookQueries(session).decision(decision_id).merchant_id
+
+
+def loans_page(
+    engine: Engine,
+    *,
+    merchant_id: str | None = None,
+    status: LoanStatus | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[LoanRecord]:
+    """A page of loans in id order (``store.loan_page``)."""
+    with Session(engine) as session:
+        return loan_page(session, merchant_id=merchant_id, status=status, after=after, limit=limit)
