@@ -1,0 +1,97 @@
+"""The lending commands: ``backtest`` replays the records day by day through a policy."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from microlend.cli._app import app, console, edge, progress_bar
+
+if TYPE_CHECKING:
+    from microlend.service import BacktestResult
+
+
+@app.command()
+@edge
+def backtest(
+    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
+    model: Annotated[Path, typer.Option("--model", help="A folder written by train --data.")],
+    policy: Annotated[Path, typer.Option("--policy", help="A policy TOML file.")],
+    policy_b: Annotated[
+        Path | None, typer.Option("--policy-b", help="A second policy, run into its own book.")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="The book's URL (default: SQLite in a temp folder).")
+    ] = None,
+    db_b: Annotated[
+        str | None, typer.Option("--db-b", help="The second policy's book URL.")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First day (default: the model's test window start)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Replay the records day by day from --start: applications decided by the policy, loans
+    disbursed, settlements collected, loans aged; print the book's results (side by side with
+    --policy-b). The book must be new."""
+    import json
+
+    from microlend.data import load_dataset
+    from microlend.dates import parse_date
+    from microlend.models import load_artifact
+    from microlend.policy import load_policy
+    from microlend.service import backtest as run_backtest
+    from microlend.service import backtest_start, model_version
+    from microlend.store import create_engine_for, migrate
+
+    artifact = load_artifact(model)
+    policies = [load_policy(policy)] + ([load_policy(policy_b)] if policy_b else [])
+    folder = Path(tempfile.mkdtemp(prefix="microlend-backtest-"))
+    urls = [db or f"sqlite:///{folder / 'book_a.sqlite'}"]
+    if policy_b:
+        urls.append(db_b or f"sqlite:///{folder / 'book_b.sqlite'}")
+    engines = [create_engine_for(url) for url in urls]
+    for engine in engines:
+        migrate(engine)
+    first = parse_date(start) if start else backtest_start(artifact.metadata)
+    dataset = load_dataset(data)
+    if as_json:
+        results = run_backtest(
+            dataset,
+            artifact.model,
+            policies,
+            engines,
+            start=first,
+            model_version=model_version(artifact),
+        )
+        body = [r.to_dict() | {"db": url} for r, url in zip(results, urls, strict=True)]
+        typer.echo(json.dumps(body[0] if len(body) == 1 else {"a": body[0], "b": body[1]}))
+        return
+    with progress_bar() as report:
+        results = run_backtest(
+            dataset,
+            artifact.model,
+            policies,
+            engines,
+            start=first,
+            model_version=model_version(artifact),
+            progress=report,
+        )
+    _print(results, urls)
+
+
+def _print(results: Sequence[BacktestResult], urls: Sequence[str]) -> None:
+    from rich.table import Table
+
+    table = Table("", *(r.policy_version for r in results), title="backtest")
+    rows = results[0].to_dict().keys()
+    for key in rows:
+        cells = [r.to_dict()[key] for r in results]
+        table.add_row(key, *(f"{c:.4f}" if isinstance(c, float) else str(c) for c in cells))
+    table.add_row("book", *urls)
+    console.print(table)

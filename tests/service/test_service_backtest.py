@@ -1,0 +1,147 @@
+"""The backtest on a small simulated marketplace: a sound book, selection, share-of-sales
+collections from settlements only, determinism, and two policies compared."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.data import Dataset
+from microlend.ledger import Product, TransactionKind
+from microlend.policy import Policy, default_policy
+from microlend.service import BacktestResult, RatingFit, backtest, backtest_start, fit_rating
+from microlend.store import LoanBookQueries, LoanStatus, create_engine_for, migrate
+
+COLLECTIONS = {TransactionKind.REPAYMENT, TransactionKind.HOLDBACK}
+
+
+@pytest.fixture(scope="module")
+def fitted(small_market: Dataset) -> RatingFit:
+    return fit_rating(small_market)
+
+
+@pytest.fixture(scope="module")
+def new_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Engine]:
+    folder = tmp_path_factory.mktemp("books")
+    made: list[Engine] = []
+
+    def make() -> Engine:
+        engine = create_engine_for(f"sqlite:///{folder / f'book{len(made)}.sqlite'}")
+        migrate(engine)
+        made.append(engine)
+        return engine
+
+    return make
+
+
+def strict_policy() -> Policy:
+    return dataclasses.replace(default_policy(), min_score=680, version="strict-680")
+
+
+@pytest.fixture(scope="module")
+def run(
+    small_market: Dataset, fitted: RatingFit, new_book: Callable[[], Engine]
+) -> tuple[list[BacktestResult], list[Engine]]:
+    # The last four months keep the suite fast and still see loans repaid and written off.
+    start = max(
+        backtest_start(fitted.metadata), (small_market.end - pd.DateOffset(months=4)).date()
+    )
+    engines = [new_book(), new_book()]
+    results = backtest(
+        small_market,
+        fitted.model,
+        [default_policy(), strict_policy()],
+        engines,
+        start=start,
+        model_version="test-model",
+    )
+    return results, engines
+
+
+def test_the_book_balances_to_zero(run: tuple[list[BacktestResult], list[Engine]]) -> None:
+    results, engines = run
+    for result, engine in zip(results, engines, strict=True):
+        assert result.loans > 0
+        assert result.trial_balance == 0
+        with Session(engine) as session:
+            assert LoanBookQueries(session).trial_balance() == 0
+
+
+def test_funded_loans_are_safer_than_the_applications(
+    run: tuple[list[BacktestResult], list[Engine]],
+) -> None:
+    result = run[0][0]
+    assert result.applications_true_pd is not None
+    assert result.funded_true_pd is not None
+    assert result.funded_true_pd < result.applications_true_pd
+    assert result.default_rate < result.applications_true_pd
+
+
+def test_share_of_sales_loans_are_repaid_by_settlement_holdbacks_only(
+    run: tuple[list[BacktestResult], list[Engine]],
+) -> None:
+    with Session(run[1][0]) as session:
+        queries = LoanBookQueries(session)
+        loans = [
+            loan
+            for status in (LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.WRITTEN_OFF)
+            for loan in queries.loans(status, limit=100_000)
+            if loan.product is Product.SHARE_OF_SALES
+        ]
+        collections = [
+            t
+            for loan in loans
+            for t in queries.loan_transactions(loan.loan_id)
+            if t.kind in COLLECTIONS
+        ]
+    assert loans
+    assert collections
+    assert all(t.kind is TransactionKind.HOLDBACK for t in collections)
+    assert all(t.idempotency_key.startswith("settlement:") for t in collections)
+
+
+def test_a_stricter_cut_off_funds_less(run: tuple[list[BacktestResult], list[Engine]]) -> None:
+    default, strict = run[0]
+    assert strict.policy_version == "strict-680"
+    assert strict.loans < default.loans
+    assert strict.funded_amount < default.funded_amount
+    assert strict.approval_rate < default.approval_rate
+
+
+def test_the_same_backtest_twice_gives_the_same_results(
+    small_market: Dataset,
+    fitted: RatingFit,
+    new_book: Callable[[], Engine],
+    run: tuple[list[BacktestResult], list[Engine]],
+) -> None:
+    first = run[0][0]
+    again = backtest(
+        small_market,
+        fitted.model,
+        [default_policy()],
+        [new_book()],
+        start=first.start,
+        model_version="test-model",
+    )[0]
+    assert again.to_dict() == first.to_dict()
+
+
+def test_a_book_that_is_not_empty_is_refused(
+    small_market: Dataset, fitted: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
+) -> None:
+    from microlend.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not empty"):
+        backtest(
+            small_market,
+            fitted.model,
+            [default_policy()],
+            [run[1][0]],
+            start=run[0][0].start,
+            model_version="test-model",
+        )
