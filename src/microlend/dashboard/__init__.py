@@ -1,5 +1,7 @@
-"""Pages people would rather look at than read: the model report (and, later, the dashboard)."""
+"""Pages people would rather look at than read: the model report, the risk officer's dashboard
+and the merchant's offer page (a FastAPI router the api composes into its app)."""
 
 from microlend.dashboard._model_report import render_model_report, write_model_report
+from microlend.dashboard._pages import DashboardContext, dashboard_router
 
-__all__ = ["render_model_report", "write_model_report"]
+__all__ = ["DashboardContext", "dashboard_router", "render_model_report", "write_model_report"]

@@ -1,5 +1,14 @@
-"""Watching the portfolio: stability (PSI, CSI) of scores and features."""
+"""Watching the portfolio: stability (PSI, CSI), vintages, roll rates, calibration by band,
+approvals and scores over time. Functions return tables; the dashboard draws them."""
 
+from microlend.monitoring._alerts import worst_verdict
+from microlend.monitoring._distributions import decisions_by_month, score_histogram
+from microlend.monitoring._performance import (
+    BUCKET_ORDER,
+    calibration_by_band,
+    roll_rates,
+    vintage_curves,
+)
 from microlend.monitoring._stability import (
     STABLE_BELOW,
     WATCH_BELOW,
@@ -9,4 +18,18 @@ from microlend.monitoring._stability import (
     psi_table,
 )
 
-__all__ = ["STABLE_BELOW", "WATCH_BELOW", "Stability", "Verdict", "psi", "psi_table"]
+__all__ = [
+    "BUCKET_ORDER",
+    "STABLE_BELOW",
+    "WATCH_BELOW",
+    "Stability",
+    "Verdict",
+    "calibration_by_band",
+    "decisions_by_month",
+    "psi",
+    "psi_table",
+    "roll_rates",
+    "score_histogram",
+    "vintage_curves",
+    "worst_verdict",
+]

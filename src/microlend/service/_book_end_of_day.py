@@ -36,6 +36,7 @@ from microlend.service._lending_posting import status_of
 from microlend.service._lending_receipts import header_for
 from microlend.store import (
     Ageing,
+    AgeingHistory,
     LoanBookCommands,
     LoanBookQueries,
     LoanRecord,
@@ -130,6 +131,7 @@ def _batch(
         _count(tally, posted, ageing)
     tally.postings += commands.append(new)
     commands.set_ageing(updates)
+    AgeingHistory(session).record(updates)
     return found[-1].loan_id
 
 

@@ -1,0 +1,77 @@
+"""``microlend monitor``: drift and calibration verdicts of a model, for people and schedulers.
+
+Exit status: 0 when nothing crosses an act threshold (stable or watch), 3 when the score or a
+top feature has PSI of 0.25 or more (act), 2 on an error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from microlend.cli._app import app, console, edge
+from microlend.errors import ConfigError
+
+if TYPE_CHECKING:
+    from microlend.service import ModelMonitor
+
+__all__ = ["EXIT_ACT", "monitor"]
+
+EXIT_ACT = 3
+
+
+@app.command()
+@edge
+def monitor(
+    model: Annotated[Path, typer.Option("--model", help="Folder of the saved model.")],
+    db: Annotated[
+        str | None, typer.Option("--db", help="Loan book URL: its decisions are watched.")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Records the model was trained on (the training baseline)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """PSI of the score and top features against training, and calibration by score band."""
+    from microlend.data import load_dataset
+    from microlend.models import load_artifact
+    from microlend.monitoring import Verdict
+    from microlend.service import book_population, monitor_on_records
+    from microlend.store import create_engine_for
+
+    if data is None:
+        raise ConfigError("monitor needs --data: the training baseline is rebuilt from records")
+    current = None
+    if db is not None:
+        engine = create_engine_for(db)
+        found = book_population(engine)
+        engine.dispose()
+        current = found if len(found) else None
+    result = monitor_on_records(load_artifact(model), load_dataset(data), current=current)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), default=str))
+    else:
+        _show(result)
+    if result.verdict is Verdict.ACT:
+        raise typer.Exit(EXIT_ACT)
+
+
+def _show(result: ModelMonitor) -> None:
+    table = Table(title=f"Stability: {result.current} against training")
+    for column in ("variable", "PSI", "verdict"):
+        table.add_column(column)
+    for s in (result.score, *result.features):
+        table.add_row(s.name, f"{s.psi:.3f}", s.verdict.value)
+    console.print(table)
+    bands = Table(title="Calibration by score band (matured applications after training)")
+    for column in ("band", "loans", "predicted", "observed"):
+        bands.add_column(column)
+    for row in result.calibration.itertuples():
+        bands.add_row(str(row.band), str(row.loans), f"{row.predicted:.1%}", f"{row.observed:.1%}")
+    console.print(bands)
+    console.print(f"verdict: [bold]{result.verdict.value}[/]")

@@ -1,0 +1,156 @@
+"""Portfolio reads for the risk officer: the book's overview, its loans, one loan in full.
+
+Balances come from postings (``ledger.receivables`` over each loan's transactions); buckets
+from the last end of day. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.ledger import (
+    Account,
+    Bucket,
+    Instalment,
+    LoanState,
+    Transaction,
+    receivables,
+    schedule,
+)
+from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, PortfolioQueries, state_of
+
+__all__ = [
+    "BucketLine",
+    "LoanDetail",
+    "LoanSummary",
+    "PortfolioOverview",
+    "list_loans",
+    "loan_detail",
+    "portfolio_overview",
+]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class LoanSummary:
+    """One line of the loans list: what was lent, what is owed, how late."""
+
+    loan_id: str
+    merchant_id: str
+    product: str
+    principal: Decimal
+    currency: str
+    status: LoanStatus
+    disbursed_on: date | None
+    days_past_due: int
+    bucket: Bucket
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class BucketLine:
+    bucket: Bucket
+    loans: int
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class PortfolioOverview:
+    """The book in one look: ``funded`` is the principal disbursed, ``outstanding`` what
+    active loans owe (principal, interest, fees), ``losses`` the principal and fees written off."""
+
+    currency: str
+    loans_by_status: Mapping[LoanStatus, int]
+    funded: Decimal
+    outstanding: Decimal
+    losses: Decimal
+    buckets: tuple[BucketLine, ...]
+
+
+@dataclass(frozen=True)
+class LoanDetail:
+    summary: LoanSummary
+    schedule: tuple[Instalment, ...]
+    transactions: tuple[Transaction, ...]
+    state: LoanState
+
+
+def _bucket(loan: LoanRecord) -> Bucket:
+    return Bucket.WRITTEN_OFF if loan.status is LoanStatus.WRITTEN_OFF else loan.ageing.bucket
+
+
+def _summaries(session: Session, loans: Sequence[LoanRecord]) -> list[LoanSummary]:
+    history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
+    return [
+        LoanSummary(
+            loan_id=loan.loan_id,
+            merchant_id=loan.merchant_id,
+            product=loan.product.value,
+            principal=loan.principal,
+            currency=loan.currency,
+            status=loan.status,
+            disbursed_on=loan.disbursed_on,
+            days_past_due=loan.ageing.days_past_due,
+            bucket=_bucket(loan),
+            outstanding=sum(
+                receivables(history.get(loan.loan_id, []), loan.loan_id).values(), _ZERO
+            ),
+        )
+        for loan in loans
+    ]
+
+
+def list_loans(engine: Engine, *, after: str | None = None, limit: int = 100) -> list[LoanSummary]:
+    """Loans of every status in id order, ``limit`` after id ``after``, with what each owes."""
+    with Session(engine) as session:
+        return _summaries(session, PortfolioQueries(session).loans(after=after, limit=limit))
+
+
+def portfolio_overview(engine: Engine, currency: str) -> PortfolioOverview:
+    """Funded, outstanding, losses and the delinquency buckets of the book in ``currency``."""
+    with Session(engine) as session:
+        loans = [loan for loan in PortfolioQueries(session).loans() if loan.currency == currency]
+        summaries = _summaries(session, loans)
+        book = LoanBookQueries(session).balances(currency)
+    counts: Counter[Bucket] = Counter()
+    owed: dict[Bucket, Decimal] = dict.fromkeys(Bucket, _ZERO)
+    for line in summaries:
+        if line.status in (LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF):
+            counts[line.bucket] += 1
+            owed[line.bucket] += line.outstanding
+    return PortfolioOverview(
+        currency=currency,
+        loans_by_status={s: sum(x.status is s for x in summaries) for s in LoanStatus},
+        funded=sum((x.principal for x in summaries if x.disbursed_on is not None), _ZERO),
+        outstanding=sum((x.outstanding for x in summaries if x.status is LoanStatus.ACTIVE), _ZERO),
+        losses=book[Account.WRITE_OFF_EXPENSE],
+        buckets=tuple(BucketLine(b, counts[b], owed[b]) for b in Bucket),
+    )
+
+
+def loan_detail(engine: Engine, loan_id: str, as_of: date) -> LoanDetail:
+    """One loan with its schedule, its transactions (postings) and its state as of ``as_of``."""
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        loan = queries.loan(loan_id)
+        transactions = queries.loan_transactions(loan_id)
+        summary = _summaries(session, [loan])[0]
+    plan = (
+        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
+        if loan.disbursed_on is not None
+        else ()
+    )
+    return LoanDetail(
+        summary=summary,
+        schedule=tuple(plan),
+        transactions=transactions,
+        state=state_of(loan, transactions, as_of),
+    )

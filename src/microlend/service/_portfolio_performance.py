@@ -1,0 +1,96 @@
+"""How the book performs: vintages, roll rates, predicted against observed default by band,
+and approvals and scores by month, computed from the book by ``microlend.monitoring``.
+
+A loan counts as defaulted from the first end of day on which it was written off or 90+ days
+past due (``ledger.WRITE_OFF_DAYS``): the event the PD model predicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.ledger import WRITE_OFF_DAYS
+from microlend.monitoring import (
+    calibration_by_band,
+    decisions_by_month,
+    roll_rates,
+    score_histogram,
+    vintage_curves,
+)
+from microlend.scoring import ScoreScale
+from microlend.store import AgeingHistory, LoanStatus, PortfolioQueries
+
+__all__ = ["PortfolioPerformance", "portfolio_performance"]
+
+
+@dataclass(frozen=True)
+class PortfolioPerformance:
+    """The monitoring tables of the book as of ``as_of`` (see ``microlend.monitoring``)."""
+
+    as_of: date
+    vintages: pd.DataFrame
+    roll_rates: pd.DataFrame
+    calibration: pd.DataFrame
+    decisions: pd.DataFrame
+    scores: pd.DataFrame
+
+
+def _default_dates(history: AgeingHistory, as_of: date) -> dict[str, date]:
+    first: dict[str, date] = {}
+    for snap in history.snapshots():
+        late = snap.status is LoanStatus.WRITTEN_OFF or snap.days_past_due >= WRITE_OFF_DAYS
+        if late and snap.aged_on <= as_of and snap.loan_id not in first:
+            first[snap.loan_id] = snap.aged_on
+    return first
+
+
+def portfolio_performance(
+    engine: Engine, as_of: date, scale: ScoreScale | None = None
+) -> PortfolioPerformance:
+    """Vintages, roll rates, calibration by band and decisions by month of the whole book."""
+    scale = scale or ScoreScale()
+    with Session(engine) as session:
+        portfolio, history = PortfolioQueries(session), AgeingHistory(session)
+        loans, decisions = portfolio.loans(), portfolio.decisions()
+        snapshots = history.snapshots()
+        defaulted = _default_dates(history, as_of)
+    funded = pd.DataFrame(
+        {
+            "loan_id": [loan.loan_id for loan in loans],
+            "disbursed_on": [loan.disbursed_on for loan in loans],
+            "defaulted_on": [defaulted.get(loan.loan_id) for loan in loans],
+        }
+    )
+    ageing = pd.DataFrame(
+        {
+            "loan_id": [s.loan_id for s in snapshots],
+            "aged_on": pd.to_datetime([s.aged_on for s in snapshots]),
+            "bucket": [s.bucket.value for s in snapshots],
+        }
+    )
+    pd_of = {d.decision_id: float(d.score["pd"]) for d in decisions if "pd" in d.score}
+    rated = [loan for loan in loans if loan.decision_id in pd_of and loan.disbursed_on]
+    decided = pd.DataFrame(
+        {
+            "as_of": [d.as_of for d in decisions],
+            "approved": [bool(d.result.get("approved", False)) for d in decisions],
+            "score": [float(d.score.get("score", float("nan"))) for d in decisions],
+        }
+    )
+    return PortfolioPerformance(
+        as_of=as_of,
+        vintages=vintage_curves(funded, as_of),
+        roll_rates=roll_rates(ageing),
+        calibration=calibration_by_band(
+            [pd_of[str(loan.decision_id)] for loan in rated],
+            [loan.loan_id in defaulted for loan in rated],
+            scale,
+        ),
+        decisions=decisions_by_month(decided),
+        scores=score_histogram(decided["score"].dropna(), low=scale.low, high=scale.high),
+    )

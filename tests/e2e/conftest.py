@@ -1,0 +1,39 @@
+"""The dashboard served on 127.0.0.1 by uvicorn in a thread, over the small book of e2e_book."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from e2e_book import Served, fill_book, free_port
+from fastapi import FastAPI
+
+from microlend.dashboard import DashboardContext, dashboard_router
+from microlend.data import Dataset
+from microlend.policy import default_policy
+
+
+@pytest.fixture(scope="session")
+def served(small_market: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The dashboard router in a bare FastAPI app, served by uvicorn in a thread."""
+    book = tmp_path_factory.mktemp("e2e")
+    engine, today, loans, merchants, baseline = fill_book(small_market, book)
+    context = DashboardContext(
+        engine=engine, currency=default_policy().currency, today=lambda: today, baseline=baseline
+    )
+    app = FastAPI()
+    app.include_router(dashboard_router(context))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("uvicorn did not start", pytrace=False)
+        threading.Event().wait(0.05)
+    yield Served(f"http://127.0.0.1:{port}", engine, tuple(loans), tuple(merchants))
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()

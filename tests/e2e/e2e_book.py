@@ -1,0 +1,153 @@
+"""A small lending book for the browser tests.
+
+The book is filled by the lending use cases: decisions from the fitted model and the default
+policy spread over the last year of the records, the first offer of each approval accepted and
+disbursed, half the loans repaid a little every month, end of day at every month end.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.data import Dataset
+from microlend.ledger import terms_to_json
+from microlend.money import Money
+from microlend.policy import CreditRequest, Exposure, decide, default_policy
+from microlend.service import (
+    Offer,
+    StabilityBaseline,
+    accept_offer,
+    baseline_from_fit,
+    disburse,
+    end_of_day,
+    fit_rating,
+    fund_book,
+    merchant_features,
+    post_payment,
+    rate_merchants,
+    record_decision,
+)
+from microlend.store import (
+    DecisionRecord,
+    LoanBookCommands,
+    LoanBookQueries,
+    LoanStatus,
+    MerchantRecord,
+    create_engine_for,
+    in_transaction,
+    migrate,
+)
+from microlend.types import MerchantId
+
+MERCHANTS = 40
+ONBOARDED = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    engine: Engine
+    loan_ids: tuple[str, ...]
+    merchant_ids: tuple[str, ...]
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    found = pd.date_range(start, end, freq="ME")
+    return [stamp.date() for stamp in found]
+
+
+def fill_book(
+    small_market: Dataset, tmp: Path
+) -> tuple[Engine, date, list[str], list[str], StabilityBaseline]:
+    fit = fit_rating(small_market)
+    end = small_market.end.date()
+    start = end - timedelta(days=365)
+    rows = merchant_features(small_market, start)
+    chosen = rows.index[:MERCHANTS]
+    ratings = rate_merchants(fit.model, rows.loc[chosen], reference=rows)
+    policy = default_policy()
+    engine = create_engine_for(f"sqlite:///{tmp / 'book.db'}")
+    migrate(engine)
+    fund_book(engine, Money(Decimal("10000000"), policy.currency), start, "fund")
+    loans: list[str] = []
+    merchants = [str(m) for m in chosen]
+    for index, (merchant_id, rating) in enumerate(zip(merchants, ratings, strict=True)):
+        as_of = start + timedelta(days=15 * index % 330)
+        record = MerchantRecord(MerchantId(merchant_id), "toys", "north", ONBOARDED)
+        in_transaction(engine, lambda s, r=record: LoanBookCommands(s).add_merchant(r))
+        features = {k: (None if pd.isna(v) else float(v)) for k, v in rows.loc[merchant_id].items()}
+        request = CreditRequest(f"app-{index}", merchant_id, None)
+        decision = decide(
+            request,
+            rating,
+            features,
+            policy,
+            exposure=Exposure.none(policy.currency),
+            as_of=as_of,
+            model_version="e2e",
+        )
+        record_decision(
+            engine,
+            DecisionRecord(
+                decision_id=f"dec-{index}",
+                merchant_id=MerchantId(merchant_id),
+                application_id=None,
+                as_of=as_of,
+                policy_version=decision.policy_version,
+                model_version="e2e",
+                feature_values=features,
+                score=rating.to_dict(),
+                result=decision.to_dict(),
+            ),
+        )
+        if not decision.offers:
+            continue
+        chosen_offer = decision.offers[0]
+        offer = Offer(
+            chosen_offer.amount.amount,
+            chosen_offer.amount.currency,
+            chosen_offer.product.value,
+            terms_to_json(chosen_offer.terms),
+        )
+        accepted = accept_offer(
+            engine,
+            merchant_id=MerchantId(merchant_id),
+            offer=offer,
+            business_date=as_of,
+            idempotency_key=f"acc-{index}",
+            decision_id=f"dec-{index}",
+        )
+        assert accepted.loan_id is not None
+        disburse(engine, accepted.loan_id, as_of, f"dis-{index}")
+        loans.append(accepted.loan_id)
+    for month_end in _month_ends(start, end):
+        for loan_id in loans[::2]:
+            if _active(engine, loan_id, month_end):
+                payment = Money(Decimal("400.00"), policy.currency)
+                post_payment(engine, loan_id, payment, month_end, f"pay-{loan_id}-{month_end}")
+        end_of_day(engine, month_end)
+    return engine, end, loans, merchants, baseline_from_fit(fit)
+
+
+def _active(engine: Engine, loan_id: str, on: date) -> bool:
+    with Session(engine) as session:
+        loan = LoanBookQueries(session).loan(loan_id)
+    return (
+        loan.status is LoanStatus.ACTIVE
+        and loan.disbursed_on is not None
+        and (loan.disbursed_on < on)
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -1,0 +1,107 @@
+"""The dashboard and the merchant page in headless Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_book import Served
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        except Exception as error:
+            pytest.fail(f"Chromium at {CHROMIUM} cannot start: {error}", pytrace=False)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = browser.new_page(viewport={"width": 1366, "height": 900})
+    yield opened
+    opened.close()
+
+
+def _points(page: Page, chart: str) -> int:
+    svg = page.locator(f'svg[data-chart="{chart}"]')
+    assert svg.count() == 1, f"chart {chart} missing"
+    declared = int(svg.get_attribute("data-points") or 0)
+    marks = svg.locator("circle.point, rect.bar").count()
+    assert marks == declared
+    return declared
+
+
+def test_the_overview_draws_its_charts_with_data(
+    served: Served, page: Page, tmp_path: Path
+) -> None:
+    page.goto(f"{served.url}/dashboard")
+    assert page.title() == "Portfolio overview"
+    for chart in ("buckets", "approvals", "scores", "calibration"):
+        assert _points(page, chart) > 0, chart
+    bars = page.locator('svg[data-chart="scores"] rect.bar')
+    assert sum(float(bars.nth(i).get_attribute("data-value") or 0) for i in range(bars.count())) > 0
+    assert page.locator("#psi tr").count() > 2  # header, the score, features
+    assert page.locator("#verdict").inner_text() in {"stable", "watch", "act"}
+    page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+    assert (tmp_path / "overview.png").stat().st_size > 10_000
+
+
+def test_vintages_and_roll_rates_are_shown(served: Served, page: Page) -> None:
+    page.goto(f"{served.url}/dashboard/performance")
+    assert _points(page, "vintages") > 0
+    assert page.locator('svg[data-chart="vintages"] polyline.series').count() > 1
+    shares = page.locator("#roll-rates td[data-share]")
+    assert shares.count() == 36
+    assert any(float(shares.nth(i).get_attribute("data-share") or 0) > 0 for i in range(36))
+
+
+def test_a_loan_is_followed_from_the_list_to_its_page(served: Served, page: Page) -> None:
+    page.goto(f"{served.url}/dashboard/loans")
+    rows = page.locator("tr.loan")
+    assert rows.count() == len(served.loan_ids)
+    link = rows.first.locator("a").first
+    loan_id = link.inner_text()
+    link.click()
+    page.wait_for_url(f"**/dashboard/loans/{loan_id}")
+    assert page.locator("#loan-id").inner_text() == loan_id
+    assert page.locator("tr.instalment").count() > 0
+    assert page.locator("tr.posting").count() >= 2  # at least the disbursement's two lines
+
+
+def test_the_merchant_sees_score_reasons_and_priced_offers(served: Served, page: Page) -> None:
+    page.goto(f"{served.url}/dashboard/loans")
+    merchant = page.locator("tr.loan").first.locator("a").nth(1)
+    merchant.click()
+    score = int(page.locator("#score").inner_text())
+    assert 350 <= score <= 950
+    assert page.locator("#sub-scores tr").count() == 6  # header and five dimensions
+    assert page.locator("#reasons li").count() > 0
+    offers = page.locator("tr.offer")
+    assert offers.count() > 0
+    assert "%" in offers.first.inner_text()
+    assert "costs you" in page.locator("ul.plain li").first.inner_text()
+
+
+def test_an_unknown_loan_is_not_found(served: Served, page: Page) -> None:
+    response = page.goto(f"{served.url}/dashboard/loans/nope")
+    assert response is not None
+    assert response.status == 404
