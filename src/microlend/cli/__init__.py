@@ -5,7 +5,7 @@ or two lines on stderr and exits with status 2, never a traceback. Each command 
 registers its commands on the one Typer ``app``.
 """
 
-from microlend.cli import _demo, _models, _records  # noqa: F401  (they register commands)
+from microlend.cli import _demo, _lending, _models, _monitor, _records, _serve  # noqa: F401  (they register commands)
 from microlend.cli._app import app
 
 __all__ = ["app", "main"]

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._records import SPARK_MASTER
 from microlend.errors import ConfigError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from microlend.models import PDModel
 
 # The two sources a model learns from: merchant records (--data) or one labelled table.
 RecordsOption = Annotated[
@@ -149,19 +155,29 @@ def score(
     data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
     as_of: Annotated[str, typer.Option("--as-of", help="Score as of this date (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")],
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")] = "duckdb",
+    spark_master: Annotated[str | None, SPARK_MASTER] = None,
 ) -> None:
-    """Score every merchant as of a date: PD, score, band, sub-scores and top four reasons."""
+    """Score every merchant as of a date: PD, score, band, sub-scores and top four reasons.
+
+    With --engine spark, features and scores are computed on Spark from the folder's Parquet
+    files and --out is written as a Parquet folder of part files.
+    """
     import pyarrow as pa
 
-    from microlend.cli._records import check_output, write_table
+    from microlend.cli._records import check_engine, check_output, write_table
     from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_model
     from microlend.service import score_merchants
 
+    check_engine(engine, out)
     check_output(out)
     day = parse_date(as_of)
     fitted = load_model(model)
+    if engine == "spark":
+        _score_on_spark(fitted, data, day, out, spark_master)
+        return
     with progress_bar() as report:
         report("score every merchant", 0.0)
         table = score_merchants(fitted, load_dataset(data), day)
@@ -170,6 +186,19 @@ def score(
     bands = table["band"].value_counts()
     console.print(f"{len(table):,} merchants scored as of {day} -> {out}")
     console.print(", ".join(f"{band}: {count:,}" for band, count in bands.items()))
+
+
+def _score_on_spark(
+    fitted: PDModel, data: Path, day: date, out: Path, spark_master: str | None
+) -> None:
+    from microlend.features import spark_session
+    from microlend.service import score_on_spark
+    from microlend.settings import Settings
+
+    session = spark_session(spark_master or Settings.from_env().spark_master)
+    result = score_on_spark(session, fitted, data, day, out)
+    console.print(f"{result.rows:,} merchants scored as of {day} on spark -> {out}")
+    console.print(", ".join(f"{band}: {count:,}" for band, count in sorted(result.bands.items())))
 
 
 def _now_iso() -> str:
