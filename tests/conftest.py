@@ -1,6 +1,7 @@
 """Fixtures shared across packages.
 
 - ``small_market`` / ``small_market_dir``: a small simulated marketplace, written and loaded once.
+- ``spark``: one Spark session in local mode; a Spark that cannot start fails, never skips.
 - ``engine`` / ``bare_engine``: a fresh loan book per test, on SQLite (a temp file) and on
   PostgreSQL (``MICROLEND_TEST_PG_URL``; each test gets its own schema, dropped after, so tests
   run in parallel without meeting). An unreachable server fails the test: it never skips.
@@ -11,11 +12,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
+from microlend.features import spark_session
 from microlend.settings import Settings
 from microlend.simulate import SimulationConfig, simulate
 from microlend.store import create_engine_for, migrate
@@ -31,6 +34,18 @@ def small_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     manifest = Manifest(end=sim.end, currency=sim.config.currency, generator=sim.generator)
     write_dataset(sim.tables, root, manifest=manifest)
     return root
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    try:
+        return spark_session("local[2]", app_name="microlend-tests", shuffle_partitions=2)
+    except Exception as error:
+        pytest.fail(
+            f"Spark cannot start in local mode ({type(error).__name__}: {error}); it needs "
+            "pyspark and Java 17 (java -version); the Spark tests never skip",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

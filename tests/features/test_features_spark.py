@@ -15,23 +15,11 @@ import pytest
 
 from microlend.data import Manifest, load_dataset, write_dataset
 from microlend.errors import ConfigError
-from microlend.features import build_features, spark_features, spark_session, spark_tables
+from microlend.features import build_features, spark_features, spark_tables
 from microlend.simulate import SimulationConfig, simulate
 
 AS_OF = date(2023, 10, 1)
 SUBSET = ["gmv_90d", "orders_90d", "refund_rate_90d", "rating_mean_180d", "gmv_growth_90d"]
-
-
-@pytest.fixture(scope="session")
-def spark_session_local() -> Any:
-    try:
-        return spark_session("local[2]", app_name="microlend-tests", shuffle_partitions=2)
-    except Exception as error:
-        pytest.fail(
-            f"Spark cannot start in local mode ({type(error).__name__}: {error}); it needs "
-            "pyspark and Java 17 (java -version); the Spark tests never skip",
-            pytrace=False,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +31,15 @@ def tiny_market(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_spark_reads_the_contract_tables_from_parquet(
-    spark_session_local: Any, tiny_market: Path
-) -> None:
-    tables = spark_tables(spark_session_local, tiny_market)
+def test_spark_reads_the_contract_tables_from_parquet(spark: Any, tiny_market: Path) -> None:
+    tables = spark_tables(spark, tiny_market)
     assert {"merchants", "orders", "refunds", "reviews"} <= tables.keys()
-    assert spark_session_local.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
 
 
-def test_a_feature_subset_on_spark_equals_duckdb(
-    spark_session_local: Any, tiny_market: Path
-) -> None:
-    tables = spark_tables(spark_session_local, tiny_market)
-    built = spark_features(spark_session_local, tables, AS_OF, SUBSET)
+def test_a_feature_subset_on_spark_equals_duckdb(spark: Any, tiny_market: Path) -> None:
+    tables = spark_tables(spark, tiny_market)
+    built = spark_features(spark, tables, AS_OF, SUBSET)
     spark = built.frame.toPandas()
     duck = build_features(load_dataset(tiny_market), as_of=AS_OF, features=SUBSET).to_pandas()
     assert sorted(built.names) == sorted(SUBSET)  # in catalog order, as build_features
@@ -66,16 +50,14 @@ def test_a_feature_subset_on_spark_equals_duckdb(
     assert duck["gmv_90d"].gt(0).any()
 
 
-def test_a_date_before_any_merchant_gives_no_rows(
-    spark_session_local: Any, tiny_market: Path
-) -> None:
-    tables = spark_tables(spark_session_local, tiny_market)
-    built = spark_features(spark_session_local, tables, date(2000, 1, 1), SUBSET)
+def test_a_date_before_any_merchant_gives_no_rows(spark: Any, tiny_market: Path) -> None:
+    tables = spark_tables(spark, tiny_market)
+    built = spark_features(spark, tables, date(2000, 1, 1), SUBSET)
     assert built.frame.count() == 0
     assert built.frame.columns == ["merchant_id", "as_of", *built.names]
 
 
-def test_a_csv_folder_is_refused(spark_session_local: Any, tmp_path: Path) -> None:
+def test_a_csv_folder_is_refused(spark: Any, tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("order_id\n1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="Parquet"):
-        spark_tables(spark_session_local, tmp_path)
+        spark_tables(spark, tmp_path)

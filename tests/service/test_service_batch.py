@@ -18,24 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from microlend.data import Manifest, load_dataset, write_dataset
-from microlend.features import build_features, spark_session
+from microlend.features import build_features
 from microlend.models import PDModel
 from microlend.service import BatchResult, ModelParts, score_merchants, score_on_spark
 from microlend.simulate import SimulationConfig, simulate
 
 AS_OF = date(2024, 2, 1)
 RTOL = 1e-9
-
-
-def local_spark() -> Any:
-    try:
-        return spark_session("local[2]", app_name="microlend-tests", shuffle_partitions=2)
-    except Exception as error:
-        pytest.fail(
-            f"Spark cannot start in local mode ({type(error).__name__}: {error}); it needs "
-            "pyspark and Java 17 (java -version); the Spark tests never skip",
-            pytrace=False,
-        )
 
 
 @dataclass(frozen=True)
@@ -45,11 +34,6 @@ class Run:
     result: BatchResult
     features: pd.DataFrame
     scores: pd.DataFrame
-
-
-@pytest.fixture(scope="session")
-def spark() -> Any:
-    return local_spark()
 
 
 @pytest.fixture(scope="session")
