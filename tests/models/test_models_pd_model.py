@@ -78,7 +78,29 @@ def test_isotonic_calibration_is_monotone_and_bounded(risk_data: Data) -> None:
 def test_hold_out_is_the_latest_rows_with_a_time(fitted_model: PDModel) -> None:
     assert fitted_model.n_holdout_ == 800
     assert fitted_model.n_train_ == 3200
-    assert 0 < fitted_model.best_iteration_ < fitted_model.max_rounds
+    assert 0 < fitted_model.stopped_at_ < fitted_model.max_rounds
+
+
+def test_refit_grows_on_all_rows_with_the_scaled_tree_count(fitted_model: PDModel) -> None:
+    # 4000 rows against the 3200 that early stopping grew on: 5/4 as many trees.
+    assert fitted_model.best_iteration_ == round(fitted_model.stopped_at_ * 4000 / 3200)
+    assert fitted_model.booster_.current_iteration() == fitted_model.best_iteration_
+
+
+def test_without_refit_the_early_stopped_booster_is_kept(risk_data: Data) -> None:
+    rows, y, time = risk_data
+    model = PDModel(monotone=DIRECTIONS, refit=False).fit(rows, y, time=time)
+    assert model.best_iteration_ == model.stopped_at_
+    # Calibrated on the 800 held-out rows only, so it still matches their bad rate.
+    held_pd = model.predict_pd(rows.iloc[3200:])
+    assert abs(held_pd.mean() - y[3200:].mean()) < 0.01
+
+
+def test_refit_calibration_matches_the_training_bad_rate(fitted_model: PDModel) -> None:
+    # The calibrator learnt from cross-fitted scores of every row: on fresh rows from the same
+    # population its mean PD is the bad rate.
+    fresh, fresh_y, _ = risk_frame(20_000, seed=7)
+    assert abs(fitted_model.predict_pd(fresh).mean() - fresh_y.mean()) < 0.01
 
 
 def test_fits_without_time_by_a_stratified_split(risk_data: Data) -> None:

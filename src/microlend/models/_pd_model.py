@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ModelError, NotFittedError
 from microlend.models._calibration import CalibrationMethod, Calibrator
@@ -38,10 +39,15 @@ class PDModel:
     (the looser ``intermediate``/``advanced`` methods have reported violations).
 
     ``fit`` holds out ``validation_share`` of the rows (the latest ones when ``time`` is given,
-    else a stratified sample): trees grow on the rest, the hold-out picks the tree count by early
-    stopping and then fits the calibrator, so calibration never sees a training row.
+    else a stratified sample): trees grow on the rest and the hold-out picks the tree count by
+    early stopping. Then, with ``refit`` (the default), the final booster grows on *all* rows
+    with that count scaled to the larger sample, and the calibrator learns from cross-fitted
+    scores (each row scored by a booster of ``calibration_folds`` that never saw it): no row is
+    spent only on choosing a number, which matters when defaults are few. Without ``refit`` the
+    early-stopped booster is kept and the hold-out fits the calibrator. Either way calibration
+    never sees a score of a row the scoring booster learned from.
     ``calibration``: ``isotonic``, ``platt``, or ``auto`` (the one with the lower
-    cross-validated Brier score on the hold-out; isotonic needs many defaults to be steady).
+    cross-validated Brier score; isotonic needs many defaults to be steady).
     """
 
     def __init__(
@@ -60,6 +66,8 @@ class PDModel:
         monotone_method: str = "basic",
         calibration: CalibrationMethod = "auto",
         validation_share: float = 0.2,
+        refit: bool = True,
+        calibration_folds: int = 5,
         random_state: int = 0,
     ) -> None:
         self.learning_rate = learning_rate
@@ -75,6 +83,8 @@ class PDModel:
         self.monotone_method = monotone_method
         self.calibration = calibration
         self.validation_share = validation_share
+        self.refit = refit
+        self.calibration_folds = calibration_folds
         self.random_state = random_state
 
     # -- learning -------------------------------------------------------------------------
@@ -91,16 +101,22 @@ class PDModel:
         train, held = holdout_split(
             target, share=self.validation_share, time=time, random_state=self.random_state
         )
-        self.booster_ = self._grow(frame, target, train, held)
-        self.best_iteration_ = (
-            int(self.booster_.best_iteration) or self.booster_.current_iteration()
-        )
-        raw_held = self._raw_probability(frame.iloc[held])
-        self.calibrator_ = Calibrator(self.calibration).fit(raw_held, target[held])
+        stopped = self._grow(frame, target, train, held=held)
+        self.stopped_at_ = int(stopped.best_iteration) or stopped.current_iteration()
+        raw_held = _probability(stopped, frame.iloc[held], self.stopped_at_)
         self.holdout_auc_ = float(roc_auc_score(target[held], raw_held))
         self.n_train_, self.n_holdout_ = int(train.size), int(held.size)
+        if self.refit:
+            rounds = max(1, round(self.stopped_at_ * target.size / train.size))
+            scores = self._cross_fitted(frame, target, rounds)
+            self.booster_ = self._grow(frame, target, np.arange(target.size), rounds=rounds)
+            self.best_iteration_ = rounds
+            self.calibrator_ = Calibrator(self.calibration).fit(scores, target)
+        else:
+            self.booster_, self.best_iteration_ = stopped, self.stopped_at_
+            self.calibrator_ = Calibrator(self.calibration).fit(raw_held, target[held])
         log.info(
-            "PD model: %d trees, hold-out AUC %.4f on %d rows",
+            "PD model: %d trees, out-of-time hold-out AUC %.4f on %d rows",
             self.best_iteration_,
             self.holdout_auc_,
             held.size,
@@ -152,9 +168,13 @@ class PDModel:
         self,
         frame: pd.DataFrame,
         target: npt.NDArray[np.int64],
-        train: npt.NDArray[np.intp],
-        held: npt.NDArray[np.intp],
+        rows: npt.NDArray[np.intp],
+        *,
+        held: npt.NDArray[np.intp] | None = None,
+        rounds: int | None = None,
     ) -> lgb.Booster:
+        """A booster on ``rows``: early-stopped on ``held``, or of exactly ``rounds`` trees."""
+
         def dataset(part: npt.NDArray[np.intp], reference: lgb.Dataset | None) -> lgb.Dataset:
             return lgb.Dataset(
                 frame.iloc[part],
@@ -164,15 +184,30 @@ class PDModel:
                 free_raw_data=True,
             )
 
-        train_set = dataset(train, None)
-        valid_set = dataset(held, train_set)
+        train_set = dataset(rows, None)
+        if held is None:
+            return lgb.train(self.lgb_params(), train_set, num_boost_round=rounds or 1)
         return lgb.train(
             self.lgb_params(),
             train_set,
             num_boost_round=self.max_rounds,
-            valid_sets=[valid_set],
+            valid_sets=[dataset(held, train_set)],
             callbacks=[lgb.early_stopping(self.early_stopping_rounds, verbose=False)],
         )
+
+    def _cross_fitted(
+        self, frame: pd.DataFrame, target: npt.NDArray[np.int64], rounds: int
+    ) -> FloatArray:
+        """Each row's raw probability from a booster grown without it (stratified folds)."""
+        folds = min(self.calibration_folds, int(np.bincount(target).min()))
+        if folds < 2:
+            raise ModelError("cross-fitted calibration needs 2 defaults and 2 non-defaults")
+        scores = np.empty(target.size, dtype=np.float64)
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for fit_part, score_part in splitter.split(frame, target):
+            booster = self._grow(frame, target, fit_part, rounds=rounds)
+            scores[score_part] = _probability(booster, frame.iloc[score_part], rounds)
+        return scores
 
     # -- use ------------------------------------------------------------------------------
 
@@ -185,8 +220,7 @@ class PDModel:
         return as_model_frame(rows, self.feature_names_, self.categories_)
 
     def _raw_probability(self, frame: pd.DataFrame) -> FloatArray:
-        raw = self.booster_.predict(frame, num_iteration=self.best_iteration_)
-        return np.asarray(raw, dtype=np.float64)
+        return _probability(self.booster_, frame, self.best_iteration_)
 
     def raw_margin(self, rows: pd.DataFrame, /) -> FloatArray:
         """The booster's raw log-odds of default, before calibration."""
@@ -241,6 +275,10 @@ class PDModel:
         values = {name: getattr(self, name) for name in names}
         values["monotone"] = dict(self.monotone) if self.monotone is not None else None
         return values
+
+
+def _probability(booster: lgb.Booster, frame: pd.DataFrame, rounds: int) -> FloatArray:
+    return np.asarray(booster.predict(frame, num_iteration=rounds), dtype=np.float64)
 
 
 def _binary_target(y: npt.ArrayLike, rows: int) -> npt.NDArray[np.int64]:

@@ -1,7 +1,8 @@
 """The hold-out of a PD model: out-of-time when a time is known, else stratified random.
 
-The held-out rows serve early stopping (they choose one number, the tree count) and then
-calibration; they are never used to grow trees, so the calibrator sees honest scores.
+The held-out rows serve early stopping: they choose one number, the tree count, on rows no
+tree grew from. (What happens next, refit on all rows or calibration on the hold-out, is
+``PDModel``'s business.)
 """
 
 from __future__ import annotations
