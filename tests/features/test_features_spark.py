@@ -6,15 +6,20 @@ shared Spark run; these checks stay small. Spark that cannot start fails them: n
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from microlend.data import Manifest, load_dataset, write_dataset
-from microlend.errors import ConfigError
+from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.features import build_features, spark_features, spark_tables
 from microlend.simulate import SimulationConfig, simulate
 
@@ -61,3 +66,114 @@ def test_a_csv_folder_is_refused(spark: Any, tmp_path: Path) -> None:
     (tmp_path / "orders.csv").write_text("order_id\n1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="Parquet"):
         spark_tables(spark, tmp_path)
+
+
+def _with_orders(market: Path, root: Path, change: Callable[[pa.Table], pa.Table]) -> Path:
+    """A copy of ``market`` whose orders file is rewritten by ``change``."""
+    shutil.copytree(market, root)
+    orders = pq.read_table(root / "orders.parquet")
+    pq.write_table(change(orders), root / "orders.parquet")
+    return root
+
+
+def _violations(spark: Any, root: Path) -> list[Violation]:
+    with pytest.raises(DataContractError) as caught:
+        spark_tables(spark, root)
+    return list(caught.value.violations)
+
+
+def _replace(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, values)
+
+
+def test_text_amounts_are_refused_naming_file_and_column(
+    spark: Any, tiny_market: Path, tmp_path: Path
+) -> None:
+    root = _with_orders(
+        tiny_market,
+        tmp_path / "data",
+        lambda t: _replace(t, "amount", t["amount"].cast(pa.string())),
+    )
+    found = _violations(spark, root)
+    assert [(v.file, v.row, v.column) for v in found] == [("orders.parquet", None, "amount")]
+    assert "expected decimal or integer amounts, got values of type string" in found[0].message
+    assert "orders.parquet, column 'amount'" in str(found[0])
+
+
+def test_float_amounts_are_refused_as_the_loader_does(
+    spark: Any, tiny_market: Path, tmp_path: Path
+) -> None:
+    root = _with_orders(
+        tiny_market,
+        tmp_path / "data",
+        lambda t: _replace(t, "amount", t["amount"].cast(pa.float64())),
+    )
+    (violation,) = _violations(spark, root)
+    assert violation.column == "amount"
+    assert violation.message.startswith("money must not be a float (double)")
+
+
+def test_every_missing_column_and_wrong_type_is_named(
+    spark: Any, tiny_market: Path, tmp_path: Path
+) -> None:
+    def break_orders(table: pa.Table) -> pa.Table:
+        numbered = _replace(table, "order_id", pa.array(range(table.num_rows), pa.int64()))
+        return numbered.drop_columns(["buyer_id", "status"])
+
+    root = _with_orders(tiny_market, tmp_path / "data", break_orders)
+    found = {(v.column, v.message.split(",")[0]) for v in _violations(spark, root)}
+    assert found == {
+        ("order_id", "expected text ids"),
+        ("buyer_id", "required column is missing"),
+        ("status", "required column is missing"),
+    }
+
+
+def test_a_missing_required_table_is_named(spark: Any, tiny_market: Path, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(tiny_market, root)
+    (root / "refunds.parquet").unlink()
+    (violation,) = _violations(spark, root)
+    assert (violation.file, violation.column) == ("refunds.parquet", None)
+    assert "required table 'refunds' is missing" in violation.message
+
+
+def test_a_file_that_is_not_parquet_is_named(spark: Any, tiny_market: Path, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(tiny_market, root)
+    (root / "reviews.parquet").write_text("order_id,rating\n", encoding="utf-8")
+    (violation,) = _violations(spark, root)
+    assert (violation.file, violation.column) == ("reviews.parquet", None)
+    assert violation.message.startswith("cannot be read as Parquet:")
+    assert "is not a Parquet file" in violation.message  # Spark's own reason, not a stack
+
+
+def test_values_are_left_to_check(spark: Any, tiny_market: Path, tmp_path: Path) -> None:
+    """Only the schema is checked on Spark: a negative amount is ``microlend check``'s finding."""
+
+    def negative(table: pa.Table) -> pa.Table:
+        money = table.schema.field("amount").type
+        return _replace(table, "amount", pa.array([Decimal(-1)] * table.num_rows, money))
+
+    root = _with_orders(tiny_market, tmp_path / "data", negative)
+    assert "orders" in spark_tables(spark, root)
+
+
+def test_naive_timestamps_are_read_as_utc(spark: Any, tiny_market: Path, tmp_path: Path) -> None:
+    def naive(table: pa.Table) -> pa.Table:
+        return _replace(table, "created_at", table["created_at"].cast(pa.timestamp("us")))
+
+    root = _with_orders(tiny_market, tmp_path / "data", naive)
+    assert (
+        spark.read.parquet(str(root / "orders.parquet")).schema["created_at"].dataType.typeName()
+        == "timestamp_ntz"
+    )
+    built = spark_features(spark, spark_tables(spark, root), AS_OF, SUBSET).frame.toPandas()
+    duck = build_features(load_dataset(tiny_market), as_of=AS_OF, features=SUBSET).to_pandas()
+    for name in SUBSET:
+        np.testing.assert_allclose(built[name], duck[name], rtol=1e-9, atol=0, err_msg=name)
+
+
+def test_a_missing_folder_is_not_found(spark: Any, tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="no data folder"):
+        spark_tables(spark, tmp_path / "absent")

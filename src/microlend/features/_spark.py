@@ -22,7 +22,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from microlend.data import CONTRACT
-from microlend.errors import ConfigError
+from microlend.errors import ConfigError, NotFoundError
 from microlend.features._builder import FeaturePlan, plan_features
 
 __all__ = ["SparkFeatures", "spark_features", "spark_session", "spark_tables"]
@@ -33,9 +33,17 @@ _FEATURES_VIEW = "microlend_features"
 
 
 def spark_session(
-    master: str, *, app_name: str = "microlend", shuffle_partitions: int | None = None
+    master: str,
+    *,
+    app_name: str = "microlend",
+    shuffle_partitions: int | None = None,
+    conf: Mapping[str, str] | None = None,
 ) -> Any:
-    """A Spark session on ``master``, its SQL time zone UTC (the contract's times are UTC)."""
+    """A Spark session on ``master``, its SQL time zone UTC (the contract's times are UTC).
+
+    ``conf``: further Spark settings (``spark.driver.memory``...); those read when the JVM
+    starts only take effect in the first session of a process.
+    """
     from pyspark.sql import SparkSession  # deferred: the JVM start is for Spark users only
 
     builder = SparkSession.builder.appName(app_name)
@@ -52,6 +60,8 @@ def spark_session(
     builder = builder.config("spark.sql.session.timeZone", "UTC")
     if shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
@@ -64,16 +74,24 @@ def spark_tables(session: Any, data: Path) -> dict[str, ir.Table]:
     """The contract tables of a Parquet data folder, read by Spark, as Ibis tables.
 
     A table is ``<name>.parquet``: one file, or a folder of part files (as Spark writes).
+    Raises ``NotFoundError`` for a missing folder and ``DataContractError`` naming file and
+    column where a required table or column is missing, a file is not Parquet, or a column's
+    type cannot hold its contract kind; only the Parquet footers are read, never the rows.
     """
+    from microlend.features._spark_contract import read_contract_tables  # deferred: pyspark
+
+    if not data.is_dir():
+        raise NotFoundError(f"no data folder at {data}")
     con = ibis.pyspark.connect(session)
     found = {name: data / f"{name}.parquet" for name in CONTRACT}
     present = {name: path for name, path in found.items() if path.exists()}
     if not present and any(data.glob("*.csv")):
         raise ConfigError(f"{data}: the spark engine reads Parquet folders; write it as Parquet")
+    frames = read_contract_tables(session, present)
     tables = {}
-    for name, path in present.items():
+    for name, frame in frames.items():
         view = f"microlend_{name}"
-        session.read.parquet(str(path)).createOrReplaceTempView(view)
+        frame.createOrReplaceTempView(view)
         tables[name] = con.table(view)
     return tables
 
