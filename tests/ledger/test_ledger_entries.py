@@ -13,6 +13,7 @@ from microlend.ledger import (
     Component,
     FixedInstalmentTerms,
     Header,
+    LoanPostings,
     Posting,
     ShareOfSalesTerms,
     Transaction,
@@ -27,6 +28,7 @@ from microlend.ledger import (
     repayment,
     reversal,
     schedule,
+    serviced,
     settlement_holdback,
     trial_balance,
     write_off,
@@ -49,6 +51,8 @@ class Book:
     def __init__(self, terms: FixedInstalmentTerms | ShareOfSalesTerms, principal: Money) -> None:
         self.terms, self.day = terms, START
         self.transactions: list[Transaction] = []
+        #: The same transactions summed one at a time, as the backtest keeps them.
+        self.postings = LoanPostings()
         self.rows = schedule(terms, principal, START)
         self.post(funding(self.header(loan=False), principal + usd(1)))
         self.post(disbursement(self.header(), terms, principal))
@@ -60,6 +64,7 @@ class Book:
     def post(self, transaction: Transaction | None) -> None:
         if transaction is not None:
             self.transactions.append(transaction)
+            self.postings.add(transaction)
 
     def owed(self) -> dict[Component, Decimal]:
         return receivables(self.transactions, LOAN)
@@ -132,16 +137,29 @@ def test_valid_sequences_keep_the_book_sound(
             state.outstanding[Component.PRINCIPAL] + state.outstanding[Component.FEES]
         )
         assert principal_and_fees <= state.payoff <= state.outstanding_total
+        # Summing the postings as they come gives the state and the receivables rebuilt from
+        # the whole history.
+        assert serviced(book.terms, book.rows, book.postings, book.day) == state
+        assert book.postings.owed == book.owed()
     if write_off_at_end and sum(book.owed().values()) > 0:
         book.post(write_off(book.header(), book.owed(), "USD"))
         assert sum(book.owed().values()) == 0
         assert all(amount >= 0 for amount in balances(book.transactions).values())
+        state = loan_state(book.terms, book.rows, book.transactions, book.day)
+        assert state.written_off
+        assert serviced(book.terms, book.rows, book.postings, book.day) == state
     shuffled = list(book.transactions)
     rng.shuffle(shuffled)
     assert balances(shuffled) == balances(book.transactions)
     assert balances(shuffled, LOAN) == balances(book.transactions, LOAN)
     # Replaying every transaction again (same idempotency keys) changes nothing.
     assert balances(book.transactions + shuffled) == balances(book.transactions)
+    for transaction in shuffled:
+        book.postings.add(transaction)
+    assert book.postings.owed == book.owed()
+    # Summed in any order (each reversal after what it reverses), the sums are the same.
+    assert LoanPostings.of(shuffled).owed == book.owed()
+    assert LoanPostings.of(shuffled).paid == book.postings.paid
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,8 +1,9 @@
+import math
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microlend.errors import LedgerError
@@ -14,6 +15,7 @@ from microlend.ledger import (
     cash_flows,
     effective_apr,
     fee_amount,
+    last_payment_on,
     schedule,
 )
 from microlend.money import Money, round_money
@@ -151,6 +153,48 @@ def test_effective_apr_of_share_of_sales_rises_with_repayment_speed() -> None:
     assert fast == pytest.approx(1.1 ** (365 / 28) - 1, rel=0.25)
     with pytest.raises(LedgerError, match="daily_net_sales"):
         effective_apr(terms, lent, DISBURSED)
+
+
+def _bisected_apr(flows: tuple[tuple[date, Decimal], ...]) -> float | None:
+    """The rate by plain bisection on ln(1 + R), as the ledger first computed it; ``None`` when
+    it is outside the range searched."""
+    timed = [((day - flows[0][0]).days / 365.0, float(amount)) for day, amount in flows]
+
+    def npv(growth: float) -> float:
+        return sum(amount * math.exp(-growth * years) for years, amount in timed)
+
+    low, high = -5.0, 60.0
+    if npv(low) < 0 or npv(high) > 0:
+        return None
+    for _ in range(200):
+        middle = (low + high) / 2
+        low, high = (middle, high) if npv(middle) > 0 else (low, middle)
+    return math.expm1((low + high) / 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(fixed_terms.filter(lambda t: t.count <= 26), share_terms),
+    st.integers(500, 100_000),
+    st.integers(20, 20_000),
+)
+def test_effective_apr_is_the_root_bisection_finds(
+    terms: FixedInstalmentTerms | ShareOfSalesTerms, amount: int, daily_sales: int
+) -> None:
+    lent = Money(D(amount), "USD")
+    daily = D(daily_sales)
+    try:
+        flows = cash_flows(terms, lent, DISBURSED, daily_net_sales=daily)
+    except LedgerError:  # the holdback rounds to nothing a day
+        return
+    assert last_payment_on(terms, lent, DISBURSED, daily_net_sales=daily) == flows[-1][0]
+    expected = _bisected_apr(flows)
+    if expected is None:
+        with pytest.raises(LedgerError, match="no rate of return"):
+            effective_apr(terms, lent, DISBURSED, daily_net_sales=daily)
+        return
+    apr = effective_apr(terms, lent, DISBURSED, daily_net_sales=daily)
+    assert apr == pytest.approx(expected, rel=1e-11, abs=1e-12)
 
 
 def test_a_loan_needs_a_positive_principal() -> None:

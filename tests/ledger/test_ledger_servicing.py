@@ -3,13 +3,14 @@ from decimal import Decimal
 
 import pytest
 
-from microlend.errors import LedgerError
+from microlend.errors import IdempotencyConflictError, LedgerError
 from microlend.ledger import (
     Bucket,
     Component,
     CovenantStatus,
     FixedInstalmentTerms,
     Header,
+    LoanPostings,
     LoanState,
     ShareOfSalesTerms,
     Transaction,
@@ -21,6 +22,7 @@ from microlend.ledger import (
     repayment,
     reversal,
     schedule,
+    serviced,
     settlement_holdback,
     write_off,
 )
@@ -198,3 +200,31 @@ def test_loan_state_refuses_mixed_loans_and_orphan_reversals() -> None:
     orphan = reversal(Header("r", START, "r", LOAN), disbursed()[0])
     with pytest.raises(LedgerError, match="not among"):
         loan_state(FIXED, ROWS, [orphan], START)
+
+
+def test_summed_postings_refuse_what_loan_state_refuses_and_later_transactions() -> None:
+    postings = LoanPostings()
+    postings.add(disbursed()[0])
+    with pytest.raises(LedgerError, match="several loans"):
+        postings.add(disbursement(Header("d2", START, "d2", LoanId("L2")), FIXED, usd(10)))
+    with pytest.raises(LedgerError, match="not among"):
+        postings.add(
+            reversal(
+                Header("r", START, "r", LOAN),
+                disbursement(Header("x", START, "x", LOAN), FIXED, usd(10)),
+            )
+        )
+    with pytest.raises(IdempotencyConflictError, match="'d'"):
+        postings.add(disbursement(Header("d3", START, "d", LOAN), FIXED, usd(10)))
+    postings.add(disbursed()[0])  # the same transaction again counts once
+    assert postings.owed_total == D(1000)
+    later = date(2026, 2, 20)
+    postings.add(interest_accrual(Header("i", later, "i", LOAN), usd("10.00")))
+    with pytest.raises(LedgerError, match="is after"):
+        serviced(FIXED, ROWS, postings, START)
+    assert serviced(FIXED, ROWS, postings, later) == loan_state(
+        FIXED,
+        ROWS,
+        [*disbursed(), interest_accrual(Header("i", later, "i", LOAN), usd("10.00"))],
+        later,
+    )

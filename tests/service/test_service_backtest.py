@@ -12,10 +12,24 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
-from microlend.ledger import Product, TransactionKind
+from microlend.ledger import Product, TransactionKind, receivables
 from microlend.policy import Policy, default_policy
-from microlend.service import BacktestResult, RatingFit, backtest, backtest_start, fit_rating
-from microlend.store import LoanBookQueries, LoanStatus, create_engine_for, migrate
+from microlend.service import (
+    BacktestResult,
+    RatingFit,
+    backtest,
+    backtest_start,
+    fit_rating,
+    replay_application,
+)
+from microlend.store import (
+    LoanBookQueries,
+    LoanStatus,
+    PortfolioQueries,
+    create_engine_for,
+    migrate,
+    state_of,
+)
 
 COLLECTIONS = {TransactionKind.REPAYMENT, TransactionKind.HOLDBACK}
 
@@ -103,6 +117,48 @@ def test_share_of_sales_loans_are_repaid_by_settlement_holdbacks_only(
     assert collections
     assert all(t.kind is TransactionKind.HOLDBACK for t in collections)
     assert all(t.idempotency_key.startswith("settlement:") for t in collections)
+
+
+def test_the_states_kept_in_memory_are_those_the_stored_postings_give(
+    run: tuple[list[BacktestResult], list[Engine]],
+) -> None:
+    """The backtest sums each loan's postings as it goes; the book's own postings, read back
+    and serviced from scratch, must give every loan the same status and ageing."""
+    result, engine = run[0][0], run[1][0]
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        loans = [loan for status in LoanStatus for loan in queries.loans(status, limit=100_000)]
+        history = queries.transactions_of([loan.loan_id for loan in loans])
+    assert any(loan.status is LoanStatus.ACTIVE for loan in loans)
+    for loan in loans:
+        transactions = history[loan.loan_id]
+        aged_on = loan.ageing.aged_on
+        assert aged_on is not None
+        state = state_of(loan, transactions, aged_on)
+        assert (loan.ageing.days_past_due, loan.ageing.bucket, loan.ageing.covenant) == (
+            state.days_past_due,
+            state.bucket,
+            state.covenant,
+        )
+        owed = sum(receivables(transactions, loan.loan_id).values())
+        if state.written_off:
+            assert loan.status is LoanStatus.WRITTEN_OFF
+        else:
+            assert loan.status is (LoanStatus.REPAID if owed == 0 else LoanStatus.ACTIVE)
+        if loan.status is LoanStatus.ACTIVE:
+            assert aged_on == result.end
+
+
+def test_the_backtest_decisions_replay_to_the_same_decisions(
+    fitted: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
+) -> None:
+    engine = run[1][0]
+    with Session(engine) as session:
+        decisions = PortfolioQueries(session).decisions()
+    assert any(d.result["approved"] for d in decisions)
+    for record in decisions[:: max(1, len(decisions) // 15)]:
+        replay = replay_application(engine, record.decision_id, fitted.model, default_policy())
+        assert replay.same, record.decision_id
 
 
 def test_a_stricter_cut_off_funds_less(run: tuple[list[BacktestResult], list[Engine]]) -> None:

@@ -1,4 +1,5 @@
-"""Underwriting one application from the records, stored, and replayed to the same decision."""
+"""Underwriting: from the records and from the api's snapshot, one decision path, stored, and
+replayed to the same decision."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
 from microlend.errors import ConfigError
 from microlend.money import Money
 from microlend.policy import CreditRequest, default_policy
-from microlend.service import fit_rating, replay_application, underwrite_application
-from microlend.service._underwrite import decision_id_for
+from microlend.service import (
+    RatingFit,
+    fit_rating,
+    replay_application,
+    replay_decision,
+    take_snapshot,
+    underwrite,
+    underwrite_application,
+)
+from microlend.service._decisions import decision_id_for
 from microlend.store import (
+    DecisionRecord,
     LoanBookCommands,
     LoanBookQueries,
     MerchantRecord,
@@ -25,31 +36,53 @@ from microlend.store import (
 )
 from microlend.types import MerchantId
 
+AS_OF = date(2024, 6, 1)
 
-def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
-    small_market: Dataset, tmp_path: Path
-) -> None:
-    fit = fit_rating(small_market)
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'book.sqlite'}")
+
+@pytest.fixture(scope="module")
+def fit(small_market: Dataset) -> RatingFit:
+    return fit_rating(small_market)
+
+
+def _book(small_market: Dataset, path: Path, merchants: list[dict[str, object]]) -> Engine:
+    engine = create_engine_for(f"sqlite:///{path}")
     migrate(engine)
-    merchants = small_market.table("merchants").slice(0, 5).to_pylist()
     with Session(engine) as session, session.begin():
         LoanBookCommands(session).add_merchants(
             [
                 MerchantRecord(
-                    MerchantId(m["merchant_id"]), m["category"], m["region"], m["onboarded_at"]
+                    MerchantId(str(m["merchant_id"])),
+                    str(m["category"]),
+                    str(m["region"]),
+                    m["onboarded_at"],  # type: ignore[arg-type]
                 )
                 for m in merchants
             ]
         )
+    return engine
+
+
+def _close(value: float | None) -> object:
+    return None if value is None else pytest.approx(value, rel=1e-9, abs=1e-12)
+
+
+def _stored(engine: Engine, decision_id: str) -> DecisionRecord:
+    with Session(engine) as session:
+        return LoanBookQueries(session).decision(decision_id)
+
+
+def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
+    small_market: Dataset, fit: RatingFit, tmp_path: Path
+) -> None:
+    merchants = small_market.table("merchants").slice(0, 5).to_pylist()
+    engine = _book(small_market, tmp_path / "book.sqlite", merchants)
     policy = default_policy()
-    as_of = date(2024, 6, 1)
     decisions = [
         underwrite_application(
             engine,
             small_market,
             CreditRequest(f"app-{i}", m["merchant_id"], Money(Decimal("3000"), "USD")),
-            as_of=as_of,
+            as_of=AS_OF,
             model=fit.model,
             model_version="test-model",
             policy=policy,
@@ -57,10 +90,10 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
         for i, m in enumerate(merchants)
     ]
     for decision in decisions:
-        assert decision.as_of == as_of
+        assert decision.as_of == AS_OF
         assert decision.model_version == "test-model"
-        with Session(engine) as session:
-            stored = LoanBookQueries(session).decision(decision_id_for(decision.application_id))
+        stored = _stored(engine, decision_id_for(decision.application_id))
+        assert stored.application_id == decision.application_id
         assert set(fit.model.feature_names_) <= set(stored.feature_values)
         assert stored.score["score"] == decision.score
         replay = replay_application(engine, stored.decision_id, fit.model, policy)
@@ -68,3 +101,57 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
     other = dataclasses.replace(policy, version="other", digest="0" * 64)
     with pytest.raises(ConfigError, match="was made under policy"):
         replay_application(engine, decision_id_for("app-0"), fit.model, other)
+
+
+def test_the_snapshot_and_the_records_decide_through_one_path(
+    small_market: Dataset, fit: RatingFit, tmp_path: Path
+) -> None:
+    """Same merchant, same date: the api's snapshot and the records give the same features, so
+    the one decision path gives the same decision and the same stored audit; either replay
+    reads either record."""
+    merchants = small_market.table("merchants").slice(0, 12).to_pylist()
+    engine = _book(small_market, tmp_path / "book.sqlite", merchants)
+    policy = default_policy()
+    snapshot = take_snapshot(fit.model, small_market, AS_OF)
+    compared = 0
+    for i, m in enumerate(merchants):
+        merchant_id = str(m["merchant_id"])
+        if merchant_id not in snapshot.ratings:  # onboarded after the date
+            continue
+        online = underwrite(
+            engine,
+            snapshot,
+            policy,
+            merchant_id=merchant_id,
+            model_version="test-model",
+            requested_amount=Decimal("3000"),
+        )
+        recorded = underwrite_application(
+            engine,
+            small_market,
+            CreditRequest(f"app-{i}", merchant_id, Money(Decimal("3000"), "USD")),
+            as_of=AS_OF,
+            model=fit.model,
+            model_version="test-model",
+            policy=policy,
+        )
+        assert online.application_id.startswith("dec_")
+        assert dataclasses.replace(online, application_id=recorded.application_id) == recorded
+        online_record = _stored(engine, online.application_id)
+        record = _stored(engine, decision_id_for(recorded.application_id))
+        assert online_record.application_id is None
+        # The snapshot's batch over every merchant and the one-row spine may add in another
+        # order: the same features to the last bits.
+        assert online_record.feature_values.keys() == record.feature_values.keys()
+        for name, value in record.feature_values.items():
+            assert online_record.feature_values[name] == _close(value), name
+        assert online_record.inputs == record.inputs
+        # The rating's key names the row it was made from: the merchant or the application.
+        assert online_record.score | {"key": None} == record.score | {"key": None}
+        assert replay_application(engine, online_record.decision_id, fit.model, policy).same
+        online_replay = replay_decision(
+            engine, record.decision_id, fit.model, policy, model_version="test-model"
+        )
+        assert online_replay.same
+        compared += 1
+    assert compared >= 5

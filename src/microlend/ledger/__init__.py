@@ -6,7 +6,7 @@ balance is derived from the transactions given.
 
 from microlend.ledger._accounts import RECEIVABLE, Account, Side
 from microlend.ledger._allocation import Allocation, allocate
-from microlend.ledger._apr import CashFlow, cash_flows, effective_apr
+from microlend.ledger._apr import CashFlow, cash_flows, effective_apr, last_payment_on
 from microlend.ledger._delinquency import (
     WRITE_OFF_DAYS,
     Bucket,
@@ -21,8 +21,9 @@ from microlend.ledger._entries import (
     trial_balance,
     unique_transactions,
 )
+from microlend.ledger._loan_postings import LoanPostings
 from microlend.ledger._schedule import Instalment, fee_amount, schedule
-from microlend.ledger._servicing import LoanState, WriteOffRule, loan_state
+from microlend.ledger._servicing import LoanState, WriteOffRule, loan_state, serviced
 from microlend.ledger._terms import (
     DEFAULT_WATERFALL,
     Component,
@@ -64,6 +65,7 @@ __all__ = [
     "Frequency",
     "Header",
     "Instalment",
+    "LoanPostings",
     "LoanState",
     "Posting",
     "Product",
@@ -84,12 +86,14 @@ __all__ = [
     "fee_amount",
     "funding",
     "interest_accrual",
+    "last_payment_on",
     "loan_state",
     "overpayment_refund",
     "receivables",
     "repayment",
     "reversal",
     "schedule",
+    "serviced",
     "settlement_holdback",
     "terms_from_json",
     "terms_to_json",

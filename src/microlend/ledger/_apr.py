@@ -6,27 +6,52 @@ the EU's Consumer Credit Directive defines it. It includes the fee, so products 
 prices and speeds compare on one scale. A share-of-sales loan has no contractual dates, so its
 rate depends on how fast sales repay it: ``daily_net_sales`` is the expected settlement net of
 one day, of which the holdback rate is collected every day until principal plus fee are paid.
+
+The root is found in ``g = ln(1 + R)`` by Newton's method kept inside a bracket (a step that
+would leave it bisects instead), on the flows as arrays: every offer of every decision is priced
+this way, so the solver is on the decision's hot path.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
 
 from microlend.errors import LedgerError
 from microlend.ledger._schedule import fee_amount, schedule
 from microlend.ledger._terms import ShareOfSalesTerms, Terms
 from microlend.money import Money, round_money
 
-__all__ = ["CashFlow", "cash_flows", "effective_apr"]
+__all__ = ["CashFlow", "cash_flows", "effective_apr", "last_payment_on"]
 
 #: A dated cash flow of the lender: negative out, positive in.
 CashFlow = tuple[date, Decimal]
 
+_Floats = npt.NDArray[np.float64]
+
 # Bounds of ln(1 + R) searched: R from -99.3 % to e**60; far past any real price.
 _LOW, _HIGH = -5.0, 60.0
+# Newton converges in a handful of steps from the first guess; a step that leaves the bracket
+# halves it instead, so even the worst case ends well within this many.
 _ITERATIONS = 200
+# Steps this small (in ln(1 + R)) are below what the NPV's rounding can resolve.
+_TOLERANCE = 1e-15
+_DAYS_PER_YEAR = 365.0
+
+
+@dataclass(frozen=True)
+class _Holdbacks:
+    """The expected collections of a share-of-sales loan: ``daily`` on each of days 1 to
+    ``days``, then ``last`` (possibly zero) the day after."""
+
+    daily: Decimal
+    days: int
+    last: Decimal
 
 
 def cash_flows(
@@ -41,9 +66,25 @@ def cash_flows(
     if not isinstance(terms, ShareOfSalesTerms):
         rows = schedule(terms, principal, disbursed_on)
         return (lent, *((row.due_on, row.total) for row in rows))
-    if daily_net_sales is None:
-        raise LedgerError("the rate of a share-of-sales loan needs the expected daily_net_sales")
-    return (lent, *_holdbacks(terms, principal, disbursed_on, daily_net_sales))
+    plan = _holdbacks(terms, principal, daily_net_sales)
+    flows = [(disbursed_on + timedelta(days=day), plan.daily) for day in range(1, plan.days + 1)]
+    if plan.last:
+        flows.append((disbursed_on + timedelta(days=plan.days + 1), plan.last))
+    return (lent, *flows)
+
+
+def last_payment_on(
+    terms: Terms,
+    principal: Money,
+    disbursed_on: date,
+    *,
+    daily_net_sales: Decimal | None = None,
+) -> date:
+    """The date of the last of ``cash_flows`` (the loan repaid), without listing them all."""
+    if not isinstance(terms, ShareOfSalesTerms):
+        return schedule(terms, principal, disbursed_on)[-1].due_on
+    plan = _holdbacks(terms, principal, daily_net_sales)
+    return disbursed_on + timedelta(days=plan.days + (1 if plan.last else 0))
 
 
 def effective_apr(
@@ -54,40 +95,78 @@ def effective_apr(
     daily_net_sales: Decimal | None = None,
 ) -> float:
     """The effective annual rate (0.25 is 25 %) of a loan under ``terms``; see the module."""
-    flows = cash_flows(terms, principal, disbursed_on, daily_net_sales=daily_net_sales)
-    return _annual_irr(flows)
+    if isinstance(terms, ShareOfSalesTerms):
+        years, amounts = _holdback_arrays(_holdbacks(terms, principal, daily_net_sales))
+    else:
+        rows = schedule(terms, principal, disbursed_on)
+        days = [(row.due_on - disbursed_on).days for row in rows]
+        years = np.array(days, dtype=np.float64) / _DAYS_PER_YEAR
+        amounts = np.array([float(row.total) for row in rows], dtype=np.float64)
+    return _annual_irr(float(principal.amount), years, amounts)
 
 
 def _holdbacks(
-    terms: ShareOfSalesTerms, principal: Money, disbursed_on: date, daily_net_sales: Decimal
-) -> tuple[CashFlow, ...]:
+    terms: ShareOfSalesTerms, principal: Money, daily_net_sales: Decimal | None
+) -> _Holdbacks:
+    if daily_net_sales is None:
+        raise LedgerError("the rate of a share-of-sales loan needs the expected daily_net_sales")
     daily = round_money(daily_net_sales * terms.holdback_rate, principal.currency)
     if daily <= 0:
         raise LedgerError(f"daily_net_sales of {daily_net_sales} repays nothing at this holdback")
     owed = principal.amount + fee_amount(terms, principal)
     days, last = divmod(owed, daily)
-    flows = [(disbursed_on + timedelta(days=day), daily) for day in range(1, int(days) + 1)]
-    if last:
-        flows.append((disbursed_on + timedelta(days=int(days) + 1), last))
-    return tuple(flows)
+    return _Holdbacks(daily, int(days), last)
 
 
-def _annual_irr(flows: tuple[CashFlow, ...]) -> float:
-    start = flows[0][0]
-    timed = [((day - start).days / 365.0, float(amount)) for day, amount in flows]
+def _holdback_arrays(plan: _Holdbacks) -> tuple[_Floats, _Floats]:
+    count = plan.days + (1 if plan.last else 0)
+    years = np.arange(1, count + 1, dtype=np.float64) / _DAYS_PER_YEAR
+    amounts = np.full(count, float(plan.daily), dtype=np.float64)
+    if plan.last:
+        amounts[-1] = float(plan.last)
+    return years, amounts
+
+
+def _annual_irr(lent: float, years: _Floats, amounts: _Floats) -> float:
+    """``expm1`` of the root ``g`` of ``-lent + sum(amounts * exp(-g * years))``."""
 
     def npv(log_growth: float) -> float:
-        return sum(amount * math.exp(-log_growth * years) for years, amount in timed)
+        return float(amounts @ np.exp(-log_growth * years)) - lent
 
     low, high = _LOW, _HIGH
     # The principal goes out first and repayments come in later, so the NPV falls as the rate
-    # rises and there is exactly one root; bisection finds it without needing a derivative.
+    # rises (and is convex): there is exactly one root, and Newton's steps close in on it.
     if npv(low) < 0 or npv(high) > 0:
         raise LedgerError("the cash flows have no rate of return in range")
+    growth = _first_guess(lent, years, amounts, low, high)
     for _ in range(_ITERATIONS):
-        middle = (low + high) / 2
-        if npv(middle) > 0:
-            low = middle
+        discounted = amounts * np.exp(-growth * years)
+        value = float(discounted.sum()) - lent
+        if value == 0:
+            break
+        if value > 0:
+            low = growth
         else:
-            high = middle
-    return math.expm1((low + high) / 2)
+            high = growth
+        slope = -float(discounted @ years)
+        step = value / slope if slope < 0 else math.inf
+        following = growth - step
+        if not low < following < high:
+            following = (low + high) / 2
+        if abs(following - growth) <= _TOLERANCE * max(1.0, abs(growth)):
+            growth = following
+            break
+        growth = following
+    return math.expm1(growth)
+
+
+def _first_guess(lent: float, years: _Floats, amounts: _Floats, low: float, high: float) -> float:
+    """The growth that turns ``lent`` into what is repaid over the flows' mean time: exact for
+    a single repayment, close for the rest."""
+    repaid = float(amounts.sum())
+    if lent <= 0 or repaid <= 0:
+        return (low + high) / 2
+    mean_years = float(amounts @ years) / repaid
+    if mean_years <= 0:
+        return (low + high) / 2
+    return min(max(math.log(repaid / lent) / mean_years, low), high)

@@ -8,6 +8,10 @@ Interest is owed as it falls due; a payoff quote adds the interest accrued, day 
 principal outstanding since the last due date (no interest beyond that is charged on early
 payoff, so a payoff never exceeds what is outstanding). A share-of-sales loan's fee is fixed,
 so its payoff is all that is outstanding.
+
+The state reads only a few sums of the loan's postings (``LoanPostings``): ``loan_state`` sums
+them from the transactions given; ``serviced`` takes them summed already, for a caller that adds
+each new transaction to them instead of reading the history again.
 """
 
 from __future__ import annotations
@@ -20,22 +24,21 @@ from types import MappingProxyType
 
 from microlend.dates import add_months, days_between
 from microlend.errors import LedgerError
-from microlend.ledger._accounts import RECEIVABLE, Account
 from microlend.ledger._delinquency import (
     WRITE_OFF_DAYS,
     Bucket,
     CovenantStatus,
     delinquency_bucket,
 )
-from microlend.ledger._entries import Transaction, TransactionKind, unique_transactions
+from microlend.ledger._entries import Transaction, unique_transactions
+from microlend.ledger._loan_postings import LoanPostings
 from microlend.ledger._schedule import Instalment
 from microlend.ledger._terms import Component, FixedInstalmentTerms, Frequency, Terms
 from microlend.money import round_money
 
-__all__ = ["LoanState", "WriteOffRule", "loan_state"]
+__all__ = ["LoanState", "WriteOffRule", "loan_state", "serviced"]
 
 _ZERO = Decimal(0)
-_COLLECTIONS = frozenset({TransactionKind.REPAYMENT, TransactionKind.HOLDBACK})
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,28 @@ def loan_state(
     write_off_rule: WriteOffRule = _ninety_days_past_due,
 ) -> LoanState:
     """Service one loan as of ``as_of`` from its ``schedule`` and its ``transactions``."""
-    book = _LoanBook(_loan_transactions(transactions, as_of))
-    paid = book.net_credits(_COLLECTIONS)
+    postings = LoanPostings.of(_loan_transactions(transactions, as_of))
+    return serviced(terms, schedule, postings, as_of, write_off_rule=write_off_rule)
+
+
+def serviced(
+    terms: Terms,
+    schedule: Sequence[Instalment],
+    postings: LoanPostings,
+    as_of: date,
+    *,
+    write_off_rule: WriteOffRule = _ninety_days_past_due,
+) -> LoanState:
+    """``loan_state`` from the loan's ``postings`` summed already (none dated after ``as_of``):
+    a caller that appends to a loan keeps its ``LoanPostings`` instead of its whole history."""
+    if postings.last_date is not None and postings.last_date > as_of:
+        raise LedgerError(
+            f"loan {postings.loan_id}: a transaction of {postings.last_date} is after {as_of}, "
+            "the date it is serviced as of"
+        )
+    paid = postings.paid
     next_due_on = next((row.due_on for row in schedule if row.due_on > as_of), None)
-    if sum(book.net_credits({TransactionKind.WRITE_OFF}).values(), _ZERO) > 0:
+    if postings.written_off > 0:
         return _closed(as_of, paid, next_due_on)
     paid_total = sum(paid.values(), _ZERO)
     due = [row for row in schedule if row.due_on <= as_of]
@@ -91,15 +112,15 @@ def loan_state(
     state = LoanState(
         as_of=as_of,
         outstanding=outstanding,
-        paid=MappingProxyType(paid),
+        paid=paid,
         amount_due=max(_ZERO, _sum_totals(due) - paid_total),
         days_past_due=days_late,
         bucket=delinquency_bucket(days_late),
         covenant=covenant,
         covenant_shortfall=shortfall,
-        payoff=_payoff(terms, schedule, book, outstanding, paid, as_of),
+        payoff=_payoff(terms, schedule, postings.disbursed_on, outstanding, paid, as_of),
         interest_to_accrue=max(
-            _ZERO, sum((row.interest for row in due), _ZERO) - book.recognised_interest()
+            _ZERO, sum((row.interest for row in due), _ZERO) - postings.recognised_interest
         ),
         next_due_on=next_due_on,
         written_off=False,
@@ -123,55 +144,6 @@ def _closed(as_of: date, paid: Mapping[Component, Decimal], next_due_on: date | 
         next_due_on=next_due_on,
         written_off=True,
     )
-
-
-class _LoanBook:
-    """One loan's transactions, with each reversal read as the kind of what it reverses."""
-
-    def __init__(self, transactions: tuple[Transaction, ...]) -> None:
-        self.transactions = transactions
-        kinds = {t.id: t.kind for t in transactions}
-        self._kinds: dict[str, TransactionKind] = {}
-        for transaction in transactions:
-            kind = transaction.kind
-            if transaction.reverses is not None:
-                if transaction.reverses not in kinds:
-                    raise LedgerError(
-                        f"reversal {transaction.id} mirrors {transaction.reverses}, "
-                        "which is not among the loan's transactions"
-                    )
-                kind = kinds[transaction.reverses]
-            self._kinds[transaction.id] = kind
-
-    def net_credits(self, kinds: Iterable[TransactionKind]) -> dict[Component, Decimal]:
-        """Net credits to each receivable by transactions of ``kinds`` (reversals net out)."""
-        wanted = frozenset(kinds)
-        totals = dict.fromkeys(Component, _ZERO)
-        for transaction in self.transactions:
-            if self._kinds[transaction.id] in wanted:
-                for component, account in RECEIVABLE.items():
-                    totals[component] -= _posted(transaction, account)
-        return totals
-
-    def recognised_interest(self) -> Decimal:
-        return sum(
-            (
-                _posted(t, Account.INTEREST_RECEIVABLE)
-                for t in self.transactions
-                if self._kinds[t.id] is TransactionKind.INTEREST_ACCRUAL
-            ),
-            _ZERO,
-        )
-
-    def disbursed_on(self) -> date | None:
-        return next(
-            (t.business_date for t in self.transactions if t.kind is TransactionKind.DISBURSEMENT),
-            None,
-        )
-
-
-def _posted(transaction: Transaction, account: Account) -> Decimal:
-    return sum((p.amount for p in transaction.postings if p.account is account), _ZERO)
 
 
 def _loan_transactions(transactions: Iterable[Transaction], as_of: date) -> tuple[Transaction, ...]:
@@ -220,7 +192,7 @@ def _covenant(
 def _payoff(
     terms: Terms,
     schedule: Sequence[Instalment],
-    book: _LoanBook,
+    disbursed_on: date | None,
     outstanding: Mapping[Component, Decimal],
     paid: Mapping[Component, Decimal],
     as_of: date,
@@ -230,14 +202,14 @@ def _payoff(
     interest_due = sum((r.interest for r in schedule if r.due_on <= as_of), _ZERO)
     unpaid_interest = max(_ZERO, interest_due - paid[Component.INTEREST])
     principal = outstanding[Component.PRINCIPAL]
-    accrued = _accrued_interest(terms, schedule, book, principal, as_of)
+    accrued = _accrued_interest(terms, schedule, disbursed_on, principal, as_of)
     return outstanding[Component.FEES] + unpaid_interest + principal + accrued
 
 
 def _accrued_interest(
     terms: FixedInstalmentTerms,
     schedule: Sequence[Instalment],
-    book: _LoanBook,
+    disbursed_on: date | None,
     principal: Decimal,
     as_of: date,
 ) -> Decimal:
@@ -245,7 +217,10 @@ def _accrued_interest(
     if index is None or principal == 0:
         return _ZERO
     end = schedule[index].due_on
-    start = schedule[index - 1].due_on if index > 0 else _first_period_start(terms, book, end)
+    if index > 0:
+        start = schedule[index - 1].due_on
+    else:
+        start = _first_period_start(terms, disbursed_on, end)
     elapsed = max(0, days_between(start, as_of))
     share = Decimal(elapsed) / Decimal(days_between(start, end))
     # Interest runs on the scheduled balance at most: principal that is overdue bears no more
@@ -255,10 +230,11 @@ def _accrued_interest(
     return round_money(bearing * terms.period_rate * share, schedule[index].currency)
 
 
-def _first_period_start(terms: FixedInstalmentTerms, book: _LoanBook, first_due: date) -> date:
-    disbursed = book.disbursed_on()
-    if disbursed is not None:
-        return disbursed
+def _first_period_start(
+    terms: FixedInstalmentTerms, disbursed_on: date | None, first_due: date
+) -> date:
+    if disbursed_on is not None:
+        return disbursed_on
     if terms.frequency is Frequency.MONTHLY:
         return add_months(first_due, -1)
     return first_due - timedelta(weeks=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from microlend.errors import ConfigError
@@ -58,6 +59,8 @@ def terms_to_json(terms: Terms) -> str:
     return json.dumps(body, sort_keys=True)
 
 
+# Terms are frozen values and a book holds many loans on the same few terms: parse each text once.
+@lru_cache(maxsize=4096)
 def terms_from_json(text: str, product: str | None = None) -> Terms:
     """Parse terms; ``product`` (the ``loans.product`` column), if given, must agree with the
     object's own ``product`` field, which may then be left out."""

@@ -17,8 +17,8 @@ from microlend.ledger import (
     Instalment,
     ShareOfSalesTerms,
     Terms,
-    cash_flows,
     effective_apr,
+    last_payment_on,
     schedule,
 )
 from microlend.money import Money
@@ -78,7 +78,7 @@ def _offer(
     if apr > policy.pricing.max_apr:
         return _refusal("apr_above_cap", "the effective APR would be above our maximum")
     rows = schedule(terms, amount, as_of)
-    last_day = cash_flows(terms, amount, as_of, daily_net_sales=daily_net)[-1][0]
+    last_day = last_payment_on(terms, amount, as_of, daily_net_sales=daily_net)
     return Offer(
         amount=amount,
         terms=terms,
@@ -176,7 +176,7 @@ def _repaid_within(
     terms: ShareOfSalesTerms, principal: Money, daily_net: Decimal, as_of: date, days: int
 ) -> bool:
     try:
-        last_day = cash_flows(terms, principal, as_of, daily_net_sales=daily_net)[-1][0]
+        last_day = last_payment_on(terms, principal, as_of, daily_net_sales=daily_net)
     except LedgerError:  # the daily holdback rounds to nothing: it repays nothing
         return False
     return (last_day - as_of).days <= days

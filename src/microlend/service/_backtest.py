@@ -33,12 +33,12 @@ from microlend.features import application_spine, build_features
 from microlend.ledger import Account, terms_to_json
 from microlend.models import ModelArtifact
 from microlend.money import Money, round_money
-from microlend.policy import CreditRequest, Decision, Offer, Policy, decide
+from microlend.policy import CreditRequest, Decision, Offer, Policy
 from microlend.scoring import Rating, RiskModel, ScoreScale
 from microlend.service._backtest_book import DayBook
 from microlend.service._backtest_result import BacktestResult
+from microlend.service._decisions import Application, decide_application, rate_rows
 from microlend.service._lending_receipts import transaction_id
-from microlend.service._underwrite import decision_record, rate_rows
 from microlend.store import (
     Base,
     LoanBookQueries,
@@ -123,34 +123,28 @@ def backtest(
 
 
 @dataclass(frozen=True)
-class _Application:
+class _Applicant:
+    """An application of the records with its features and rating (in no policy's currency
+    yet: each policy's request is made from it)."""
+
     application_id: str
     merchant_id: str
     requested: Decimal | None
     rating: Rating
     features: dict[str, float]
-    model_inputs: dict[str, float]
 
 
-def _decide(
-    book: DayBook, policy: Policy, application: _Application, day: date, version: str
-) -> None:
-    asked = application.requested
+def _decide(book: DayBook, policy: Policy, applicant: _Applicant, day: date, version: str) -> None:
+    asked = applicant.requested
     request = CreditRequest(
-        application.application_id,
-        application.merchant_id,
+        applicant.application_id,
+        applicant.merchant_id,
         None if asked is None else Money(asked, policy.currency),
     )
-    decision = decide(
-        request,
-        application.rating,
-        application.features,
-        policy,
-        exposure=book.exposure(request.merchant_id),
-        as_of=day,
-        model_version=version,
+    application = Application(request, day, applicant.features, applicant.rating)
+    decision, record = decide_application(
+        application, policy, exposure=book.exposure(request.merchant_id), model_version=version
     )
-    record = decision_record(decision, application.model_inputs, application.rating)
     book.record_decision(record, approved=decision.approved)
     if decision.approved:
         book.open_loan(_loan(decision, _chosen(decision), record.decision_id, day), day)
@@ -231,7 +225,7 @@ def _applications(dataset: Dataset, start: date, end: date) -> pa.Table:
 
 def _applications_by_day(
     applications: pa.Table, features: pd.DataFrame, model: RiskModel, scale: ScoreScale | None
-) -> dict[date, list[_Application]]:
+) -> dict[date, list[_Applicant]]:
     """Each day's applications with their features and ratings (``features`` is in the order
     of ``applications``, as ``build_features`` returns its spine's rows)."""
     names = list(model.feature_names_)
@@ -250,10 +244,9 @@ def _applications_by_day(
         values,
         strict=True,
     )
-    by_day: dict[date, list[_Application]] = defaultdict(list)
+    by_day: dict[date, list[_Applicant]] = defaultdict(list)
     for application_id, merchant_id, asked, day, rating, row in columns:
-        inputs = {name: row[name] for name in names}
-        by_day[day].append(_Application(application_id, merchant_id, asked, rating, row, inputs))
+        by_day[day].append(_Applicant(application_id, merchant_id, asked, rating, row))
     return by_day
 
 

@@ -1,11 +1,12 @@
 """The backtest's loan book: the ledger's own rules, a whole business day per transaction.
 
-A backtest is the only writer of a fresh book, so it keeps each open loan's transactions in
-memory as it appends them, instead of reading every loan's history back from the database for
-every posting as the online use cases must. The postings are the ones the use cases write (the
-same ``ledger`` functions, the same idempotency keys as ``end_of_day``), and the loan states are
-``ledger.loan_state`` over those transactions. A loan is serviced on the days its state can
-change: the day it is disbursed, a day it is collected from, a due date, and every day while
+A backtest is the only writer of a fresh book, so it keeps each open loan's postings summed in
+memory (``ledger.LoanPostings``) and adds each transaction to them as it appends it, instead of
+reading every loan's history back from the database for every posting as the online use cases
+must. The postings are the ones the use cases write (the same ``ledger`` functions, the same
+idempotency keys as ``end_of_day``), and the loan states are ``ledger.serviced`` over those sums:
+what ``ledger.loan_state`` gives over the whole history. A loan is serviced on the days its state
+can change: the day it is disbursed, a day it is collected from, a due date, and every day while
 anything is due or late; on the other days a current loan's state stays the same.
 """
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from microlend.ledger import (
     Account,
     Instalment,
+    LoanPostings,
     LoanState,
     ShareOfSalesTerms,
     Terms,
@@ -30,10 +32,9 @@ from microlend.ledger import (
     disbursement,
     funding,
     interest_accrual,
-    loan_state,
-    receivables,
     repayment,
     schedule,
+    serviced,
     settlement_holdback,
     write_off,
 )
@@ -64,7 +65,7 @@ class _OpenLoan:
     record: LoanRecord
     terms: Terms
     plan: tuple[Instalment, ...]
-    history: list[Transaction]
+    postings: LoanPostings
     state: LoanState
     next_check: date
 
@@ -128,7 +129,8 @@ class DayBook:
         plan = schedule(terms, loan.principal_money, day)
         header = header_for("disburse", f"backtest:{loan.loan_id}", day, loan.loan_id)
         entry = disbursement(header, terms, loan.principal_money)
-        opened = _OpenLoan(loan, terms, plan, [], loan_state(terms, plan, (), day), day)
+        postings = LoanPostings()
+        opened = _OpenLoan(loan, terms, plan, postings, serviced(terms, plan, postings, day), day)
         self._open[loan.loan_id] = opened
         self._by_merchant[loan.merchant_id].append(loan.loan_id)
         self._loans.append(loan)
@@ -164,13 +166,17 @@ class DayBook:
         key = f"{day}:{loan_id}"
         if isinstance(loan.terms, ShareOfSalesTerms):
             # The holdback is a share of what this settlement still pays out.
-            owed = receivables(loan.history, loan_id)
+            owed = loan.postings.owed
             header = header_for("settlement", key, day, loan_id)
             entry = settlement_holdback(header, loan.terms, Money(left, self._currency), owed)
+        elif day < loan.next_check:
+            # Serviced since its last posting, current, and no due date passed since: nothing
+            # is due (the state would say so; reading it for every payout only costs time).
+            entry = None
         else:
             state = self._accrue(loan, day)
-            owed = receivables(loan.history, loan_id)
-            due = min(left, state.amount_due, sum(owed.values(), _ZERO))
+            owed = loan.postings.owed
+            due = min(left, state.amount_due, loan.postings.owed_total)
             entry = None
             if due > 0:
                 header = header_for("payment", f"settlement:{key}", day, loan_id)
@@ -184,28 +190,26 @@ class DayBook:
 
     def _accrue(self, loan: _OpenLoan, day: date) -> LoanState:
         """Recognise the interest that fell due by ``day``; returns the state after it."""
-        state = loan_state(loan.terms, loan.plan, loan.history, day)
+        state = serviced(loan.terms, loan.plan, loan.postings, day)
         if state.interest_to_accrue > 0:
             loan_id = loan.record.loan_id
             header = header_for("accrual", f"{day}:{loan_id}", day, loan_id)
             self._post(
                 interest_accrual(header, Money(state.interest_to_accrue, self._currency)), loan
             )
-            state = loan_state(loan.terms, loan.plan, loan.history, day)
+            state = serviced(loan.terms, loan.plan, loan.postings, day)
         return state
 
     def _service(self, loan: _OpenLoan, day: date) -> None:
         """End of day for one loan: accrue what fell due, write off at 90+ days past due."""
         loan_id = loan.record.loan_id
         state = self._accrue(loan, day)
-        if state.should_write_off:
-            owed = receivables(loan.history, loan_id)
-            if sum(owed.values(), _ZERO) > 0:
-                header = header_for("write_off", f"{day}:{loan_id}", day, loan_id)
-                self._post(write_off(header, owed, self._currency), loan)
-                state = loan_state(loan.terms, loan.plan, loan.history, day)
+        if state.should_write_off and loan.postings.owed_total > 0:
+            header = header_for("write_off", f"{day}:{loan_id}", day, loan_id)
+            self._post(write_off(header, loan.postings.owed, self._currency), loan)
+            state = serviced(loan.terms, loan.plan, loan.postings, day)
         loan.state = state
-        status = status_of(loan.record, loan.history, state)
+        status = status_of(loan.record, loan.postings.owed, state)
         ageing = Ageing(day, state.days_past_due, state.bucket, state.covenant)
         self._ageing.append((loan_id, status, ageing))
         if status is LoanStatus.ACTIVE:
@@ -221,7 +225,7 @@ class DayBook:
     def _post(self, entry: Transaction, loan: _OpenLoan | None) -> None:
         self._posted.append(entry)
         if loan is not None:
-            loan.history.append(entry)
+            loan.postings.add(entry)
         for posting in entry.postings:
             if posting.account is Account.CASH:
                 self._cash += posting.amount
@@ -234,8 +238,7 @@ class DayBook:
 
         def unit(session: Session) -> None:
             commands = LoanBookCommands(session)
-            for decision in decisions:
-                commands.add_decision(decision)
+            commands.add_decisions(decisions)
             commands.add_loans(loans)
             commands.append(posted)
             commands.set_ageing(ageing)

@@ -28,6 +28,7 @@ from microlend.ledger import (
     Transaction,
     TransactionKind,
     interest_accrual,
+    loan_state,
     receivables,
     write_off,
 )
@@ -42,7 +43,7 @@ from microlend.store import (
     LoanRecord,
     LoanStatus,
     in_transaction,
-    state_of,
+    plan_of,
 )
 
 __all__ = ["EndOfDayReport", "end_of_day"]
@@ -138,7 +139,9 @@ def _batch(
 def _age(
     loan: LoanRecord, history: Sequence[Transaction], business_date: date
 ) -> tuple[list[Transaction], LoanStatus, Ageing]:
-    state = state_of(loan, history, business_date)
+    # The terms and the schedule once per loan: the state is read again after any posting.
+    terms, plan = loan.terms, plan_of(loan)
+    state = loan_state(terms, plan, history, business_date)
     posted: list[Transaction] = []
     if state.interest_to_accrue > 0:
         header = header_for(
@@ -153,14 +156,15 @@ def _age(
             )
             posted.append(write_off(header, owed, loan.currency))
     if posted:
-        state = state_of(loan, [*history, *posted], business_date)
+        state = loan_state(terms, plan, [*history, *posted], business_date)
     ageing = Ageing(
         aged_on=business_date,
         days_past_due=state.days_past_due,
         bucket=state.bucket,
         covenant=state.covenant,
     )
-    return posted, status_of(loan, [*history, *posted], state), ageing
+    owed = receivables([*history, *posted], loan.loan_id)
+    return posted, status_of(loan, owed, state), ageing
 
 
 def _count(tally: _Tally, posted: Sequence[Transaction], ageing: Ageing) -> None:

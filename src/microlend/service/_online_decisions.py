@@ -1,9 +1,10 @@
 """Online decisions: underwrite a merchant from a feature snapshot, store the decision with all
 it was made from, replay it, accept one of its offers, and read a loan back.
 
-A stored decision keeps the request, the exposure, every model input and the rating; ``replay``
-rates the stored inputs again and decides again under the given policy, so a changed model or
-policy shows as a different answer.
+Deciding, storing and replaying are ``_decisions``' one path, shared with the decisions made from
+the records (``underwrite_application``, the backtest): only the features come from elsewhere.
+``replay_decision`` rates the stored inputs again and decides again under the given policy, so a
+changed model or policy shows as a different answer.
 """
 
 from __future__ import annotations
@@ -15,29 +16,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError, NotFoundError
-from microlend.features import CATALOG
 from microlend.ledger import Instalment, LoanState, Transaction, schedule
 from microlend.models import PDModel
 from microlend.money import Money
-from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
-from microlend.scoring import Rating, rate
-from microlend.service._lending import accept_offer, record_decision
+from microlend.policy import CreditRequest, Decision, Policy
+from microlend.service._decisions import Application, decide_and_store, replay
+from microlend.service._lending import accept_offer
 from microlend.service._lending_receipts import Offer, Receipt
-from microlend.service._online import FeatureSnapshot, feature_values, merchant_exposure
+from microlend.service._online import FeatureSnapshot, feature_values
 from microlend.store import (
-    DecisionRecord,
     LoanBookQueries,
     LoanRecord,
     LoanStatus,
     loan_page,
     state_of,
 )
-from microlend.types import MerchantId
 
 __all__ = [
     "LoanView",
@@ -51,27 +48,6 @@ __all__ = [
 ]
 
 
-def _decide(
-    rating: Rating,
-    features: dict[str, Any],
-    policy: Policy,
-    request: CreditRequest,
-    exposure: Exposure,
-    as_of: date,
-    model_version: str,
-) -> Decision:
-    numeric = {k: v for k, v in features.items() if v is None or isinstance(v, float)}
-    return decide(
-        request,
-        rating,
-        numeric,
-        policy,
-        exposure=exposure,
-        as_of=as_of,
-        model_version=model_version,
-    )
-
-
 def underwrite(
     engine: Engine,
     snapshot: FeatureSnapshot,
@@ -81,38 +57,23 @@ def underwrite(
     model_version: str,
     requested_amount: Decimal | None = None,
 ) -> Decision:
-    """Decide on an application of ``merchant_id`` as of the snapshot's date and store it; the
-    decision's ``application_id`` is the stored decision's id."""
-    features = feature_values(snapshot.features_of(merchant_id))
-    rating = snapshot.ratings[merchant_id]
+    """Decide on an application of ``merchant_id`` as of the snapshot's date and store it
+    (``_decisions.decide_and_store``, as ``underwrite_application`` does with features from the
+    records); the decision's ``application_id`` is the stored decision's id."""
+    features = {
+        name: value
+        for name, value in feature_values(snapshot.features_of(merchant_id)).items()
+        if value is None or isinstance(value, float)
+    }
     requested = None if requested_amount is None else Money(requested_amount, policy.currency)
-    request = CreditRequest(f"dec_{uuid.uuid4().hex}", merchant_id, requested)
-    exposure = merchant_exposure(engine, merchant_id, policy.currency)
-    decision = _decide(rating, features, policy, request, exposure, snapshot.as_of, model_version)
-    record_decision(engine, _record(decision, features, rating, policy))
-    return decision
-
-
-def _record(
-    decision: Decision, features: dict[str, Any], rating: Rating, policy: Policy
-) -> DecisionRecord:
-    body = decision.to_dict()
-    return DecisionRecord(
-        decision_id=decision.application_id,
-        merchant_id=MerchantId(decision.merchant_id),
-        application_id=None,
-        as_of=decision.as_of,
-        policy_version=policy.version,
-        model_version=decision.model_version,
-        inputs={
-            "requested_amount": body["requested_amount"],
-            "exposure": body["exposure"],
-            "policy_digest": policy.digest,
-        },
-        feature_values=features,
-        score=rating.to_dict(),
-        result=body,
+    application = Application(
+        CreditRequest(f"dec_{uuid.uuid4().hex}", merchant_id, requested),
+        snapshot.as_of,
+        features,
+        snapshot.ratings[merchant_id],
+        from_records=False,
     )
+    return decide_and_store(engine, application, policy, model_version=model_version)
 
 
 @dataclass(frozen=True)
@@ -134,44 +95,12 @@ def _canonical(body: dict[str, Any]) -> str:
 def replay_decision(
     engine: Engine, decision_id: str, model: PDModel, policy: Policy, *, model_version: str
 ) -> Replay:
-    """Rate and decide decision ``decision_id`` again from its stored inputs."""
+    """Rate and decide decision ``decision_id`` again from its stored inputs with ``model``
+    (as ``model_version``) and ``policy``: a changed model or policy shows as a difference."""
     with Session(engine) as session:
         record = LoanBookQueries(session).decision(decision_id)
-    features = dict(record.feature_values)
-    rows = pd.DataFrame([features], index=[record.merchant_id])
-    rows = _typed(rows)
-    rating = rate(model, rows, CATALOG)[0]
-    requested = record.inputs.get("requested_amount")
-    exposure = record.inputs["exposure"]
-    request = CreditRequest(
-        decision_id,
-        record.merchant_id,
-        None if requested is None else Money(Decimal(requested), policy.currency),
-    )
-    recomputed = _decide(
-        rating,
-        features,
-        policy,
-        request,
-        Exposure(
-            Money(Decimal(exposure["outstanding"]), policy.currency), exposure["days_past_due"]
-        ),
-        record.as_of,
-        model_version,
-    )
+    recomputed = replay(record, model, policy, model_version=model_version)
     return Replay(stored=dict(record.result), replayed=recomputed.to_dict())
-
-
-def _typed(rows: pd.DataFrame) -> pd.DataFrame:
-    """Stored JSON back to model inputs: numbers (``None`` as NaN) as floats, text as text."""
-    typed = {}
-    for name in rows.columns:
-        column = rows[name]
-        if all(v is None or isinstance(v, float | int) for v in column):
-            typed[name] = column.astype("float64")
-        else:
-            typed[name] = column
-    return pd.DataFrame(typed, index=rows.index)
 
 
 def accept_decision_offer(

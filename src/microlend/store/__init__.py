@@ -12,7 +12,7 @@ from microlend.store._engine import create_engine_for, migrate
 from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot
 from microlend.store._loan_pages import loan_page
 from microlend.store._portfolio_queries import PortfolioQueries
-from microlend.store._queries import LoanBookQueries, state_of
+from microlend.store._queries import LoanBookQueries, plan_of, state_of
 from microlend.store._records import (
     Ageing,
     DecisionRecord,
@@ -45,6 +45,7 @@ __all__ = [
     "in_transaction",
     "loan_page",
     "migrate",
+    "plan_of",
     "request_hash",
     "state_of",
 ]

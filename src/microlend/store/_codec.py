@@ -23,6 +23,7 @@ from microlend.types import ApplicationId, LoanId, MerchantId
 __all__ = [
     "decision_from_row",
     "decision_row",
+    "decision_values",
     "loan_from_row",
     "loan_row",
     "posting_rows",
@@ -72,18 +73,23 @@ def loan_from_row(row: LoanRow) -> LoanRecord:
 
 
 def decision_row(decision: DecisionRecord) -> DecisionRow:
-    return DecisionRow(
-        id=decision.decision_id,
-        merchant_id=decision.merchant_id,
-        application_id=decision.application_id,
-        as_of=decision.as_of,
-        policy_version=decision.policy_version,
-        model_version=decision.model_version,
-        inputs=decision.inputs,
-        feature_values=decision.feature_values,
-        score=decision.score,
-        result=decision.result,
-    )
+    return DecisionRow(**decision_values(decision))
+
+
+def decision_values(decision: DecisionRecord) -> dict[str, Any]:
+    """The ``decisions`` columns of ``decision`` (for bulk inserts)."""
+    return {
+        "id": decision.decision_id,
+        "merchant_id": decision.merchant_id,
+        "application_id": decision.application_id,
+        "as_of": decision.as_of,
+        "policy_version": decision.policy_version,
+        "model_version": decision.model_version,
+        "inputs": decision.inputs,
+        "feature_values": decision.feature_values,
+        "score": decision.score,
+        "result": decision.result,
+    }
 
 
 def decision_from_row(row: DecisionRow) -> DecisionRecord:

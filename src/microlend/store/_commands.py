@@ -22,6 +22,7 @@ from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundErro
 from microlend.ledger import Transaction
 from microlend.store._codec import (
     decision_row,
+    decision_values,
     loan_from_row,
     loan_row,
     posting_rows,
@@ -37,6 +38,7 @@ from microlend.store._records import (
 from microlend.store._tables import (
     Base,
     BookRow,
+    DecisionRow,
     IdempotencyKeyRow,
     LoanRow,
     MerchantRow,
@@ -104,6 +106,12 @@ class LoanBookCommands:
         self._require_merchant(decision.merchant_id)
         self._session.add(decision_row(decision))
         self._session.flush()
+
+    def add_decisions(self, decisions: Sequence[DecisionRecord]) -> None:
+        """Bulk insert of new decisions (a backtest's day); their merchants must be in the book
+        (a foreign key: the database refuses the insert otherwise)."""
+        if decisions:
+            self._session.execute(insert(DecisionRow), [decision_values(d) for d in decisions])
 
     def add_loan(self, loan: LoanRecord) -> None:
         self._require_merchant(loan.merchant_id)

@@ -17,13 +17,21 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from microlend.errors import NotFoundError
-from microlend.ledger import Account, LoanState, Side, Transaction, loan_state, schedule
+from microlend.ledger import (
+    Account,
+    Instalment,
+    LoanState,
+    Side,
+    Transaction,
+    loan_state,
+    schedule,
+)
 from microlend.store._codec import decision_from_row, loan_from_row, transaction_from_rows
 from microlend.store._records import DecisionRecord, LoanRecord, LoanStatus
 from microlend.store._tables import DecisionRow, LoanRow, PostingRow, TransactionRow
 from microlend.types import LoanId
 
-__all__ = ["LoanBookQueries", "state_of"]
+__all__ = ["LoanBookQueries", "plan_of", "state_of"]
 
 _ZERO = Decimal(0)
 
@@ -136,9 +144,11 @@ class LoanBookQueries:
 
 def state_of(loan: LoanRecord, transactions: Iterable[Transaction], as_of: date) -> LoanState:
     """``ledger.loan_state`` of a stored loan; an undisbursed loan has no schedule yet."""
-    plan = (
-        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
-        if loan.disbursed_on is not None
-        else ()
-    )
-    return loan_state(loan.terms, plan, transactions, as_of)
+    return loan_state(loan.terms, plan_of(loan), transactions, as_of)
+
+
+def plan_of(loan: LoanRecord) -> tuple[Instalment, ...]:
+    """A stored loan's schedule (``ledger.schedule``); none before it is disbursed."""
+    if loan.disbursed_on is None:
+        return ()
+    return schedule(loan.terms, loan.principal_money, loan.disbursed_on)

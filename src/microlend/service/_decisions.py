@@ -1,0 +1,203 @@
+"""One decision path: an application's features and rating -> the policy's decision -> its audit.
+
+However the features were found (the records as of the application's date, for the backtest and
+``underwrite_application``; the business date's feature snapshot, for the api's ``underwrite``),
+a decision is made by ``decide_application`` and stored as the ``DecisionRecord`` it returns:
+the request, the exposure, every feature value it was made from, the rating, the result, and
+the model and policy versions. ``replay`` decides a stored record again from those stored
+values with a given model and policy: a sound record, the same model and the same policy give an
+equal decision.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import ConfigError
+from microlend.features import CATALOG
+from microlend.money import Money
+from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
+from microlend.scoring import Rating, RiskModel, ScoreScale, rate
+from microlend.service._lending import record_decision
+from microlend.service._lending_receipts import transaction_id
+from microlend.store import (
+    DecisionRecord,
+    LoanBookQueries,
+    LoanStatus,
+    loan_page,
+    state_of,
+)
+from microlend.types import ApplicationId, MerchantId
+
+__all__ = [
+    "Application",
+    "book_exposure",
+    "decide_and_store",
+    "decide_application",
+    "decision_id_for",
+    "decision_record",
+    "rate_rows",
+    "replay",
+]
+
+#: More active loans than one merchant can hold at once; exposure reads them in one page.
+_MAX_LOANS = 10_000
+
+
+def decision_id_for(application_id: str) -> str:
+    """The decision's id, derived from its application: deciding it again names the same one."""
+    return transaction_id(f"decision:{application_id}")
+
+
+@dataclass(frozen=True)
+class Application:
+    """What a decision is made from: the request, its date, the merchant's feature values as of
+    that date (NaN or ``None`` when missing) and its rating.
+
+    ``from_records``: an application of the records, whose id names its decision (through
+    ``decision_id_for``); otherwise one made online, whose id is the decision's own.
+    """
+
+    request: CreditRequest
+    as_of: date
+    features: Mapping[str, float | None]
+    rating: Rating
+    from_records: bool = True
+
+    @property
+    def decision_id(self) -> str:
+        application_id = self.request.application_id
+        return decision_id_for(application_id) if self.from_records else application_id
+
+
+def rate_rows(
+    model: RiskModel, rows: pd.DataFrame, scale: ScoreScale | None = None
+) -> list[Rating]:
+    """Ratings of ``rows`` (model features as columns), without the "what would raise it"
+    search: a decision needs the PD, the score, the band and the reasons only."""
+    return rate(model, rows, CATALOG, scale)
+
+
+def decide_application(
+    application: Application, policy: Policy, *, exposure: Exposure, model_version: str
+) -> tuple[Decision, DecisionRecord]:
+    """The policy's decision on ``application`` and the record that stores it."""
+    decision = decide(
+        application.request,
+        application.rating,
+        application.features,
+        policy,
+        exposure=exposure,
+        as_of=application.as_of,
+        model_version=model_version,
+    )
+    return decision, decision_record(decision, application)
+
+
+def decide_and_store(
+    engine: Engine, application: Application, policy: Policy, *, model_version: str
+) -> Decision:
+    """Decide on ``application`` with the book's exposure as of its date, and store it (the
+    merchant must be in the book)."""
+    request = application.request
+    exposure = book_exposure(engine, request.merchant_id, policy.currency, application.as_of)
+    decision, record = decide_application(
+        application, policy, exposure=exposure, model_version=model_version
+    )
+    record_decision(engine, record)
+    return decision
+
+
+def decision_record(decision: Decision, application: Application) -> DecisionRecord:
+    """The stored form of ``decision``: every feature value, the rating, the result."""
+    return DecisionRecord(
+        decision_id=application.decision_id,
+        merchant_id=MerchantId(decision.merchant_id),
+        application_id=(
+            ApplicationId(decision.application_id) if application.from_records else None
+        ),
+        as_of=decision.as_of,
+        policy_version=decision.policy_version,
+        model_version=decision.model_version,
+        inputs={
+            "requested_amount": _text(decision.requested_amount),
+            "currency": decision.currency,
+            "exposure": {
+                "outstanding": str(decision.exposure.outstanding.amount),
+                "days_past_due": decision.exposure.days_past_due,
+            },
+            "policy_digest": decision.policy_digest,
+        },
+        feature_values={name: _json_float(v) for name, v in application.features.items()},
+        score=application.rating.to_dict(),
+        result=decision.to_dict(),
+    )
+
+
+def book_exposure(engine: Engine, merchant_id: str, currency: str, as_of: date) -> Exposure:
+    """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of`` (all that
+    is outstanding, as the loans' states say), and the worst days past due among them."""
+    with Session(engine) as session:
+        loans = [
+            loan
+            for loan in loan_page(
+                session, merchant_id=merchant_id, status=LoanStatus.ACTIVE, limit=_MAX_LOANS
+            )
+            if loan.currency == currency
+        ]
+        history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
+    states = [state_of(loan, history.get(loan.loan_id, []), as_of) for loan in loans]
+    owed = sum((state.outstanding_total for state in states), Decimal(0))
+    worst = max((state.days_past_due for state in states), default=0)
+    return Exposure(Money(owed, currency), worst)
+
+
+def replay(
+    record: DecisionRecord,
+    model: RiskModel,
+    policy: Policy,
+    *,
+    model_version: str,
+    scale: ScoreScale | None = None,
+) -> Decision:
+    """Decide ``record`` again: rate its stored feature values with ``model`` and decide under
+    ``policy`` with its stored request and exposure, as ``model_version``."""
+    stored = Decision.from_dict(record.result)
+    features = {
+        name: math.nan if value is None else float(value)
+        for name, value in record.feature_values.items()
+        if value is None or isinstance(value, int | float)
+    }
+    missing = [name for name in model.feature_names_ if name not in features]
+    if missing:
+        raise ConfigError(
+            f"decision {record.decision_id} did not store the model's features {missing}"
+        )
+    rows = pd.DataFrame([features], index=[record.merchant_id])[list(model.feature_names_)]
+    application = Application(
+        CreditRequest(stored.application_id, stored.merchant_id, stored.requested_amount),
+        record.as_of,
+        features,
+        rate_rows(model, rows, scale)[0],
+        from_records=record.application_id is not None,
+    )
+    decision, _ = decide_application(
+        application, policy, exposure=stored.exposure, model_version=model_version
+    )
+    return decision
+
+
+def _json_float(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _text(money: Money | None) -> str | None:
+    return None if money is None else str(money.amount)
