@@ -25,12 +25,26 @@ def demo(
     merchants: Annotated[int, typer.Option("--merchants", help="Merchants to simulate.")] = 20_000,
     months: Annotated[int, typer.Option("--months", help="Months of records.")] = 24,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Then serve the api and the dashboard on the outputs (Ctrl+C stops)."
+        ),
+    ] = False,
+    host: Annotated[
+        str, typer.Option("--host", help="With --serve: address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="With --serve: port to listen on.")] = 8000,
 ) -> None:
     """Run the whole rating path on the synthetic marketplace and print what it found.
 
     Simulates the marketplace, checks it against the data contract, trains the PD model and the
     scorecard on earlier applications, tests both on later ones (out of time) against the
     oracle, scores every merchant, explains three of them, and writes an HTML model report.
+
+    With --serve it then serves the decision api and the dashboard on those outputs, with a new
+    loan book in OUT/book.sqlite (the business date is the data's end), and prints the URLs and
+    three new API keys (risk officer, servicing, the first example merchant), shown once.
     """
     from microlend.dashboard import write_model_report
     from microlend.service import DemoConfig, run_demo
@@ -43,6 +57,29 @@ def demo(
         report("write the HTML model report", 1.0)
     _print(result)
     console.print(f"data: {result.data_dir}   model: {result.model_dir}   report: {page}")
+    if serve:
+        _serve(result, host, port)
+
+
+def _serve(result: DemoResult, host: str, port: int) -> None:
+    from microlend.cli._served import demo_app, print_access, run_server
+    from microlend.service import baseline_from_fit
+
+    console.print("readying the loan book and the api ...", highlight=False)
+    served = demo_app(
+        result.config.out,
+        result.dataset,
+        result.model_dir,
+        merchant_id=result.examples[0].key,
+        baseline=baseline_from_fit(result.fit),
+        population=result.population,
+    )
+    book, first = served.book, served.first_decision
+    console.print(f"book: {book.url}   business date: {book.business_date}", highlight=False)
+    verdict = f"{len(first.offers)} offers" if first.approved else "declined"
+    console.print(f"merchant {book.merchant_id} applied once: {verdict}", highlight=False)
+    print_access(host, port, book.keys, book.merchant_id)
+    run_server(served.app, host, port)
 
 
 def _print(result: DemoResult) -> None:

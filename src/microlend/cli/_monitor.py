@@ -37,7 +37,12 @@ def monitor(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """PSI of the score and top features against training, and calibration by score band."""
+    """PSI of the score and top features against training, and calibration by score band.
+
+    The current population is the book's decisions (--db) or, without a book, the applications
+    after the training window. Exit status 0 while the verdict is stable or watch, exit status 3
+    when the score or a top feature has PSI of 0.25 or more (act), 2 on an error.
+    """
     from microlend.data import load_dataset
     from microlend.models import load_artifact
     from microlend.monitoring import Verdict

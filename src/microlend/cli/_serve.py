@@ -1,10 +1,10 @@
-"""``microlend serve`` (the decision api on 127.0.0.1), ``keys`` and ``replay``."""
+"""``microlend serve`` (the decision api and the dashboard), ``keys`` and ``replay``."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -28,60 +28,55 @@ def serve(
     model: Annotated[Path, typer.Option("--model", help="Model folder (microlend train).")],
     data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
     db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (the pages take no key).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file.")] = None,
     business_date: Annotated[
         str | None,
         typer.Option("--business-date", help="Fix the business date (default: today, UTC)."),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, help="Threads for the model and book calls (default: 4)."),
+    ] = None,
 ) -> None:
-    """Serve the decision api and the dashboard on 127.0.0.1.
+    """Serve the decision api and the dashboard (on 127.0.0.1 unless --host says otherwise).
 
     The api is under /v1 (OpenAPI at /docs), the risk officer's dashboard at /dashboard and a
-    merchant's page at /merchants/ID. On first start it prints a risk officer and a servicing key.
+    merchant's page at /merchants/ID. When the book holds no key yet it prints a risk officer
+    and a servicing key, once; more keys with `microlend keys`.
     """
-    import uvicorn
-
-    from microlend.api import ApiContext, create_app
-    from microlend.dashboard import DashboardContext, dashboard_router
+    from microlend.api import ApiSettings
+    from microlend.cli._served import ServeInputs, print_access, run_server, served_app
     from microlend.data import load_dataset
+    from microlend.dates import parse_date
     from microlend.models import load_artifact
-    from microlend.service import (
-        baseline_on_records,
-        ensure_staff_keys,
-        model_version,
-        sync_merchants,
-    )
+    from microlend.service import baseline_on_records, ensure_staff_keys, sync_merchants
     from microlend.store import create_engine_for, migrate
 
+    fixed = None if business_date is None else parse_date(business_date)
+    today = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC).date())
+    chosen = _policy(policy)
     artifact = load_artifact(model)
     engine = create_engine_for(db)
     migrate(engine)
     dataset = load_dataset(data)
     sync_merchants(engine, dataset)
-    for role, key in ensure_staff_keys(engine).items():
-        console.print(f"new {role} key (shown once): {key}", highlight=False)
-    fixed = None if business_date is None else date.fromisoformat(business_date)
-    today = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC).date())
-    chosen = _policy(policy)
-    context = ApiContext(
-        model=artifact.model,
-        model_version=model_version(artifact),
+    new_keys = ensure_staff_keys(engine)
+    inputs = ServeInputs(
+        artifact=artifact,
+        dataset=dataset,
+        engine=engine,
         policy=chosen,
-        data=dataset,
-        engine=engine,
-        today=today,
-    )
-    api = create_app(context)
-    pages = DashboardContext(
-        engine=engine,
-        currency=chosen.currency,
         today=today,
         baseline=baseline_on_records(artifact, dataset),
+        settings=ApiSettings() if threads is None else ApiSettings(model_threads=threads),
     )
-    api.include_router(dashboard_router(pages))
-    console.print(f"api http://127.0.0.1:{port}/docs   dashboard http://127.0.0.1:{port}/dashboard")
-    uvicorn.run(api, host="127.0.0.1", port=port, log_level="warning")
+    api = served_app(inputs)
+    print_access(host, port, new_keys)
+    run_server(api, host, port)
 
 
 @app.command("keys")

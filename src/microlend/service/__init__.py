@@ -16,7 +16,15 @@ from microlend.service._batch import (
     score_spark_frame,
 )
 from microlend.service._book_end_of_day import EndOfDayReport, end_of_day
-from microlend.service._demo import DemoConfig, DemoResult, run_demo
+from microlend.service._decisions import book_exposure, decision_record
+from microlend.service._demo import (
+    DEMO_CAPITAL,
+    DemoBook,
+    DemoConfig,
+    DemoResult,
+    open_demo_book,
+    run_demo,
+)
 from microlend.service._keys import (
     Principal,
     Role,
@@ -35,6 +43,7 @@ from microlend.service._online import (
     FeatureSnapshot,
     merchant_exposure,
     rate_one,
+    snapshot_of,
     sync_merchants,
     take_snapshot,
 )
@@ -88,18 +97,19 @@ from microlend.service._scoring import (
 )
 from microlend.service._underwrite import (
     ApplicationReplay,
-    book_exposure,
     replay_application,
     underwrite_application,
 )
 
 __all__ = [
+    "DEMO_CAPITAL",
     "PERFORMANCE_WINDOW",
     "ApplicationReplay",
     "BacktestResult",
     "BatchResult",
     "BucketLine",
     "Curve",
+    "DemoBook",
     "DemoConfig",
     "DemoResult",
     "EndOfDayReport",
@@ -155,6 +165,7 @@ __all__ = [
     "model_version",
     "monitor_model",
     "monitor_on_records",
+    "open_demo_book",
     "portfolio_overview",
     "portfolio_performance",
     "post_payment",
@@ -170,6 +181,7 @@ __all__ = [
     "score_on_spark",
     "score_rows",
     "score_spark_frame",
+    "snapshot_of",
     "split_out_of_time",
     "sync_merchants",
     "take_snapshot",

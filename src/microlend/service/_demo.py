@@ -3,24 +3,44 @@
 Simulate -> write and re-load the records through the data contract -> features at each
 application's date -> PD model and scorecard trained on earlier applications, tested on later
 ones -> every merchant scored as of the data's end -> three example merchants explained.
+``open_demo_book`` then readies a loan book for serving the demo's outputs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
-from microlend.data import Manifest, QualityReport, load_dataset, quality_report, write_dataset
+from microlend.data import (
+    Dataset,
+    Manifest,
+    QualityReport,
+    load_dataset,
+    quality_report,
+    write_dataset,
+)
 from microlend.models import save_model
+from microlend.money import Money
 from microlend.scoring import Rating, ScoreScale
+from microlend.service._keys import Role, create_api_key
+from microlend.service._lending import fund_book
+from microlend.service._online import sync_merchants
 from microlend.service._rating import Progress, RatingFit, _quiet, fit_rating
 from microlend.service._report import ModelReport, model_report
 from microlend.service._scoring import merchant_features, rate_merchants
 from microlend.simulate import SimulationConfig, SimulationSummary, simulate
+from microlend.store import create_engine_for, migrate
 
-__all__ = ["DemoConfig", "DemoResult", "run_demo"]
+__all__ = ["DEMO_CAPITAL", "DemoBook", "DemoConfig", "DemoResult", "open_demo_book", "run_demo"]
+
+#: The capital a served demo's book starts with: the lender lends only what was brought in.
+DEMO_CAPITAL = Decimal("10000000")
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,8 @@ class DemoResult:
     examples: tuple[Rating, ...]
     data_dir: Path
     model_dir: Path
+    #: The records as loaded and validated (serving the demo reuses them).
+    dataset: Dataset
 
 
 def _examples(fit: RatingFit, population: pd.DataFrame, scale: ScoreScale) -> tuple[Rating, ...]:
@@ -88,4 +110,38 @@ def run_demo(config: DemoConfig, *, progress: Progress = _quiet) -> DemoResult:
         examples=examples,
         data_dir=data_dir,
         model_dir=model_dir,
+        dataset=dataset,
     )
+
+
+@dataclass(frozen=True)
+class DemoBook:
+    """A fresh loan book for serving the demo: its URL and engine, its business date (the
+    data's end), the example merchant and the keys made for it (shown once), by role."""
+
+    url: str
+    engine: Engine
+    business_date: date
+    merchant_id: str
+    keys: Mapping[Role, str]
+
+
+def open_demo_book(out: Path, dataset: Dataset, *, merchant_id: str, currency: str) -> DemoBook:
+    """A new SQLite book at ``out``/book.sqlite (any older one is removed: the demo rewrites its
+    records, so an old book would describe other merchants), migrated, holding the records'
+    merchants and ``DEMO_CAPITAL``, with a risk officer, a servicing and a merchant key."""
+    path = out / "book.sqlite"
+    for stale in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    engine = create_engine_for(url)
+    migrate(engine)
+    sync_merchants(engine, dataset)
+    business_date = dataset.end.date()
+    fund_book(engine, Money(DEMO_CAPITAL, currency), business_date, "demo-capital")
+    keys = {
+        Role.RISK_OFFICER: create_api_key(engine, Role.RISK_OFFICER),
+        Role.SERVICING: create_api_key(engine, Role.SERVICING),
+        Role.MERCHANT: create_api_key(engine, Role.MERCHANT, merchant_id),
+    }
+    return DemoBook(url, engine, business_date, merchant_id, keys)

@@ -1,0 +1,200 @@
+"""``microlend serve`` as a user starts it (a real process on a free port) and ``microlend keys``.
+
+The served process is polled on ``/health`` until it answers (a readiness poll, no fixed wait).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from microlend.cli import app
+from microlend.data import Dataset
+from microlend.service import Role, authenticate
+from microlend.store import create_engine_for
+
+runner = CliRunner()
+READY_SECONDS = 300.0
+KEY = re.compile(r"new (\w+) key \(shown once\): (ml_\S+)")
+
+
+@dataclass(frozen=True)
+class Serving:
+    base: str
+    db: str
+    keys: dict[str, str]
+    merchant_key: str
+    merchants: list[str]
+    log: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"microlend serve exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            # Not listening yet: wait a moment on the process itself (an exit ends the wait).
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.2)
+    pytest.fail(f"microlend serve did not answer /health in {READY_SECONDS:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def serving(
+    small_market: Dataset,
+    small_market_dir: Path,
+    cli_model_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Serving]:
+    folder = tmp_path_factory.mktemp("serve")
+    db = f"sqlite:///{folder / 'book.sqlite'}"
+    merchants = [str(m) for m in small_market.table("merchants").column("merchant_id").to_pylist()]
+    port = _free_port()
+    log = folder / "serve.log"
+    command = [
+        sys.executable, "-c", "from microlend.cli import main; main()",
+        "serve", "--model", str(cli_model_dir), "--data", str(small_market_dir), "--db", db,
+        "--port", str(port), "--business-date", str(small_market.end.date()),
+    ]  # fmt: skip
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(process, base, log)
+        # A key made by `microlend keys` on the served book works at once.
+        made = runner.invoke(
+            app, ["keys", "--role", "merchant", "--merchant", merchants[0], "--db", db]
+        )
+        assert made.exit_code == 0, made.output
+        text = log.read_text()
+        keys = dict(KEY.findall(text))
+        yield Serving(base, db, keys, made.stdout.strip(), merchants, text)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+def test_serve_prints_where_to_go_and_two_staff_keys_once(serving: Serving) -> None:
+    assert set(serving.keys) == {"risk_officer", "servicing"}
+    assert f"{serving.base}/dashboard" in serving.log
+    assert f"{serving.base}/docs" in serving.log
+    engine = create_engine_for(serving.db)
+    try:
+        officer = authenticate(engine, serving.keys["risk_officer"])
+        servicing = authenticate(engine, serving.keys["servicing"])
+    finally:
+        engine.dispose()
+    assert officer is not None
+    assert officer.role is Role.RISK_OFFICER
+    assert servicing is not None
+    assert servicing.role is Role.SERVICING
+
+
+def test_served_app_answers_on_the_given_model_data_and_date(
+    serving: Serving, small_market: Dataset
+) -> None:
+    health = httpx.get(f"{serving.base}/health").json()
+    assert health["business_date"] == str(small_market.end.date())
+    assert health["model_version"].startswith("pd-")
+    officer = {"X-API-Key": serving.keys["risk_officer"]}
+    decided = httpx.post(
+        f"{serving.base}/v1/applications",
+        json={"merchant_id": serving.merchants[3]},
+        headers=officer,
+    )
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["as_of"] == str(small_market.end.date())
+    dashboard = httpx.get(f"{serving.base}/dashboard")
+    assert dashboard.status_code == 200
+    assert f"Portfolio as of {small_market.end.date()}" in dashboard.text
+
+
+def test_a_key_from_microlend_keys_sees_only_its_merchant(serving: Serving) -> None:
+    own, other = serving.merchants[0], serving.merchants[1]
+    headers = {"X-API-Key": serving.merchant_key}
+    mine = httpx.get(f"{serving.base}/v1/merchants/{own}/score", headers=headers)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["merchant_id"] == own
+    theirs = httpx.get(f"{serving.base}/v1/merchants/{other}/score", headers=headers)
+    assert theirs.status_code == 404
+    anonymous = httpx.get(f"{serving.base}/v1/merchants/{own}/score")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+def test_keys_stores_only_a_hash(tmp_path: Path) -> None:
+    db_file = tmp_path / "keys.sqlite"
+    made = runner.invoke(app, ["keys", "--role", "risk_officer", "--db", f"sqlite:///{db_file}"])
+    assert made.exit_code == 0, made.output
+    key = made.stdout.strip()
+    engine = create_engine_for(f"sqlite:///{db_file}")
+    try:
+        found = authenticate(engine, key)
+    finally:
+        engine.dispose()
+    assert found is not None
+    assert found.role is Role.RISK_OFFICER
+    secret = key.rsplit("_", 1)[1]
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("keys.sqlite*"))
+    assert secret.encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "cashier"], "--role must be one of"),
+        (["--role", "merchant"], "a merchant key needs --merchant"),
+        (["--role", "servicing", "--merchant", "M1"], "only a merchant key takes one"),
+    ],
+)
+def test_keys_refuses_a_wrong_role_clearly(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["keys", *args, "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_serve_help_names_its_options() -> None:
+    result = runner.invoke(app, ["serve", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for text in ("--model", "--data", "--db", "--host", "--port", "--policy", "--business-date"):
+        assert text in result.output
+    assert "/dashboard" in result.output
+    assert "/docs" in result.output
+
+
+def test_serve_rejects_a_bad_business_date(
+    small_market_dir: Path, cli_model_dir: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "serve", "--model", str(cli_model_dir), "--data", str(small_market_dir),
+            "--db", f"sqlite:///{tmp_path / 'b.sqlite'}", "--business-date", "31/12/2024",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "not a date: '31/12/2024'" in result.stderr
