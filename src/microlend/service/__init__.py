@@ -41,7 +41,6 @@ from microlend.service._lending_collections import (
 from microlend.service._lending_receipts import Offer, Receipt
 from microlend.service._online import (
     FeatureSnapshot,
-    merchant_exposure,
     rate_one,
     snapshot_of,
     sync_merchants,
@@ -158,7 +157,6 @@ __all__ = [
     "loan_detail",
     "loan_view",
     "loans_page",
-    "merchant_exposure",
     "merchant_features",
     "merchant_view",
     "model_report",

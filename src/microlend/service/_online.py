@@ -14,7 +14,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -25,26 +24,19 @@ from sqlalchemy.orm import Session
 from microlend.data import Dataset
 from microlend.errors import NotFoundError
 from microlend.features import CATALOG
-from microlend.ledger import receivables
 from microlend.models import PDModel
-from microlend.money import Money
-from microlend.policy import Exposure
 from microlend.scoring import Improver, Rating, rate
 from microlend.service._scoring import merchant_features
 from microlend.store import (
     LoanBookCommands,
-    LoanBookQueries,
-    LoanStatus,
     MerchantRecord,
     in_transaction,
-    loan_page,
 )
 from microlend.types import MerchantId
 
 __all__ = [
     "FeatureSnapshot",
     "feature_values",
-    "merchant_exposure",
     "rate_one",
     "snapshot_of",
     "sync_merchants",
@@ -52,9 +44,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: More active loans than one merchant can hold at once; exposure reads them in one page.
-_MAX_LOANS = 10_000
 
 
 @dataclass(frozen=True)
@@ -120,28 +109,6 @@ def feature_values(row: pd.DataFrame) -> dict[str, Any]:
         else:
             values[str(name)] = str(value)
     return values
-
-
-def merchant_exposure(engine: Engine, merchant_id: str, currency: str) -> Exposure:
-    """What ``merchant_id`` owes on its active loans in ``currency``, and its worst lateness."""
-    with Session(engine) as session:
-        loans = [
-            loan
-            for loan in loan_page(
-                session, merchant_id=merchant_id, status=LoanStatus.ACTIVE, limit=_MAX_LOANS
-            )
-            if loan.currency == currency
-        ]
-        history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
-    owed = sum(
-        (
-            sum(receivables(history.get(loan.loan_id, []), loan.loan_id).values(), Decimal(0))
-            for loan in loans
-        ),
-        Decimal(0),
-    )
-    late = max((loan.ageing.days_past_due for loan in loans), default=0)
-    return Exposure(Money(owed, currency), late)
 
 
 def sync_merchants(engine: Engine, dataset: Dataset) -> int:
