@@ -131,7 +131,10 @@ def _annual_irr(lent: float, years: _Floats, amounts: _Floats) -> float:
     """``expm1`` of the root ``g`` of ``-lent + sum(amounts * exp(-g * years))``."""
 
     def npv(log_growth: float) -> float:
-        return float(amounts @ np.exp(-log_growth * years)) - lent
+        # At the bracket's low end a decades-long repayment overflows to +inf: the sign is
+        # all the bracket check needs, and +inf has the right one.
+        with np.errstate(over="ignore"):
+            return float(amounts @ np.exp(-log_growth * years)) - lent
 
     low, high = _LOW, _HIGH
     # The principal goes out first and repayments come in later, so the NPV falls as the rate

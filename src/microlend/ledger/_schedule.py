@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from microlend.dates import add_months
 from microlend.errors import LedgerError
@@ -50,6 +51,13 @@ def fee_amount(terms: Terms, principal: Money) -> Decimal:
 
 def schedule(terms: Terms, principal: Money, disbursed_on: date) -> tuple[Instalment, ...]:
     """The repayment schedule of ``principal`` lent on ``disbursed_on`` under ``terms``."""
+    return _schedule(terms, principal, disbursed_on)
+
+
+# A schedule is a pure function of immutable values, and pricing an offer reads it three times
+# (its rate, its rows, its last date), as a loan's state reads it on every posting.
+@lru_cache(maxsize=1024)
+def _schedule(terms: Terms, principal: Money, disbursed_on: date) -> tuple[Instalment, ...]:
     if principal.amount <= 0:
         raise LedgerError(f"a loan needs a positive principal, got {principal}")
     if isinstance(terms, FixedInstalmentTerms):

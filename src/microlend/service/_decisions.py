@@ -26,13 +26,12 @@ from microlend.features import CATALOG
 from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
 from microlend.scoring import Rating, RiskModel, ScoreScale, rate
-from microlend.service._lending import record_decision
 from microlend.service._lending_receipts import transaction_id
 from microlend.store import (
     DecisionRecord,
+    LoanBookCommands,
     LoanBookQueries,
-    LoanStatus,
-    loan_page,
+    in_transaction,
     state_of,
 )
 from microlend.types import ApplicationId, MerchantId
@@ -44,12 +43,10 @@ __all__ = [
     "decide_application",
     "decision_id_for",
     "decision_record",
+    "exposure_in",
     "rate_rows",
     "replay",
 ]
-
-#: More active loans than one merchant can hold at once; exposure reads them in one page.
-_MAX_LOANS = 10_000
 
 
 def decision_id_for(application_id: str) -> str:
@@ -105,15 +102,20 @@ def decide_application(
 def decide_and_store(
     engine: Engine, application: Application, policy: Policy, *, model_version: str
 ) -> Decision:
-    """Decide on ``application`` with the book's exposure as of its date, and store it (the
-    merchant must be in the book)."""
+    """Decide on ``application`` with the book's exposure as of its date and store it, in one
+    transaction: the stored exposure is the book's when the decision was stored (the merchant
+    must be in the book)."""
     request = application.request
-    exposure = book_exposure(engine, request.merchant_id, policy.currency, application.as_of)
-    decision, record = decide_application(
-        application, policy, exposure=exposure, model_version=model_version
-    )
-    record_decision(engine, record)
-    return decision
+
+    def unit(session: Session) -> Decision:
+        exposure = exposure_in(session, request.merchant_id, policy.currency, application.as_of)
+        decision, record = decide_application(
+            application, policy, exposure=exposure, model_version=model_version
+        )
+        LoanBookCommands(session).add_decision(record)
+        return decision
+
+    return in_transaction(engine, unit)
 
 
 def decision_record(decision: Decision, application: Application) -> DecisionRecord:
@@ -143,17 +145,20 @@ def decision_record(decision: Decision, application: Application) -> DecisionRec
 
 
 def book_exposure(engine: Engine, merchant_id: str, currency: str, as_of: date) -> Exposure:
+    """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of``
+    (``exposure_in``, in a transaction of its own)."""
+    return in_transaction(engine, lambda s: exposure_in(s, merchant_id, currency, as_of))
+
+
+def exposure_in(session: Session, merchant_id: str, currency: str, as_of: date) -> Exposure:
     """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of`` (all that
     is outstanding, as the loans' states say), and the worst days past due among them."""
-    with Session(engine) as session:
-        loans = [
-            loan
-            for loan in loan_page(
-                session, merchant_id=merchant_id, status=LoanStatus.ACTIVE, limit=_MAX_LOANS
-            )
-            if loan.currency == currency
-        ]
-        history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
+    queries = LoanBookQueries(session)
+    loans = [loan for loan in queries.active_loans(merchant_id) if loan.currency == currency]
+    if not loans:
+        # Most applicants owe nothing: no history to read.
+        return Exposure(Money(Decimal(0), currency), 0)
+    history = queries.transactions_of([loan.loan_id for loan in loans])
     states = [state_of(loan, history.get(loan.loan_id, []), as_of) for loan in loans]
     owed = sum((state.outstanding_total for state in states), Decimal(0))
     worst = max((state.days_past_due for state in states), default=0)

@@ -58,16 +58,36 @@ class FeatureSnapshot:
     #: Each merchant's row number: a positional take costs a fifth of a label look-up on the
     #: string index, and every online decision makes one.
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    #: The numeric features as one float matrix (and their names): a decision reads one row of
+    #: numbers, with no DataFrame built per request.
+    _numbers: np.ndarray = field(init=False, repr=False, compare=False)
+    _number_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         positions = {str(key): number for number, key in enumerate(self.rows.index)}
         object.__setattr__(self, "_positions", positions)
+        numeric = self.rows.select_dtypes(include="number", exclude="bool")
+        numbers = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+        object.__setattr__(self, "_numbers", numbers)
+        object.__setattr__(self, "_number_names", tuple(str(c) for c in numeric.columns))
 
     def features_of(self, merchant_id: str) -> pd.DataFrame:
         """The one-row feature table of ``merchant_id``; ``NotFoundError`` if it is unknown."""
+        return self.rows.iloc[[self._position(merchant_id)]]
+
+    def numbers_of(self, merchant_id: str) -> dict[str, float | None]:
+        """``merchant_id``'s numeric feature values, a missing one as ``None`` (what a decision
+        is made from and stores); ``NotFoundError`` if it is unknown."""
+        numbers = self._numbers[self._position(merchant_id)].tolist()
+        return {
+            name: None if value != value else value  # NaN is the one value unequal to itself
+            for name, value in zip(self._number_names, numbers, strict=True)
+        }
+
+    def _position(self, merchant_id: str) -> int:
         if merchant_id not in self.ratings:
             raise NotFoundError(f"no merchant {merchant_id!r} onboarded before {self.as_of}")
-        return self.rows.iloc[[self._positions[merchant_id]]]
+        return self._positions[merchant_id]
 
 
 def take_snapshot(model: PDModel, dataset: Dataset, as_of: date) -> FeatureSnapshot:

@@ -27,7 +27,7 @@ from microlend.policy import CreditRequest, Decision, Policy
 from microlend.service._decisions import Application, decide_and_store, replay
 from microlend.service._lending import accept_offer
 from microlend.service._lending_receipts import Offer, Receipt
-from microlend.service._online import FeatureSnapshot, feature_values
+from microlend.service._online import FeatureSnapshot
 from microlend.store import (
     LoanBookQueries,
     LoanRecord,
@@ -60,11 +60,7 @@ def underwrite(
     """Decide on an application of ``merchant_id`` as of the snapshot's date and store it
     (``_decisions.decide_and_store``, as ``underwrite_application`` does with features from the
     records); the decision's ``application_id`` is the stored decision's id."""
-    features = {
-        name: value
-        for name, value in feature_values(snapshot.features_of(merchant_id)).items()
-        if value is None or isinstance(value, float)
-    }
+    features = snapshot.numbers_of(merchant_id)
     requested = None if requested_amount is None else Money(requested_amount, policy.currency)
     application = Application(
         CreditRequest(f"dec_{uuid.uuid4().hex}", merchant_id, requested),

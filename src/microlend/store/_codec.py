@@ -22,7 +22,6 @@ from microlend.types import ApplicationId, LoanId, MerchantId
 
 __all__ = [
     "decision_from_row",
-    "decision_row",
     "decision_values",
     "loan_from_row",
     "loan_row",
@@ -51,7 +50,8 @@ def loan_row(loan: LoanRecord) -> LoanRow:
     )
 
 
-def loan_from_row(row: LoanRow) -> LoanRecord:
+def loan_from_row(row: LoanRow | Row[Any]) -> LoanRecord:
+    """A loan from its mapped row or a plain row of the ``loans`` columns."""
     return LoanRecord(
         loan_id=LoanId(row.id),
         merchant_id=MerchantId(row.merchant_id),
@@ -70,10 +70,6 @@ def loan_from_row(row: LoanRow) -> LoanRecord:
             covenant=CovenantStatus(row.covenant) if row.covenant else None,
         ),
     )
-
-
-def decision_row(decision: DecisionRecord) -> DecisionRow:
-    return DecisionRow(**decision_values(decision))
 
 
 def decision_values(decision: DecisionRecord) -> dict[str, Any]:

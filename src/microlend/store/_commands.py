@@ -15,13 +15,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
 from microlend.ledger import Transaction
 from microlend.store._codec import (
-    decision_row,
     decision_values,
     loan_from_row,
     loan_row,
@@ -51,6 +50,10 @@ __all__ = ["LoanBookCommands", "StoredResponse", "request_hash"]
 
 _TRANSACTIONS = Base.metadata.tables[TransactionRow.__tablename__]
 _POSTINGS = Base.metadata.tables[PostingRow.__tablename__]
+_DECISIONS = Base.metadata.tables[DecisionRow.__tablename__]
+_MERCHANTS = Base.metadata.tables[MerchantRow.__tablename__]
+# Built once: every decision and loan checks its merchant.
+_MERCHANT_EXISTS = select(_MERCHANTS.c.id).where(_MERCHANTS.c.id == bindparam("merchant_id"))
 
 
 def request_hash(operation: str, request: Mapping[str, Any]) -> str:
@@ -103,9 +106,9 @@ class LoanBookCommands:
             self._session.execute(insert(MerchantRow), rows)
 
     def add_decision(self, decision: DecisionRecord) -> None:
+        """Store one decision: a plain insert, as every online decision stores one."""
         self._require_merchant(decision.merchant_id)
-        self._session.add(decision_row(decision))
-        self._session.flush()
+        self._session.execute(insert(_DECISIONS), [decision_values(decision)])
 
     def add_decisions(self, decisions: Sequence[DecisionRecord]) -> None:
         """Bulk insert of new decisions (a backtest's day); their merchants must be in the book
@@ -217,7 +220,7 @@ class LoanBookCommands:
         self._session.flush()
 
     def _require_merchant(self, merchant_id: str) -> None:
-        if self._session.get(MerchantRow, merchant_id) is None:
+        if self._session.scalar(_MERCHANT_EXISTS, {"merchant_id": merchant_id}) is None:
             raise NotFoundError(f"no merchant {merchant_id!r} in the book")
 
 
