@@ -41,7 +41,6 @@ import pandas as pd
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
 from microlend.dates import as_of_instant
 from microlend.models import PDModel, load_artifact, save_model
-from microlend.models._frame import as_model_frame
 from microlend.money import Money
 from microlend.policy import default_policy
 from microlend.service import (
@@ -303,11 +302,15 @@ def _in_process(args: argparse.Namespace, data: Path, model: Path, url: str) -> 
 
 
 def _bare_predict(model: PDModel, rows: pd.DataFrame, args: argparse.Namespace) -> np.ndarray:
-    """The model's LightGBM booster alone on one row of numbers (categories as their codes)."""
-    frame = as_model_frame(rows, model.feature_names_, model.categories_)
-    numbers = frame.apply(
-        lambda c: c.cat.codes.astype("float64") if isinstance(c.dtype, pd.CategoricalDtype) else c
-    ).to_numpy(np.float64)
+    """The model's LightGBM booster alone on one row of numbers (a category as its level's
+    code, as LightGBM reads a pandas category)."""
+    columns = {
+        name: pd.Categorical(rows[name], categories=model.categories_[name]).codes
+        if name in model.categories_
+        else rows[name]
+        for name in model.feature_names_
+    }
+    numbers = pd.DataFrame(columns).to_numpy(np.float64)
     picks = random.Random(args.seed).choices(range(len(numbers)), k=args.calls)
     times = []
     for i in picks:
