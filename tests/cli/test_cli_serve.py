@@ -5,20 +5,13 @@ The served process is polled on ``/health`` until it answers (a readiness poll, 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from cli_support import free_port, interrupt, printed, start_cli, wait_ready
 from typer.testing import CliRunner
 
 from microlend.cli import app
@@ -27,8 +20,6 @@ from microlend.service import Role, authenticate
 from microlend.store import create_engine_for
 
 runner = CliRunner()
-READY_SECONDS = 300.0
-KEY = re.compile(r"new (\w+) key \(shown once\): (ml_\S+)")
 
 
 @dataclass(frozen=True)
@@ -41,27 +32,6 @@ class Serving:
     log: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"microlend serve exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            # Not listening yet: wait a moment on the process itself (an exit ends the wait).
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.2)
-    pytest.fail(f"microlend serve did not answer /health in {READY_SECONDS:.0f} s")
-
-
 @pytest.fixture(scope="module")
 def serving(
     small_market: Dataset,
@@ -72,30 +42,25 @@ def serving(
     folder = tmp_path_factory.mktemp("serve")
     db = f"sqlite:///{folder / 'book.sqlite'}"
     merchants = [str(m) for m in small_market.table("merchants").column("merchant_id").to_pylist()]
-    port = _free_port()
+    port = free_port()
     log = folder / "serve.log"
-    command = [
-        sys.executable, "-c", "from microlend.cli import main; main()",
+    args = [
         "serve", "--model", str(cli_model_dir), "--data", str(small_market_dir), "--db", db,
         "--port", str(port), "--business-date", str(small_market.end.date()),
     ]  # fmt: skip
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = start_cli(args, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(process, base, log)
+        wait_ready(process, base, log)
         # A key made by `microlend keys` on the served book works at once.
         made = runner.invoke(
             app, ["keys", "--role", "merchant", "--merchant", merchants[0], "--db", db]
         )
         assert made.exit_code == 0, made.output
         text = log.read_text()
-        keys = dict(KEY.findall(text))
-        yield Serving(base, db, keys, made.stdout.strip(), merchants, text)
+        yield Serving(base, db, printed(text).keys, made.stdout.strip(), merchants, text)
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        interrupt(process)
 
 
 def test_serve_prints_where_to_go_and_two_staff_keys_once(serving: Serving) -> None:

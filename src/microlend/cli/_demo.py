@@ -56,7 +56,12 @@ def demo(
         page = write_model_report(result.report, out / "report.html")
         report("write the HTML model report", 1.0)
     _print(result)
-    console.print(f"data: {result.data_dir}   model: {result.model_dir}   report: {page}")
+    # Never wrapped: a path broken over two lines cannot be copied.
+    console.print(
+        f"data: {result.data_dir}   model: {result.model_dir}   report: {page}",
+        soft_wrap=True,
+        markup=False,
+    )
     if serve:
         _serve(result, host, port)
 
@@ -75,7 +80,12 @@ def _serve(result: DemoResult, host: str, port: int) -> None:
         population=result.population,
     )
     book, first = served.book, served.first_decision
-    console.print(f"book: {book.url}   business date: {book.business_date}", highlight=False)
+    console.print(
+        f"book: {book.url}   business date: {book.business_date}",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
     verdict = f"{len(first.offers)} offers" if first.approved else "declined"
     console.print(f"merchant {book.merchant_id} applied once: {verdict}", highlight=False)
     print_access(host, port, book.keys, book.merchant_id)

@@ -1,0 +1,86 @@
+"""A serving command run as a user runs it: a real process on a free port, its output in a log.
+
+Readiness is a poll of ``/health`` with a deadline (no fixed wait); the URLs and keys are read
+back from what the command printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+#: Long enough for ``demo --serve`` to simulate and fit first on a busy two-core machine.
+READY_SECONDS = 300.0
+STOP_SECONDS = 30.0
+
+# Lines as ``microlend.cli._served.print_access`` prints them (never wrapped).
+_KEY = re.compile(r"^new (\w+) key(?: of merchant (\S+))? \(shown once\): (ml_\S+)$", re.M)
+_URL = re.compile(r"^(\w[\w ()]*?):\s+(http://\S+)$", re.M)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What a serving command printed: URLs by label, keys by role, the merchant key's owner."""
+
+    urls: dict[str, str]
+    keys: dict[str, str]
+    key_merchant: str | None
+
+
+def printed(text: str) -> Printed:
+    keys = {role: key for role, _, key in _KEY.findall(text)}
+    owners = [merchant for _, merchant, _ in _KEY.findall(text) if merchant]
+    return Printed(dict(_URL.findall(text)), keys, owners[0] if owners else None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_cli(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """``microlend ARGS`` in a new process, stdout and stderr (unbuffered) to ``log``."""
+    command = [sys.executable, "-c", "from microlend.cli import main; main()", *args]
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    """Return once ``base``/health answers 200; fail if the process exits or the deadline passes."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the command exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            # Not listening yet: wait a moment on the process itself (an exit ends the wait).
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.2)
+    process.kill()
+    pytest.fail(f"the command did not answer /health in {READY_SECONDS:.0f} s:\n{log.read_text()}")
+
+
+def interrupt(process: subprocess.Popen[bytes]) -> int:
+    """Ctrl+C: SIGINT, then the exit status (killed and failed if it outlives the deadline)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"the command still ran {STOP_SECONDS:.0f} s after SIGINT")
