@@ -41,6 +41,7 @@ def create_app(context: ApiContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         snapshot = await runtime.snapshot()
+        await runtime.settle()
         logger.info("serving as of %s (%d merchants)", snapshot.as_of, len(snapshot.ratings))
         yield
 
