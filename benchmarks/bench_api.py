@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,6 +38,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pandas as pd
+from sqlalchemy import make_url, text
 
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
 from microlend.dates import as_of_instant
@@ -328,12 +330,41 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         folder = Path(tmp)
         data, model = _sources(args, folder)
-        dataset = load_dataset(data)
-        key = _book(f"sqlite:///{folder / 'http.sqlite'}", dataset, dataset.end.date())
-        del dataset
-        loads = _http(args, data, model, f"sqlite:///{folder / 'http.sqlite'}", key)
-        baselines = _in_process(args, data, model, f"sqlite:///{folder / 'direct.sqlite'}")
+        with _books(args.postgres, folder) as (served, direct):
+            dataset = load_dataset(data)
+            key = _book(served, dataset, dataset.end.date())
+            del dataset
+            loads = _http(args, data, model, served, key)
+            baselines = _in_process(args, data, model, direct)
     _report(loads, baselines, as_json=args.json)
+
+
+@contextmanager
+def _books(postgres: str | None, folder: Path) -> Iterator[tuple[str, str]]:
+    """Two empty books, the server's and the in-process one: SQLite files in ``folder``, or
+    two throwaway schemas of the ``postgres`` database (dropped at the end)."""
+    if postgres is None:
+        yield f"sqlite:///{folder / 'http.sqlite'}", f"sqlite:///{folder / 'direct.sqlite'}"
+        return
+    schemas = [f"bench_api_{os.getpid()}_{name}" for name in ("http", "direct")]
+    admin = create_engine_for(postgres)
+    with admin.begin() as connection:
+        for schema in schemas:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        # libpq's options in the URL put each book alone on its search path.
+        http, direct = (
+            make_url(postgres)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+            for schema in schemas
+        )
+        yield http, direct
+    finally:
+        with admin.begin() as connection:
+            for schema in schemas:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _report(loads: list[LoadResult], baselines: list[Latencies], *, as_json: bool) -> None:
@@ -386,6 +417,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=float, default=3.0, help="Unmeasured seconds first.")
     parser.add_argument("--calls", type=int, default=3000, help="In-process calls measured.")
     parser.add_argument("--threads", type=int, help="The server's --threads (default: its own).")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="Keep the books in this PostgreSQL database (two throwaway schemas), not SQLite.",
+    )
     parser.add_argument("--json", action="store_true", help="Also print one JSON line.")
     return parser
 
