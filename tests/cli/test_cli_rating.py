@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from microlend.cli import app
@@ -14,36 +16,43 @@ from microlend.models import load_artifact
 runner = CliRunner()
 
 
-def test_train_then_evaluate_on_records(small_market_dir: Path, tmp_path: Path) -> None:
-    model = tmp_path / "model"
-    trained = runner.invoke(app, ["train", "--data", str(small_market_dir), "--out", str(model)])
-    assert trained.exit_code == 0, trained.output
+@dataclass(frozen=True)
+class Trained:
+    model: Path
+    output: str
+
+
+@pytest.fixture(scope="module")
+def trained(small_market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Trained:
+    """One ``train --data`` run: evaluated by one test, scored with by another."""
+    model = tmp_path_factory.mktemp("rating") / "model"
+    result = runner.invoke(app, ["train", "--data", str(small_market_dir), "--out", str(model)])
+    assert result.exit_code == 0, result.output
+    return Trained(model, result.output)
+
+
+def test_train_then_evaluate_on_records(small_market_dir: Path, trained: Trained) -> None:
     assert "tested out of time" in trained.output
-    assert load_artifact(model).challenger is not None
+    assert load_artifact(trained.model).challenger is not None
     evaluated = runner.invoke(
-        app, ["evaluate", "--model", str(model), "--data", str(small_market_dir), "--json"]
+        app, ["evaluate", "--model", str(trained.model), "--data", str(small_market_dir), "--json"]
     )
     assert evaluated.exit_code == 0, evaluated.output
     result = json.loads(evaluated.stdout)
     for key in ("auc", "ks", "brier", "n", "bad_rate", "scorecard_auc", "oracle_auc"):
         assert key in result
     assert 0.5 < result["auc"] <= 1
-    assert result["n"] == load_artifact(model).metadata["n_test"]
+    assert result["n"] == load_artifact(trained.model).metadata["n_test"]
 
 
-def test_score_writes_every_merchant(small_market_dir: Path, tmp_path: Path) -> None:
-    model = tmp_path / "model"
-    assert (
-        runner.invoke(
-            app, ["train", "--data", str(small_market_dir), "--out", str(model)]
-        ).exit_code
-        == 0
-    )
+def test_score_writes_every_merchant(
+    small_market_dir: Path, trained: Trained, tmp_path: Path
+) -> None:
     out = tmp_path / "scores.csv"
     args = [
         "score",
         "--model",
-        str(model),
+        str(trained.model),
         "--data",
         str(small_market_dir),
         "--as-of",
@@ -72,3 +81,14 @@ def test_demo_runs_the_whole_path(tmp_path: Path) -> None:
         assert words in result.output
     assert (out / "report.html").stat().st_size > 20_000
     assert load_artifact(out / "model").metadata["kind"] == "merchant_records"
+
+
+def test_a_demo_too_short_to_label_any_loan_is_a_clear_error(tmp_path: Path) -> None:
+    # Lending starts some months in and a loan is labelled a year after it is paid out.
+    out = tmp_path / "demo"
+    args = ["demo", "--merchants", "300", "--months", "12", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "ModelError" in result.output
+    assert "365 days after it is paid out" in result.output
+    assert "Traceback" not in result.output

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from microlend.data import Dataset
-from microlend.errors import DataContractError, Violation
+from microlend.errors import DataContractError, ModelError, Violation
 from microlend.features import CATALOG, application_spine, build_features, feature_names
 from microlend.models import Evaluation, PDModel, Scorecard, evaluate, file_sha256
 
@@ -132,9 +132,24 @@ def split_out_of_time(labelled: Labelled, test_share: float = 0.3) -> tuple[Labe
     """Train on the earlier applications, test on the later ones (no application in both)."""
     if not 0 < test_share < 1:
         raise ValueError(f"test_share must be between 0 and 1, got {test_share}")
+    if len(labelled) < 2:
+        raise ModelError(
+            f"{len(labelled)} funded applications have a known outcome: a loan is labelled "
+            f"{PERFORMANCE_WINDOW.days} days after it is paid out, so the records must run "
+            "well past a year of lending"
+        )
     cutoff = labelled.applied_at.iloc[int(len(labelled) * (1 - test_share))]
     later = (labelled.applied_at >= cutoff).to_numpy()
     return labelled.take(~later), labelled.take(later)
+
+
+def _require_both_outcomes(part: Labelled, name: str) -> None:
+    defaulted = int(part.defaulted.sum())
+    if defaulted in (0, len(part)):
+        raise ModelError(
+            f"the {name} applications ({len(part)}, {defaulted} defaulted) need both defaults "
+            "and repaid loans to learn from: the records are too few or too short"
+        )
 
 
 @dataclass(frozen=True)
@@ -156,6 +171,8 @@ def fit_rating(
     """Label, split out of time, fit the PD model and the scorecard, evaluate both on the test."""
     labelled = labelled_applications(dataset, progress=progress)
     train, test = split_out_of_time(labelled, test_share)
+    for part, name in ((train, "training"), (test, "test")):
+        _require_both_outcomes(part, name)
     progress("PD model (LightGBM, monotone, calibrated)", 0.0)
     directions = {f.name: int(f.direction) for f in CATALOG}
     model = PDModel(monotone=directions, random_state=seed, **RATING_MODEL_SETTINGS)
