@@ -1,9 +1,10 @@
 """Credit decisions over HTTP on loopback at a steady open-loop rate: latency and throughput.
 
 ``microlend serve`` runs in a subprocess (uvicorn, one process, as a user would start it) on a
-fresh SQLite book (or a PostgreSQL schema, ``--postgres URL``); this process sends ``POST /v1/applications`` for random merchants on a fixed
-schedule (request i leaves at ``start + i / rate`` whether or not earlier ones have answered), so
-a slow answer cannot slow the load down and hide itself. A request's latency runs from its
+fresh SQLite book (or a PostgreSQL schema, ``--postgres URL``); this process sends
+``POST /v1/applications`` for random merchants on a fixed schedule (request i leaves at
+``start + i / rate`` whether or not earlier ones have answered), so a slow answer cannot slow
+the load down and hide itself. A request's latency runs from its
 scheduled time to its answer. The features are the api's online path: the merchant's features
 as of the business date (the data's end), from the snapshot the api builds at start.
 
