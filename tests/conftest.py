@@ -1,6 +1,8 @@
 """Fixtures shared across packages.
 
 - ``small_market`` / ``small_market_dir``: a small simulated marketplace, written and loaded once.
+- ``small_fit``: the rating fitted once on it; tests read it and never change it.
+- ``spark_market_dir``: a smaller one for the Spark tests, whose cost is per query, not per row.
 - ``spark``: one Spark session in local mode; a Spark that cannot start fails, never skips.
 - ``engine`` / ``bare_engine``: a fresh loan book per test, on SQLite (a temp file) and on
   PostgreSQL (``MICROLEND_TEST_PG_URL``; each test gets its own schema, dropped after, so tests
@@ -9,6 +11,13 @@
 
 from __future__ import annotations
 
+import os
+
+# Two xdist workers share two cores and each LightGBM fit runs two OpenMP threads. Spinning
+# threads (the OpenMP default) then wait on the other worker's and a fit runs ten times
+# slower; passive ones sleep. Set before the runtime loads; the xdist workers inherit it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +25,77 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling, Scheduling
 
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
 from microlend.features import spark_session
+from microlend.service import RatingFit, fit_rating
 from microlend.settings import Settings
 from microlend.simulate import SimulationConfig, simulate
 from microlend.store import create_engine_for, migrate
 
 #: Small enough for seconds, large enough for a few hundred matured loans.
 SMALL_MARKET = SimulationConfig(merchants=2500, months=24, seed=3)
+#: Spark's time goes mostly to planning and starting each query: a small market proves parity.
+SPARK_MARKET = SimulationConfig(merchants=300, months=15, seed=5)
+
+#: Modules whose tests start Spark: one unit of work for xdist, so one worker and one JVM.
+SPARK_MODULES = frozenset({"test_features_spark", "test_service_batch", "test_cli_spark"})
+#: The full-size demo takes minutes: its module goes out first, beside everything else.
+DEMO_MODULE = "test_service_demo_acceptance"
+
+
+def work_unit(nodeid: str) -> str:
+    """What one xdist worker runs together: a module (its module fixtures run once) or Spark."""
+    module = nodeid.split("::", 1)[0]
+    return "spark" if Path(module).stem in SPARK_MODULES else module
+
+
+def _rank(item: pytest.Item) -> int:
+    if item.path.stem == DEMO_MODULE:
+        return 0
+    return 1 if work_unit(item.nodeid) == "spark" else 2
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """With -n, hand out ``work_unit``s in collection order (see ``--no-loadscope-reorder``
+    in pyproject.toml). An explicit ``--dist`` other than -n's ``load`` is obeyed."""
+    return WorkUnits(config, log) if config.getvalue("dist") == "load" else None
+
+
+class WorkUnits(LoadScopeScheduling):
+    """xdist's loadscope by ``work_unit``. (``--dist loadgroup`` cannot do it: its groups go
+    into the nodeid through an attribute that pytest 9 no longer reads.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return work_unit(nodeid)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo first, Spark next, the rest in collection order: the longest work starts at once
+    and no worker is left with it at the end. A Spark test outside SPARK_MODULES is refused."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()) and work_unit(item.nodeid) != "spark":
+            raise pytest.UsageError(f"{item.nodeid} starts Spark: add its module to SPARK_MODULES")
+    items.sort(key=_rank)  # stable
+
+
+def _written(config: SimulationConfig, root: Path) -> Path:
+    sim = simulate(config)
+    manifest = Manifest(end=sim.end, currency=sim.config.currency, generator=sim.generator)
+    write_dataset(sim.tables, root, manifest=manifest)
+    return root
 
 
 @pytest.fixture(scope="session")
 def small_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sim = simulate(SMALL_MARKET)
-    root = tmp_path_factory.mktemp("market") / "data"
-    manifest = Manifest(end=sim.end, currency=sim.config.currency, generator=sim.generator)
-    write_dataset(sim.tables, root, manifest=manifest)
-    return root
+    return _written(SMALL_MARKET, tmp_path_factory.mktemp("market") / "data")
+
+
+@pytest.fixture(scope="session")
+def spark_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _written(SPARK_MARKET, tmp_path_factory.mktemp("spark_market") / "data")
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +113,13 @@ def spark() -> Any:
 @pytest.fixture(scope="session")
 def small_market(small_market_dir: Path) -> Dataset:
     return load_dataset(small_market_dir)
+
+
+@pytest.fixture(scope="session")
+def small_fit(small_market: Dataset) -> RatingFit:
+    """``fit_rating`` with its defaults, once per worker: the api, cli, e2e and service tests
+    serve, replay and report this one fit."""
+    return fit_rating(small_market)
 
 
 BACKENDS = ["sqlite", "postgresql"]

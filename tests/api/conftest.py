@@ -11,16 +11,16 @@ from api_support import Served
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from microlend.api import ApiContext, create_app
+from microlend.api import ApiContext, ApiSettings, create_app
 from microlend.data import Dataset
 from microlend.models import ModelArtifact, load_artifact, save_model
 from microlend.money import Money
 from microlend.policy import default_policy
 from microlend.service import (
     FeatureSnapshot,
+    RatingFit,
     Role,
     create_api_key,
-    fit_rating,
     fund_book,
     model_version,
     sync_merchants,
@@ -30,9 +30,9 @@ from microlend.store import create_engine_for, migrate
 
 
 @pytest.fixture(scope="session")
-def api_model_dir(small_market: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    fit = fit_rating(small_market)
-    return save_model(fit.model, tmp_path_factory.mktemp("api") / "model", fit.metadata)
+def api_model_dir(small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("api") / "model"
+    return save_model(small_fit.model, folder, small_fit.metadata)
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +79,8 @@ def served(
         engine=engine,
         today=lambda: business_date,
         snapshot=api_snapshot,
+        # One process starts an app per test: a full collection at each start buys nothing.
+        settings=ApiSettings(freeze_heap=False),
     )
     with TestClient(create_app(context), raise_server_exceptions=False) as client:
         yield Served(client, context, keys, url)

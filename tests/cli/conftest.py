@@ -1,4 +1,4 @@
-"""A model fitted once on the small simulated marketplace and saved, for the serving commands."""
+"""The session's fitted rating (``small_fit``) saved once, for the serving commands."""
 
 from __future__ import annotations
 
@@ -6,17 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from microlend.data import Dataset
 from microlend.models import save_model
-from microlend.service import RatingFit, fit_rating
+from microlend.service import RatingFit
 
 
 @pytest.fixture(scope="session")
-def cli_fit(small_market: Dataset) -> RatingFit:
-    return fit_rating(small_market)
-
-
-@pytest.fixture(scope="session")
-def cli_model_dir(cli_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cli_model_dir(small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cli") / "model"
-    return save_model(cli_fit.model, folder, cli_fit.metadata)
+    return save_model(small_fit.model, folder, small_fit.metadata)

@@ -9,16 +9,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from microlend.cli import app
-from microlend.data import Dataset
-from microlend.models import save_model
-from microlend.service import fit_rating
 
 
 def test_backtest_compares_two_policies_as_json(
-    small_market: Dataset, small_market_dir: Path, tmp_path: Path
+    small_market_dir: Path, cli_model_dir: Path, tmp_path: Path
 ) -> None:
-    fit = fit_rating(small_market)
-    save_model(fit.model, tmp_path / "model", fit.metadata)
     text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
     (tmp_path / "a.toml").write_text(text)
     strict = text.replace("min_score = 550", "min_score = 700").replace(
@@ -30,7 +25,7 @@ def test_backtest_compares_two_policies_as_json(
         [
             "backtest",
             "--data", str(small_market_dir),
-            "--model", str(tmp_path / "model"),
+            "--model", str(cli_model_dir),
             "--policy", str(tmp_path / "a.toml"),
             "--policy-b", str(tmp_path / "b.toml"),
             "--db", f"sqlite:///{tmp_path / 'a.sqlite'}",

@@ -45,12 +45,12 @@ def _served(
 
 def test_the_served_demo_decides_lends_and_shows_the_dashboard(
     small_market: Dataset,
-    cli_fit: RatingFit,
+    small_fit: RatingFit,
     cli_model_dir: Path,
     population: pd.DataFrame,
     tmp_path: Path,
 ) -> None:
-    served = _served(tmp_path, small_market, cli_model_dir, cli_fit, population)
+    served = _served(tmp_path, small_market, cli_model_dir, small_fit, population)
     book, merchant = served.book, served.book.merchant_id
     assert (tmp_path / "book.sqlite").is_file()
     assert set(book.keys) == {Role.RISK_OFFICER, Role.SERVICING, Role.MERCHANT}
@@ -89,14 +89,14 @@ def test_the_served_demo_decides_lends_and_shows_the_dashboard(
 
 def test_a_second_demo_replaces_the_book_and_its_keys(
     small_market: Dataset,
-    cli_fit: RatingFit,
+    small_fit: RatingFit,
     cli_model_dir: Path,
     population: pd.DataFrame,
     tmp_path: Path,
 ) -> None:
-    first = _served(tmp_path, small_market, cli_model_dir, cli_fit, population).book
+    first = _served(tmp_path, small_market, cli_model_dir, small_fit, population).book
     first.engine.dispose()
-    second = _served(tmp_path, small_market, cli_model_dir, cli_fit, population).book
+    second = _served(tmp_path, small_market, cli_model_dir, small_fit, population).book
     old_key = first.keys[Role.RISK_OFFICER]
     assert authenticate(second.engine, old_key) is None
     merchant_key = authenticate(second.engine, second.keys[Role.MERCHANT])

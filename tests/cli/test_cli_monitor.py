@@ -75,11 +75,11 @@ def _monitor(model: Path, data: Path, url: str, *extra: str) -> Result:
 
 
 def test_monitor_is_stable_on_the_training_population(
-    small_market: Dataset, small_market_dir: Path, cli_fit: RatingFit, cli_model_dir: Path,
+    small_market: Dataset, small_market_dir: Path, small_fit: RatingFit, cli_model_dir: Path,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     url = f"sqlite:///{tmp_path / 'stable.sqlite'}"
-    features, scores = _training(cli_fit)
+    features, scores = _training(small_fit)
     _book_of(url, features, scores, small_market.end)
     result = _monitor(cli_model_dir, small_market_dir, url)
     assert result.exit_code == 0, result.output
@@ -94,11 +94,11 @@ def test_monitor_is_stable_on_the_training_population(
 
 
 def test_monitor_exits_act_when_the_score_shifted(
-    small_market: Dataset, small_market_dir: Path, cli_fit: RatingFit, cli_model_dir: Path,
+    small_market: Dataset, small_market_dir: Path, small_fit: RatingFit, cli_model_dir: Path,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     url = f"sqlite:///{tmp_path / 'shifted.sqlite'}"
-    features, scores = _training(cli_fit)
+    features, scores = _training(small_fit)
     lowest = scores <= np.quantile(scores, 0.25)
     _book_of(url, features[lowest].reset_index(drop=True), scores[lowest], small_market.end)
     result = _monitor(cli_model_dir, small_market_dir, url)

@@ -6,24 +6,22 @@ import re
 from pathlib import Path
 
 from microlend.dashboard import write_model_report
-from microlend.data import Dataset
-from microlend.service import fit_rating, model_report
+from microlend.service import RatingFit, model_report
 
 
 def test_the_report_is_one_offline_page_with_charts_and_tables(
-    small_market: Dataset, tmp_path: Path
+    small_fit: RatingFit, tmp_path: Path
 ) -> None:
-    fit = fit_rating(small_market)
-    report = model_report(fit)
+    report = model_report(small_fit)
     page = write_model_report(report, tmp_path / "report.html").read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) == 5
     assert all(len(image) > 5000 for image in images)  # real pictures, not empty frames
     assert "http://" not in page  # nothing is fetched from a network
     assert "https://" not in page
-    assert f"{fit.evaluation.auc:.3f}" in page
-    assert f"{fit.scorecard_evaluation.auc:.3f}" in page
+    assert f"{small_fit.evaluation.auc:.3f}" in page
+    assert f"{small_fit.scorecard_evaluation.auc:.3f}" in page
     assert page.count("<tr>") >= 1 + 10 + len(report.scale.bands) + 1
     assert report.score_stability.verdict in page
-    assert sum(report.band_counts.values()) == len(fit.test)
+    assert sum(report.band_counts.values()) == len(small_fit.test)
     assert not list(tmp_path.glob(".*.tmp"))

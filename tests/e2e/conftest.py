@@ -13,13 +13,16 @@ from fastapi import FastAPI
 from microlend.dashboard import DashboardContext, dashboard_router
 from microlend.data import Dataset
 from microlend.policy import default_policy
+from microlend.service import RatingFit
 
 
 @pytest.fixture(scope="session")
-def served(small_market: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(
+    small_market: Dataset, small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """The dashboard router in a bare FastAPI app, served by uvicorn in a thread."""
     book = tmp_path_factory.mktemp("e2e")
-    engine, today, loans, merchants, baseline = fill_book(small_market, book)
+    engine, today, loans, merchants, baseline = fill_book(small_market, small_fit, book)
     context = DashboardContext(
         engine=engine, currency=default_policy().currency, today=lambda: today, baseline=baseline
     )

@@ -23,12 +23,12 @@ from microlend.money import Money
 from microlend.policy import CreditRequest, Exposure, decide, default_policy
 from microlend.service import (
     Offer,
+    RatingFit,
     StabilityBaseline,
     accept_offer,
     baseline_from_fit,
     disburse,
     end_of_day,
-    fit_rating,
     fund_book,
     merchant_features,
     post_payment,
@@ -65,9 +65,8 @@ def _month_ends(start: date, end: date) -> list[date]:
 
 
 def fill_book(
-    small_market: Dataset, tmp: Path
+    small_market: Dataset, fit: RatingFit, tmp: Path
 ) -> tuple[Engine, date, list[str], list[str], StabilityBaseline]:
-    fit = fit_rating(small_market)
     end = small_market.end.date()
     start = end - timedelta(days=365)
     rows = merchant_features(small_market, start)

@@ -19,7 +19,6 @@ from microlend.service import (
     RatingFit,
     backtest,
     backtest_start,
-    fit_rating,
     replay_application,
 )
 from microlend.store import (
@@ -32,11 +31,6 @@ from microlend.store import (
 )
 
 COLLECTIONS = {TransactionKind.REPAYMENT, TransactionKind.HOLDBACK}
-
-
-@pytest.fixture(scope="module")
-def fitted(small_market: Dataset) -> RatingFit:
-    return fit_rating(small_market)
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +53,16 @@ def strict_policy() -> Policy:
 
 @pytest.fixture(scope="module")
 def run(
-    small_market: Dataset, fitted: RatingFit, new_book: Callable[[], Engine]
+    small_market: Dataset, small_fit: RatingFit, new_book: Callable[[], Engine]
 ) -> tuple[list[BacktestResult], list[Engine]]:
     # The last four months keep the suite fast and still see loans repaid and written off.
     start = max(
-        backtest_start(fitted.metadata), (small_market.end - pd.DateOffset(months=4)).date()
+        backtest_start(small_fit.metadata), (small_market.end - pd.DateOffset(months=4)).date()
     )
     engines = [new_book(), new_book()]
     results = backtest(
         small_market,
-        fitted.model,
+        small_fit.model,
         [default_policy(), strict_policy()],
         engines,
         start=start,
@@ -150,14 +144,14 @@ def test_the_states_kept_in_memory_are_those_the_stored_postings_give(
 
 
 def test_the_backtest_decisions_replay_to_the_same_decisions(
-    fitted: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
+    small_fit: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
 ) -> None:
     engine = run[1][0]
     with Session(engine) as session:
         decisions = PortfolioQueries(session).decisions()
     assert any(d.result["approved"] for d in decisions)
     for record in decisions[:: max(1, len(decisions) // 15)]:
-        replay = replay_application(engine, record.decision_id, fitted.model, default_policy())
+        replay = replay_application(engine, record.decision_id, small_fit.model, default_policy())
         assert replay.same, record.decision_id
 
 
@@ -171,14 +165,14 @@ def test_a_stricter_cut_off_funds_less(run: tuple[list[BacktestResult], list[Eng
 
 def test_the_same_backtest_twice_gives_the_same_results(
     small_market: Dataset,
-    fitted: RatingFit,
+    small_fit: RatingFit,
     new_book: Callable[[], Engine],
     run: tuple[list[BacktestResult], list[Engine]],
 ) -> None:
     first = run[0][0]
     again = backtest(
         small_market,
-        fitted.model,
+        small_fit.model,
         [default_policy()],
         [new_book()],
         start=first.start,
@@ -188,14 +182,14 @@ def test_the_same_backtest_twice_gives_the_same_results(
 
 
 def test_a_book_that_is_not_empty_is_refused(
-    small_market: Dataset, fitted: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
+    small_market: Dataset, small_fit: RatingFit, run: tuple[list[BacktestResult], list[Engine]]
 ) -> None:
     from microlend.errors import ConfigError
 
     with pytest.raises(ConfigError, match="not empty"):
         backtest(
             small_market,
-            fitted.model,
+            small_fit.model,
             [default_policy()],
             [run[1][0]],
             start=run[0][0].start,

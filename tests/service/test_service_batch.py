@@ -17,11 +17,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from microlend.data import Manifest, load_dataset, write_dataset
+from microlend.data import load_dataset
 from microlend.features import build_features
 from microlend.models import PDModel
 from microlend.service import BatchResult, ModelParts, score_merchants, score_on_spark
-from microlend.simulate import SimulationConfig, simulate
 
 AS_OF = date(2024, 2, 1)
 RTOL = 1e-9
@@ -37,20 +36,17 @@ class Run:
 
 
 @pytest.fixture(scope="session")
-def spark_run(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    sim = simulate(SimulationConfig(merchants=300, months=15, seed=5))
-    root = tmp_path_factory.mktemp("spark") / "data"
-    manifest = Manifest(end=sim.end, currency=sim.config.currency, generator=sim.generator)
-    write_dataset(sim.tables, root, manifest=manifest)
-    rows = build_features(load_dataset(root), as_of=AS_OF).to_pandas()
+def spark_run(spark: Any, spark_market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    rows = build_features(load_dataset(spark_market_dir), as_of=AS_OF).to_pandas()
     features = rows.set_index("merchant_id").drop(columns=["as_of"])
     # Any fitted model will do: parity, not accuracy, is under test.
     defaulted = np.random.default_rng(0).random(len(features)) < 0.25
     model = PDModel(max_rounds=40, min_child_samples=10).fit(features, defaulted)
-    out, features_out = root.parent / "scores.parquet", root.parent / "features.parquet"
-    result = score_on_spark(spark, model, root, AS_OF, out, features_out=features_out)
+    folder = tmp_path_factory.mktemp("spark_run")
+    out, features_out = folder / "scores.parquet", folder / "features.parquet"
+    result = score_on_spark(spark, model, spark_market_dir, AS_OF, out, features_out=features_out)
     return Run(
-        data=root,
+        data=spark_market_dir,
         model=model,
         result=result,
         features=pq.read_table(features_out).to_pandas(),

@@ -13,9 +13,9 @@ from microlend.features import feature_names
 from microlend.models import load_artifact, save_model
 from microlend.service import (
     PERFORMANCE_WINDOW,
+    Labelled,
     RatingFit,
     evaluate_on_records,
-    fit_rating,
     labelled_applications,
     score_merchants,
     split_out_of_time,
@@ -23,12 +23,13 @@ from microlend.service import (
 
 
 @pytest.fixture(scope="module")
-def rating(small_market: Dataset) -> RatingFit:
-    return fit_rating(small_market, test_share=0.3)
+def labelled(small_market: Dataset) -> Labelled:
+    return labelled_applications(small_market)
 
 
-def test_only_funded_loans_whose_window_ended_are_labelled(small_market: Dataset) -> None:
-    labelled = labelled_applications(small_market)
+def test_only_funded_loans_whose_window_ended_are_labelled(
+    small_market: Dataset, labelled: Labelled
+) -> None:
     loans = small_market.table("loans").to_pandas().set_index("application_id")
     disbursed = loans.loc[labelled.keys["application_id"], "disbursed_at"]
     assert len(labelled) > 100
@@ -40,39 +41,39 @@ def test_only_funded_loans_whose_window_ended_are_labelled(small_market: Dataset
     assert labelled.applied_at.is_monotonic_increasing
 
 
-def test_the_split_is_out_of_time(small_market: Dataset) -> None:
-    train, test = split_out_of_time(labelled_applications(small_market), test_share=0.3)
+def test_the_split_is_out_of_time(labelled: Labelled) -> None:
+    train, test = split_out_of_time(labelled, test_share=0.3)
     assert train.applied_at.max() < test.applied_at.min()
     assert 0.25 < len(test) / (len(train) + len(test)) < 0.35
     with pytest.raises(ValueError, match="test_share"):
         split_out_of_time(train, test_share=1.0)
 
 
-def test_the_out_of_time_evaluation_is_honest(rating: RatingFit) -> None:
+def test_the_out_of_time_evaluation_is_honest(small_fit: RatingFit) -> None:
     # Ranking quality needs the demo's volume (see tests/cli); here: consistency and calibration.
-    e = rating.evaluation
+    e = small_fit.evaluation
     assert e.oracle_auc is not None
     assert e.auc <= e.oracle_auc + 0.05  # nobody beats the truth by more than noise
     assert abs(e.mean_pd - e.bad_rate) < 0.04
-    assert rating.metadata["n_test"] == e.n == len(rating.test)
+    assert small_fit.metadata["n_test"] == e.n == len(small_fit.test)
 
 
 def test_evaluate_on_records_replays_the_saved_models_test(
-    rating: RatingFit, small_market: Dataset, tmp_path: Path
+    small_fit: RatingFit, small_market: Dataset, tmp_path: Path
 ) -> None:
-    save_model(rating.model, tmp_path / "m", rating.metadata, challenger=rating.scorecard)
+    save_model(small_fit.model, tmp_path / "m", small_fit.metadata, challenger=small_fit.scorecard)
     result = evaluate_on_records(load_artifact(tmp_path / "m"), small_market)
-    assert result["n"] == rating.evaluation.n
-    assert result["auc"] == pytest.approx(rating.evaluation.auc)
-    assert result["scorecard_auc"] == pytest.approx(rating.scorecard_evaluation.auc)
-    assert result["oracle_auc"] == pytest.approx(rating.evaluation.oracle_auc)
+    assert result["n"] == small_fit.evaluation.n
+    assert result["auc"] == pytest.approx(small_fit.evaluation.auc)
+    assert result["scorecard_auc"] == pytest.approx(small_fit.scorecard_evaluation.auc)
+    assert result["oracle_auc"] == pytest.approx(small_fit.evaluation.oracle_auc)
 
 
 def test_score_merchants_gives_one_explained_row_per_merchant(
-    rating: RatingFit, small_market: Dataset
+    small_fit: RatingFit, small_market: Dataset
 ) -> None:
     as_of = small_market.end.date()
-    table = score_merchants(rating.model, small_market, as_of)
+    table = score_merchants(small_fit.model, small_market, as_of)
     merchants = small_market.table("merchants").to_pandas()
     assert set(table["merchant_id"]) == set(merchants["merchant_id"])
     assert table["score"].between(350, 950).all()
