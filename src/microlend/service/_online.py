@@ -10,11 +10,9 @@ when the business date changes or on request.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +34,6 @@ from microlend.types import MerchantId
 
 __all__ = [
     "FeatureSnapshot",
-    "feature_values",
     "rate_one",
     "snapshot_of",
     "sync_merchants",
@@ -111,24 +108,6 @@ def rate_one(model: PDModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rat
     """The full rating of one merchant, "what would raise it" included."""
     rows = snapshot.features_of(merchant_id)
     return rate(model, rows, CATALOG, improver=snapshot.improver)[0]
-
-
-def feature_values(row: pd.DataFrame) -> dict[str, Any]:
-    """A one-row feature table as JSON-ready values: missing numbers as ``None``."""
-    block = row.to_numpy()
-    if block.dtype == np.float64:
-        # Features are all floats: one conversion to Python floats, NaN (``v != v``) to None.
-        numbers = block[0].tolist()
-        return {str(k): (None if v != v else v) for k, v in zip(row.columns, numbers, strict=True)}
-    values: dict[str, Any] = {}
-    for name, value in row.iloc[0].items():
-        if isinstance(value, float | int) and not isinstance(value, bool):
-            values[str(name)] = None if math.isnan(float(value)) else float(value)
-        elif value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-            values[str(name)] = None
-        else:
-            values[str(name)] = str(value)
-    return values
 
 
 def sync_merchants(engine: Engine, dataset: Dataset) -> int:
