@@ -12,7 +12,7 @@ from microlend.store._engine import create_engine_for, migrate
 from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot
 from microlend.store._loan_pages import loan_page
 from microlend.store._portfolio_queries import PortfolioQueries
-from microlend.store._queries import LoanBookQueries, plan_of, state_of
+from microlend.store._queries import COMMITTED, LoanBookQueries, plan_of, state_of
 from microlend.store._records import (
     Ageing,
     DecisionRecord,
@@ -21,10 +21,12 @@ from microlend.store._records import (
     MerchantRecord,
 )
 from microlend.store._retry import in_transaction
-from microlend.store._tables import Base
+from microlend.store._tables import IDEMPOTENCY_KEY_LENGTH, Base
 from microlend.store._types import MONEY_SCALE
 
 __all__ = [
+    "COMMITTED",
+    "IDEMPOTENCY_KEY_LENGTH",
     "MONEY_SCALE",
     "Ageing",
     "AgeingHistory",

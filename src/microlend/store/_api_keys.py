@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    CursorResult,
+    DateTime,
+    ForeignKey,
+    String,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from microlend.store._tables import Base
@@ -37,17 +47,27 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
 class ApiKeyRecord:
-    """A stored key: its id, salt and salted hash, its role and (merchant keys) merchant."""
+    """A stored key: its id, salt and salted hash, its role and (merchant keys) merchant; when
+    it was made, last used and revoked."""
 
     key_id: str
     salt: str
     secret_hash: str
     role: str
     merchant_id: str | None
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class ApiKeys:
@@ -70,9 +90,40 @@ class ApiKeys:
 
     def get(self, key_id: str) -> ApiKeyRecord | None:
         row = self._session.get(ApiKeyRow, key_id)
-        if row is None:
-            return None
-        return ApiKeyRecord(row.id, row.salt, row.secret_hash, row.role, row.merchant_id)
+        return None if row is None else _record(row)
+
+    def all(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        rows = self._session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.id))
+        return [_record(row) for row in rows]
 
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(ApiKeyRow)) or 0
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        """Revoke ``key_id`` as of ``at``; whether it was live until now."""
+        done: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
+            update(ApiKeyRow)
+            .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(done.rowcount)
+
+    def touch(self, key_id: str, at: datetime) -> None:
+        """Record that ``key_id`` was used at ``at``."""
+        self._session.execute(
+            update(ApiKeyRow).where(ApiKeyRow.id == key_id).values(last_used_at=at)
+        )
+
+
+def _record(row: ApiKeyRow) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        row.id,
+        row.salt,
+        row.secret_hash,
+        row.role,
+        row.merchant_id,
+        row.created_at,
+        row.last_used_at,
+        row.revoked_at,
+    )

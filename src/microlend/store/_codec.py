@@ -85,6 +85,8 @@ def decision_values(decision: DecisionRecord) -> dict[str, Any]:
         "feature_values": decision.feature_values,
         "score": decision.score,
         "result": decision.result,
+        "expires_on": decision.expires_on,
+        "superseded_by": decision.superseded_by,
     }
 
 
@@ -100,6 +102,8 @@ def decision_from_row(row: DecisionRow) -> DecisionRecord:
         feature_values=row.feature_values,
         score=row.score,
         result=row.result,
+        expires_on=row.expires_on,
+        superseded_by=row.superseded_by,
     )
 
 

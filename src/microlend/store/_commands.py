@@ -1,21 +1,24 @@
 """The command side of the loan book: every write, inside the caller's transaction.
 
 Money moves only by appending balanced ledger transactions; nothing updates or deletes a
-posting. Concurrent writers on one loan are serialised by ``lock_loan`` (``SELECT ... FOR
-UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the one write lock).
+posting. Concurrent writers on one loan are serialised by ``lock_loan``, and on one merchant's
+credit (decide, accept, disburse, cancel) by ``lock_merchant`` (``SELECT ... FOR UPDATE`` on
+PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already holds the one write lock). Locks are taken loan
+first, merchant second, so no two writers wait on each other in a circle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import CursorResult, Insert, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
@@ -37,6 +40,7 @@ from microlend.store._records import (
 from microlend.store._tables import (
     Base,
     BookRow,
+    BusinessDayRow,
     DecisionRow,
     IdempotencyKeyRow,
     LoanRow,
@@ -52,8 +56,22 @@ _TRANSACTIONS = Base.metadata.tables[TransactionRow.__tablename__]
 _POSTINGS = Base.metadata.tables[PostingRow.__tablename__]
 _DECISIONS = Base.metadata.tables[DecisionRow.__tablename__]
 _MERCHANTS = Base.metadata.tables[MerchantRow.__tablename__]
-# Built once: every decision and loan checks its merchant.
-_MERCHANT_EXISTS = select(_MERCHANTS.c.id).where(_MERCHANTS.c.id == bindparam("merchant_id"))
+_KEYS = Base.metadata.tables[IdempotencyKeyRow.__tablename__]
+# Built once: every decision locks its merchant, and supersedes the merchant's older ones.
+_LOCK_MERCHANT = (
+    select(_MERCHANTS.c.id).where(_MERCHANTS.c.id == bindparam("merchant_id")).with_for_update()
+)
+_SUPERSEDE = (
+    update(_DECISIONS)
+    .where(
+        _DECISIONS.c.merchant_id == bindparam("merchant_id"),
+        _DECISIONS.c.superseded_by.is_(None),
+    )
+    .values(superseded_by=bindparam("by"))
+)
+_STORED_KEY = select(_KEYS).where(
+    _KEYS.c.scope == bindparam("scope"), _KEYS.c.key == bindparam("key")
+)
 
 
 def request_hash(operation: str, request: Mapping[str, Any]) -> str:
@@ -105,9 +123,18 @@ class LoanBookCommands:
         if rows:
             self._session.execute(insert(MerchantRow), rows)
 
+    def lock_merchant(self, merchant_id: str) -> None:
+        """Lock ``merchant_id``'s row until the transaction ends: its decisions, accepts,
+        disbursements and cancellations queue, so each sees the others' commitments."""
+        if self._session.scalar(_LOCK_MERCHANT, {"merchant_id": merchant_id}) is None:
+            raise NotFoundError(f"no merchant {merchant_id!r} in the book")
+
     def add_decision(self, decision: DecisionRecord) -> None:
-        """Store one decision: a plain insert, as every online decision stores one."""
-        self._require_merchant(decision.merchant_id)
+        """Store one decision, superseding the merchant's earlier ones (their offers can no
+        longer be accepted). The caller holds the merchant's lock (``lock_merchant``)."""
+        self._session.execute(
+            _SUPERSEDE, {"merchant_id": decision.merchant_id, "by": decision.decision_id}
+        )
         self._session.execute(insert(_DECISIONS), [decision_values(decision)])
 
     def add_decisions(self, decisions: Sequence[DecisionRecord]) -> None:
@@ -117,7 +144,7 @@ class LoanBookCommands:
             self._session.execute(insert(DecisionRow), [decision_values(d) for d in decisions])
 
     def add_loan(self, loan: LoanRecord) -> None:
-        self._require_merchant(loan.merchant_id)
+        """Store an accepted loan; the caller holds its merchant's lock (``lock_merchant``)."""
         self._session.add(loan_row(loan))
         self._session.flush()
 
@@ -195,33 +222,52 @@ class LoanBookCommands:
         self._session.execute(insert(_POSTINGS), postings)
         return len(postings)
 
-    def recall(self, key: str, operation: str, fingerprint: str) -> StoredResponse | None:
-        """The first answer to ``key``, or ``None`` if it is new; raises
-        ``IdempotencyConflictError`` if ``key`` was used for a different request."""
-        row = self._session.get(IdempotencyKeyRow, key)
-        if row is None:
-            return None
-        if row.operation != operation or row.request_hash != fingerprint:
-            raise IdempotencyConflictError(
-                f"idempotency key {key!r} was first used for a different {row.operation} request"
-            )
-        return StoredResponse(row.key, row.operation, row.request_hash, dict(row.response))
-
-    def remember(
-        self, key: str, operation: str, fingerprint: str, response: dict[str, Any]
-    ) -> None:
-        """Store the answer to ``key``; a concurrent first use makes the flush fail and the
-        transaction retry, which then answers from the winner's row."""
-        self._session.add(
-            IdempotencyKeyRow(
-                key=key, operation=operation, request_hash=fingerprint, response=response
-            )
+    def close_day(self, business_date: date) -> None:
+        """Record ``business_date`` as closed (closing it again changes nothing)."""
+        self._session.execute(
+            self._insert(BusinessDayRow)
+            .values(business_date=business_date)
+            .on_conflict_do_nothing()
         )
-        self._session.flush()
 
-    def _require_merchant(self, merchant_id: str) -> None:
-        if self._session.scalar(_MERCHANT_EXISTS, {"merchant_id": merchant_id}) is None:
-            raise NotFoundError(f"no merchant {merchant_id!r} in the book")
+    def claim(
+        self, scope: str, key: str, operation: str, fingerprint: str
+    ) -> StoredResponse | None:
+        """Claim ``key`` (of caller ``scope``) for this request before anything derived from it
+        is written: ``None`` when this transaction now holds it (answer it with ``answer``);
+        the stored answer when the same request was answered before. A concurrent claim of the
+        same key waits here until the first one commits (and then finds its answer) or rolls
+        back (and then claims it). Raises ``IdempotencyConflictError``, saying nothing of the
+        first request, when the key was used for another request."""
+        row = {"scope": scope, "key": key, "operation": operation, "request_hash": fingerprint}
+        claimed: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
+            self._insert(IdempotencyKeyRow).values(**row, response={}).on_conflict_do_nothing()
+        )
+        if claimed.rowcount == 1:
+            return None
+        stored = self._session.execute(_STORED_KEY, {"scope": scope, "key": key}).one()
+        if stored.operation != operation or stored.request_hash != fingerprint:
+            raise IdempotencyConflictError(
+                "this Idempotency-Key was already used for a different request: "
+                "send a new key for a new request"
+            )
+        return StoredResponse(
+            stored.key, stored.operation, stored.request_hash, dict(stored.response)
+        )
+
+    def answer(self, scope: str, key: str, response: dict[str, Any]) -> None:
+        """Store the answer to a key this transaction claimed."""
+        self._session.execute(
+            update(_KEYS)
+            .where(_KEYS.c.scope == scope, _KEYS.c.key == key)
+            .values(response=response)
+        )
+
+    def _insert(self, table: type[Base]) -> Any:
+        """An INSERT of ``table`` that can be told ``on_conflict_do_nothing``."""
+        dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+        make: Callable[[Any], Insert] = dialects[self._session.get_bind().dialect.name]
+        return make(table)
 
 
 def _check_scale(transaction: Transaction) -> None:

@@ -28,23 +28,33 @@ from microlend.ledger import (
 )
 from microlend.store._codec import decision_from_row, loan_from_row, transaction_from_rows
 from microlend.store._records import DecisionRecord, LoanRecord, LoanStatus
-from microlend.store._tables import DecisionRow, LoanRow, PostingRow, TransactionRow
+from microlend.store._tables import (
+    BusinessDayRow,
+    DecisionRow,
+    LoanRow,
+    MerchantRow,
+    PostingRow,
+    TransactionRow,
+)
 from microlend.types import LoanId
 
-__all__ = ["LoanBookQueries", "plan_of", "state_of"]
+__all__ = ["COMMITTED", "LoanBookQueries", "plan_of", "state_of"]
 
 _ZERO = Decimal(0)
 
 _LOANS = LoanRow.__table__
+#: A merchant's commitments: loans accepted (not yet disbursed) and loans disbursed.
+COMMITTED = (LoanStatus.ACCEPTED, LoanStatus.ACTIVE)
 # Built once: a statement built per call costs more than SQLite takes to run it.
-_ACTIVE_LOANS = (
+_COMMITTED_LOANS = (
     select(*_LOANS.columns)
     .where(
         _LOANS.c.merchant_id == bindparam("merchant_id"),
-        _LOANS.c.status == LoanStatus.ACTIVE.value,
+        _LOANS.c.status.in_([status.value for status in COMMITTED]),
     )
     .order_by(_LOANS.c.id)
 )
+_LOAN_OF_DECISION = select(*_LOANS.columns).where(_LOANS.c.decision_id == bindparam("decision"))
 
 
 class LoanBookQueries:
@@ -77,11 +87,23 @@ class LoanBookQueries:
         rows = self._session.scalars(query.order_by(LoanRow.id).limit(limit))
         return [loan_from_row(row) for row in rows]
 
-    def active_loans(self, merchant_id: str) -> list[LoanRecord]:
-        """``merchant_id``'s active loans in id order: one indexed read of plain rows, as every
-        online decision reads its merchant's exposure."""
-        rows = self._session.execute(_ACTIVE_LOANS, {"merchant_id": merchant_id})
+    def committed_loans(self, merchant_id: str) -> list[LoanRecord]:
+        """``merchant_id``'s loans accepted or active (``COMMITTED``), in id order: one indexed
+        read of plain rows, as every online decision reads its merchant's exposure."""
+        rows = self._session.execute(_COMMITTED_LOANS, {"merchant_id": merchant_id})
         return [loan_from_row(row) for row in rows]
+
+    def has_merchant(self, merchant_id: str) -> bool:
+        return self._session.get(MerchantRow, merchant_id) is not None
+
+    def loan_of_decision(self, decision_id: str) -> LoanRecord | None:
+        """The loan accepted from ``decision_id``'s offers, if any (at most one)."""
+        row = self._session.execute(_LOAN_OF_DECISION, {"decision": decision_id}).one_or_none()
+        return None if row is None else loan_from_row(row)
+
+    def last_closed_day(self) -> date | None:
+        """The latest business date end of day closed, if any."""
+        return self._session.scalar(select(func.max(BusinessDayRow.business_date)))
 
     def decision(self, decision_id: str) -> DecisionRecord:
         row = self._session.get(DecisionRow, decision_id)

@@ -16,9 +16,11 @@ __all__ = ["Ageing", "DecisionRecord", "LoanRecord", "LoanStatus", "MerchantReco
 
 
 class LoanStatus(StrEnum):
-    """A loan's life: accepted, then active once disbursed, then repaid or written off."""
+    """A loan's life: accepted, then active once disbursed, then repaid or written off; or
+    cancelled before it was disbursed."""
 
     ACCEPTED = "accepted"
+    CANCELLED = "cancelled"
     ACTIVE = "active"
     REPAID = "repaid"
     WRITTEN_OFF = "written_off"
@@ -47,6 +49,10 @@ class DecisionRecord:
     feature_values: dict[str, Any] = field(default_factory=dict)
     score: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] = field(default_factory=dict)
+    #: The last day its offers may be accepted (none on a decline).
+    expires_on: date | None = None
+    #: The merchant's later decision that replaced it, if any.
+    superseded_by: str | None = None
 
 
 @dataclass(frozen=True)

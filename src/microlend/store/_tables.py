@@ -30,8 +30,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from microlend.store._types import Amount, Document
 
 __all__ = [
+    "IDEMPOTENCY_KEY_LENGTH",
     "Base",
     "BookRow",
+    "BusinessDayRow",
     "DecisionRow",
     "IdempotencyKeyRow",
     "LoanRow",
@@ -83,6 +85,10 @@ class DecisionRow(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
+    #: The last day its offers may be accepted; none on a decline.
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    #: The merchant's next decision, which replaced this one's offers.
+    superseded_by: Mapped[str | None] = mapped_column(String(_ID))
 
 
 class LoanRow(Base):
@@ -91,6 +97,8 @@ class LoanRow(Base):
         CheckConstraint("principal > 0", name="principal_positive"),
         CheckConstraint("days_past_due >= 0", name="dpd_not_negative"),
         Index(None, "status", "id"),
+        # A decision is single-use: at most one loan (cancelled ones included) comes of it.
+        Index(None, "decision_id", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
@@ -143,12 +151,33 @@ class PostingRow(Base):
     amount: Mapped[Decimal] = mapped_column(Amount)
 
 
+class BusinessDayRow(Base):
+    """A business date closed by end of day: none before the last one is closed again."""
+
+    __tablename__ = "business_days"
+
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.current_timestamp()
+    )
+
+
+#: The longest idempotency key a caller may send.
+IDEMPOTENCY_KEY_LENGTH = 255
+
+
 class IdempotencyKeyRow(Base):
-    """The first answer to a money-moving request, returned again when its key is replayed."""
+    """The first answer to a money-moving request, returned again when its key is replayed.
+
+    Keys are scoped to the caller (``scope``: the API key's id; empty for the book's own
+    commands), so one caller can neither take nor read another's key. The row is claimed
+    before the request's work and answered (``response``) in the same transaction.
+    """
 
     __tablename__ = "idempotency_keys"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_LENGTH), primary_key=True)
     operation: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]] = mapped_column(Document)
