@@ -15,7 +15,9 @@ code never prints. A declined application is a result with reasons, never an exc
     │   └── ArtifactError(ValueError)         a saved model is incomplete, altered or incompatible
     └── LedgerError(Exception)            a money movement would break the book
         ├── UnbalancedEntryError(ValueError)  postings of one transaction do not sum to zero
-        └── IdempotencyConflictError(ValueError)  a key was reused for a different request
+        ├── IdempotencyConflictError(ValueError)  a key was reused for a different request
+        ├── OfferUnavailableError             a decision's offers are used, superseded or expired
+        └── LimitExceededError                a loan would take a merchant past its granted limit
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ __all__ = [
     "DataContractError",
     "IdempotencyConflictError",
     "LedgerError",
+    "LimitExceededError",
     "MicrolendError",
     "ModelError",
     "NotFittedError",
     "NotFoundError",
+    "OfferUnavailableError",
     "UnbalancedEntryError",
     "Violation",
 ]
@@ -122,3 +126,21 @@ class UnbalancedEntryError(LedgerError, ValueError):
 
 class IdempotencyConflictError(LedgerError, ValueError):
     """An idempotency key was reused for a request that differs from the first."""
+
+
+class OfferUnavailableError(LedgerError):
+    """A decision's offers cannot be accepted: ``reason`` says why, one of ``REASONS``."""
+
+    #: used: a loan came of it already; superseded: the merchant has a newer decision;
+    #: expired: past its ``expires_on``; declined: it made no offer that stands.
+    REASONS = ("used", "superseded", "expired", "declined")
+
+    def __init__(self, reason: str, message: str) -> None:
+        assert reason in self.REASONS, f"unknown reason {reason!r}"
+        super().__init__(message)
+        self.reason = reason
+
+
+class LimitExceededError(LedgerError):
+    """A loan would take the merchant's exposure past the limit its decision granted (or the
+    policy's cap on one merchant)."""

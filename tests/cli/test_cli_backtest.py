@@ -17,7 +17,7 @@ def test_backtest_compares_two_policies_as_json(
     text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
     (tmp_path / "a.toml").write_text(text)
     strict = text.replace("min_score = 550", "min_score = 700").replace(
-        'version = "default-2025.1"', 'version = "strict"'
+        'version = "default-2026.1"', 'version = "strict"'
     )
     (tmp_path / "b.toml").write_text(strict)
     result = CliRunner().invoke(

@@ -23,7 +23,7 @@ def test_the_shipped_example_is_the_package_default() -> None:
 
 def test_the_default_policy_reads_as_written() -> None:
     policy = default_policy()
-    assert policy.version == "default-2025.1"
+    assert policy.version == "default-2026.1"
     assert policy.digest == hashlib.sha256(DEFAULT_TEXT.encode()).hexdigest()
     assert policy.currency == "USD"
     assert policy.min_score == 550
@@ -76,9 +76,9 @@ BAD_EDITS = [
     ("net_share = 0.92", "net_share = 0", "forecast.net_share"),
     ("[cutoffs]\nmin_score = 550", "cutoffs = 550", "cutoffs: expected a table, got 550"),
     # unknown and missing keys
-    ('version = "default-2025.1"', 'version = "x"\ncolour = "red"', "colour: unknown key"),
+    ('version = "default-2026.1"', 'version = "x"\ncolour = "red"', "colour: unknown key"),
     ("lgd = 0.85", "lgd = 0.85\nlgdd = 0.5", "pricing.lgdd: unknown key"),
-    ('version = "default-2025.1"', "", "version: missing"),
+    ('version = "default-2026.1"', "", "version: missing"),
     # knock-out rules
     ('op = "<"\nvalue = 90\n', 'op = "<<"\nvalue = 90\n', "knockouts[0].op: expected one of"),
     ('feature = "tenure_days"', 'feature = "tenure_dayz"', "knockouts[0].feature"),

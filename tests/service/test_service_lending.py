@@ -45,8 +45,8 @@ def usd(amount: str) -> Money:
     return Money(Decimal(amount), "USD")
 
 
-def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00") -> str:
-    """A funded book with one merchant and one disbursed loan."""
+def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00", *, key: str = "1") -> str:
+    """A funded book with one merchant and a disbursed loan (another for each ``key``)."""
     merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
     in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
     fund_book(engine, usd("100000"), DAY, "fund-1")
@@ -56,10 +56,10 @@ def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00") -> str:
         merchant_id=MerchantId("M1"),
         offer=offer,
         business_date=DAY,
-        idempotency_key="acc-1",
+        idempotency_key=f"acc-{key}",
     )
     assert accepted.loan_id is not None
-    disburse(engine, accepted.loan_id, DAY, "dis-1")
+    disburse(engine, accepted.loan_id, DAY, f"dis-{key}")
     return accepted.loan_id
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from test_service_lending import DAY, FIXED, assert_book_sound, open_loan
 
+from microlend.errors import ConfigError
 from microlend.ledger import Account, Bucket, Covenant, CovenantStatus, ShareOfSalesTerms
 from microlend.service import end_of_day
 from microlend.store import LoanBookQueries, LoanRecord, LoanStatus
@@ -61,11 +64,34 @@ def test_end_of_day_accrues_interest_once_per_due_date(engine: Engine) -> None:
     due = DAY + timedelta(days=31)
     first = end_of_day(engine, due)
     assert (first.interest_accruals, first.postings) == (1, 2)
-    again = end_of_day(engine, due)
-    assert (again.loans_aged, again.postings) == (0, 0)
+    # Closing the day again does nothing more and answers as the first run did.
+    assert end_of_day(engine, due) == first
     with Session(engine) as session:
         book = LoanBookQueries(session).balances("USD", loan_id=loan_id)
     assert book[Account.INTEREST_RECEIVABLE] == Decimal("20.00")
     assert book[Account.INTEREST_INCOME] == Decimal("20.00")
     assert end_of_day(engine, due + timedelta(days=1)).interest_accruals == 0
+    assert_book_sound(engine)
+
+
+def test_end_of_day_refuses_a_day_before_the_last_closed_one(engine: Engine) -> None:
+    open_loan(engine, FIXED)
+    end_of_day(engine, DAY + timedelta(days=10))
+    with pytest.raises(ConfigError, match="before the book's last closed day"):
+        end_of_day(engine, DAY + timedelta(days=9))
+    with pytest.raises(ConfigError):
+        end_of_day(engine, date(1, 1, 1))
+
+
+def test_concurrent_end_of_day_calls_accrue_once_and_answer_alike(engine: Engine) -> None:
+    """Ten callers close one date at once: no error, one accrual per loan, one answer."""
+    loans = [open_loan(engine, FIXED, key=str(n)) for n in range(12)]
+    due = DAY + timedelta(days=31)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        reports = list(pool.map(lambda _: end_of_day(engine, due, batch_size=5), range(10)))
+    assert all(report == reports[0] for report in reports)
+    assert (reports[0].loans_aged, reports[0].interest_accruals) == (len(loans), len(loans))
+    with Session(engine) as session:
+        book = LoanBookQueries(session).balances("USD")
+    assert book[Account.INTEREST_RECEIVABLE] == Decimal("20.00") * len(loans)
     assert_book_sound(engine)

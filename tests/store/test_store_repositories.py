@@ -129,20 +129,26 @@ def test_a_transaction_key_is_stored_once(engine: Engine) -> None:
 def test_idempotency_keys_answer_the_first_request_and_refuse_another(engine: Engine) -> None:
     fingerprint = request_hash("payment", {"amount": "10.00"})
 
-    def remember(session: Session) -> None:
-        LoanBookCommands(session).remember("k1", "payment", fingerprint, {"paid": "10.00"})
-
-    in_transaction(engine, remember)
-    with Session(engine) as session:
+    def first(session: Session) -> None:
         commands = LoanBookCommands(session)
-        assert commands.recall("new", "payment", fingerprint) is None
-        stored = commands.recall("k1", "payment", fingerprint)
+        assert commands.claim("caller-a", "k1", "payment", fingerprint) is None
+        commands.answer("caller-a", "k1", {"paid": "10.00"})
+
+    in_transaction(engine, first)
+    with Session(engine) as session, session.begin():
+        commands = LoanBookCommands(session)
+        stored = commands.claim("caller-a", "k1", "payment", fingerprint)
         assert stored is not None
         assert stored.response == {"paid": "10.00"}
+        with pytest.raises(IdempotencyConflictError) as refused:
+            commands.claim("caller-a", "k1", "payment", request_hash("payment", {"amount": "11"}))
+        # The refusal tells nothing of the first request.
+        assert "payment" not in str(refused.value)
         with pytest.raises(IdempotencyConflictError):
-            commands.recall("k1", "payment", request_hash("payment", {"amount": "11.00"}))
-        with pytest.raises(IdempotencyConflictError):
-            commands.recall("k1", "settlement", fingerprint)
+            commands.claim("caller-a", "k1", "settlement", fingerprint)
+        # Another caller's "k1" is its own key: claimed anew, nothing of caller-a's is seen.
+        assert commands.claim("caller-b", "k1", "payment", fingerprint) is None
+        session.rollback()
 
 
 def test_decisions_are_stored_whole(engine: Engine) -> None:
@@ -168,6 +174,27 @@ def test_decisions_are_stored_whole(engine: Engine) -> None:
         assert LoanBookQueries(session).decision("D1") == decision
 
 
+def test_a_new_decision_supersedes_the_merchants_earlier_ones(engine: Engine) -> None:
+    def decision(decision_id: str) -> DecisionRecord:
+        return DecisionRecord(decision_id, MerchantId("M1"), None, DAY, "p", "m")
+
+    def work(session: Session) -> None:
+        _seed(session)
+        commands = LoanBookCommands(session)
+        for decision_id in ("D1", "D2", "D3"):
+            commands.lock_merchant("M1")
+            commands.add_decision(decision(decision_id))
+
+    in_transaction(engine, work)
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        assert [queries.decision(d).superseded_by for d in ("D1", "D2", "D3")] == [
+            "D2",
+            "D3",
+            None,
+        ]
+
+
 def test_missing_things_raise_not_found(engine: Engine) -> None:
     with Session(engine) as session:
         queries = LoanBookQueries(session)
@@ -176,4 +203,4 @@ def test_missing_things_raise_not_found(engine: Engine) -> None:
         with pytest.raises(NotFoundError):
             queries.transaction("nope")
         with pytest.raises(NotFoundError):
-            LoanBookCommands(session).add_loan(LOAN)
+            LoanBookCommands(session).lock_merchant(LOAN.merchant_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from microlend.data._manifest import Manifest
 from microlend.errors import NotFoundError
@@ -29,6 +30,15 @@ class Dataset:
     files: Mapping[str, Path]
     end: datetime
     manifest: Manifest | None = None
+
+    def start(self) -> datetime:
+        """When the records begin: the first merchant's onboarding (every other record of a
+        merchant comes after it joined)."""
+        first = pc.min(self.table("merchants").column("onboarded_at")).as_py()
+        if first is None:
+            raise NotFoundError(f"{self.root}: merchants is empty, so the records have no start")
+        assert isinstance(first, datetime), type(first)
+        return first
 
     def has(self, name: str) -> bool:
         """Whether the folder holds the (optional) table ``name``."""

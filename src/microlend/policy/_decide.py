@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from microlend.errors import ConfigError
 from microlend.money import Money
@@ -85,6 +85,7 @@ def decide(
         policy_version=policy.version,
         policy_digest=policy.digest,
         model_version=model_version,
+        expires_on=as_of + timedelta(days=policy.offer_valid_days) if offers else None,
     )
 
 

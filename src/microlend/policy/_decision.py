@@ -127,6 +127,8 @@ class Decision:
     policy_version: str
     policy_digest: str
     model_version: str
+    #: The last business day its offers may be accepted; none on a decline.
+    expires_on: date | None = None
 
     @property
     def approved(self) -> bool:
@@ -155,6 +157,7 @@ class Decision:
             "reasons": [vars(r) | {"source": r.source.value} for r in self.reasons],
             "policy": {"version": self.policy_version, "digest": self.policy_digest},
             "model_version": self.model_version,
+            "expires_on": None if self.expires_on is None else self.expires_on.isoformat(),
         }
 
     @classmethod
@@ -187,7 +190,13 @@ class Decision:
             policy_version=data["policy"]["version"],
             policy_digest=data["policy"]["digest"],
             model_version=data["model_version"],
+            # Decisions stored before offers expired carry no date.
+            expires_on=_date_or_none(data.get("expires_on")),
         )
+
+
+def _date_or_none(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def _decimals(fields: Mapping[str, Any]) -> dict[str, Any]:

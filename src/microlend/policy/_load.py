@@ -20,6 +20,7 @@ from microlend.features import feature_names
 from microlend.ledger import Covenant, Frequency
 from microlend.money import is_currency
 from microlend.policy._policy import (
+    DEFAULT_OFFER_VALID_DAYS,
     ACCOUNT_FACTS,
     BandCap,
     Forecast,
@@ -79,6 +80,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         pricing=_pricing(root.table("pricing")),
         instalment=instalment,
         share_of_sales=share_of_sales,
+        offer_valid_days=_offer_valid_days(root),
     )
     root.finish()
     return policy
@@ -89,6 +91,16 @@ def _currency(root: Node) -> str:
     if not is_currency(code):
         root.fail("currency", f"expected an ISO 4217 code such as 'USD', got {code!r}")
     return code
+
+
+def _offer_valid_days(root: Node) -> int:
+    """How many business days a decision's offers stand (``[offers] valid_days``)."""
+    if not root.has("offers"):
+        return DEFAULT_OFFER_VALID_DAYS
+    node = root.table("offers")
+    days = node.integer("valid_days", 1, 90, default=DEFAULT_OFFER_VALID_DAYS)
+    node.finish()
+    return days
 
 
 def _cutoffs(node: Node) -> int:

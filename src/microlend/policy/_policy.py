@@ -14,7 +14,11 @@ from enum import StrEnum
 
 from microlend.ledger import Covenant, Frequency
 
+#: Days a decision's offers stand when the policy does not say (``[offers] valid_days``).
+DEFAULT_OFFER_VALID_DAYS = 7
+
 __all__ = [
+    "DEFAULT_OFFER_VALID_DAYS",
     "ACCOUNT_FACTS",
     "BandCap",
     "Forecast",
@@ -169,6 +173,8 @@ class Policy:
     pricing: Pricing
     instalment: InstalmentProduct | None
     share_of_sales: ShareOfSalesProduct | None
+    #: Business days (the book closes every calendar day) a decision's offers stand.
+    offer_valid_days: int = DEFAULT_OFFER_VALID_DAYS
 
     def eligible_bands(self) -> frozenset[str]:
         """Bands some product is offered to."""

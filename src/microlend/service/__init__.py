@@ -16,7 +16,8 @@ from microlend.service._batch import (
     score_spark_frame,
 )
 from microlend.service._book_end_of_day import EndOfDayReport, end_of_day
-from microlend.service._decisions import book_exposure, decision_record
+from microlend.service._credit import book_exposure
+from microlend.service._decisions import decision_record
 from microlend.service._demo import (
     DEMO_CAPITAL,
     DemoBook,
@@ -26,13 +27,23 @@ from microlend.service._demo import (
     run_demo,
 )
 from microlend.service._keys import (
+    ApiKeyRecord,
     Principal,
     Role,
     authenticate,
     create_api_key,
     ensure_staff_keys,
+    list_api_keys,
+    principal_of,
+    revoke_api_key,
 )
-from microlend.service._lending import accept_offer, disburse, fund_book, record_decision
+from microlend.service._lending import (
+    accept_offer,
+    cancel_loan,
+    disburse,
+    fund_book,
+    record_decision,
+)
 from microlend.service._lending_collections import (
     post_payment,
     post_settlement,
@@ -103,6 +114,7 @@ from microlend.service._underwrite import (
 __all__ = [
     "DEMO_CAPITAL",
     "PERFORMANCE_WINDOW",
+    "ApiKeyRecord",
     "ApplicationReplay",
     "BacktestResult",
     "BatchResult",
@@ -142,6 +154,7 @@ __all__ = [
     "baseline_on_records",
     "book_exposure",
     "book_population",
+    "cancel_loan",
     "create_api_key",
     "data_fingerprint",
     "decision_merchant",
@@ -153,6 +166,7 @@ __all__ = [
     "fit_rating",
     "fund_book",
     "labelled_applications",
+    "list_api_keys",
     "list_loans",
     "loan_detail",
     "loan_view",
@@ -168,12 +182,14 @@ __all__ = [
     "portfolio_performance",
     "post_payment",
     "post_settlement",
+    "principal_of",
     "rate_merchants",
     "rate_one",
     "record_decision",
     "replay_application",
     "replay_decision",
     "reverse_transaction",
+    "revoke_api_key",
     "run_demo",
     "score_merchants",
     "score_on_spark",

@@ -15,7 +15,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -26,24 +25,17 @@ from microlend.features import CATALOG
 from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
 from microlend.scoring import Rating, RiskModel, ScoreScale, rate
+from microlend.service._credit import exposure_in
 from microlend.service._lending_receipts import transaction_id
-from microlend.store import (
-    DecisionRecord,
-    LoanBookCommands,
-    LoanBookQueries,
-    in_transaction,
-    state_of,
-)
+from microlend.store import DecisionRecord, LoanBookCommands, in_transaction
 from microlend.types import ApplicationId, MerchantId
 
 __all__ = [
     "Application",
-    "book_exposure",
     "decide_and_store",
     "decide_application",
     "decision_id_for",
     "decision_record",
-    "exposure_in",
     "rate_rows",
     "replay",
 ]
@@ -103,11 +95,13 @@ def decide_and_store(
     engine: Engine, application: Application, policy: Policy, *, model_version: str
 ) -> Decision:
     """Decide on ``application`` with the book's exposure as of its date and store it, in one
-    transaction: the stored exposure is the book's when the decision was stored (the merchant
-    must be in the book)."""
+    transaction under the merchant's lock: the stored exposure is the book's when the decision
+    was stored (the merchant must be in the book), and it supersedes the merchant's earlier
+    decisions."""
     request = application.request
 
     def unit(session: Session) -> Decision:
+        LoanBookCommands(session).lock_merchant(request.merchant_id)
         exposure = exposure_in(session, request.merchant_id, policy.currency, application.as_of)
         decision, record = decide_application(
             application, policy, exposure=exposure, model_version=model_version
@@ -141,28 +135,8 @@ def decision_record(decision: Decision, application: Application) -> DecisionRec
         feature_values={name: _json_float(v) for name, v in application.features.items()},
         score=application.rating.to_dict(),
         result=decision.to_dict(),
+        expires_on=decision.expires_on,
     )
-
-
-def book_exposure(engine: Engine, merchant_id: str, currency: str, as_of: date) -> Exposure:
-    """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of``
-    (``exposure_in``, in a transaction of its own)."""
-    return in_transaction(engine, lambda s: exposure_in(s, merchant_id, currency, as_of))
-
-
-def exposure_in(session: Session, merchant_id: str, currency: str, as_of: date) -> Exposure:
-    """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of`` (all that
-    is outstanding, as the loans' states say), and the worst days past due among them."""
-    queries = LoanBookQueries(session)
-    loans = [loan for loan in queries.active_loans(merchant_id) if loan.currency == currency]
-    if not loans:
-        # Most applicants owe nothing: no history to read.
-        return Exposure(Money(Decimal(0), currency), 0)
-    history = queries.transactions_of([loan.loan_id for loan in loans])
-    states = [state_of(loan, history.get(loan.loan_id, []), as_of) for loan in loans]
-    owed = sum((state.outstanding_total for state in states), Decimal(0))
-    worst = max((state.days_past_due for state in states), default=0)
-    return Exposure(Money(owed, currency), worst)
 
 
 def replay(

@@ -1,11 +1,14 @@
-"""Lending use cases that open loans: record a decision, fund the book, accept, disburse.
+"""Lending use cases that open loans: record a decision, fund the book, accept, disburse, cancel.
 
-Each runs in one database transaction; each money-moving one takes an idempotency key.
+Each runs in one database transaction; each money-moving one takes an idempotency key, scoped to
+its caller (``scope``). Accepting and disbursing hold the merchant's lock and keep the rules of
+``_credit``: one loan per decision, while its offers stand, within the limit it granted.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -13,12 +16,14 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError, LedgerError
 from microlend.ledger import Product, disbursement, funding, terms_from_json, terms_to_json
 from microlend.money import Money, to_decimal
+from microlend.service._credit import check_within_limit, usable_decision
 from microlend.service._lending_posting import post
 from microlend.service._lending_receipts import (
     Offer,
     Receipt,
     header_for,
     idempotent,
+    scoped_key,
     transaction_id,
 )
 from microlend.store import (
@@ -31,29 +36,39 @@ from microlend.store import (
 )
 from microlend.types import LoanId, MerchantId
 
-__all__ = ["accept_offer", "disburse", "fund_book", "record_decision"]
+__all__ = ["accept_offer", "cancel_loan", "disburse", "fund_book", "record_decision"]
 
 
 def record_decision(engine: Engine, decision: DecisionRecord) -> None:
-    """Store a credit decision with its inputs, feature values, score, result and versions."""
+    """Store a credit decision with its inputs, feature values, score, result and versions;
+    it supersedes the merchant's earlier decisions."""
 
     def unit(session: Session) -> None:
-        LoanBookCommands(session).add_decision(decision)
+        commands = LoanBookCommands(session)
+        commands.lock_merchant(decision.merchant_id)
+        commands.add_decision(decision)
 
     in_transaction(engine, unit)
 
 
-def fund_book(engine: Engine, amount: Money, business_date: date, idempotency_key: str) -> Receipt:
+def fund_book(
+    engine: Engine, amount: Money, business_date: date, idempotency_key: str, *, scope: str = ""
+) -> Receipt:
     """Bring capital into the book's cash: the lender lends only what was brought in."""
     request = {"amount": str(amount.amount), "currency": amount.currency}
 
     def work(session: Session) -> Receipt:
+        if amount.amount <= 0:
+            raise ConfigError(f"funding must be a positive amount, not {amount.amount}")
         LoanBookCommands(session).lock_book(amount.currency, create=True)
-        entry = funding(header_for("funding", idempotency_key, business_date, None), amount)
+        header = header_for("funding", idempotency_key, business_date, None, scope)
+        entry = funding(header, amount)
         post(session, None, [entry], business_date)
         return Receipt("funding", None, business_date, (entry.id,), amount.amount)
 
-    return idempotent(engine, operation="funding", key=idempotency_key, request=request, work=work)
+    return idempotent(
+        engine, operation="funding", key=idempotency_key, request=request, work=work, scope=scope
+    )
 
 
 def accept_offer(
@@ -64,51 +79,77 @@ def accept_offer(
     business_date: date,
     idempotency_key: str,
     decision_id: str | None = None,
+    scope: str = "",
 ) -> Receipt:
-    """Accept ``offer``: the loan is created (not yet disbursed); its id comes from the key."""
+    """Accept ``offer``: the loan is created (not yet disbursed); its id comes from the key.
+
+    With ``decision_id`` the offer must be one of that decision's, standing on
+    ``business_date`` and within the limit it granted (``_credit``); without, it is the
+    platform's own loan, and only the merchant must exist.
+    """
     terms = terms_from_json(offer.terms_json, offer.product)
     principal = Money(to_decimal(offer.amount), offer.currency)
     if principal.amount != offer.amount or principal.amount <= 0:
         raise ConfigError(f"offer amount {offer.amount} is not a positive {offer.currency} amount")
-    loan_id = LoanId(transaction_id(f"loan:{idempotency_key}"))
+    loan = LoanRecord(
+        loan_id=LoanId(transaction_id(scoped_key("loan", idempotency_key, scope))),
+        merchant_id=merchant_id,
+        decision_id=decision_id,
+        product=Product(terms.product),
+        terms_json=terms_to_json(terms),
+        principal=principal.amount,
+        currency=principal.currency,
+        status=LoanStatus.ACCEPTED,
+        accepted_on=business_date,
+    )
     request = offer.as_request() | {"merchant_id": merchant_id, "decision_id": decision_id}
 
     def work(session: Session) -> Receipt:
-        if decision_id is not None:
-            decision = LoanBookQueries(session).decision(decision_id)
+        decision = None
+        if decision_id is None:
+            LoanBookCommands(session).lock_merchant(merchant_id)
+        else:
+            decision = usable_decision(session, decision_id, business_date)
             if decision.merchant_id != merchant_id:
                 raise ConfigError(f"decision {decision_id} is not about merchant {merchant_id}")
-        loan = LoanRecord(
-            loan_id=loan_id,
-            merchant_id=merchant_id,
-            decision_id=decision_id,
-            product=Product(terms.product),
-            terms_json=terms_to_json(terms),
-            principal=principal.amount,
-            currency=principal.currency,
-            status=LoanStatus.ACCEPTED,
-            accepted_on=business_date,
-        )
+        check_within_limit(session, loan, business_date, decision=decision)
         LoanBookCommands(session).add_loan(loan)
-        return Receipt("accept", loan_id, business_date, (), principal.amount, status="accepted")
+        return Receipt(
+            "accept", loan.loan_id, business_date, (), principal.amount, status="accepted"
+        )
 
-    return idempotent(engine, operation="accept", key=idempotency_key, request=request, work=work)
+    return idempotent(
+        engine, operation="accept", key=idempotency_key, request=request, work=work, scope=scope
+    )
 
 
-def disburse(engine: Engine, loan_id: str, business_date: date, idempotency_key: str) -> Receipt:
-    """Pay out an accepted loan's principal; its schedule starts on ``business_date``."""
+def disburse(
+    engine: Engine,
+    loan_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    scope: str = "",
+    merchant_cap: Decimal | None = None,
+) -> Receipt:
+    """Pay out an accepted loan's principal; its schedule starts on ``business_date``. The
+    merchant's exposure plus this loan must still be within what its decision granted and
+    within ``merchant_cap`` (the policy's) as of that date."""
 
     def work(session: Session) -> Receipt:
-        loan = LoanBookQueries(session).loan(loan_id)
+        queries = LoanBookQueries(session)
+        loan = queries.loan(loan_id)
         if loan.status is not LoanStatus.ACCEPTED:
             raise LedgerError(f"loan {loan_id} is {loan.status}, not accepted: cannot disburse")
-        entry = disbursement(
-            header_for("disburse", idempotency_key, business_date, loan_id),
-            loan.terms,
-            loan.principal_money,
+        LoanBookCommands(session).lock_merchant(loan.merchant_id)
+        decision = None if loan.decision_id is None else queries.decision(loan.decision_id)
+        check_within_limit(
+            session, loan, business_date, decision=decision, merchant_cap=merchant_cap
         )
+        header = header_for("disburse", idempotency_key, business_date, loan_id, scope)
+        entry = disbursement(header, loan.terms, loan.principal_money)
         LoanBookCommands(session).set_status(loan_id, LoanStatus.ACTIVE, disbursed_on=business_date)
-        disbursed = LoanBookQueries(session).loan(loan_id)
+        disbursed = queries.loan(loan_id)
         status = post(session, disbursed, [entry], business_date)
         return Receipt(
             "disburse",
@@ -126,4 +167,32 @@ def disburse(engine: Engine, loan_id: str, business_date: date, idempotency_key:
         request={"loan_id": loan_id, "business_date": business_date.isoformat()},
         work=work,
         lock_loan=loan_id,
+        scope=scope,
+    )
+
+
+def cancel_loan(
+    engine: Engine, loan_id: str, business_date: date, idempotency_key: str, *, scope: str = ""
+) -> Receipt:
+    """Cancel an accepted loan before it is disbursed: nothing moved, nothing is posted, and
+    its principal no longer counts against the merchant. Its decision stays used."""
+
+    def work(session: Session) -> Receipt:
+        loan = LoanBookQueries(session).loan(loan_id)
+        if loan.status is not LoanStatus.ACCEPTED:
+            raise LedgerError(f"loan {loan_id} is {loan.status}, not accepted: cannot cancel")
+        LoanBookCommands(session).lock_merchant(loan.merchant_id)
+        LoanBookCommands(session).set_status(loan_id, LoanStatus.CANCELLED)
+        return Receipt(
+            "cancel", loan.loan_id, business_date, (), loan.principal, status="cancelled"
+        )
+
+    return idempotent(
+        engine,
+        operation="cancel",
+        key=idempotency_key,
+        request={"loan_id": loan_id, "business_date": business_date.isoformat()},
+        work=work,
+        lock_loan=loan_id,
+        scope=scope,
     )

@@ -36,7 +36,13 @@ _COLLECTING = frozenset({LoanStatus.ACTIVE, LoanStatus.REPAID})
 
 
 def post_settlement(
-    engine: Engine, loan_id: str, net: Money, business_date: date, idempotency_key: str
+    engine: Engine,
+    loan_id: str,
+    net: Money,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    scope: str = "",
 ) -> Receipt:
     """Take the holdback of one daily settlement's ``net`` for a share-of-sales loan, capped at
     what the loan owes (nothing once repaid)."""
@@ -46,7 +52,7 @@ def post_settlement(
         terms = loan.terms
         if not isinstance(terms, ShareOfSalesTerms):
             raise LedgerError(f"loan {loan_id} is {loan.product}: it takes no settlement holdback")
-        header = header_for("settlement", idempotency_key, business_date, loan_id)
+        header = header_for("settlement", idempotency_key, business_date, loan_id, scope)
         entry = settlement_holdback(header, terms, net, owed)
         if entry is None:
             return Receipt("settlement", loan.loan_id, business_date, status=loan.status.value)
@@ -64,6 +70,7 @@ def post_settlement(
         request=request,
         work=work,
         lock_loan=loan_id,
+        scope=scope,
     )
 
 
@@ -75,6 +82,7 @@ def post_payment(
     idempotency_key: str,
     *,
     refund_overpayment: bool = True,
+    scope: str = "",
 ) -> Receipt:
     """Apply a payment by the product's waterfall; what exceeds what is owed is owed back to
     the merchant and, unless ``refund_overpayment`` is false, refunded in the same transaction."""
@@ -82,7 +90,7 @@ def post_payment(
     def work(session: Session) -> Receipt:
         loan, owed = _collectable(session, loan_id, payment.currency)
         entry = repayment(
-            header_for("payment", idempotency_key, business_date, loan_id),
+            header_for("payment", idempotency_key, business_date, loan_id, scope),
             payment,
             owed,
             loan.terms.waterfall,
@@ -92,7 +100,7 @@ def post_payment(
         )
         entries = [entry]
         if excess > 0 and refund_overpayment:
-            refund = header_for("refund", idempotency_key, business_date, loan_id)
+            refund = header_for("refund", idempotency_key, business_date, loan_id, scope)
             entries.append(overpayment_refund(refund, Money(excess, payment.currency)))
         status = post(session, loan, entries, business_date)
         return Receipt(
@@ -113,11 +121,17 @@ def post_payment(
         request=request,
         work=work,
         lock_loan=loan_id,
+        scope=scope,
     )
 
 
 def reverse_transaction(
-    engine: Engine, transaction_id: str, business_date: date, idempotency_key: str
+    engine: Engine,
+    transaction_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    scope: str = "",
 ) -> Receipt:
     """Post the exact mirror of a transaction (a mistaken payment, accrual or write-off).
 
@@ -138,7 +152,7 @@ def reverse_transaction(
         )
         if (earlier := queries.reversed_by(transaction_id)) is not None:
             raise LedgerError(f"transaction {transaction_id} was already reversed by {earlier}")
-        header = header_for("reversal", idempotency_key, business_date, original.loan_id)
+        header = header_for("reversal", idempotency_key, business_date, original.loan_id, scope)
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
         return Receipt(
@@ -151,6 +165,7 @@ def reverse_transaction(
         key=idempotency_key,
         request={"transaction_id": transaction_id, "business_date": business_date.isoformat()},
         work=work,
+        scope=scope,
     )
 
 

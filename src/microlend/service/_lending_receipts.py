@@ -1,13 +1,16 @@
 """What the lending use cases take and answer, and how a request is made idempotent.
 
-A money-moving request carries a key. Its first answer is stored with a fingerprint of the
-request, in the same database transaction as the money it moved: the same key again returns that
-answer and moves nothing; the same key with a different request raises
-``IdempotencyConflictError``.
+A money-moving request carries a key, scoped to its caller (``scope``: the API key's id; empty
+for the book's own commands), so callers never meet each other's keys. The key is claimed first,
+before anything derived from it is written, and its answer stored with a fingerprint of the
+request in the same database transaction as the money it moved: the same key again returns
+that answer and moves nothing; the same key with a different request raises
+``IdempotencyConflictError``; a concurrent first use waits for the first and then answers as it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from microlend.ledger import Header
 from microlend.store import LoanBookCommands, in_transaction, request_hash
 from microlend.types import LoanId
 
-__all__ = ["Offer", "Receipt", "header_for", "idempotent", "transaction_id"]
+__all__ = ["Offer", "Receipt", "header_for", "idempotent", "scoped_key", "transaction_id"]
 
 # Transaction ids are derived from their idempotency keys, so a replayed run is reproducible.
 _NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d8e-9a57-8e2b1f0c4a11")
@@ -91,9 +94,20 @@ def transaction_id(idempotency_key: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, idempotency_key))
 
 
-def header_for(operation: str, key: str, business_date: date, loan_id: str | None) -> Header:
-    """The header of a transaction posted by ``operation`` for request ``key``."""
-    scoped = f"{operation}:{key}"
+def scoped_key(operation: str, key: str, scope: str = "") -> str:
+    """The book-wide name of ``operation`` done for request ``key`` of caller ``scope``: the
+    book's own keys read ``operation:key``; a caller's are hashed under its scope, so no two
+    callers' names meet and every name fits the ledger's key column."""
+    if not scope:
+        return f"{operation}:{key}"
+    return f"{operation}@{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def header_for(
+    operation: str, key: str, business_date: date, loan_id: str | None, scope: str = ""
+) -> Header:
+    """The header of a transaction posted by ``operation`` for request ``key`` of ``scope``."""
+    scoped = scoped_key(operation, key, scope)
     return Header(
         transaction_id=transaction_id(scoped),
         business_date=business_date,
@@ -110,12 +124,11 @@ def idempotent(
     request: Mapping[str, Any],
     work: Callable[[Session], Receipt],
     lock_loan: str | None = None,
+    scope: str = "",
 ) -> Receipt:
-    """Run ``work`` once per ``key`` in one database transaction and answer with its receipt.
-
-    ``lock_loan`` is locked before the key is looked up, so a replay racing the first request
-    waits for it and then finds its answer.
-    """
+    """Run ``work`` once per ``key`` of caller ``scope`` in one database transaction and answer
+    with its receipt. The key is claimed before ``work`` writes anything; ``lock_loan`` is
+    locked first (every writer on a loan takes its lock before anything else)."""
     if not key:
         raise ValueError("a money-moving request needs an idempotency key")
     fingerprint = request_hash(operation, request)
@@ -124,11 +137,11 @@ def idempotent(
         commands = LoanBookCommands(session)
         if lock_loan is not None:
             commands.lock_loan(lock_loan)
-        stored = commands.recall(key, operation, fingerprint)
+        stored = commands.claim(scope, key, operation, fingerprint)
         if stored is not None:
             return Receipt.from_json(stored.response)
         receipt = work(session)
-        commands.remember(key, operation, fingerprint, receipt.to_json())
+        commands.answer(scope, key, receipt.to_json())
         return receipt
 
     return in_transaction(engine, unit)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.errors import ConfigError, NotFoundError
+from microlend.errors import NotFoundError
 from microlend.ledger import Instalment, LoanState, Transaction, schedule
 from microlend.models import PDModel
 from microlend.money import Money
@@ -106,8 +106,10 @@ def accept_decision_offer(
     offer_number: int,
     business_date: date,
     idempotency_key: str,
+    scope: str = "",
 ) -> Receipt:
-    """Accept offer ``offer_number`` (from 1) of a stored decision: the loan is created."""
+    """Accept offer ``offer_number`` (from 1) of a stored decision: the loan is created, once
+    per decision, while its offers stand (``accept_offer``)."""
     with Session(engine) as session:
         record = LoanBookQueries(session).decision(decision_id)
     offers = record.result.get("offers", [])
@@ -120,8 +122,6 @@ def accept_decision_offer(
         product=chosen["product"],
         terms_json=json.dumps(chosen["terms"], sort_keys=True, separators=(",", ":")),
     )
-    if record.as_of != business_date:
-        raise ConfigError(f"decision {decision_id} was made on {record.as_of}: it has expired")
     return accept_offer(
         engine,
         merchant_id=record.merchant_id,
@@ -129,6 +129,7 @@ def accept_decision_offer(
         business_date=business_date,
         idempotency_key=idempotency_key,
         decision_id=decision_id,
+        scope=scope,
     )
 
 

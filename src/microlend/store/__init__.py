@@ -9,7 +9,7 @@ derived from postings, and loan states rebuilt by ``ledger.loan_state``.
 from microlend.store._api_keys import ApiKeyRecord, ApiKeys
 from microlend.store._commands import LoanBookCommands, StoredResponse, request_hash
 from microlend.store._engine import create_engine_for, migrate
-from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot
+from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot, EndOfDayReport
 from microlend.store._loan_pages import loan_page
 from microlend.store._portfolio_queries import PortfolioQueries
 from microlend.store._queries import COMMITTED, LoanBookQueries, plan_of, state_of
@@ -36,6 +36,7 @@ __all__ = [
     "ApiKeys",
     "Base",
     "DecisionRecord",
+    "EndOfDayReport",
     "LoanBookCommands",
     "LoanBookQueries",
     "LoanRecord",

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CursorResult, Insert, bindparam, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,7 @@ _POSTINGS = Base.metadata.tables[PostingRow.__tablename__]
 _DECISIONS = Base.metadata.tables[DecisionRow.__tablename__]
 _MERCHANTS = Base.metadata.tables[MerchantRow.__tablename__]
 _KEYS = Base.metadata.tables[IdempotencyKeyRow.__tablename__]
+_DAYS = Base.metadata.tables[BusinessDayRow.__tablename__]
 # Built once: every decision locks its merchant, and supersedes the merchant's older ones.
 _LOCK_MERCHANT = (
     select(_MERCHANTS.c.id).where(_MERCHANTS.c.id == bindparam("merchant_id")).with_for_update()
@@ -64,7 +65,7 @@ _LOCK_MERCHANT = (
 _SUPERSEDE = (
     update(_DECISIONS)
     .where(
-        _DECISIONS.c.merchant_id == bindparam("merchant_id"),
+        _DECISIONS.c.merchant_id == bindparam("of_merchant"),
         _DECISIONS.c.superseded_by.is_(None),
     )
     .values(superseded_by=bindparam("by"))
@@ -133,7 +134,7 @@ class LoanBookCommands:
         """Store one decision, superseding the merchant's earlier ones (their offers can no
         longer be accepted). The caller holds the merchant's lock (``lock_merchant``)."""
         self._session.execute(
-            _SUPERSEDE, {"merchant_id": decision.merchant_id, "by": decision.decision_id}
+            _SUPERSEDE, {"of_merchant": decision.merchant_id, "by": decision.decision_id}
         )
         self._session.execute(insert(_DECISIONS), [decision_values(decision)])
 
@@ -225,9 +226,7 @@ class LoanBookCommands:
     def close_day(self, business_date: date) -> None:
         """Record ``business_date`` as closed (closing it again changes nothing)."""
         self._session.execute(
-            self._insert(BusinessDayRow)
-            .values(business_date=business_date)
-            .on_conflict_do_nothing()
+            self._insert(_DAYS).values(business_date=business_date).on_conflict_do_nothing()
         )
 
     def claim(
@@ -240,10 +239,8 @@ class LoanBookCommands:
         back (and then claims it). Raises ``IdempotencyConflictError``, saying nothing of the
         first request, when the key was used for another request."""
         row = {"scope": scope, "key": key, "operation": operation, "request_hash": fingerprint}
-        claimed: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
-            self._insert(IdempotencyKeyRow).values(**row, response={}).on_conflict_do_nothing()
-        )
-        if claimed.rowcount == 1:
+        claim = self._insert(_KEYS).values(**row, response={}).on_conflict_do_nothing()
+        if self._session.execute(claim.returning(_KEYS.c.key)).first() is not None:
             return None
         stored = self._session.execute(_STORED_KEY, {"scope": scope, "key": key}).one()
         if stored.operation != operation or stored.request_hash != fingerprint:
@@ -263,8 +260,8 @@ class LoanBookCommands:
             .values(response=response)
         )
 
-    def _insert(self, table: type[Base]) -> Any:
-        """An INSERT of ``table`` that can be told ``on_conflict_do_nothing``."""
+    def _insert(self, table: Table) -> Any:
+        """A Core INSERT of ``table`` that can be told ``on_conflict_do_nothing``."""
         dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
         make: Callable[[Any], Insert] = dialects[self._session.get_bind().dialect.name]
         return make(table)

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Integer, String, insert, select
+from sqlalchemy import Date, ForeignKey, Integer, String, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from microlend.ledger import Bucket
+from microlend.ledger import Bucket, CovenantStatus, TransactionKind
 from microlend.store._records import Ageing, LoanStatus
-from microlend.store._tables import Base
+from microlend.store._tables import Base, LoanRow, PostingRow, TransactionRow
 from microlend.types import LoanId
 
-__all__ = ["AgeingHistory", "AgeingHistoryRow", "AgeingSnapshot"]
+__all__ = ["AgeingHistory", "AgeingHistoryRow", "AgeingSnapshot", "EndOfDayReport"]
 
 
 class AgeingHistoryRow(Base):
@@ -41,6 +41,27 @@ class AgeingSnapshot:
     status: LoanStatus
     days_past_due: int
     bucket: Bucket
+
+
+@dataclass(frozen=True)
+class EndOfDayReport:
+    """What the end of one business day did, read back from the book: loans aged (by bucket
+    afterwards), covenants found breached, and the accruals and write-offs it posted."""
+
+    business_date: date
+    loans_aged: int
+    interest_accruals: int
+    write_offs: int
+    covenant_breaches: int
+    postings: int
+    buckets: dict[Bucket, int]
+
+
+#: The transactions end of day posts, by the operation that names their keys.
+_DAY_CLOSE_KINDS = {
+    "accrual": TransactionKind.INTEREST_ACCRUAL,
+    "write_off": TransactionKind.WRITE_OFF,
+}
 
 
 class AgeingHistory:
@@ -83,3 +104,49 @@ class AgeingHistory:
             )
             for row in rows
         ]
+
+    def closed_day(self, business_date: date) -> EndOfDayReport:
+        """End of day's work on ``business_date``, however many runs (or concurrent callers)
+        shared it: every caller reads the same answer."""
+        buckets = self._session.execute(
+            select(AgeingHistoryRow.bucket, func.count())
+            .where(AgeingHistoryRow.aged_on == business_date)
+            .group_by(AgeingHistoryRow.bucket)
+        )
+        by_bucket = {Bucket(bucket): int(count) for bucket, count in buckets}
+        breaches = self._session.scalar(
+            select(func.count())
+            .select_from(LoanRow)
+            .where(
+                LoanRow.aged_on == business_date,
+                LoanRow.covenant == CovenantStatus.BREACHED.value,
+            )
+        )
+        posted = self._posted_on(business_date)
+        return EndOfDayReport(
+            business_date=business_date,
+            loans_aged=sum(by_bucket.values()),
+            interest_accruals=posted.get(TransactionKind.INTEREST_ACCRUAL, (0, 0))[0],
+            write_offs=posted.get(TransactionKind.WRITE_OFF, (0, 0))[0],
+            covenant_breaches=int(breaches or 0),
+            postings=sum(lines for _, lines in posted.values()),
+            buckets=by_bucket,
+        )
+
+    def _posted_on(self, business_date: date) -> dict[TransactionKind, tuple[int, int]]:
+        """Transactions and postings end of day posted on ``business_date``, by kind."""
+        keys = [
+            TransactionRow.idempotency_key.like(f"{operation}:{business_date}:%")
+            for operation in _DAY_CLOSE_KINDS
+        ]
+        rows = self._session.execute(
+            select(
+                TransactionRow.kind,
+                func.count(func.distinct(TransactionRow.id)),
+                func.count(),
+            )
+            .join(PostingRow, PostingRow.transaction_id == TransactionRow.id)
+            .where(TransactionRow.business_date == business_date, or_(*keys))
+            .group_by(TransactionRow.kind)
+        )
+        return {TransactionKind(kind): (int(n), int(lines)) for kind, n, lines in rows}

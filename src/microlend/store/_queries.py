@@ -106,7 +106,9 @@ class LoanBookQueries:
         return self._session.scalar(select(func.max(BusinessDayRow.business_date)))
 
     def decision(self, decision_id: str) -> DecisionRecord:
-        row = self._session.get(DecisionRow, decision_id)
+        """The stored decision, read from the database (not the session's cache: one read
+        after taking a lock must see what committed before it)."""
+        row = self._session.get(DecisionRow, decision_id, populate_existing=True)
         if row is None:
             raise NotFoundError(f"no decision {decision_id!r} in the book")
         return decision_from_row(row)
