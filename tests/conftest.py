@@ -19,7 +19,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,7 @@ def pg_admin() -> Engine:
 def empty_book(backend: str, tmp_path: Path, *, pool_size: int = 5) -> Iterator[Engine]:
     """An engine on an empty database of ``backend``, dropped afterwards (not migrated)."""
     if backend == "sqlite":
+        tmp_path.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
         yield engine
         engine.dispose()
@@ -161,6 +162,24 @@ def empty_book(backend: str, tmp_path: Path, *, pool_size: int = 5) -> Iterator[
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def book_maker(tmp_path: Path) -> Iterator[Callable[[str], Engine]]:
+    """Makes fresh, migrated books of a backend on demand (a test that needs many, such as a
+    state machine's examples); every one is dropped when the test ends."""
+    made: list[Iterator[Engine]] = []
+
+    def make(backend: str) -> Engine:
+        book = empty_book(backend, tmp_path / uuid.uuid4().hex, pool_size=2)
+        made.append(book)
+        engine = next(book)
+        migrate(engine)
+        return engine
+
+    yield make
+    for book in made:
+        next(book, None)
 
 
 @pytest.fixture(params=BACKENDS)

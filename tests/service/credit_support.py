@@ -1,0 +1,88 @@
+"""A book of merchants and hand-made decisions, for the credit-control tests."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms, Terms, terms_to_json
+from microlend.money import Money
+from microlend.service import fund_book, record_decision
+from microlend.store import (
+    DecisionRecord,
+    LoanBookCommands,
+    LoanBookQueries,
+    LoanRecord,
+    LoanStatus,
+    MerchantRecord,
+    in_transaction,
+)
+from microlend.types import MerchantId
+
+DAY = date(2025, 3, 3)
+FIXED = FixedInstalmentTerms(annual_rate=Decimal("0.24"), count=6)
+SHARE = ShareOfSalesTerms(fee_rate=Decimal("0.10"), holdback_rate=Decimal("0.20"))
+VALID_DAYS = 7
+
+
+def open_book(engine: Engine, merchants: tuple[str, ...] = ("M1", "M2")) -> None:
+    """Merchants in the book, and 1,000,000 USD of capital."""
+    records = [
+        MerchantRecord(MerchantId(m), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
+        for m in merchants
+    ]
+    in_transaction(engine, lambda s: LoanBookCommands(s).add_merchants(records))
+    fund_book(engine, Money(Decimal(1_000_000), "USD"), DAY, "capital")
+
+
+def offer_body(amount: str, terms: Terms = FIXED) -> dict[str, object]:
+    return {
+        "amount": amount,
+        "product": terms.product.value,
+        "terms": json.loads(terms_to_json(terms)),
+    }
+
+
+def decide(
+    engine: Engine,
+    decision_id: str,
+    merchant: str = "M1",
+    *,
+    limit: str = "1300.00",
+    exposure: str = "0.00",
+    offers: tuple[str, ...] = ("1300.00", "600.00"),
+    as_of: date = DAY,
+) -> DecisionRecord:
+    """Store an approving decision (a limit of ``limit`` on ``exposure`` owed) whose offers
+    stand ``VALID_DAYS``; it supersedes the merchant's earlier ones."""
+    record = DecisionRecord(
+        decision_id=decision_id,
+        merchant_id=MerchantId(merchant),
+        application_id=None,
+        as_of=as_of,
+        policy_version="test",
+        model_version="test",
+        result={
+            "currency": "USD",
+            "offers": [offer_body(amount, terms) for amount in offers for terms in (FIXED, SHARE)],
+            "limit": {"exposure": exposure, "amount": limit},
+        },
+        expires_on=as_of + timedelta(days=VALID_DAYS),
+    )
+    record_decision(engine, record)
+    return record
+
+
+def loans_of(engine: Engine, merchant: str) -> list[LoanRecord]:
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        return [
+            loan
+            for status in LoanStatus
+            for loan in queries.loans(status)
+            if loan.merchant_id == merchant
+        ]
