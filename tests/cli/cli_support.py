@@ -84,3 +84,16 @@ def interrupt(process: subprocess.Popen[bytes]) -> int:
         process.kill()
         process.wait()
         pytest.fail(f"the command still ran {STOP_SECONDS:.0f} s after SIGINT")
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def log_in(client: httpx.Client, key: str) -> None:
+    """Log ``client`` (its ``base_url`` the served app) in to the pages with ``key``, as a
+    browser does: the login form's CSRF token, then the key posted for a session cookie."""
+    form = client.get("/login")
+    token = _CSRF.search(form.text)
+    assert token is not None, form.text
+    answer = client.post("/login", data={"key": key, "csrf": token[1]}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import log_in
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -75,6 +76,8 @@ def test_the_served_demo_decides_lends_and_shows_the_dashboard(
             f"/v1/loans/{loan_id}/disburse", headers=servicing | {"Idempotency-Key": "pay-out-1"}
         )
         assert paid.status_code in (200, 201), paid.text
+        assert client.get("/dashboard", follow_redirects=False).status_code == 303  # no session
+        log_in(client, book.keys[Role.RISK_OFFICER])
         dashboard = client.get("/dashboard")
         assert dashboard.status_code == 200
         assert f"Portfolio as of {small_market.end.date()}" in dashboard.text

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cli_support import Printed, free_port, interrupt, printed, start_cli, wait_ready
+from cli_support import Printed, free_port, interrupt, log_in, printed, start_cli, wait_ready
 
 from microlend.data import load_dataset
 from microlend.store import DecisionRecord, LoanBookQueries, create_engine_for, in_transaction
@@ -70,11 +70,14 @@ def test_demo_serve_serves_its_book_with_the_printed_keys_until_ctrl_c(tmp_path:
         business_date = httpx.get(f"{base}/health").json()["business_date"]
         decision = _as_the_merchant(base, shown, _merchants(out))
         assert (decision["merchant_id"], decision["as_of"]) == (merchant, business_date)
-        officer = {"X-API-Key": shown.keys["risk_officer"]}
-        dashboard = httpx.get(shown.urls["dashboard (risk officer)"], headers=officer)
+        with httpx.Client(base_url=base) as officer:
+            log_in(officer, shown.keys["risk_officer"])
+            dashboard = officer.get(shown.urls["dashboard (risk officer)"])
         assert dashboard.status_code == 200
         assert f"Portfolio as of {business_date}" in dashboard.text
-        page = httpx.get(shown.urls["merchant page"])
+        with httpx.Client(base_url=base) as owner:
+            log_in(owner, shown.keys["merchant"])
+            page = owner.get(shown.urls["merchant page"])
         assert page.status_code == 200
         assert f'<span id="score">{decision["score"]}</span>' in page.text
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import free_port, interrupt, printed, start_cli, wait_ready
+from cli_support import free_port, interrupt, log_in, printed, start_cli, wait_ready
 from typer.testing import CliRunner
 
 from microlend.cli import app
@@ -93,7 +93,10 @@ def test_served_app_answers_on_the_given_model_data_and_date(
     )
     assert decided.status_code == 201, decided.text
     assert decided.json()["as_of"] == str(small_market.end.date())
-    dashboard = httpx.get(f"{serving.base}/dashboard")
+    assert httpx.get(f"{serving.base}/dashboard").status_code == 303  # to the login form
+    with httpx.Client(base_url=serving.base) as browser:
+        log_in(browser, serving.keys["risk_officer"])
+        dashboard = browser.get("/dashboard")
     assert dashboard.status_code == 200
     assert f"Portfolio as of {small_market.end.date()}" in dashboard.text
 

@@ -1,19 +1,46 @@
-"""The dashboard served on 127.0.0.1 by uvicorn in a thread, over the small book of e2e_book."""
+"""The dashboard served on 127.0.0.1 by uvicorn in a thread, over the small book of e2e_book,
+with a risk officer's and a merchant's key to log in with."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
 from e2e_book import Served, fill_book, free_port
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 
 from microlend.dashboard import DashboardContext, dashboard_router
 from microlend.data import Dataset
 from microlend.policy import default_policy
-from microlend.service import RatingFit
+from microlend.service import RatingFit, Role, create_api_key
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        except Exception as error:
+            pytest.fail(f"Chromium at {CHROMIUM} cannot start: {error}", pytrace=False)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +63,10 @@ def served(
         if not thread.is_alive():
             pytest.fail("uvicorn did not start", pytrace=False)
         threading.Event().wait(0.05)
-    yield Served(f"http://127.0.0.1:{port}", engine, tuple(loans), tuple(merchants))
+    officer = create_api_key(engine, Role.RISK_OFFICER)
+    merchant = create_api_key(engine, Role.MERCHANT, merchants[0])
+    url = f"http://127.0.0.1:{port}"
+    yield Served(url, engine, tuple(loans), tuple(merchants), officer, merchant)
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()

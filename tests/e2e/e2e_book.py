@@ -3,6 +3,7 @@
 The book is filled by the lending use cases: decisions from the fitted model and the default
 policy spread over the last year of the records, the first offer of each approval accepted and
 disbursed, half the loans repaid a little every month, end of day at every month end.
+``log_in`` is how a browser opens the pages on it: the login form, with a key.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
+from playwright.sync_api import Page
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -53,10 +56,15 @@ ONBOARDED = datetime(2020, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Served:
+    """Where the pages answer, on which book, and a risk officer's and the first merchant's
+    keys to log in with."""
+
     url: str
     engine: Engine
     loan_ids: tuple[str, ...]
     merchant_ids: tuple[str, ...]
+    officer_key: str
+    merchant_key: str
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -105,6 +113,7 @@ def fill_book(
                 feature_values=features,
                 score=rating.to_dict(),
                 result=decision.to_dict(),
+                expires_on=as_of + timedelta(days=7),  # its offers stand a week
             ),
         )
         if not decision.offers:
@@ -150,3 +159,11 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def log_in(page: Page, url: str, key: str, then: str = "") -> None:
+    """Log in on the login form with ``key`` (then open ``then`` when given)."""
+    page.goto(f"{url}/login" + (f"?{urlencode({'next': then})}" if then else ""))
+    page.fill("#key", key)
+    with page.expect_navigation():
+        page.click("#log-in")

@@ -1,4 +1,5 @@
-"""The dashboard and the merchant page in headless Chromium (Debian's, driven by Playwright)."""
+"""The dashboard and the merchant page in headless Chromium (Debian's, driven by Playwright),
+logged in as a risk officer."""
 
 from __future__ import annotations
 
@@ -6,37 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_book import Served
-from playwright.sync_api import Browser, Page, sync_playwright
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except Exception as error:
-            pytest.fail(f"Chromium at {CHROMIUM} cannot start: {error}", pytrace=False)
-        yield launched
-        launched.close()
+from e2e_book import Served, log_in
+from playwright.sync_api import Browser, Page
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, served: Served) -> Iterator[Page]:
     opened = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(opened, served.url, served.officer_key)
     yield opened
     opened.close()
 

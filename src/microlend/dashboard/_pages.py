@@ -2,19 +2,14 @@
 
 The router holds no state of its own: every page reads the book through ``microlend.service``
 on each request, and ``as_of`` comes from the context's clock (the app's edge owns the clock).
+Every page needs a login (``_login``): the dashboard a risk officer's key, the merchant's page
+that merchant's own key or a risk officer's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
-
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import Engine
 
 from microlend.dashboard._charts import (
     approval_chart,
@@ -23,11 +18,18 @@ from microlend.dashboard._charts import (
     score_distribution_chart,
     vintage_chart,
 )
+from microlend.dashboard._context import DashboardContext, render
+from microlend.dashboard._login import (
+    PageRoute,
+    RefusedError,
+    add_login_routes,
+    no_merchant,
+    officer,
+    reader_of,
+)
 from microlend.errors import NotFoundError
 from microlend.monitoring import BUCKET_ORDER
-from microlend.scoring import ScoreScale
 from microlend.service import (
-    StabilityBaseline,
     book_population,
     list_loans,
     loan_detail,
@@ -39,36 +41,20 @@ from microlend.service import (
 
 __all__ = ["DashboardContext", "dashboard_router"]
 
-_ENV = Environment(
-    loader=PackageLoader("microlend.dashboard", "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 _PAGE = 50
-
-
-@dataclass(frozen=True)
-class DashboardContext:
-    """What the pages read: the book, its currency, today's business date (a function, so
-    the clock stays at the edge), and optionally the model's training baseline for PSI."""
-
-    engine: Engine
-    currency: str
-    today: Callable[[], date]
-    baseline: StabilityBaseline | None = None
-    scale: ScoreScale = field(default_factory=ScoreScale)
-
-
-def _html(template: str, **values: Any) -> HTMLResponse:
-    return HTMLResponse(_ENV.get_template(template).render(**values))
 
 
 def dashboard_router(context: DashboardContext) -> APIRouter:
     """Pages: ``/dashboard`` (overview), ``/dashboard/performance``, ``/dashboard/loans``,
-    ``/dashboard/loans/{id}`` and the merchant's ``/merchants/{id}``."""
-    router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+    ``/dashboard/loans/{id}``, the merchant's ``/merchants/{id}``, and ``/login``, ``/logout``."""
+    router = APIRouter(
+        default_response_class=HTMLResponse, include_in_schema=False, route_class=PageRoute
+    )
+    add_login_routes(router, context)
 
     @router.get("/dashboard")
-    def overview() -> HTMLResponse:
+    def overview(request: Request) -> HTMLResponse:
+        visitor = officer(context, request)
         as_of = context.today()
         book = portfolio_overview(context.engine, context.currency)
         performance = portfolio_performance(context.engine, as_of, context.scale)
@@ -77,8 +63,9 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             current = book_population(context.engine)
             if len(current):
                 stability = monitor_model(context.baseline, current, performance.calibration)
-        return _html(
+        return render(
             "overview.html",
+            visitor=visitor,
             as_of=as_of,
             book=book,
             performance=performance,
@@ -92,11 +79,13 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
         )
 
     @router.get("/dashboard/performance")
-    def performance() -> HTMLResponse:
+    def performance(request: Request) -> HTMLResponse:
+        visitor = officer(context, request)
         as_of = context.today()
         found = portfolio_performance(context.engine, as_of, context.scale)
-        return _html(
+        return render(
             "performance.html",
+            visitor=visitor,
             as_of=as_of,
             performance=found,
             buckets=BUCKET_ORDER,
@@ -104,26 +93,29 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
         )
 
     @router.get("/dashboard/loans")
-    def loans(after: str | None = None) -> HTMLResponse:
+    def loans(request: Request, after: str | None = None) -> HTMLResponse:
+        visitor = officer(context, request)
         found = list_loans(context.engine, after=after, limit=_PAGE)
         following = found[-1].loan_id if len(found) == _PAGE else None
-        return _html("loans.html", loans=found, following=following)
+        return render("loans.html", visitor=visitor, loans=found, following=following)
 
     @router.get("/dashboard/loans/{loan_id}")
-    def loan(loan_id: str) -> HTMLResponse:
+    def loan(request: Request, loan_id: str) -> HTMLResponse:
+        visitor = officer(context, request)
         as_of = context.today()
         try:
             detail = loan_detail(context.engine, loan_id, as_of)
         except NotFoundError as error:
             raise HTTPException(status_code=404, detail=str(error)) from error
-        return _html("loan.html", as_of=as_of, loan=detail)
+        return render("loan.html", visitor=visitor, as_of=as_of, loan=detail)
 
     @router.get("/merchants/{merchant_id}")
-    def merchant(merchant_id: str) -> HTMLResponse:
+    def merchant(request: Request, merchant_id: str) -> HTMLResponse:
+        visitor = reader_of(context, request, merchant_id)
         try:
             view = merchant_view(context.engine, merchant_id)
         except NotFoundError as error:
-            raise HTTPException(status_code=404, detail=str(error)) from error
-        return _html("merchant.html", view=view, scale=context.scale)
+            raise RefusedError(no_merchant(visitor, merchant_id)) from error
+        return render("merchant.html", visitor=visitor, view=view, scale=context.scale)
 
     return router

@@ -1,0 +1,51 @@
+"""What every page shares: the context the pages read, and the templates they render."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Engine
+
+from microlend.scoring import ScoreScale
+from microlend.service import StabilityBaseline
+
+__all__ = ["DashboardContext", "render"]
+
+_ENV = Environment(
+    loader=PackageLoader("microlend.dashboard", "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DashboardContext:
+    """What the pages read: the book, its currency, today's business date (a function, so
+    the clock stays at the edge), and optionally the model's training baseline for PSI.
+
+    Login sessions are signed with ``session_secret`` (random per process unless given: a
+    restart logs everyone out) and last ``session_lifetime``; ``now`` is the wall clock they
+    are checked against (a function, so tests move time without sleeping)."""
+
+    engine: Engine
+    currency: str
+    today: Callable[[], date]
+    baseline: StabilityBaseline | None = None
+    scale: ScoreScale = field(default_factory=ScoreScale)
+    session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    session_lifetime: timedelta = timedelta(hours=8)
+    now: Callable[[], datetime] = _utc_now
+
+
+def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    """``template`` rendered with ``values``, answered with ``status_code``."""
+    return HTMLResponse(_ENV.get_template(template).render(**values), status_code=status_code)
