@@ -132,6 +132,18 @@ def test_outstanding_and_payoff() -> None:
     assert matured.payoff == matured.outstanding_total == matured.amount_due
 
 
+def test_a_loan_paid_off_early_owes_nothing_and_is_never_late() -> None:
+    """The finding: a repaid loan showed 83.98 outstanding (the schedule's later interest,
+    never earned) and a next due date."""
+    book = disbursed()
+    pay(book, date(2026, 2, 15), "88.85")
+    pay(book, date(2026, 3, 1), "921.15")  # the rest of the principal, before the next due date
+    for later in (date(2026, 3, 1), date(2026, 6, 1), date(2028, 1, 1)):
+        state = loan_state(FIXED, ROWS, book, later)
+        assert state.outstanding_total == state.payoff == state.amount_due == 0
+        assert (state.next_due_on, state.days_past_due, state.interest_to_accrue) == (None, 0, 0)
+
+
 def test_share_of_sales_payoff_equals_outstanding() -> None:
     terms = ShareOfSalesTerms(fee_rate=D("0.1"), holdback_rate=D("0.2"))
     rows = schedule(terms, usd(1000), START)

@@ -106,7 +106,10 @@ def serviced(
         return _closed(as_of, paid, next_due_on)
     paid_total = sum(paid.values(), _ZERO)
     due = [row for row in schedule if row.due_on <= as_of]
-    outstanding = _outstanding(schedule, paid)
+    outstanding = _outstanding(schedule, paid, postings.recognised_interest)
+    if sum(outstanding.values(), _ZERO) == 0:
+        # Paid off: the schedule's later interest was never earned, so nothing is due again.
+        return _paid_off(as_of, outstanding, paid)
     covenant, shortfall = _covenant(terms, [row for row in due if row.due_on < as_of], paid_total)
     days_late = _days_past_due(schedule, paid_total, as_of)
     state = LoanState(
@@ -146,6 +149,26 @@ def _closed(as_of: date, paid: Mapping[Component, Decimal], next_due_on: date | 
     )
 
 
+def _paid_off(
+    as_of: date, outstanding: Mapping[Component, Decimal], paid: Mapping[Component, Decimal]
+) -> LoanState:
+    """A loan with nothing left to pay: nothing due, late or next."""
+    return LoanState(
+        as_of=as_of,
+        outstanding=outstanding,
+        paid=paid,
+        amount_due=_ZERO,
+        days_past_due=0,
+        bucket=delinquency_bucket(0),
+        covenant=None,
+        covenant_shortfall=_ZERO,
+        payoff=_ZERO,
+        interest_to_accrue=_ZERO,
+        next_due_on=None,
+        written_off=False,
+    )
+
+
 def _loan_transactions(transactions: Iterable[Transaction], as_of: date) -> tuple[Transaction, ...]:
     relevant = tuple(t for t in unique_transactions(transactions) if t.loan_id is not None)
     loans = {t.loan_id for t in relevant}
@@ -159,13 +182,17 @@ def _sum_totals(rows: Iterable[Instalment]) -> Decimal:
 
 
 def _outstanding(
-    schedule: Sequence[Instalment], paid: Mapping[Component, Decimal]
+    schedule: Sequence[Instalment], paid: Mapping[Component, Decimal], recognised: Decimal
 ) -> Mapping[Component, Decimal]:
+    """What is left of the schedule. Once the principal is repaid (a payoff before the end)
+    only interest already recognised can still be owed: later interest accrues on nothing."""
     scheduled = {
         Component.FEES: sum((r.fee for r in schedule), _ZERO),
         Component.INTEREST: sum((r.interest for r in schedule), _ZERO),
         Component.PRINCIPAL: sum((r.principal for r in schedule), _ZERO),
     }
+    if schedule and paid[Component.PRINCIPAL] >= scheduled[Component.PRINCIPAL]:
+        scheduled[Component.INTEREST] = min(scheduled[Component.INTEREST], recognised)
     return MappingProxyType(
         {component: max(_ZERO, amount - paid[component]) for component, amount in scheduled.items()}
     )
