@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -10,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from microlend.api._context import Runtime
 from microlend.api._problems import ProblemError
 from microlend.service import Principal, Role
+from microlend.store import IDEMPOTENCY_KEY_LENGTH
 
 __all__ = [
     "Caller",
@@ -21,6 +23,10 @@ __all__ = [
 ]
 
 _KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+#: What a key can look like (``ml_<id>_<secret>``, URL-safe): anything else is refused unread.
+_KEY_TEXT = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+#: An idempotency key: visible ASCII, no spaces or control characters.
+_IDEMPOTENCY_TEXT = r"^[!-~]+$"
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -31,6 +37,8 @@ def runtime_of(request: Request) -> Runtime:
 async def _caller(request: Request, key: Annotated[str | None, Depends(_KEY_HEADER)]) -> Principal:
     if not key:
         raise ProblemError(401, "send an API key in the X-API-Key header")
+    if _KEY_TEXT.fullmatch(key) is None:
+        raise ProblemError(401, "the API key is not valid")
     principal = await runtime_of(request).principal(key)
     if principal is None:
         raise ProblemError(401, "the API key is not valid")
@@ -64,8 +72,10 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=200,
-        description="A unique key per money movement: the same key again moves nothing "
-        "and answers as the first time.",
+        max_length=IDEMPOTENCY_KEY_LENGTH,
+        pattern=_IDEMPOTENCY_TEXT,
+        description="A unique key per money movement (visible ASCII, at most "
+        f"{IDEMPOTENCY_KEY_LENGTH} characters): the same key again moves nothing and answers "
+        "as the first time.",
     ),
 ]

@@ -6,9 +6,10 @@ import asyncio
 import gc
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 import anyio
@@ -39,6 +40,9 @@ class ApiSettings:
     #: ``settle_heap`` at start and after each new snapshot: a server's setting; a process that
     #: starts many apps (the tests) would pay a full collection at each start for nothing.
     freeze_heap: bool = True
+    #: How long a verified key is believed without reading the book again: a revoked key is
+    #: refused at most this long after its revocation.
+    key_cache_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,16 @@ def settle_heap() -> None:
 
 class Runtime:
     """Per-app state: the feature snapshot of the business date, the thread limiter, the cache
-    of verified keys (keyed by a hash of the key, never the key)."""
+    of verified keys (keyed by a hash of the key, never the key; each entry lives
+    ``key_cache_seconds`` of ``clock``, a monotonic clock)."""
 
     def __init__(self, context: ApiContext) -> None:
         self.context = context
         self._snapshot: FeatureSnapshot | None = context.snapshot
         self._refreshing: asyncio.Lock | None = None
         self._limiter: anyio.CapacityLimiter | None = None
-        self._principals: dict[str, Principal] = {}
+        self._principals: dict[str, tuple[float, Principal]] = {}
+        self.clock: Callable[[], float] = time.monotonic
 
     async def run(self, func: Callable[[], T]) -> T:
         """Run a blocking call (model, database) on the api's bounded thread pool."""
@@ -107,13 +113,16 @@ class Runtime:
             await self.run(settle_heap)
 
     async def principal(self, key: str) -> Principal | None:
-        """The caller presenting ``key``; verified against the book once, then remembered."""
-        token = hashlib.sha256(key.encode()).hexdigest()
+        """The caller presenting ``key``: verified against the book (which records its use),
+        then remembered for ``key_cache_seconds``."""
+        token, now = hashlib.sha256(key.encode()).hexdigest(), self.clock()
         known = self._principals.get(token)
-        if known is not None:
-            return known
+        if known is not None and now < known[0]:
+            return known[1]
         engine = self.context.engine
-        found = await self.run(lambda: authenticate(engine, key))
-        if found is not None:
-            self._principals[token] = found
+        found = await self.run(lambda: authenticate(engine, key, now=datetime.now(UTC)))
+        if found is None:
+            self._principals.pop(token, None)
+        else:
+            self._principals[token] = (now + self.context.settings.key_cache_seconds, found)
         return found

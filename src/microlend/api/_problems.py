@@ -3,11 +3,14 @@
 Every error a client sees is ``application/problem+json`` with ``type``, ``title``, ``status``
 and ``detail``; validation errors add ``errors`` (one per field). An unexpected exception is
 logged here with its trace and answered with a generic 500: no trace ever reaches a client.
+Text from a request is logged through ``loggable``, so it cannot forge a line of the log.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,8 +28,15 @@ from microlend.errors import (
     ModelError,
     NotFoundError,
 )
+from microlend.store import IDEMPOTENCY_KEY_LENGTH
 
-__all__ = ["MEDIA_TYPE", "ProblemError", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "MEDIA_TYPE",
+    "ProblemError",
+    "install_problem_handlers",
+    "loggable",
+    "problem_response",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +62,24 @@ _TITLES = {
     422: "Invalid request",
     500: "Internal server error",
 }
+_NO_KEY = "this request moves money: send an Idempotency-Key header"
+#: What is wrong with an Idempotency-Key sent, by pydantic's error type (else: none was sent).
+_BAD_KEY = {
+    "string_too_long": f"the Idempotency-Key is too long (at most {IDEMPOTENCY_KEY_LENGTH} "
+    "characters)",
+    "string_pattern_mismatch": "the Idempotency-Key must be visible ASCII characters (no "
+    "spaces, no control characters)",
+}
+
+
+def loggable(text: str) -> str:
+    """``text`` with control and other unprintable characters escaped as Python writes them
+    (``\\n``, ``\\x00``): a request's text cannot add a line of its own to the log."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 class ProblemError(Exception):
-    """An error the api itself raises (auth, idempotency header, size): status and detail."""
+    """An error the api itself raises (auth, roles, a request it refuses): status and detail."""
 
     def __init__(self, status: int, detail: str, *, slug: str | None = None) -> None:
         super().__init__(detail)
@@ -65,7 +89,13 @@ class ProblemError(Exception):
 
 
 def problem_response(
-    status: int, detail: str, *, title: str | None = None, slug: str | None = None, **extra: Any
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     title = title or _TITLES.get(status, "Error")
     body = {
@@ -75,8 +105,8 @@ def problem_response(
         "detail": detail,
         **extra,
     }
-    headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    sent = {**(headers or {}), **({"WWW-Authenticate": "ApiKey"} if status == 401 else {})}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=sent)
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -86,15 +116,15 @@ def _field(location: tuple[Any, ...]) -> str:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    for error in exc.errors():
+        if tuple(error["loc"]) == ("header", "Idempotency-Key"):
+            # A money movement without a usable key is refused outright, not "unprocessable".
+            detail = _BAD_KEY.get(error["type"], _NO_KEY)
+            return problem_response(400, detail, slug="idempotency")
     errors = [
         {"field": _field(tuple(e["loc"])), "in": str(e["loc"][0]), "message": e["msg"]}
         for e in exc.errors()
     ]
-    if any(e["in"] == "header" and e["field"] == "Idempotency-Key" for e in errors):
-        # A money-moving request without its key is refused outright, not "unprocessable".
-        return problem_response(
-            400, "this request moves money: send an Idempotency-Key header", slug="idempotency"
-        )
     names = ", ".join(e["field"] for e in errors)
     return problem_response(422, f"invalid fields: {names}", errors=errors)
 
@@ -114,12 +144,14 @@ async def _api(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(exc.status_code, str(exc.detail))
+    return problem_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
 class _GuardMiddleware:
     """Refuse bodies over ``limit`` bytes (413) and turn any unexpected error into a generic
-    500 problem, logged with its trace here."""
+    500 problem, logged with its trace here. The body is read before the app sees it: one
+    sent in chunks declares no length, and an error raised while the app reads it would be
+    answered as a malformed body (400)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -133,16 +165,27 @@ class _GuardMiddleware:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._too_large(scope, receive, send)
             return
-        started = False
-        received = 0
+        body = await self._read_body(receive)
+        if body is None:
+            await self._too_large(scope, receive, send)
+            return
+        await self._serve(scope, _replay(body, receive), send)
 
-        async def counted() -> Message:
-            nonlocal received
+    async def _read_body(self, receive: Receive) -> list[Message] | None:
+        """The request's messages up to its body's end, or ``None`` once over the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise ProblemError(413, f"the body exceeds {self.limit} bytes")
-            return message
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return messages
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
 
         async def tracked(message: Message) -> None:
             nonlocal started
@@ -150,13 +193,10 @@ class _GuardMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, counted, tracked)
-        except ProblemError as problem:
-            if started:
-                raise
-            await problem_response(problem.status, problem.detail)(scope, receive, send)
+            await self.app(scope, receive, tracked)
         except Exception:
-            logger.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            method, path = loggable(scope["method"]), loggable(scope["path"])
+            logger.exception("unexpected error on %s %s", method, path)
             if started:
                 raise
             detail = "the server met an unexpected error; it was logged"
@@ -165,6 +205,16 @@ class _GuardMiddleware:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the body exceeds {self.limit} bytes"
         await problem_response(413, detail)(scope, receive, send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that first hands out ``messages`` again, then what the server sends."""
+    pending = deque(messages)
+
+    async def replayed() -> Message:
+        return pending.popleft() if pending else await receive()
+
+    return replayed
 
 
 def install_problem_handlers(app: FastAPI, *, max_body_bytes: int) -> None:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
 from microlend.api._problems import ProblemError
 from microlend.api._schemas import (
+    ID_PATTERN,
     AcceptRequest,
     EndOfDayOut,
     EndOfDayRequest,
@@ -43,7 +44,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["loans"])
 
-LoanPath = Annotated[str, Path(min_length=1, max_length=64, description="Loan id.")]
+LoanPath = Annotated[str, Path(pattern=ID_PATTERN, description="Loan id.")]
 
 
 @router.post(
@@ -130,11 +131,11 @@ async def loans(
     request: Request,
     caller: Caller,
     merchant_id: Annotated[
-        str | None, Query(min_length=1, max_length=64, description="Only this merchant's.")
+        str | None, Query(pattern=ID_PATTERN, description="Only this merchant's.")
     ] = None,
     status: Annotated[LoanStatus | None, Query(description="Only loans in this status.")] = None,
     after: Annotated[
-        str | None, Query(min_length=1, max_length=64, description="Loans after this id.")
+        str | None, Query(pattern=ID_PATTERN, description="Loans after this id.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 100,
 ) -> LoanPage:

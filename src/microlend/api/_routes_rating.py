@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from fastapi.exceptions import RequestValidationError
 
 from microlend.api._auth import Caller, RiskOfficer, require_merchant, runtime_of
-from microlend.api._schemas import ApplyRequest, DecisionOut, Health, ScoreOut, SnapshotOut
+from microlend.api._schemas import (
+    ID_PATTERN,
+    ApplyRequest,
+    DecisionOut,
+    Health,
+    ScoreOut,
+    SnapshotOut,
+    excess_places,
+)
 from microlend.api._views import decision_out, score_out
 from microlend.policy import Decision
 from microlend.service import rate_one, underwrite
@@ -16,7 +25,7 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-MerchantPath = Annotated[str, Path(min_length=1, max_length=64, description="Merchant id.")]
+MerchantPath = Annotated[str, Path(pattern=ID_PATTERN, description="Merchant id.")]
 
 
 @router.get("/health", tags=["operations"], summary="Is the api up")
@@ -51,9 +60,10 @@ async def score(request: Request, merchant_id: MerchantPath, caller: Caller) -> 
     status_code=201,
 )
 async def apply(request: Request, body: ApplyRequest, caller: Caller) -> DecisionOut:
-    require_merchant(caller, body.merchant_id)
     runtime = runtime_of(request)
     context = runtime.context
+    _check_places(body, context.policy.currency)
+    require_merchant(caller, body.merchant_id)
     snapshot = await runtime.snapshot()
 
     def work() -> Decision:
@@ -67,6 +77,16 @@ async def apply(request: Request, body: ApplyRequest, caller: Caller) -> Decisio
         )
 
     return decision_out(await runtime.run(work))
+
+
+def _check_places(body: ApplyRequest, currency: str) -> None:
+    """A requested amount has at most the decimal places of the policy's currency: a 422 as
+    the schema's own, naming the field."""
+    amount = body.requested_amount
+    problem = None if amount is None else excess_places(amount, currency)
+    if problem is not None:
+        error = {"loc": ("body", "requested_amount"), "msg": problem, "type": "value_error"}
+        raise RequestValidationError([error])
 
 
 @router.post(

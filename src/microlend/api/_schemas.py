@@ -1,18 +1,31 @@
 """Request and response bodies of the api, with the descriptions the OpenAPI schema shows.
 
-Money is exact decimal text in responses (``"1250.00"``), never a binary float; PDs and scores
-are numbers.
+Money is exact decimal text both ways (``"1250.00"``), never a binary float; PDs and scores
+are numbers. Every id a request names matches ``ID_PATTERN``; an amount sent is ASCII decimal
+text (``MoneyText``) with at most its currency's decimal places.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from microlend.money import CURRENCY_EXPONENTS
 
 __all__ = [
+    "ID_PATTERN",
     "AcceptRequest",
     "Amount",
     "ApplyRequest",
@@ -28,6 +41,7 @@ __all__ = [
     "LoanStateOut",
     "LoanSummary",
     "MoneyIn",
+    "MoneyText",
     "OfferOut",
     "PostingOut",
     "Problem",
@@ -36,13 +50,48 @@ __all__ = [
     "ScoreOut",
     "SnapshotOut",
     "TransactionOut",
+    "excess_places",
 ]
 
 _MONEY_TEXT = r"^-?\d+(\.\d+)?$"
+#: Every id in a path, a query or a body: 1 to 64 ASCII letters, digits and ``_.:-``.
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+_MONEY_IN = r"[0-9]+(\.[0-9]+)?"
 
 
 def Amount(description: str) -> Any:  # noqa: N802  (a field factory, named like a type)
     return Field(pattern=_MONEY_TEXT, description=description)
+
+
+def Id(description: str) -> Any:  # noqa: N802  (a field factory, named like a type)
+    return Field(pattern=ID_PATTERN, description=description)
+
+
+def _decimal_text(value: object) -> Decimal:
+    """``value`` read as an amount only when it is ASCII decimal text: pydantic alone would
+    take JSON numbers, other scripts' digits, ``1_000``, ``1e3``, signs and spaces."""
+    if not isinstance(value, str) or re.fullmatch(_MONEY_IN, value) is None:
+        raise ValueError('an amount is a string of ASCII digits and an optional ".", as "12.50"')
+    return Decimal(value)
+
+
+#: An amount sent in a request: decimal text, positive, at most 18 digits; a ``Decimal`` after.
+MoneyText = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=18),
+    BeforeValidator(_decimal_text),
+    WithJsonSchema({"type": "string", "pattern": f"^{_MONEY_IN}$", "examples": ["12.50"]}),
+]
+
+
+def excess_places(amount: Decimal, currency: str) -> str | None:
+    """Why ``amount`` cannot be an amount of ``currency`` (more decimal places, as written,
+    than its minor unit has), or ``None`` when it can."""
+    places = CURRENCY_EXPONENTS[currency]
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        return f"a {currency} amount has at most {places} decimal places"
+    return None
 
 
 class _Strict(BaseModel):
@@ -108,13 +157,11 @@ class ScoreOut(BaseModel):
 
 
 class ApplyRequest(_Strict):
-    merchant_id: str = Field(min_length=1, max_length=64, description="The applicant merchant.")
-    requested_amount: Decimal | None = Field(
+    merchant_id: str = Id("The applicant merchant.")
+    requested_amount: MoneyText | None = Field(
         default=None,
-        gt=0,
-        max_digits=18,
-        decimal_places=2,
-        description="The amount asked for; without it the full limit is offered.",
+        description="The amount asked for, in the policy's currency (at most its decimal "
+        "places); without it the full limit is offered.",
     )
 
 
@@ -164,15 +211,29 @@ class DecisionOut(BaseModel):
 
 
 class AcceptRequest(_Strict):
-    decision_id: str = Field(min_length=1, max_length=64, description="The decision made.")
-    offer_number: int = Field(ge=1, le=100, description="Which of its offers, from 1.")
+    decision_id: str = Id("The decision made.")
+    offer_number: int = Field(strict=True, ge=1, le=100, description="Which of its offers, from 1.")
 
 
 class MoneyIn(_Strict):
-    amount: Decimal = Field(
-        gt=0, max_digits=18, decimal_places=2, description="The amount, at most 2 decimals."
-    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
+    amount: MoneyText = Field(description="The amount, at most the currency's decimal places.")
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, currency: str) -> str:
+        if currency not in CURRENCY_EXPONENTS:
+            raise ValueError("not an active ISO 4217 currency code")
+        return currency
+
+    @field_validator("amount")
+    @classmethod
+    def _places(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        currency = info.data.get("currency")  # absent when it was itself invalid
+        problem = None if currency is None else excess_places(amount, currency)
+        if problem is not None:
+            raise ValueError(problem)
+        return amount
 
 
 class EndOfDayRequest(_Strict):
