@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,10 +42,16 @@ def api_artifact(api_model_dir: Path) -> ModelArtifact:
     return load_artifact(api_model_dir)
 
 
-def _engine(tmp_path: Path, dataset: Dataset) -> tuple[Engine, str]:
-    url = f"sqlite:///{tmp_path / 'book.db'}"
-    engine = create_engine_for(url)
-    migrate(engine)
+def _engine(
+    tmp_path: Path, dataset: Dataset, backend: str, book_maker: Callable[[str], Engine]
+) -> tuple[Engine, str]:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'book.db'}"
+        engine = create_engine_for(url)
+        migrate(engine)
+    else:
+        engine = book_maker(backend)
+        url = engine.url.render_as_string(hide_password=True)
     sync_merchants(engine, dataset)
     capital = Money(Decimal(10_000_000), default_policy().currency)
     fund_book(engine, capital, dataset.end.date(), "capital")
@@ -56,32 +64,50 @@ def api_snapshot(small_market: Dataset, api_artifact: ModelArtifact) -> FeatureS
 
 
 @pytest.fixture
-def served(
+def serve(
     small_market: Dataset,
     api_artifact: ModelArtifact,
     api_snapshot: FeatureSnapshot,
     tmp_path: Path,
+    book_maker: Callable[[str], Engine],
+) -> Callable[[str], AbstractContextManager[Served]]:
+    """Opens the api on a fresh book of a backend (a test that needs many: a state machine)."""
+
+    @contextmanager
+    def open_served(backend: str) -> Iterator[Served]:
+        folder = tmp_path / uuid.uuid4().hex
+        folder.mkdir()
+        engine, url = _engine(folder, small_market, backend, book_maker)
+        merchants = small_market.table("merchants").column("merchant_id").to_pylist()
+        keys = {
+            "risk": create_api_key(engine, Role.RISK_OFFICER),
+            "servicing": create_api_key(engine, Role.SERVICING),
+            "merchant_a": create_api_key(engine, Role.MERCHANT, merchants[0]),
+            "merchant_b": create_api_key(engine, Role.MERCHANT, merchants[1]),
+        }
+        business_date = small_market.end.date()
+        context = ApiContext(
+            model=api_artifact.model,
+            model_version=model_version(api_artifact),
+            policy=default_policy(),
+            data=small_market,
+            engine=engine,
+            today=lambda: business_date,
+            snapshot=api_snapshot,
+            # One process starts an app per test: a full collection at each start buys nothing.
+            settings=ApiSettings(freeze_heap=False),
+        )
+        with TestClient(create_app(context), raise_server_exceptions=False) as client:
+            yield Served(client, context, keys, url)
+        engine.dispose()
+
+    return open_served
+
+
+@pytest.fixture
+def served(
+    request: pytest.FixtureRequest, serve: Callable[[str], AbstractContextManager[Served]]
 ) -> Iterator[Served]:
-    engine, url = _engine(tmp_path, small_market)
-    merchants = small_market.table("merchants").column("merchant_id").to_pylist()
-    keys = {
-        "risk": create_api_key(engine, Role.RISK_OFFICER),
-        "servicing": create_api_key(engine, Role.SERVICING),
-        "merchant_a": create_api_key(engine, Role.MERCHANT, merchants[0]),
-        "merchant_b": create_api_key(engine, Role.MERCHANT, merchants[1]),
-    }
-    business_date = small_market.end.date()
-    context = ApiContext(
-        model=api_artifact.model,
-        model_version=model_version(api_artifact),
-        policy=default_policy(),
-        data=small_market,
-        engine=engine,
-        today=lambda: business_date,
-        snapshot=api_snapshot,
-        # One process starts an app per test: a full collection at each start buys nothing.
-        settings=ApiSettings(freeze_heap=False),
-    )
-    with TestClient(create_app(context), raise_server_exceptions=False) as client:
-        yield Served(client, context, keys, url)
-    engine.dispose()
+    """The api on a SQLite book; ``indirect`` parametrisation with "postgresql" moves it."""
+    with serve(getattr(request, "param", "sqlite")) as opened:
+        yield opened

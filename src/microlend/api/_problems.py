@@ -24,9 +24,11 @@ from microlend.errors import (
     DataContractError,
     IdempotencyConflictError,
     LedgerError,
+    LimitExceededError,
     MicrolendError,
     ModelError,
     NotFoundError,
+    OfferUnavailableError,
 )
 from microlend.store import IDEMPOTENCY_KEY_LENGTH
 
@@ -47,6 +49,8 @@ _TYPE = "urn:microlend:problem:"
 _STATUS: tuple[tuple[type[MicrolendError], int, str], ...] = (
     (NotFoundError, 404, "Not found"),
     (IdempotencyConflictError, 409, "Idempotency key reused"),
+    (OfferUnavailableError, 409, "Offer no longer available"),
+    (LimitExceededError, 409, "Credit limit exceeded"),
     (LedgerError, 409, "Conflicts with the loan book"),
     (ConfigError, 422, "Request cannot be applied"),
     (DataContractError, 422, "Records break the data contract"),
@@ -133,7 +137,9 @@ async def _library(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MicrolendError)
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
-            return problem_response(status, str(exc), title=title)
+            # Which of a decision's states refused the offer, for clients to branch on.
+            slug = f"offer-{exc.reason}" if isinstance(exc, OfferUnavailableError) else None
+            return problem_response(status, str(exc), title=title, slug=slug)
     return problem_response(400, str(exc))
 
 

@@ -1,7 +1,8 @@
 """The loan book: accept an offer, disburse, collect, read loans, close a business day.
 
-Every money-moving request carries an ``Idempotency-Key``; the service stores its first answer
-with the money it moved, so a retry answers the same and moves nothing.
+Every money-moving request carries an ``Idempotency-Key``, scoped to the API key that sent it;
+the service stores its first answer with the money it moved, so a retry answers the same and
+moves nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from microlend.service import (
     Receipt,
     Role,
     accept_decision_offer,
+    cancel_loan,
     decision_merchant,
     disburse,
     end_of_day,
@@ -70,6 +72,7 @@ async def accept(
             offer_number=body.offer_number,
             business_date=today,
             idempotency_key=key,
+            scope=caller.key_id,
         )
 
     return receipt_out(await runtime.run(work))
@@ -81,8 +84,29 @@ async def disburse_loan(
 ) -> ReceiptOut:
     runtime = runtime_of(request)
     context = runtime.context
+    today, cap = context.today(), context.policy.limits.merchant_cap
+
+    def work() -> Receipt:
+        return disburse(context.engine, loan_id, today, key, scope=caller.key_id, merchant_cap=cap)
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post(
+    "/v1/loans/{loan_id}/cancel",
+    summary="Cancel an accepted loan before it is disbursed: its principal is released",
+)
+async def cancel(
+    request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
     today = context.today()
-    return receipt_out(await runtime.run(lambda: disburse(context.engine, loan_id, today, key)))
+    return receipt_out(
+        await runtime.run(
+            lambda: cancel_loan(context.engine, loan_id, today, key, scope=caller.key_id)
+        )
+    )
 
 
 @router.post(
@@ -96,7 +120,9 @@ async def settlement(
     context = runtime.context
     net, today = Money(body.amount, body.currency), context.today()
     return receipt_out(
-        await runtime.run(lambda: post_settlement(context.engine, loan_id, net, today, key))
+        await runtime.run(
+            lambda: post_settlement(context.engine, loan_id, net, today, key, scope=caller.key_id)
+        )
     )
 
 
@@ -108,7 +134,9 @@ async def payment(
     context = runtime.context
     paid, today = Money(body.amount, body.currency), context.today()
     return receipt_out(
-        await runtime.run(lambda: post_payment(context.engine, loan_id, paid, today, key))
+        await runtime.run(
+            lambda: post_payment(context.engine, loan_id, paid, today, key, scope=caller.key_id)
+        )
     )
 
 
@@ -156,11 +184,14 @@ async def loans(
 async def close_day(
     request: Request, body: EndOfDayRequest, caller: Servicing, key: IdempotencyKey
 ) -> EndOfDayOut:
-    # The run is idempotent per business date by itself; the key is still required, as on
-    # every request that moves money.
+    # A date is closed once (the service refuses one before the last closed day), and every
+    # call for it answers the same; the key is still required, as on every money movement.
     runtime = runtime_of(request)
     context = runtime.context
     day: date = body.business_date or context.today()
     if day > context.today():
         raise ProblemError(422, f"{day} is after today's business date {context.today()}")
+    start = context.data.start().date()
+    if day < start:
+        raise ProblemError(422, f"{day} is before the records begin ({start})")
     return end_of_day_out(await runtime.run(lambda: end_of_day(context.engine, day)))

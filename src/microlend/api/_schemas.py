@@ -208,6 +208,10 @@ class DecisionOut(BaseModel):
     reasons: list[DecisionReasonOut] = Field(description="Why declined (or offers reduced).")
     policy_version: str = Field(description="The policy's version.")
     model_version: str = Field(description="The model's version.")
+    expires_on: date | None = Field(
+        description="The last business day an offer may be accepted (none on a decline); a "
+        "later decision for the merchant replaces these offers sooner."
+    )
 
 
 class AcceptRequest(_Strict):
@@ -284,7 +288,7 @@ class LoanSummary(BaseModel):
     product: str = Field(description="fixed_instalment or share_of_sales.")
     principal: str = Amount("Principal lent.")
     currency: str = Field(description="ISO currency.")
-    status: str = Field(description="accepted, active, repaid or written_off.")
+    status: str = Field(description="accepted, active, repaid, written_off or cancelled.")
     accepted_on: date = Field(description="Date accepted.")
     disbursed_on: date | None = Field(description="Date disbursed.")
     days_past_due: int = Field(ge=0, description="As of the last end of day.")

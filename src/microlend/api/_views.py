@@ -52,6 +52,7 @@ def decision_out(decision: Decision) -> DecisionOut:
         reasons=body["reasons"],
         policy_version=decision.policy_version,
         model_version=decision.model_version,
+        expires_on=decision.expires_on,
     )
 
 

@@ -20,8 +20,8 @@ from microlend.features import feature_names
 from microlend.ledger import Covenant, Frequency
 from microlend.money import is_currency
 from microlend.policy._policy import (
-    DEFAULT_OFFER_VALID_DAYS,
     ACCOUNT_FACTS,
+    DEFAULT_OFFER_VALID_DAYS,
     BandCap,
     Forecast,
     InstalmentProduct,

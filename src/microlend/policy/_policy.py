@@ -18,8 +18,8 @@ from microlend.ledger import Covenant, Frequency
 DEFAULT_OFFER_VALID_DAYS = 7
 
 __all__ = [
-    "DEFAULT_OFFER_VALID_DAYS",
     "ACCOUNT_FACTS",
+    "DEFAULT_OFFER_VALID_DAYS",
     "BandCap",
     "Forecast",
     "InstalmentProduct",
