@@ -58,3 +58,15 @@ def test_postings_keep_money_as_exact_decimals(bare_engine: Engine) -> None:
     # Never a float column: Numeric(18, 2) on PostgreSQL, whole cents in an integer on SQLite.
     assert "FLOAT" not in str(columns["amount"]).upper()
     assert "REAL" not in str(columns["amount"]).upper()
+
+
+def test_sqlite_books_write_ahead_and_sync_every_commit(tmp_path: Path) -> None:
+    """The docs promised synchronous=FULL, but nothing set it (NORMAL in WAL may lose the last
+    commits on power loss)."""
+    engine = store.create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
+    with engine.connect() as connection:
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    engine.dispose()
+    assert (journal, synchronous, foreign_keys) == ("wal", 2, 1)  # 2 is FULL
