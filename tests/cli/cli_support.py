@@ -1,7 +1,8 @@
 """A serving command run as a user runs it: a real process on a free port, its output in a log.
 
 Readiness is a poll of ``/health`` with a deadline (no fixed wait); the URLs and keys are read
-back from what the command printed.
+back from what the command printed, and staff keys from the file it named (stdout is a log, not
+a terminal).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -27,6 +29,7 @@ STOP_SECONDS = 30.0
 # Lines as ``microlend.cli._served.print_access`` prints them (never wrapped).
 _KEY = re.compile(r"^new (\w+) key(?: of merchant (\S+))? \(shown once\): (ml_\S+)$", re.M)
 _URL = re.compile(r"^(\w[\w ()]*?):\s+(http://\S+)$", re.M)
+_FILED = re.compile(r"^new [\w, ]+ keys written to a file only you can read: (.+)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,23 @@ class Printed:
     urls: dict[str, str]
     keys: dict[str, str]
     key_merchant: str | None
+    key_file: Path | None = None
 
 
 def printed(text: str) -> Printed:
     keys = {role: key for role, _, key in _KEY.findall(text)}
     owners = [merchant for _, merchant, _ in _KEY.findall(text) if merchant]
-    return Printed(dict(_URL.findall(text)), keys, owners[0] if owners else None)
+    filed = _FILED.search(text)
+    key_file = Path(filed[1]) if filed else None
+    return Printed(dict(_URL.findall(text)), keys, owners[0] if owners else None, key_file)
+
+
+def filed_keys(path: Path) -> dict[str, str]:
+    """The keys of a key file by role, after checking that only its owner may read it."""
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, oct(path.stat().st_mode)
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    pairs = [line.partition(" ") for line in lines]
+    return {role: key for role, _, key in pairs}
 
 
 def free_port() -> int:

@@ -112,3 +112,22 @@ def test_demo_help_documents_serving() -> None:
     assert result.exit_code == 0
     for option in ("--serve", "--host", "--port", "book.sqlite"):
         assert option in result.output
+
+
+def test_demo_serve_refuses_an_existing_key_file_before_simulating(tmp_path: Path) -> None:
+    taken = tmp_path / "keys.txt"
+    taken.write_text("mine\n")
+    out = tmp_path / "out"
+    args = ["demo", "--serve", "--key-file", str(taken), "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{taken} exists" in result.stderr
+    assert taken.read_text() == "mine\n"
+    assert not out.exists()
+
+
+def test_demo_help_names_the_key_file() -> None:
+    result = CliRunner().invoke(app, ["demo", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "--key-file" in result.output
+    assert "terminal" in result.output

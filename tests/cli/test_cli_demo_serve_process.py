@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cli_support import Printed, free_port, interrupt, log_in, printed, start_cli, wait_ready
+from cli_support import (
+    Printed,
+    filed_keys,
+    free_port,
+    interrupt,
+    log_in,
+    printed,
+    start_cli,
+    wait_ready,
+)
 
 from microlend.data import load_dataset
 from microlend.store import DecisionRecord, LoanBookQueries, create_engine_for, in_transaction
@@ -62,7 +71,13 @@ def test_demo_serve_serves_its_book_with_the_printed_keys_until_ctrl_c(tmp_path:
         shown, book = printed(text), BOOK.search(text)
         assert book is not None, text
         assert book[1] == f"sqlite:///{out / 'book.sqlite'}"
-        assert set(shown.keys) == {"risk_officer", "servicing", "merchant"}
+        # Its stdout is a log, not a terminal: the staff keys are in a file only its owner
+        # reads, named there; the merchant's key is printed.
+        assert set(shown.keys) == {"merchant"}
+        assert shown.key_file == out / "book-keys.txt", text
+        staff = filed_keys(shown.key_file)
+        assert set(staff) == {"risk_officer", "servicing"}
+        assert not any(key in text for key in staff.values())
         merchant = shown.key_merchant
         assert merchant is not None
         assert shown.urls["dashboard (risk officer)"] == f"{base}/dashboard"
@@ -71,7 +86,7 @@ def test_demo_serve_serves_its_book_with_the_printed_keys_until_ctrl_c(tmp_path:
         decision = _as_the_merchant(base, shown, _merchants(out))
         assert (decision["merchant_id"], decision["as_of"]) == (merchant, business_date)
         with httpx.Client(base_url=base) as officer:
-            log_in(officer, shown.keys["risk_officer"])
+            log_in(officer, staff["risk_officer"])
             dashboard = officer.get(shown.urls["dashboard (risk officer)"])
         assert dashboard.status_code == 200
         assert f"Portfolio as of {business_date}" in dashboard.text

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import free_port, interrupt, log_in, printed, start_cli, wait_ready
-from typer.testing import CliRunner
+from cli_support import filed_keys, free_port, interrupt, log_in, printed, start_cli, wait_ready
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
 
-from microlend.cli import app
+from microlend import service
+from microlend.cli import _served, app
 from microlend.data import Dataset
 from microlend.service import Role, authenticate
 from microlend.store import create_engine_for
@@ -58,13 +62,18 @@ def serving(
         )
         assert made.exit_code == 0, made.output
         text = log.read_text()
-        yield Serving(base, db, printed(text).keys, made.stdout.strip(), merchants, text)
+        # Its stdout is a log, not a terminal: the staff keys are in a file, named there.
+        shown = printed(text)
+        assert shown.key_file == folder / "book-keys.txt", text
+        keys = filed_keys(shown.key_file)
+        yield Serving(base, db, keys, made.stdout.strip(), merchants, text)
     finally:
         interrupt(process)
 
 
 def test_serve_prints_where_to_go_and_two_staff_keys_once(serving: Serving) -> None:
     assert set(serving.keys) == {"risk_officer", "servicing"}
+    assert not any(key in serving.log for key in serving.keys.values())
     assert f"{serving.base}/dashboard" in serving.log
     assert f"{serving.base}/docs" in serving.log
     engine = create_engine_for(serving.db)
@@ -118,7 +127,7 @@ def test_keys_stores_only_a_hash(tmp_path: Path) -> None:
     db_file = tmp_path / "keys.sqlite"
     made = runner.invoke(app, ["keys", "--role", "risk_officer", "--db", f"sqlite:///{db_file}"])
     assert made.exit_code == 0, made.output
-    key = made.stdout.strip()
+    key = filed_keys(Path(made.stdout.strip()))["risk_officer"]
     engine = create_engine_for(f"sqlite:///{db_file}")
     try:
         found = authenticate(engine, key)
@@ -126,7 +135,7 @@ def test_keys_stores_only_a_hash(tmp_path: Path) -> None:
         engine.dispose()
     assert found is not None
     assert found.role is Role.RISK_OFFICER
-    secret = key.rsplit("_", 1)[1]
+    secret = key.split("_", 2)[2]
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("keys.sqlite*"))
     assert secret.encode() not in stored
 
@@ -166,3 +175,47 @@ def test_serve_rejects_a_bad_business_date(
     )  # fmt: skip
     assert result.exit_code == 2
     assert "not a date: '31/12/2024'" in result.stderr
+
+
+def _serve_once(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[Result, list[FastAPI]]:
+    """``microlend serve ARGS`` up to the point where it would listen (the app it would serve
+    is kept instead), without the dashboard's PSI baseline (a rebuild of the training
+    population, which these tests do not look at)."""
+    served: list[FastAPI] = []
+    monkeypatch.setattr(_served, "run_server", lambda api, host, port: served.append(api))
+    monkeypatch.setattr(service, "baseline_on_records", lambda artifact, dataset: None)
+    return runner.invoke(app, ["serve", *args]), served
+
+
+def test_serve_past_the_datas_end_serves_as_of_it_and_says_so(
+    small_market: Dataset,
+    small_market_dir: Path,
+    cli_model_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    end = small_market.end.date()
+    assert datetime.now(UTC).date() > end  # the simulated records end in the past
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    args = ["--model", str(cli_model_dir), "--data", str(small_market_dir), "--db", db]
+    result, served = _serve_once(monkeypatch, args)
+    assert result.exit_code == 0, result.output
+    assert f"business date {end}: the data's end" in result.stderr
+    assert TestClient(served[0]).get("/health").json()["business_date"] == str(end)
+    # The first start's staff keys: in a file only its owner reads, never on stdout.
+    keys = filed_keys(tmp_path / "book-keys.txt")
+    assert set(keys) == {"risk_officer", "servicing"}
+    assert not any(key in result.output for key in keys.values())
+    assert f"written to a file only you can read: {tmp_path / 'book-keys.txt'}" in result.stdout
+    # A later start makes no key, so it writes no file.
+    again, _ = _serve_once(monkeypatch, args)
+    assert again.exit_code == 0, again.output
+    assert "keys written" not in again.stdout
+    assert sorted(p.name for p in tmp_path.glob("*.txt")) == ["book-keys.txt"]
+
+
+def test_serve_help_says_the_default_business_date_and_the_key_file() -> None:
+    result = runner.invoke(app, ["serve", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "data's end" in result.output
+    assert "--key-file" in result.output

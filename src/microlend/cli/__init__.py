@@ -1,11 +1,20 @@
 """The ``microlend`` command line: the one place (with the api) that reads the clock.
 
-Errors from the library are translated here, once (``edge``): a ``MicrolendError`` prints one
-or two lines on stderr and exits with status 2, never a traceback. Each command module
-registers its commands on the one Typer ``app``.
+Errors are translated here, once (``edge``): a ``MicrolendError`` or a database error prints
+one line on stderr (the database named without its password) and exits with status 2, never a
+traceback. Each command module registers its commands on the one Typer ``app``.
 """
 
-from microlend.cli import _demo, _lending, _models, _monitor, _records, _serve  # noqa: F401  (they register commands)
+from microlend.cli import (  # noqa: F401  (they register commands)
+    _demo,
+    _fund,
+    _keys,
+    _lending,
+    _models,
+    _monitor,
+    _records,
+    _serve,
+)
 from microlend.cli._app import app
 
 __all__ = ["app", "main"]

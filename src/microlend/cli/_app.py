@@ -5,17 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from microlend import __version__
-from microlend.errors import MicrolendError
+from microlend.errors import ConfigError, MicrolendError
 
-__all__ = ["EXIT_ERROR", "app", "console", "edge", "errors", "progress_bar"]
+__all__ = ["EXIT_ERROR", "app", "console", "edge", "errors", "name_database", "progress_bar"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,19 +38,59 @@ errors = Console(stderr=True)
 EXIT_ERROR = 2
 
 
+#: The database the running command works on, as it may be shown (no password): the edge
+#: names it when the database fails, however deep in the library the failure came from.
+_database: ContextVar[str | None] = ContextVar("microlend_database", default=None)
+
+
+def name_database(url: str) -> str:
+    """Note ``url`` as the running command's database and return it without its password."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not echoed: a URL that does not parse may still hold a password.
+        raise ConfigError(
+            "--db is not a database URL (e.g. sqlite:///microlend.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
+    _database.set(shown)
+    return shown
+
+
 def edge(func: Callable[P, R]) -> Callable[P, R]:
-    """Translate microlend's errors into a short message and exit status 2."""
+    """Translate microlend's and the database's errors into one line and exit status 2."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        _database.set(None)
         try:
             return func(*args, **kwargs)
         except MicrolendError as exc:
-            errors.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-            errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(EXIT_ERROR) from None
+            _fail(type(exc).__name__, str(exc))
+        except SQLAlchemyError as exc:
+            _fail("DatabaseError", _database_reason(exc))
+        except OSError as exc:
+            _fail(type(exc).__name__, str(exc))
 
     return wrapper
+
+
+def _database_reason(exc: SQLAlchemyError) -> str:
+    if isinstance(exc, ArgumentError):
+        # Its message quotes the URL, which may hold a password.
+        return "--db is not a database URL"
+    # The driver's own first line says what failed; SQLAlchemy's adds the statement and a link.
+    reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+    first = reason.splitlines()[0] if reason else type(exc).__name__
+    where = _database.get()
+    return f"{where}: {first}" if where else first
+
+
+def _fail(kind: str, message: str) -> NoReturn:
+    # One line (a data-contract error adds its violations below it), never wrapped, no markup.
+    text = Text.assemble(("error:", "bold red"), f" {kind}: {message}")
+    errors.print(text, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_ERROR) from None
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from microlend.cli._app import app, console, edge, progress_bar
+from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
     from microlend.scoring import Rating
@@ -35,6 +36,14 @@ def demo(
         str, typer.Option("--host", help="With --serve: address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="With --serve: port to listen on.")] = 8000,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="With --serve, when stdout is not a terminal: the new file for the staff keys "
+            "(default: OUT/book-keys.txt, replaced with the book).",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole rating path on the synthetic marketplace and print what it found.
 
@@ -44,11 +53,16 @@ def demo(
 
     With --serve it then serves the decision api and the dashboard on those outputs, with a new
     loan book in OUT/book.sqlite (the business date is the data's end), and prints the URLs and
-    three new API keys (risk officer, servicing, the first example merchant), shown once.
+    three new API keys (risk officer, servicing, the first example merchant), shown once. The
+    staff keys are printed only to a terminal; otherwise they go to a new file only you can
+    read (--key-file) and its path is printed.
     """
     from microlend.dashboard import write_model_report
     from microlend.service import DemoConfig, run_demo
 
+    if serve and key_file is not None and key_file.exists():
+        # Found now, not after minutes of simulating and fitting: keys never overwrite a file.
+        raise ConfigError(f"{key_file} exists: name a new file with --key-file")
     config = DemoConfig(out=out, merchants=merchants, months=months, seed=seed)
     with progress_bar() as report:
         result = run_demo(config, progress=report)
@@ -63,22 +77,30 @@ def demo(
         markup=False,
     )
     if serve:
-        _serve(result, host, port)
+        _serve(result, host, port, key_file)
 
 
-def _serve(result: DemoResult, host: str, port: int) -> None:
+def _serve(result: DemoResult, host: str, port: int, key_file: Path | None) -> None:
+    from microlend.cli._keyfile import staff_key_sink
     from microlend.cli._served import demo_app, print_access, run_server
     from microlend.service import baseline_from_fit
 
     console.print("readying the loan book and the api ...", highlight=False)
-    served = demo_app(
-        result.config.out,
-        result.dataset,
-        result.model_dir,
-        merchant_id=result.examples[0].key,
-        baseline=baseline_from_fit(result.fit),
-        population=result.population,
-    )
+    out = result.config.out
+    if key_file is None:
+        # The old book is replaced, so its keys are dead: their file goes with it.
+        key_file = out / "book-keys.txt"
+        key_file.unlink(missing_ok=True)
+    with staff_key_sink(key_file, numbered=False) as sink:
+        served = demo_app(
+            out,
+            result.dataset,
+            result.model_dir,
+            merchant_id=result.examples[0].key,
+            baseline=baseline_from_fit(result.fit),
+            population=result.population,
+        )
+        keys = sink.deliver(served.book.keys)
     book, first = served.book, served.first_decision
     console.print(
         f"book: {book.url}   business date: {book.business_date}",
@@ -88,7 +110,7 @@ def _serve(result: DemoResult, host: str, port: int) -> None:
     )
     verdict = f"{len(first.offers)} offers" if first.approved else "declined"
     console.print(f"merchant {book.merchant_id} applied once: {verdict}", highlight=False)
-    print_access(host, port, book.keys, book.merchant_id)
+    print_access(host, port, keys, book.merchant_id)
     run_server(served.app, host, port)
 
 

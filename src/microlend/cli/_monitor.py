@@ -43,17 +43,17 @@ def monitor(
     after the training window. Exit status 0 while the verdict is stable or watch, exit status 3
     when the score or a top feature has PSI of 0.25 or more (act), 2 on an error.
     """
+    from microlend.cli._book import existing_book
     from microlend.data import load_dataset
     from microlend.models import load_artifact
     from microlend.monitoring import Verdict
     from microlend.service import book_population, monitor_on_records
-    from microlend.store import create_engine_for
 
     if data is None:
         raise ConfigError("monitor needs --data: the training baseline is rebuilt from records")
     current = None
     if db is not None:
-        engine = create_engine_for(db)
+        engine = existing_book(db)  # watching a book never makes one
         found = book_population(engine)
         engine.dispose()
         current = found if len(found) else None

@@ -1,17 +1,23 @@
-"""``microlend serve`` (the decision api and the dashboard), ``keys`` and ``replay``."""
+"""``microlend serve`` (the decision api and the dashboard) and ``replay``."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microlend.cli._app import app, console, edge, errors
+from microlend.cli._app import app, edge, errors
 from microlend.policy import Policy
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from microlend.cli._keyfile import DeliveredKeys
 
 _DB = "sqlite:///microlend.db"
 
@@ -29,48 +35,62 @@ def serve(
     data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
     db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (the pages take no key).")
+        str, typer.Option("--host", help="Address to listen on (plain HTTP).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file.")] = None,
     business_date: Annotated[
         str | None,
-        typer.Option("--business-date", help="Fix the business date (default: today, UTC)."),
+        typer.Option(
+            "--business-date",
+            help="Fix the business date (default: today, UTC, or the data's end when today is "
+            "after it).",
+        ),
     ] = None,
     threads: Annotated[
         int | None,
         typer.Option("--threads", min=1, help="Threads for the model and book calls (default: 4)."),
     ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            help="Where the first start's staff keys go when stdout is not a terminal: a new "
+            "file only you can read (default: BOOK-keys.txt beside a SQLite book).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the decision api and the dashboard (on 127.0.0.1 unless --host says otherwise).
 
     The api is under /v1 (OpenAPI at /docs), the risk officer's dashboard at /dashboard and a
-    merchant's page at /merchants/ID. When the book holds no key yet it prints a risk officer
-    and a servicing key, once; more keys with `microlend keys`.
+    merchant's page at /merchants/ID. When the book holds no key yet it makes a risk officer
+    and a servicing key, shown once: printed to a terminal, else written to a new file only you
+    can read (--key-file) whose path is printed; more keys with `microlend keys`.
+
+    Without --business-date the business date is today (UTC); when today is after the data's
+    end, it is the data's end, said on stderr.
     """
     from microlend.api import ApiSettings
+    from microlend.cli._book import migrated_book
     from microlend.cli._served import ServeInputs, print_access, run_server, served_app
     from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_artifact
-    from microlend.service import baseline_on_records, ensure_staff_keys, sync_merchants
-    from microlend.store import create_engine_for, migrate
+    from microlend.service import baseline_on_records, sync_merchants
 
     fixed = None if business_date is None else parse_date(business_date)
-    today = (lambda: fixed) if fixed is not None else (lambda: datetime.now(UTC).date())
     chosen = _policy(policy)
     artifact = load_artifact(model)
-    engine = create_engine_for(db)
-    migrate(engine)
+    engine = migrated_book(db)
     dataset = load_dataset(data)
     sync_merchants(engine, dataset)
-    new_keys = ensure_staff_keys(engine)
+    new_keys = _staff_keys(engine, db, key_file)
     inputs = ServeInputs(
         artifact=artifact,
         dataset=dataset,
         engine=engine,
         policy=chosen,
-        today=today,
+        today=_business_clock(fixed, dataset.end.date()),
         baseline=baseline_on_records(artifact, dataset),
         settings=ApiSettings() if threads is None else ApiSettings(model_threads=threads),
     )
@@ -79,27 +99,33 @@ def serve(
     run_server(api, host, port)
 
 
-@app.command("keys")
-@edge
-def keys(
-    role: Annotated[str, typer.Option("--role", help="risk_officer, servicing or merchant.")],
-    db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
-    merchant: Annotated[
-        str | None, typer.Option("--merchant", help="The merchant of a merchant key.")
-    ] = None,
-) -> None:
-    """Create an API key (only its salted hash is stored: this is the one time it is shown)."""
-    from microlend.errors import ConfigError
-    from microlend.service import Role, create_api_key
-    from microlend.store import create_engine_for, migrate
+def _business_clock(fixed: date | None, data_end: date) -> Callable[[], date]:
+    """The served business date: ``fixed``, else today (UTC) while the data reach it. Past the
+    data's end the records know nothing of today, so decisions are made as of their end."""
+    if fixed is not None:
+        return lambda: fixed
+    today = datetime.now(UTC).date()
+    if today > data_end:
+        errors.print(
+            f"business date {data_end}: the data's end (today, {today}, is after it; "
+            "--business-date sets another)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return lambda: data_end
+    return lambda: datetime.now(UTC).date()
 
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise ConfigError(f"--role must be one of {', '.join(Role)}, not {role!r}") from None
-    engine = create_engine_for(db)
-    migrate(engine)
-    console.print(create_api_key(engine, chosen, merchant), highlight=False)
+
+def _staff_keys(engine: Engine, db: str, key_file: Path | None) -> DeliveredKeys:
+    """A risk officer and a servicing key on the book's first start, delivered (printed or
+    filed); none later. The file is reserved only when keys will be made."""
+    from microlend.cli._keyfile import default_key_file, staff_key_sink
+    from microlend.service import ensure_staff_keys, list_api_keys
+
+    first_start = not list_api_keys(engine)
+    path = key_file or default_key_file(db, "keys")
+    with staff_key_sink(path, numbered=key_file is None, wanted=first_start) as sink:
+        return sink.deliver(ensure_staff_keys(engine))
 
 
 @app.command()
@@ -110,13 +136,17 @@ def replay(
     db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file.")] = None,
 ) -> None:
-    """Recompute a stored decision from its stored inputs; exit 1 if the answer differs."""
+    """Recompute a stored decision from its stored inputs with the model and policy given.
+
+    Prints both decisions as one JSON object. Exit status 0 when they are the same, 1 when they
+    differ, 2 on an error (a missing book or decision among them: it never makes a book).
+    """
+    from microlend.cli._book import existing_book
     from microlend.models import load_artifact
     from microlend.service import model_version, replay_decision
-    from microlend.store import create_engine_for
 
+    engine = existing_book(db)
     artifact = load_artifact(model)
-    engine = create_engine_for(db)
     result = replay_decision(
         engine,
         decision_id,

@@ -7,7 +7,7 @@ composed here, at the edge; the commands only load their inputs and hand them ov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from microlend.api import ApiContext, ApiSettings, create_app
 from microlend.cli._app import console, errors
+from microlend.cli._keyfile import DeliveredKeys
 from microlend.dashboard import DashboardContext, dashboard_router
 from microlend.data import Dataset
 from microlend.models import ModelArtifact, load_artifact
@@ -129,32 +130,40 @@ def demo_app(
     return ServedDemo(served_app(inputs), book, first)
 
 
-def print_access(
-    host: str, port: int, keys: Mapping[Role, str], merchant_id: str | None = None
-) -> None:
-    """Where the app answers and how to log in: each new key is printed this one time."""
+def print_access(host: str, port: int, keys: DeliveredKeys, merchant_id: str | None = None) -> None:
+    """Where the app answers and how to log in: each new key is shown this one time, printed
+    or (staff keys, when stdout is not a terminal) named by the file that holds it."""
     base = _base_url(host, port)
     _line(f"dashboard (risk officer): {base}/dashboard")
     if merchant_id is not None:
         _line(f"merchant page:            {base}/merchants/{merchant_id}")
     _line(f"api docs (OpenAPI):       {base}/docs")
-    for role, key in keys.items():
+    for role, key in keys.shown.items():
         owner = f" of merchant {merchant_id}" if role is Role.MERCHANT else ""
         _line(f"new {role.value} key{owner} (shown once): {key}")
-    if keys:
-        example = keys.get(Role.MERCHANT) or next(iter(keys.values()))
-        body = f'{{"merchant_id": "{merchant_id}"}}' if merchant_id else '{"merchant_id": "ID"}'
-        _line("the api wants a key in the X-API-Key header (in /docs: Authorize), e.g.")
-        _line(
-            f"  curl -H 'X-API-Key: {example}' -H 'Content-Type: application/json' "
-            f"-d '{body}' {base}/v1/applications"
-        )
+    if keys.path is not None:
+        roles = ", ".join(role.value for role in keys.filed)
+        _line(f"new {roles} keys written to a file only you can read: {keys.path}")
+    if keys.shown or keys.path is not None:
+        _print_curl(base, keys, merchant_id)
     if host not in _LOOPBACK:
         errors.print(
-            f"warning: serving on {host}: the dashboard pages take no key, so anyone who can "
-            "reach this port can read the book",
+            f"warning: serving on {host} over plain HTTP: API keys and login sessions cross the "
+            "network unencrypted; put a TLS proxy in front",
             highlight=False,
         )
+
+
+def _print_curl(base: str, keys: DeliveredKeys, merchant_id: str | None) -> None:
+    shown = keys.shown
+    example = shown.get(Role.MERCHANT) or next(iter(shown.values()), "KEY")
+    body = f'{{"merchant_id": "{merchant_id}"}}' if merchant_id else '{"merchant_id": "ID"}'
+    where = f" (KEY: one from {keys.path})" if example == "KEY" else ""
+    _line(f"the api wants a key in the X-API-Key header (in /docs: Authorize), e.g.{where}")
+    _line(
+        f"  curl -H 'X-API-Key: {example}' -H 'Content-Type: application/json' "
+        f"-d '{body}' {base}/v1/applications"
+    )
 
 
 def _base_url(host: str, port: int) -> str:
