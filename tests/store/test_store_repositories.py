@@ -182,17 +182,17 @@ def test_a_new_decision_supersedes_the_merchants_earlier_ones(engine: Engine) ->
         _seed(session)
         commands = LoanBookCommands(session)
         for decision_id in ("D1", "D2", "D3"):
-            commands.lock_merchant("M1")
+            commands.supersede("M1", decision_id)
             commands.add_decision(decision(decision_id))
+        with pytest.raises(NotFoundError):
+            commands.supersede("nobody", "D4")
 
     in_transaction(engine, work)
     with Session(engine) as session:
         queries = LoanBookQueries(session)
-        assert [queries.decision(d).superseded_by for d in ("D1", "D2", "D3")] == [
-            "D2",
-            "D3",
-            None,
-        ]
+        assert queries.latest_decision("M1") == "D3"
+        # Decisions are stored whole and never changed by the ones after them.
+        assert queries.decision("D1") == decision("D1")
 
 
 def test_missing_things_raise_not_found(engine: Engine) -> None:

@@ -4,7 +4,8 @@
   state from postings) plus the principal of loans accepted and not yet disbursed.
 - A decision is single-use and short-lived: its offers give at most one loan (a unique index
   on ``loans.decision_id`` holds it even if this code did not), they stand until the
-  decision's ``expires_on``, and a newer decision for the merchant supersedes them.
+  decision's ``expires_on``, and only while it is the merchant's latest decision
+  (``merchants.latest_decision_id``): a newer one supersedes them.
 - A loan from a decision stays within what that decision granted (its limit plus the exposure
   it was sized on: the most the merchant may owe in all), checked when the offer is accepted
   and again when the loan is disbursed, under the merchant's lock.
@@ -82,18 +83,18 @@ def usable_decision(session: Session, decision_id: str, business_date: date) -> 
     """Decision ``decision_id``, its merchant locked, when its offers may be accepted on
     ``business_date``; otherwise ``OfferUnavailableError`` saying why."""
     queries = LoanBookQueries(session)
-    merchant_id = queries.decision(decision_id).merchant_id
+    decision = queries.decision(decision_id)  # never updated: read before the lock
+    merchant_id = decision.merchant_id
+    # Under the lock: a newer decision or an accept may have committed meanwhile.
     LoanBookCommands(session).lock_merchant(merchant_id)
-    # Read again under the lock: a newer decision or an accept may have committed meanwhile.
-    decision = queries.decision(decision_id)
     if (loan := queries.loan_of_decision(decision_id)) is not None:
         raise OfferUnavailableError(
             "used", f"decision {decision_id} was already accepted (loan {loan.loan_id})"
         )
-    if decision.superseded_by is not None:
+    latest = queries.latest_decision(merchant_id)
+    if latest != decision_id:
         raise OfferUnavailableError(
-            "superseded",
-            f"decision {decision_id} was superseded by decision {decision.superseded_by}",
+            "superseded", f"decision {decision_id} was superseded by decision {latest}"
         )
     if decision.expires_on is None:
         raise OfferUnavailableError("declined", f"decision {decision_id} made no offer")

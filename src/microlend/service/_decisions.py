@@ -101,12 +101,13 @@ def decide_and_store(
     request = application.request
 
     def unit(session: Session) -> Decision:
-        LoanBookCommands(session).lock_merchant(request.merchant_id)
+        commands = LoanBookCommands(session)
+        commands.supersede(request.merchant_id, application.decision_id)
         exposure = exposure_in(session, request.merchant_id, policy.currency, application.as_of)
         decision, record = decide_application(
             application, policy, exposure=exposure, model_version=model_version
         )
-        LoanBookCommands(session).add_decision(record)
+        commands.add_decision(record)
         return decision
 
     return in_transaction(engine, unit)

@@ -45,7 +45,7 @@ def record_decision(engine: Engine, decision: DecisionRecord) -> None:
 
     def unit(session: Session) -> None:
         commands = LoanBookCommands(session)
-        commands.lock_merchant(decision.merchant_id)
+        commands.supersede(decision.merchant_id, decision.decision_id)
         commands.add_decision(decision)
 
     in_transaction(engine, unit)

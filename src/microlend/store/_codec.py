@@ -86,7 +86,6 @@ def decision_values(decision: DecisionRecord) -> dict[str, Any]:
         "score": decision.score,
         "result": decision.result,
         "expires_on": decision.expires_on,
-        "superseded_by": decision.superseded_by,
     }
 
 
@@ -103,7 +102,6 @@ def decision_from_row(row: DecisionRow) -> DecisionRecord:
         score=row.score,
         result=row.result,
         expires_on=row.expires_on,
-        superseded_by=row.superseded_by,
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, Insert, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,12 +63,9 @@ _LOCK_MERCHANT = (
     select(_MERCHANTS.c.id).where(_MERCHANTS.c.id == bindparam("merchant_id")).with_for_update()
 )
 _SUPERSEDE = (
-    update(_DECISIONS)
-    .where(
-        _DECISIONS.c.merchant_id == bindparam("of_merchant"),
-        _DECISIONS.c.superseded_by.is_(None),
-    )
-    .values(superseded_by=bindparam("by"))
+    update(_MERCHANTS)
+    .where(_MERCHANTS.c.id == bindparam("merchant"))
+    .values(latest_decision_id=bindparam("decision"))
 )
 _STORED_KEY = select(_KEYS).where(
     _KEYS.c.scope == bindparam("scope"), _KEYS.c.key == bindparam("key")
@@ -130,12 +127,18 @@ class LoanBookCommands:
         if self._session.scalar(_LOCK_MERCHANT, {"merchant_id": merchant_id}) is None:
             raise NotFoundError(f"no merchant {merchant_id!r} in the book")
 
-    def add_decision(self, decision: DecisionRecord) -> None:
-        """Store one decision, superseding the merchant's earlier ones (their offers can no
-        longer be accepted). The caller holds the merchant's lock (``lock_merchant``)."""
-        self._session.execute(
-            _SUPERSEDE, {"of_merchant": decision.merchant_id, "by": decision.decision_id}
+    def supersede(self, merchant_id: str, decision_id: str) -> None:
+        """Make ``decision_id`` the merchant's latest decision, superseding its earlier ones,
+        and lock the merchant's row until the transaction ends (one statement does both, as
+        every online decision takes it; ``lock_merchant`` otherwise)."""
+        done: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
+            _SUPERSEDE, {"merchant": merchant_id, "decision": decision_id}
         )
+        if done.rowcount != 1:
+            raise NotFoundError(f"no merchant {merchant_id!r} in the book")
+
+    def add_decision(self, decision: DecisionRecord) -> None:
+        """Store one decision; the caller made it the merchant's latest (``supersede``)."""
         self._session.execute(insert(_DECISIONS), [decision_values(decision)])
 
     def add_decisions(self, decisions: Sequence[DecisionRecord]) -> None:

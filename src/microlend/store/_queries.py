@@ -96,6 +96,12 @@ class LoanBookQueries:
     def has_merchant(self, merchant_id: str) -> bool:
         return self._session.get(MerchantRow, merchant_id) is not None
 
+    def latest_decision(self, merchant_id: str) -> str | None:
+        """The id of ``merchant_id``'s latest decision (which supersedes the earlier ones)."""
+        return self._session.scalar(
+            select(MerchantRow.latest_decision_id).where(MerchantRow.id == merchant_id)
+        )
+
     def loan_of_decision(self, decision_id: str) -> LoanRecord | None:
         """The loan accepted from ``decision_id``'s offers, if any (at most one)."""
         row = self._session.execute(_LOAN_OF_DECISION, {"decision": decision_id}).one_or_none()
@@ -106,9 +112,7 @@ class LoanBookQueries:
         return self._session.scalar(select(func.max(BusinessDayRow.business_date)))
 
     def decision(self, decision_id: str) -> DecisionRecord:
-        """The stored decision, read from the database (not the session's cache: one read
-        after taking a lock must see what committed before it)."""
-        row = self._session.get(DecisionRow, decision_id, populate_existing=True)
+        row = self._session.get(DecisionRow, decision_id)
         if row is None:
             raise NotFoundError(f"no decision {decision_id!r} in the book")
         return decision_from_row(row)

@@ -51,8 +51,6 @@ class DecisionRecord:
     result: dict[str, Any] = field(default_factory=dict)
     #: The last day its offers may be accepted (none on a decline).
     expires_on: date | None = None
-    #: The merchant's later decision that replaced it, if any.
-    superseded_by: str | None = None
 
 
 @dataclass(frozen=True)

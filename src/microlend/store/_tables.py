@@ -65,6 +65,9 @@ class MerchantRow(Base):
     category: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(64))
     onboarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The merchant's latest decision: it supersedes every earlier one, whose offers can no
+    #: longer be accepted. Decisions themselves are never updated.
+    latest_decision_id: Mapped[str | None] = mapped_column(String(_ID))
 
 
 class DecisionRow(Base):
@@ -87,8 +90,6 @@ class DecisionRow(Base):
     )
     #: The last day its offers may be accepted; none on a decline.
     expires_on: Mapped[date | None] = mapped_column(Date)
-    #: The merchant's next decision, which replaced this one's offers.
-    superseded_by: Mapped[str | None] = mapped_column(String(_ID))
 
 
 class LoanRow(Base):

@@ -1,4 +1,5 @@
-"""Credit control: single-use, expiring, supersedable decisions; idempotency keys per caller;
+"""Credit control: single-use, expiring decisions, superseded by the merchant's latest;
+idempotency keys per caller;
 revocable API keys; closed business days.
 
 Revision ID: 0004
@@ -25,7 +26,7 @@ _OLD_KEYS = "idempotency_keys_0003"
 
 def upgrade() -> None:
     op.add_column("decisions", sa.Column("expires_on", sa.Date(), nullable=True))
-    op.add_column("decisions", sa.Column("superseded_by", sa.String(64), nullable=True))
+    op.add_column("merchants", sa.Column("latest_decision_id", sa.String(64), nullable=True))
     # Fails on a book where one decision already gave two loans: that book needs a person.
     op.create_index(op.f("ix_loans_decision_id"), "loans", ["decision_id"], unique=True)
     op.add_column("api_keys", sa.Column("revoked_at", sa.DateTime(timezone=True)))
