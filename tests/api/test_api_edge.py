@@ -5,6 +5,7 @@ Cases loop inside a test rather than being parametrized: each test serves a fres
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -285,3 +286,30 @@ def test_a_revoked_key_is_refused_once_its_cache_entry_expires(
     assert served.client.get(url, headers=headers).status_code == 200
     clock[0] += 0.2
     _is_problem(served.client.get(url, headers=headers), 401)
+
+
+def test_concurrent_requests_with_one_key_check_it_once(served: Served) -> None:
+    """Under load, the requests queued when a cache entry expires wait for one check of the
+    key instead of each reading (and queueing on) the book."""
+    runtime = served.client.app.state.runtime  # type: ignore[attr-defined]
+    checks = 0
+    run = runtime.run
+
+    async def counted(func: Any) -> Any:
+        nonlocal checks
+        checks += 1
+        return await run(func)
+
+    async def twenty() -> list[Any]:
+        runtime._principals.clear()
+        runtime.run = counted
+        try:
+            return await asyncio.gather(
+                *(runtime.principal(served.keys["servicing"]) for _ in range(20))
+            )
+        finally:
+            runtime.run = run
+
+    principals = asyncio.run(twenty())
+    assert checks == 1
+    assert len({p.key_id for p in principals}) == 1

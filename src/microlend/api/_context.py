@@ -82,6 +82,7 @@ class Runtime:
         self._refreshing: asyncio.Lock | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._principals: dict[str, tuple[float, Principal]] = {}
+        self._verifying: dict[str, asyncio.Future[Principal | None]] = {}
         self.clock: Callable[[], float] = time.monotonic
 
     async def run(self, func: Callable[[], T]) -> T:
@@ -119,10 +120,31 @@ class Runtime:
         known = self._principals.get(token)
         if known is not None and now < known[0]:
             return known[1]
-        engine = self.context.engine
-        found = await self.run(lambda: authenticate(engine, key, now=datetime.now(UTC)))
+        # One check per key at a time: under load, every request queued when an entry
+        # expires would otherwise read the book again at once.
+        if (pending := self._verifying.get(token)) is not None:
+            return await asyncio.shield(pending)
+        self._verifying[token] = pending = asyncio.get_running_loop().create_future()
+        try:
+            found = await self.run(lambda: authenticate(self.context.engine, key, now=_utc()))
+            self._remember(token, now, found)
+            pending.set_result(found)
+        except Exception as error:
+            pending.set_exception(error)
+            pending.exception()  # retrieved here: a check nobody else awaited logs nothing
+            raise
+        finally:
+            del self._verifying[token]
+            if not pending.done():  # cancelled: the requests waiting on it fail with it
+                pending.cancel()
+        return found
+
+    def _remember(self, token: str, now: float, found: Principal | None) -> None:
         if found is None:
             self._principals.pop(token, None)
         else:
             self._principals[token] = (now + self.context.settings.key_cache_seconds, found)
-        return found
+
+
+def _utc() -> datetime:
+    return datetime.now(UTC)

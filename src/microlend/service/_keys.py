@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Engine
@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 _PREFIX = "ml"
+#: How precisely a key's last use is recorded.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class Role(StrEnum):
@@ -105,9 +107,19 @@ def principal_of(engine: Engine, key_id: str, *, now: datetime | None = None) ->
 def _live(engine: Engine, record: ApiKeyRecord, now: datetime | None) -> Principal | None:
     if record.revoked:
         return None
-    if now is not None:
+    if now is not None and _stale(record.last_used_at, now):
         in_transaction(engine, lambda session: ApiKeys(session).touch(record.key_id, now))
     return Principal(record.key_id, Role(record.role), record.merchant_id)
+
+
+def _stale(last_used: datetime | None, now: datetime) -> bool:
+    """Whether a key's recorded last use is older than ``LAST_USE_RESOLUTION``: a write per
+    check would queue every request behind the book's one writer."""
+    if last_used is None:
+        return True
+    if last_used.tzinfo is None:  # SQLite keeps no zone: the book stores UTC
+        last_used = last_used.replace(tzinfo=UTC)
+    return now - last_used >= LAST_USE_RESOLUTION
 
 
 def list_api_keys(engine: Engine) -> list[ApiKeyRecord]:
