@@ -58,8 +58,6 @@ def fund_book(
     request = {"amount": str(amount.amount), "currency": amount.currency}
 
     def work(session: Session) -> Receipt:
-        if amount.amount <= 0:
-            raise ConfigError(f"funding must be a positive amount, not {amount.amount}")
         LoanBookCommands(session).lock_book(amount.currency, create=True)
         header = header_for("funding", idempotency_key, business_date, None, scope)
         entry = funding(header, amount)

@@ -1,8 +1,10 @@
 """One database transaction per unit of work, retried when the database asks for it.
 
 PostgreSQL may abort a transaction on a serialization failure or a deadlock, SQLite when its
-lock wait times out, and two first requests with one idempotency key race to insert it: the
-loser's whole transaction is rolled back and run again, and then sees the winner's work.
+lock wait times out: the whole transaction is rolled back and run again. A request's key is
+claimed without a conflict (``LoanBookCommands.claim``), so two first uses never collide there;
+a collision on a transaction's own key is still retried, as a last guard, and the retry then
+sees the winner's work.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def in_transaction(
 
 def _transient(error: DBAPIError) -> bool:
     if isinstance(error, IntegrityError):
-        # A concurrent first use of the same key; the retry finds it and answers from it.
-        # Both the request keys and the transactions' keys are named ``idempotency_key(s)``.
+        # A transaction's key posted concurrently (request keys are claimed without one):
+        # the retry finds the first and answers from it.
         return "idempotency_key" in str(error.orig)
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate in _RETRY_SQLSTATES:
