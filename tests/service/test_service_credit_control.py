@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from credit_support import DAY, FIXED, VALID_DAYS, decide, loans_of, offer_body, open_book
+from credit_support import DAY, FIXED, VALID_DAYS, decide, loans_of, open_book
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -174,14 +174,13 @@ def test_the_database_itself_keeps_a_decision_single_use(engine: Engine) -> None
     decide(engine, "D1")
 
     def loan(loan_id: str) -> LoanRecord:
-        body = offer_body("100.00")
         return LoanRecord(
             loan_id=LoanId(loan_id),
             merchant_id=MerchantId("M1"),
             decision_id="D1",
             product=FIXED.product,
             terms_json=terms_to_json(FIXED),
-            principal=Decimal(str(body["amount"])),
+            principal=Decimal("100.00"),
             currency="USD",
             status=LoanStatus.ACCEPTED,
             accepted_on=DAY,
