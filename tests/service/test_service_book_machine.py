@@ -48,7 +48,7 @@ from microlend.service import (
     post_settlement,
     reverse_transaction,
 )
-from microlend.service._decisions import Application, decide_and_store
+from microlend.service.decisions import Application, decide_and_store
 from microlend.store import LoanBookQueries, LoanStatus
 
 #: Examples x steps a run on each database; the test checks that at least MINIMUM_STEPS ran.

@@ -24,7 +24,7 @@ from microlend.service import (
     underwrite,
     underwrite_application,
 )
-from microlend.service._decisions import decision_id_for
+from microlend.service.decisions import decision_id_for
 from microlend.store import (
     DecisionRecord,
     LoanBookCommands,

@@ -1,32 +1,21 @@
-"""Use cases: the rating path on records, and the lending commands that move money.
+"""Use cases, one subpackage a concept; a layer imports only the ones below it:
 
-Rating: label applications, split out of time, train and evaluate, score merchants, the demo.
+    _demo        the whole path on a simulated market
+    backtest     a policy replayed over the records, on a fresh book
+    decisions    underwrite, store and replay a decision
+    portfolio    what the book holds and how it performs; the model's stability
+    lending      the commands that move money, credit control, end of day, loan reads
+    rating       train, report, rate merchants (batch, Spark, the feature snapshot)
+    access       API keys and roles
+
 Lending: every money-moving command runs in one database transaction, takes an idempotency key
 (the same key twice moves money once and answers as the first time) and a business date (never
-the clock).
+the clock). This module exports what the api, the cli, the pages, the tests and the benchmarks
+import.
 """
 
-from microlend.service._backtest import backtest, backtest_start, model_version
-from microlend.service._backtest_result import BacktestResult
-from microlend.service._batch import (
-    BatchResult,
-    ModelParts,
-    score_on_spark,
-    score_rows,
-    score_spark_frame,
-)
-from microlend.service._book_end_of_day import EndOfDayReport, end_of_day
-from microlend.service._credit import book_exposure
-from microlend.service._decisions import decision_record
-from microlend.service._demo import (
-    DEMO_CAPITAL,
-    DemoBook,
-    DemoConfig,
-    DemoResult,
-    open_demo_book,
-    run_demo,
-)
-from microlend.service._keys import (
+from microlend.service._demo import DemoBook, DemoConfig, DemoResult, open_demo_book, run_demo
+from microlend.service.access import (
     ApiKeyRecord,
     Principal,
     Role,
@@ -37,88 +26,80 @@ from microlend.service._keys import (
     principal_of,
     revoke_api_key,
 )
-from microlend.service._lending import (
-    accept_offer,
-    cancel_loan,
-    disburse,
-    fund_book,
-    record_decision,
-)
-from microlend.service._lending_collections import (
-    post_payment,
-    post_settlement,
-    reverse_transaction,
-)
-from microlend.service._lending_receipts import Offer, Receipt
-from microlend.service._online import (
-    FeatureSnapshot,
-    rate_one,
-    snapshot_of,
-    sync_merchants,
-    take_snapshot,
-)
-from microlend.service._online_decisions import (
-    LoanView,
+from microlend.service.backtest import BacktestResult, backtest, backtest_start, model_version
+from microlend.service.decisions import (
     Replay,
-    accept_decision_offer,
     decision_merchant,
-    loan_view,
-    loans_page,
+    replay_application,
     replay_decision,
     underwrite,
+    underwrite_application,
 )
-from microlend.service._portfolio import (
-    BucketLine,
-    LoanDetail,
+from microlend.service.lending import (
+    EndOfDayReport,
+    LoanView,
+    Offer,
+    Receipt,
+    accept_decision_offer,
+    accept_offer,
+    book_exposure,
+    cancel_loan,
+    disburse,
+    end_of_day,
+    fund_book,
+    loan_view,
+    loans_page,
+    post_payment,
+    post_settlement,
+    record_decision,
+    reverse_transaction,
+    sync_merchants,
+)
+from microlend.service.portfolio import (
     LoanSummary,
-    PortfolioOverview,
-    list_loans,
-    loan_detail,
-    portfolio_overview,
-)
-from microlend.service._portfolio_merchant import MerchantOffer, MerchantView, merchant_view
-from microlend.service._portfolio_performance import PortfolioPerformance, portfolio_performance
-from microlend.service._portfolio_stability import (
     ModelMonitor,
-    Population,
+    PortfolioOverview,
     StabilityBaseline,
     baseline_from_fit,
     baseline_on_records,
     book_population,
+    list_loans,
+    loan_detail,
+    merchant_view,
     monitor_model,
     monitor_on_records,
+    portfolio_overview,
+    portfolio_performance,
 )
-from microlend.service._rating import (
+from microlend.service.rating import (
     PERFORMANCE_WINDOW,
+    BatchResult,
+    Curve,
+    FeatureSnapshot,
     Labelled,
+    ModelParts,
+    ModelReport,
     Progress,
     RatingFit,
-    data_fingerprint,
+    evaluate_on_records,
     fit_rating,
     labelled_applications,
-    split_out_of_time,
-)
-from microlend.service._report import Curve, ModelReport, model_report
-from microlend.service._scoring import (
-    evaluate_on_records,
     merchant_features,
+    model_report,
     rate_merchants,
+    rate_one,
     score_merchants,
-)
-from microlend.service._underwrite import (
-    ApplicationReplay,
-    replay_application,
-    underwrite_application,
+    score_on_spark,
+    snapshot_of,
+    split_out_of_time,
+    take_snapshot,
 )
 
 __all__ = [
-    "DEMO_CAPITAL",
     "PERFORMANCE_WINDOW",
     "ApiKeyRecord",
-    "ApplicationReplay",
     "BacktestResult",
     "BatchResult",
-    "BucketLine",
     "Curve",
     "DemoBook",
     "DemoConfig",
@@ -126,18 +107,13 @@ __all__ = [
     "EndOfDayReport",
     "FeatureSnapshot",
     "Labelled",
-    "LoanDetail",
     "LoanSummary",
     "LoanView",
-    "MerchantOffer",
-    "MerchantView",
     "ModelMonitor",
     "ModelParts",
     "ModelReport",
     "Offer",
-    "Population",
     "PortfolioOverview",
-    "PortfolioPerformance",
     "Principal",
     "Progress",
     "RatingFit",
@@ -156,9 +132,7 @@ __all__ = [
     "book_population",
     "cancel_loan",
     "create_api_key",
-    "data_fingerprint",
     "decision_merchant",
-    "decision_record",
     "disburse",
     "end_of_day",
     "ensure_staff_keys",
@@ -193,8 +167,6 @@ __all__ = [
     "run_demo",
     "score_merchants",
     "score_on_spark",
-    "score_rows",
-    "score_spark_frame",
     "snapshot_of",
     "split_out_of_time",
     "sync_merchants",

@@ -28,12 +28,18 @@ from microlend.data import (
 from microlend.models import save_model
 from microlend.money import Money
 from microlend.scoring import Rating, ScoreScale
-from microlend.service._keys import Role, create_api_key
-from microlend.service._lending import fund_book
-from microlend.service._online import sync_merchants
-from microlend.service._rating import Progress, RatingFit, _quiet, fit_rating
-from microlend.service._report import ModelReport, model_report
-from microlend.service._scoring import merchant_features, rate_merchants
+from microlend.service.access import Role, create_api_key
+from microlend.service.lending import fund_book, sync_merchants
+from microlend.service.rating import (
+    ModelReport,
+    Progress,
+    RatingFit,
+    fit_rating,
+    merchant_features,
+    model_report,
+    quiet,
+    rate_merchants,
+)
 from microlend.simulate import SimulationConfig, SimulationSummary, simulate
 from microlend.store import create_engine_for, migrate
 
@@ -78,7 +84,7 @@ def _examples(fit: RatingFit, population: pd.DataFrame, scale: ScoreScale) -> tu
     )
 
 
-def run_demo(config: DemoConfig, *, progress: Progress = _quiet) -> DemoResult:
+def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:
     """Run the whole path; writes the records and the model under ``config.out``."""
     sim = simulate(
         SimulationConfig(merchants=config.merchants, months=config.months, seed=config.seed),

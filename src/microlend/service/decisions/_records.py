@@ -19,7 +19,7 @@ from microlend.errors import ConfigError
 from microlend.features import build_features
 from microlend.policy import CreditRequest, Decision, Policy
 from microlend.scoring import RiskModel, ScoreScale
-from microlend.service._decisions import Application, decide_and_store, rate_rows, replay
+from microlend.service.decisions._decide import Application, decide_and_store, rate_rows, replay
 from microlend.store import LoanBookQueries, in_transaction
 
 __all__ = ["ApplicationReplay", "replay_application", "underwrite_application"]

@@ -40,8 +40,7 @@ from microlend.ledger import (
 )
 from microlend.money import Money
 from microlend.policy import Exposure
-from microlend.service._lending_posting import status_of
-from microlend.service._lending_receipts import header_for
+from microlend.service.lending import header_for, status_of
 from microlend.store import (
     Ageing,
     DecisionRecord,

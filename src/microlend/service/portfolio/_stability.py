@@ -22,7 +22,7 @@ from microlend.models import ModelArtifact, PDModel
 from microlend.monitoring import Stability, Verdict, calibration_by_band, psi, psi_table
 from microlend.monitoring import worst_verdict as _worst
 from microlend.scoring import ScoreScale
-from microlend.service._rating import Labelled, RatingFit, labelled_applications
+from microlend.service.rating import Labelled, RatingFit, labelled_applications
 from microlend.store import PortfolioQueries
 
 __all__ = [

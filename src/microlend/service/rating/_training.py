@@ -32,6 +32,7 @@ __all__ = [
     "data_fingerprint",
     "fit_rating",
     "labelled_applications",
+    "quiet",
     "split_out_of_time",
 ]
 
@@ -57,7 +58,7 @@ RATING_MODEL_SETTINGS: Mapping[str, Any] = {
 }
 
 
-def _quiet(step: str, done: float) -> None:
+def quiet(step: str, done: float) -> None:
     """The default progress sink: nobody is watching."""
 
 
@@ -100,7 +101,7 @@ def _matured_outcomes(tables: Mapping[str, pa.Table], end: datetime) -> pd.DataF
     return labelled
 
 
-def labelled_applications(dataset: Dataset, *, progress: Progress = _quiet) -> Labelled:
+def labelled_applications(dataset: Dataset, *, progress: Progress = quiet) -> Labelled:
     """Every funded application whose performance window has ended, with its features."""
     outcomes = _matured_outcomes(dataset.tables, dataset.end)
     applications = dataset.table("applications")
@@ -166,7 +167,7 @@ class RatingFit:
 
 
 def fit_rating(
-    dataset: Dataset, *, test_share: float = 0.3, seed: int = 0, progress: Progress = _quiet
+    dataset: Dataset, *, test_share: float = 0.3, seed: int = 0, progress: Progress = quiet
 ) -> RatingFit:
     """Label, split out of time, fit the PD model and the scorecard, evaluate both on the test."""
     labelled = labelled_applications(dataset, progress=progress)

@@ -33,8 +33,8 @@ from microlend.ledger import (
     write_off,
 )
 from microlend.money import Money
-from microlend.service._lending_posting import status_of
-from microlend.service._lending_receipts import header_for
+from microlend.service.lending._posting import status_of
+from microlend.service.lending._receipts import header_for
 from microlend.store import (
     Ageing,
     AgeingHistory,

@@ -15,7 +15,7 @@ from sklearn.metrics import roc_curve
 from microlend.models import CalibrationBin, Evaluation
 from microlend.monitoring import Stability, psi, psi_table
 from microlend.scoring import ScoreScale
-from microlend.service._rating import RatingFit
+from microlend.service.rating._training import RatingFit
 
 __all__ = ["Curve", "ModelReport", "model_report"]
 

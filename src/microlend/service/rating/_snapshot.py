@@ -16,27 +16,18 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
 from microlend.errors import NotFoundError
 from microlend.features import CATALOG
 from microlend.models import PDModel
 from microlend.scoring import Improver, Rating, rate
-from microlend.service._scoring import merchant_features
-from microlend.store import (
-    LoanBookCommands,
-    MerchantRecord,
-    in_transaction,
-)
-from microlend.types import MerchantId
+from microlend.service.rating._scoring import merchant_features
 
 __all__ = [
     "FeatureSnapshot",
     "rate_one",
     "snapshot_of",
-    "sync_merchants",
     "take_snapshot",
 ]
 
@@ -108,20 +99,3 @@ def rate_one(model: PDModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rat
     """The full rating of one merchant, "what would raise it" included."""
     rows = snapshot.features_of(merchant_id)
     return rate(model, rows, CATALOG, improver=snapshot.improver)[0]
-
-
-def sync_merchants(engine: Engine, dataset: Dataset) -> int:
-    """Record in the book every merchant of ``dataset`` it does not hold yet; how many."""
-    table = dataset.table("merchants").select(["merchant_id", "category", "region", "onboarded_at"])
-    merchants = [
-        MerchantRecord(MerchantId(r["merchant_id"]), r["category"], r["region"], r["onboarded_at"])
-        for r in table.to_pylist()
-    ]
-
-    def unit(session: Session) -> int:
-        commands = LoanBookCommands(session)
-        for merchant in merchants:
-            commands.add_merchant(merchant)
-        return len(merchants)
-
-    return in_transaction(engine, unit)

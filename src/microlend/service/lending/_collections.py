@@ -25,8 +25,8 @@ from microlend.ledger import (
     settlement_holdback,
 )
 from microlend.money import Money
-from microlend.service._lending_posting import post
-from microlend.service._lending_receipts import Receipt, header_for, idempotent
+from microlend.service.lending._posting import post
+from microlend.service.lending._receipts import Receipt, header_for, idempotent
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post_payment", "post_settlement", "reverse_transaction"]

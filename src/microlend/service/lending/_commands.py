@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError, LedgerError
 from microlend.ledger import Product, disbursement, funding, terms_from_json, terms_to_json
 from microlend.money import Money, to_decimal
-from microlend.service._credit import check_within_limit, usable_decision
-from microlend.service._lending_posting import post
-from microlend.service._lending_receipts import (
+from microlend.service.lending._credit import check_within_limit, usable_decision
+from microlend.service.lending._posting import post
+from microlend.service.lending._receipts import (
     Offer,
     Receipt,
     header_for,

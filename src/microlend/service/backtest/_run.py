@@ -35,10 +35,10 @@ from microlend.models import ModelArtifact
 from microlend.money import Money, round_money
 from microlend.policy import CreditRequest, Decision, Offer, Policy
 from microlend.scoring import Rating, RiskModel, ScoreScale
-from microlend.service._backtest_book import DayBook
-from microlend.service._backtest_result import BacktestResult
-from microlend.service._decisions import Application, decide_application, rate_rows
-from microlend.service._lending_receipts import transaction_id
+from microlend.service.backtest._book import DayBook
+from microlend.service.backtest._result import BacktestResult
+from microlend.service.decisions import Application, decide_application, rate_rows
+from microlend.service.lending import transaction_id
 from microlend.store import (
     Base,
     LoanBookQueries,

@@ -25,8 +25,7 @@ from microlend.features import CATALOG
 from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
 from microlend.scoring import Rating, RiskModel, ScoreScale, rate
-from microlend.service._credit import exposure_in
-from microlend.service._lending_receipts import transaction_id
+from microlend.service.lending import exposure_in, transaction_id
 from microlend.store import DecisionRecord, LoanBookCommands, in_transaction
 from microlend.types import ApplicationId, MerchantId
 

@@ -11,7 +11,7 @@ from microlend.errors import ArtifactError
 from microlend.features import CATALOG, build_features
 from microlend.models import ModelArtifact, PDModel, evaluate
 from microlend.scoring import Improver, Rating, ScoreScale, rate, score_table
-from microlend.service._rating import Labelled, Progress, _quiet, labelled_applications
+from microlend.service.rating._training import Labelled, Progress, labelled_applications, quiet
 
 __all__ = ["evaluate_on_records", "merchant_features", "rate_merchants", "score_merchants"]
 
@@ -27,7 +27,7 @@ def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
 
 
 def evaluate_on_records(
-    artifact: ModelArtifact, dataset: Dataset, *, progress: Progress = _quiet
+    artifact: ModelArtifact, dataset: Dataset, *, progress: Progress = quiet
 ) -> dict[str, object]:
     """Metrics of the model (and its scorecard) on the applications of its out-of-time test."""
     test = _test_part(artifact, labelled_applications(dataset, progress=progress))

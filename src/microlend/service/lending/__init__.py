@@ -1,0 +1,55 @@
+"""Lending: the commands that move money, and the reads of the book they answer from.
+
+Every money-moving command runs in one database transaction, takes an idempotency key (the same
+key twice moves money once and answers as the first time, per caller) and a business date (never
+the clock). Credit control (``_credit``) holds each merchant within the decision that granted it.
+"""
+
+from microlend.service.lending._collections import (
+    post_payment,
+    post_settlement,
+    reverse_transaction,
+)
+from microlend.service.lending._commands import (
+    accept_offer,
+    cancel_loan,
+    disburse,
+    fund_book,
+    record_decision,
+)
+from microlend.service.lending._credit import book_exposure, exposure_in
+from microlend.service.lending._end_of_day import EndOfDayReport, end_of_day
+from microlend.service.lending._loans import (
+    LoanView,
+    accept_decision_offer,
+    loan_view,
+    loans_page,
+)
+from microlend.service.lending._merchants import sync_merchants
+from microlend.service.lending._posting import status_of
+from microlend.service.lending._receipts import Offer, Receipt, header_for, transaction_id
+
+__all__ = [
+    "EndOfDayReport",
+    "LoanView",
+    "Offer",
+    "Receipt",
+    "accept_decision_offer",
+    "accept_offer",
+    "book_exposure",
+    "cancel_loan",
+    "disburse",
+    "end_of_day",
+    "exposure_in",
+    "fund_book",
+    "header_for",
+    "loan_view",
+    "loans_page",
+    "post_payment",
+    "post_settlement",
+    "record_decision",
+    "reverse_transaction",
+    "status_of",
+    "sync_merchants",
+    "transaction_id",
+]

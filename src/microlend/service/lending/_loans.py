@@ -1,0 +1,91 @@
+"""Loans read and accepted: a loan with its schedule and state, a page of loans, and accepting
+one offer of a stored decision."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import NotFoundError
+from microlend.ledger import Instalment, LoanState, Transaction, schedule
+from microlend.service.lending._commands import accept_offer
+from microlend.service.lending._receipts import Offer, Receipt
+from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, loan_page, state_of
+
+__all__ = ["LoanView", "accept_decision_offer", "loan_view", "loans_page"]
+
+
+def accept_decision_offer(
+    engine: Engine,
+    *,
+    decision_id: str,
+    offer_number: int,
+    business_date: date,
+    idempotency_key: str,
+    scope: str = "",
+) -> Receipt:
+    """Accept offer ``offer_number`` (from 1) of a stored decision: the loan is created, once
+    per decision, while its offers stand (``accept_offer``)."""
+    with Session(engine) as session:
+        record = LoanBookQueries(session).decision(decision_id)
+    offers = record.result.get("offers", [])
+    if not 1 <= offer_number <= len(offers):
+        raise NotFoundError(f"decision {decision_id} has no offer {offer_number}")
+    chosen = offers[offer_number - 1]
+    offer = Offer(
+        amount=Decimal(chosen["amount"]),
+        currency=record.result["currency"],
+        product=chosen["product"],
+        terms_json=json.dumps(chosen["terms"], sort_keys=True, separators=(",", ":")),
+    )
+    return accept_offer(
+        engine,
+        merchant_id=record.merchant_id,
+        offer=offer,
+        business_date=business_date,
+        idempotency_key=idempotency_key,
+        decision_id=decision_id,
+        scope=scope,
+    )
+
+
+@dataclass(frozen=True)
+class LoanView:
+    """A loan with its schedule, its transactions and its state as of ``state.as_of``."""
+
+    loan: LoanRecord
+    schedule: tuple[Instalment, ...]
+    transactions: tuple[Transaction, ...]
+    state: LoanState
+
+
+def loan_view(engine: Engine, loan_id: str, as_of: date) -> LoanView:
+    """Loan ``loan_id`` as of ``as_of``: the payoff quote is ``state.payoff``."""
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        loan = queries.loan(loan_id)
+        transactions = queries.loan_transactions(loan_id)
+    plan = (
+        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
+        if loan.disbursed_on is not None
+        else ()
+    )
+    return LoanView(loan, plan, transactions, state_of(loan, transactions, as_of))
+
+
+def loans_page(
+    engine: Engine,
+    *,
+    merchant_id: str | None = None,
+    status: LoanStatus | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[LoanRecord]:
+    """A page of loans in id order (``store.loan_page``)."""
+    with Session(engine) as session:
+        return loan_page(session, merchant_id=merchant_id, status=status, after=after, limit=limit)

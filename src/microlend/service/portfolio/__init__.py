@@ -1,0 +1,40 @@
+"""Portfolio: what the book holds and how it performs (queries only), and the model's
+stability on the book's population."""
+
+from microlend.service.portfolio._merchant import MerchantView, merchant_view
+from microlend.service.portfolio._overview import (
+    LoanSummary,
+    PortfolioOverview,
+    list_loans,
+    loan_detail,
+    portfolio_overview,
+)
+from microlend.service.portfolio._performance import PortfolioPerformance, portfolio_performance
+from microlend.service.portfolio._stability import (
+    ModelMonitor,
+    StabilityBaseline,
+    baseline_from_fit,
+    baseline_on_records,
+    book_population,
+    monitor_model,
+    monitor_on_records,
+)
+
+__all__ = [
+    "LoanSummary",
+    "MerchantView",
+    "ModelMonitor",
+    "PortfolioOverview",
+    "PortfolioPerformance",
+    "StabilityBaseline",
+    "baseline_from_fit",
+    "baseline_on_records",
+    "book_population",
+    "list_loans",
+    "loan_detail",
+    "merchant_view",
+    "monitor_model",
+    "monitor_on_records",
+    "portfolio_overview",
+    "portfolio_performance",
+]

@@ -1,0 +1,47 @@
+"""Rating: train the PD model on labelled applications, report on it, and rate merchants (in a
+batch on DuckDB or Spark, or from the business date's feature snapshot)."""
+
+from microlend.service.rating._report import Curve, ModelReport, model_report
+from microlend.service.rating._scoring import (
+    evaluate_on_records,
+    merchant_features,
+    rate_merchants,
+    score_merchants,
+)
+from microlend.service.rating._snapshot import FeatureSnapshot, rate_one, snapshot_of, take_snapshot
+from microlend.service.rating._spark import BatchResult, ModelParts, score_on_spark
+from microlend.service.rating._training import (
+    PERFORMANCE_WINDOW,
+    Labelled,
+    Progress,
+    RatingFit,
+    fit_rating,
+    labelled_applications,
+    quiet,
+    split_out_of_time,
+)
+
+__all__ = [
+    "PERFORMANCE_WINDOW",
+    "BatchResult",
+    "Curve",
+    "FeatureSnapshot",
+    "Labelled",
+    "ModelParts",
+    "ModelReport",
+    "Progress",
+    "RatingFit",
+    "evaluate_on_records",
+    "fit_rating",
+    "labelled_applications",
+    "merchant_features",
+    "model_report",
+    "quiet",
+    "rate_merchants",
+    "rate_one",
+    "score_merchants",
+    "score_on_spark",
+    "snapshot_of",
+    "split_out_of_time",
+    "take_snapshot",
+]
