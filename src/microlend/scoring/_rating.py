@@ -19,7 +19,7 @@ import pandas as pd
 
 from microlend.features.catalog import Dimension, FeatureSpec
 from microlend.scoring._catalog import Catalog, index_catalog, warn_uncatalogued
-from microlend.scoring._improve import Improvement, Improver
+from microlend.scoring._improve import Change, Improvement, Improver
 from microlend.scoring._model import RiskModel, model_inputs
 from microlend.scoring._reasons import TOP_REASONS, Reason, reasons
 from microlend.scoring._scale import ScoreScale
@@ -54,6 +54,20 @@ class Rating:
             "improvements": [_improvement_dict(i) for i in self.improvements],
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rating:
+        """The rating ``to_dict`` wrote: ``Rating.from_dict(r.to_dict()).to_dict() ==
+        r.to_dict()`` (a reason's missing value, ``None`` in JSON, reads back as NaN)."""
+        return cls(
+            key=str(data["key"]),
+            pd=float(data["pd"]),
+            score=int(data["score"]),
+            band=str(data["band"]),
+            sub_scores={Dimension(d): int(s) for d, s in data["sub_scores"].items()},
+            reasons=tuple(_reason(r) for r in data["reasons"]),
+            improvements=tuple(_improvement(i) for i in data["improvements"]),
+        )
+
 
 def _json_number(value: float | str) -> float | str | None:
     return None if isinstance(value, float) and not math.isfinite(value) else value
@@ -80,6 +94,26 @@ def _improvement_dict(improvement: Improvement) -> dict[str, Any]:
         "effort": improvement.effort,
         "text": improvement.text,
     }
+
+
+def _reason(body: Mapping[str, Any]) -> Reason:
+    value = body["value"]
+    return Reason(
+        feature=str(body["feature"]),
+        contribution=float(body["contribution"]),
+        value=math.nan if value is None else value if isinstance(value, str) else float(value),
+        text=str(body["text"]),
+    )
+
+
+def _improvement(body: Mapping[str, Any]) -> Improvement:
+    changes = tuple(
+        Change(str(c["feature"]), float(c["from"]), float(c["to"]), str(c["text"]))
+        for c in body["changes"]
+    )
+    return Improvement(
+        changes, float(body["pd"]), int(body["score"]), str(body["band"]), float(body["effort"])
+    )
 
 
 def _table(
