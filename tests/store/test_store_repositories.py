@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -112,10 +113,21 @@ def test_money_sums_stay_exact_to_the_cent(engine: Engine) -> None:
     assert isinstance(cash, Decimal)
 
 
-def test_amounts_finer_than_a_cent_are_refused(engine: Engine) -> None:
-    entry = funding(_header("kwd", None), Money(Decimal("1.234"), "KWD"))
-    with pytest.raises(LedgerError, match="decimal places"):
-        in_transaction(engine, lambda s: LoanBookCommands(s).append([entry]))
+def test_every_currency_is_stored_at_its_own_places_and_no_finer(engine: Engine) -> None:
+    """A KWD amount (three places) was refused when the book stored two; now each amount is
+    stored exactly, and one finer than its own currency, or too large, is still refused."""
+    for amount, currency in [("1.234", "KWD"), ("1000", "JPY"), ("0.0001", "CLF")]:
+        entry = funding(_header(currency, None), Money.exact(amount, currency))
+        in_transaction(engine, lambda s, e=entry: LoanBookCommands(s).append([e]))
+        with Session(engine) as session:
+            assert str(LoanBookQueries(session).balances(currency)[Account.CASH]) == amount
+    in_transaction(engine, _seed)
+    finer = dataclasses.replace(LOAN, loan_id=LoanId("L2"), principal=Decimal("10.005"))
+    with pytest.raises(LedgerError, match="at most 2 decimal places in USD"):
+        in_transaction(engine, lambda s: LoanBookCommands(s).add_loan(finer))
+    huge = dataclasses.replace(LOAN, loan_id=LoanId("L3"), principal=Decimal(10**14))
+    with pytest.raises(LedgerError, match="below 100,000,000,000,000"):
+        in_transaction(engine, lambda s: LoanBookCommands(s).add_loans([huge]))
 
 
 def test_a_transaction_key_is_stored_once(engine: Engine) -> None:

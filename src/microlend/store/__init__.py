@@ -22,12 +22,12 @@ from microlend.store._records import (
 )
 from microlend.store._retry import in_transaction
 from microlend.store._tables import IDEMPOTENCY_KEY_LENGTH, Base
-from microlend.store._types import MONEY_SCALE
+from microlend.store._types import STORAGE_SCALE
 
 __all__ = [
     "COMMITTED",
     "IDEMPOTENCY_KEY_LENGTH",
-    "MONEY_SCALE",
+    "STORAGE_SCALE",
     "Ageing",
     "AgeingHistory",
     "AgeingHistoryRow",

@@ -16,6 +16,7 @@ from microlend.ledger import (
     Transaction,
     TransactionKind,
 )
+from microlend.money import exact
 from microlend.store._records import Ageing, DecisionRecord, LoanRecord, LoanStatus
 from microlend.store._tables import DecisionRow, LoanRow
 from microlend.types import ApplicationId, LoanId, MerchantId
@@ -58,7 +59,8 @@ def loan_from_row(row: LoanRow | Row[Any]) -> LoanRecord:
         decision_id=row.decision_id,
         product=Product(row.product),
         terms_json=row.terms,
-        principal=row.principal,
+        # Stored at four places; read at the currency's (a finer amount is refused).
+        principal=exact(row.principal, row.currency),
         currency=row.currency,
         status=LoanStatus(row.status),
         accepted_on=row.accepted_on,
@@ -137,7 +139,9 @@ def transaction_from_rows(row: Row[Any], postings: Iterable[Row[Any]]) -> Transa
         id=row.id,
         kind=TransactionKind(row.kind),
         business_date=row.business_date,
-        postings=tuple(Posting(Account(p.account), p.amount) for p in ordered),
+        postings=tuple(
+            Posting(Account(p.account), exact(p.amount, row.currency)) for p in ordered
+        ),
         idempotency_key=row.idempotency_key,
         loan_id=LoanId(row.loan_id) if row.loan_id is not None else None,
         currency=row.currency,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
 from microlend.ledger import Transaction
+from microlend.money import AMOUNT_LIMIT, currency_exponent, round_money
 from microlend.store._codec import (
     decision_values,
     loan_from_row,
@@ -48,7 +49,6 @@ from microlend.store._tables import (
     PostingRow,
     TransactionRow,
 )
-from microlend.store._types import MONEY_SCALE
 
 __all__ = ["LoanBookCommands", "StoredResponse", "request_hash"]
 
@@ -149,11 +149,14 @@ class LoanBookCommands:
 
     def add_loan(self, loan: LoanRecord) -> None:
         """Store an accepted loan; the caller holds its merchant's lock (``lock_merchant``)."""
+        _check_places(loan.principal, loan.currency, f"loan {loan.loan_id}")
         self._session.add(loan_row(loan))
         self._session.flush()
 
     def add_loans(self, loans: Sequence[LoanRecord]) -> None:
         """Bulk insert of new loans (loading a book)."""
+        for loan in loans:
+            _check_places(loan.principal, loan.currency, f"loan {loan.loan_id}")
         rows = [
             {c.key: getattr(r, c.key) for c in LoanRow.__table__.columns}
             for r in map(loan_row, loans)
@@ -219,7 +222,8 @@ class LoanBookCommands:
         if not transactions:
             return 0
         for transaction in transactions:
-            _check_scale(transaction)
+            for posting in transaction.postings:
+                _check_places(posting.amount, transaction.currency, f"transaction {transaction.id}")
         postings = [row for t in transactions for row in posting_rows(t)]
         # Core inserts: executemany without ORM bookkeeping or RETURNING, for end-of-day volumes.
         self._session.execute(insert(_TRANSACTIONS), [transaction_row(t) for t in transactions])
@@ -270,10 +274,13 @@ class LoanBookCommands:
         return make(table)
 
 
-def _check_scale(transaction: Transaction) -> None:
-    for posting in transaction.postings:
-        if posting.amount != posting.amount.quantize(Decimal(1).scaleb(-MONEY_SCALE)):
-            raise LedgerError(
-                f"transaction {transaction.id}: {posting.amount} {transaction.currency} has more "
-                f"than the {MONEY_SCALE} decimal places the book stores"
-            )
+def _check_places(amount: Decimal, currency: str, owner: str) -> None:
+    """Refuse an amount finer than its currency's minor unit: the book stores more places than
+    most currencies have (``STORAGE_SCALE``), so its column alone would take 0.001 USD."""
+    # The size first: rounding a huge amount would overflow the decimal context.
+    if abs(amount) < AMOUNT_LIMIT and round_money(amount, currency) == amount:
+        return
+    raise LedgerError(
+        f"{owner}: {amount} {currency} is not storable: an amount is below {AMOUNT_LIMIT:,} "
+        f"with at most {currency_exponent(currency)} decimal places in {currency}"
+    )

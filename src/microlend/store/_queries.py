@@ -26,6 +26,7 @@ from microlend.ledger import (
     loan_state,
     schedule,
 )
+from microlend.money import exact
 from microlend.store._codec import decision_from_row, loan_from_row, transaction_from_rows
 from microlend.store._records import DecisionRecord, LoanRecord, LoanStatus
 from microlend.store._tables import (
@@ -160,9 +161,10 @@ class LoanBookQueries:
         )
         if loan_id is not None:
             query = query.where(TransactionRow.loan_id == loan_id)
-        signed = dict.fromkeys(Account, _ZERO)
+        # Sums come back at the stored four places: each is read at the currency's.
+        signed = dict.fromkeys(Account, exact(_ZERO, currency))
         for account, total in self._session.execute(query):
-            signed[Account(account)] = total or _ZERO
+            signed[Account(account)] = exact(total or _ZERO, currency)
         return MappingProxyType(
             {a: t if a.normal_side is Side.DEBIT else -t for a, t in signed.items()}
         )
