@@ -1,4 +1,5 @@
-"""The loan ledger: terms, schedules, allocation, double entry and servicing, as pure functions.
+"""The loan ledger: terms, schedules, allocation, double entry and servicing, as pure functions
+(``close_loan_day``: one loan's business day closed, as end of day and the backtest do it).
 
 Nothing here touches a database or the clock: the business date is always an argument, and every
 balance is derived from the transactions given.
@@ -7,6 +8,14 @@ balance is derived from the transactions given.
 from microlend.ledger._accounts import RECEIVABLE, Account, Side
 from microlend.ledger._allocation import Allocation, allocate
 from microlend.ledger._apr import CashFlow, cash_flows, effective_apr, last_payment_on
+from microlend.ledger._day_close import (
+    DayClose,
+    HeaderRule,
+    LoanContract,
+    LoanOutcome,
+    accrue_due_interest,
+    close_loan_day,
+)
 from microlend.ledger._delinquency import (
     WRITE_OFF_DAYS,
     Bucket,
@@ -61,10 +70,14 @@ __all__ = [
     "Component",
     "Covenant",
     "CovenantStatus",
+    "DayClose",
     "FixedInstalmentTerms",
     "Frequency",
     "Header",
+    "HeaderRule",
     "Instalment",
+    "LoanContract",
+    "LoanOutcome",
     "LoanPostings",
     "LoanState",
     "Posting",
@@ -76,10 +89,12 @@ __all__ = [
     "TransactionKind",
     "Waterfall",
     "WriteOffRule",
+    "accrue_due_interest",
     "allocate",
     "as_waterfall",
     "balances",
     "cash_flows",
+    "close_loan_day",
     "delinquency_bucket",
     "disbursement",
     "effective_apr",

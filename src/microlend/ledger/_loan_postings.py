@@ -60,6 +60,20 @@ class LoanPostings:
                 postings.add(transaction)
         return postings
 
+    def plus(self, transactions: Iterable[Transaction]) -> LoanPostings:
+        """These sums with ``transactions`` added, as a new object: these stay as they are (a
+        pure step returns what it would post without changing its caller's sums)."""
+        summed = LoanPostings()
+        summed.loan_id, summed.disbursed_on = self.loan_id, self.disbursed_on
+        summed.last_date = self.last_date
+        summed._by_key, summed._kinds = dict(self._by_key), dict(self._kinds)
+        summed._paid, summed._owed = dict(self._paid), dict(self._owed)
+        summed._written_off = self._written_off
+        summed._recognised_interest = self._recognised_interest
+        for transaction in transactions:
+            summed.add(transaction)
+        return summed
+
     def add(self, transaction: Transaction) -> None:
         """Add one transaction of the loan to the sums."""
         if transaction.loan_id is None or self._seen(transaction):

@@ -36,7 +36,7 @@ from microlend.ledger._schedule import Instalment
 from microlend.ledger._terms import Component, FixedInstalmentTerms, Frequency, Terms
 from microlend.money import round_money
 
-__all__ = ["LoanState", "WriteOffRule", "loan_state", "serviced"]
+__all__ = ["LoanState", "WriteOffRule", "loan_state", "ninety_days_past_due", "serviced"]
 
 _ZERO = Decimal(0)
 
@@ -68,7 +68,8 @@ class LoanState:
 WriteOffRule = Callable[[LoanState], bool]
 
 
-def _ninety_days_past_due(state: LoanState) -> bool:
+def ninety_days_past_due(state: LoanState) -> bool:
+    """The default write-off rule: ``WRITE_OFF_DAYS`` (90) days past due or more."""
     return state.days_past_due >= WRITE_OFF_DAYS
 
 
@@ -78,7 +79,7 @@ def loan_state(
     transactions: Iterable[Transaction],
     as_of: date,
     *,
-    write_off_rule: WriteOffRule = _ninety_days_past_due,
+    write_off_rule: WriteOffRule = ninety_days_past_due,
 ) -> LoanState:
     """Service one loan as of ``as_of`` from its ``schedule`` and its ``transactions``."""
     postings = LoanPostings.of(_loan_transactions(transactions, as_of))
@@ -91,7 +92,7 @@ def serviced(
     postings: LoanPostings,
     as_of: date,
     *,
-    write_off_rule: WriteOffRule = _ninety_days_past_due,
+    write_off_rule: WriteOffRule = ninety_days_past_due,
 ) -> LoanState:
     """``loan_state`` from the loan's ``postings`` summed already (none dated after ``as_of``):
     a caller that appends to a loan keeps its ``LoanPostings`` instead of its whole history."""
