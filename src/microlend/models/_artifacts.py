@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 import lightgbm as lgb
 
-from microlend.errors import ArtifactError, ConfigError
+from microlend.errors import ArtifactError, ConfigError, NotFittedError
 from microlend.models._calibration import Calibrator
+from microlend.models._checks import require_fitted
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import TablePreparer
 from microlend.models._scorecard import Scorecard
@@ -82,8 +83,10 @@ def save_model(
     ``metadata`` is the caller's JSON-ready record: training window, metrics, sha256 of the
     training data. An existing ``directory`` is replaced only with ``overwrite``.
     """
-    if not hasattr(model, "booster_"):
-        raise ArtifactError("cannot save an unfitted PD model")
+    try:
+        require_fitted(model, ("booster_", "calibrator_"), "PD model")
+    except NotFittedError as exc:
+        raise ArtifactError("cannot save an unfitted PD model") from exc
     directory = Path(directory)
     if directory.exists() and not overwrite:
         raise ConfigError(f"{directory} exists: choose another folder or overwrite it")

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,11 +14,13 @@ import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from microlend.errors import ModelError, NotFittedError
+from microlend.errors import ModelError
 from microlend.models._calibration import CalibrationMethod, Calibrator
+from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._frame import as_model_frame, learn_categories
 from microlend.models._split import holdout_split
 
@@ -30,8 +31,15 @@ log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
 
 
-class PDModel:
-    """A calibrated, monotone gradient-boosting PD model (scikit-learn's estimator contract).
+#: What ``fit`` learns; a model lacking any of it is not fitted.
+_LEARNED = ("booster_", "calibrator_", "feature_names_", "categories_", "best_iteration_")
+
+
+class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+    """A calibrated, monotone gradient-boosting PD model, a scikit-learn binary classifier.
+
+    Settings are the ``__init__`` arguments (``get_params``/``set_params``/``clone`` work on
+    them); ``predict_pd`` is ``predict_proba``'s column of class 1 (default).
 
     ``monotone`` maps a feature to its known direction: +1 higher is riskier (the PD may only
     rise with it), -1 higher is safer, 0 or absent unconstrained. Constraints use LightGBM's
@@ -48,6 +56,8 @@ class PDModel:
     never sees a score of a row the scoring booster learned from.
     ``calibration``: ``isotonic``, ``platt``, or ``auto`` (the one with the lower
     cross-validated Brier score; isotonic needs many defaults to be steady).
+    ``n_jobs``: LightGBM's threads, a fixed count (never "all cores"): with it the same rows
+    and settings give the same booster bit for bit, on any machine of the same build.
     """
 
     def __init__(
@@ -69,6 +79,7 @@ class PDModel:
         refit: bool = True,
         calibration_folds: int = 5,
         random_state: int = 0,
+        n_jobs: int = 2,
     ) -> None:
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
@@ -86,6 +97,7 @@ class PDModel:
         self.refit = refit
         self.calibration_folds = calibration_folds
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # -- learning -------------------------------------------------------------------------
 
@@ -93,7 +105,11 @@ class PDModel:
         self, rows: pd.DataFrame, y: npt.ArrayLike, *, time: pd.Series | None = None
     ) -> PDModel:
         """Learn from feature rows, 0/1 outcomes ``y`` (1 = default) and optional ``time``."""
-        target = _binary_target(y, len(rows))
+        rows = check_rows(rows)
+        target = binary_target(y, len(rows))
+        if not isinstance(self.n_jobs, int) or self.n_jobs < 1:
+            raise ModelError(f"n_jobs must be a whole number of threads >= 1, not {self.n_jobs!r}")
+        self.classes_ = np.array([0, 1], dtype=np.int64)
         self.feature_names_ = [str(c) for c in rows.columns]
         self.categories_ = learn_categories(rows)
         self.categorical_ = list(self.categories_)
@@ -142,7 +158,7 @@ class PDModel:
             "cat_smooth": 10.0,
             "seed": self.random_state,
             "deterministic": True,
-            "num_threads": 2,
+            "num_threads": self.n_jobs,
             "verbosity": -1,
         }
         if any(constraints):
@@ -211,12 +227,8 @@ class PDModel:
 
     # -- use ------------------------------------------------------------------------------
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "booster_"):
-            raise NotFittedError("the PD model is not fitted: call fit first")
-
     def _frame(self, rows: pd.DataFrame) -> pd.DataFrame:
-        self._check_fitted()
+        require_fitted(self, _LEARNED, "PD model")
         return as_model_frame(rows, self.feature_names_, self.categories_)
 
     def _raw_probability(self, frame: pd.DataFrame) -> FloatArray:
@@ -233,6 +245,16 @@ class PDModel:
         """Calibrated PDs: ``calibrator_(sigmoid(raw_margin(rows)))``."""
         raw = self._raw_probability(self._frame(rows))
         return self.calibrator_.predict(raw)
+
+    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
+        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
+        pd_ = self.predict_pd(rows)
+        return np.column_stack([1.0 - pd_, pd_])
+
+    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
+        """1 (default) where the PD is at least one half, else 0: only for scikit-learn tools;
+        lending decisions use the PD itself."""
+        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     def contributions(self, rows: pd.DataFrame, /) -> pd.DataFrame:
         """Each feature's additive share of the raw log-odds of default, plus ``base``.
@@ -267,29 +289,15 @@ class PDModel:
         model.categories_ = {name: list(levels) for name, levels in categories.items()}
         model.categorical_ = list(model.categories_)
         model.best_iteration_ = best_iteration
+        model.classes_ = np.array([0, 1], dtype=np.int64)
         return model
 
     def settings(self) -> dict[str, Any]:
-        """The ``__init__`` arguments, JSON-ready."""
-        names = [n for n in inspect.signature(PDModel.__init__).parameters if n != "self"]
-        values = {name: getattr(self, name) for name in names}
+        """``get_params()`` JSON-ready (the monotone mapping as a plain dict): model.json's."""
+        values: dict[str, Any] = self.get_params(deep=False)
         values["monotone"] = dict(self.monotone) if self.monotone is not None else None
         return values
 
 
 def _probability(booster: lgb.Booster, frame: pd.DataFrame, rounds: int) -> FloatArray:
     return np.asarray(booster.predict(frame, num_iteration=rounds), dtype=np.float64)
-
-
-def _binary_target(y: npt.ArrayLike, rows: int) -> npt.NDArray[np.int64]:
-    target = np.asarray(y)
-    if target.shape != (rows,):
-        raise ModelError(f"y has shape {target.shape}, expected ({rows},)")
-    if pd.isna(target).any():
-        raise ModelError("y has missing values")
-    values = set(np.unique(target).tolist())
-    if not values <= {0, 1}:
-        raise ModelError(f"y must be 0/1 (1 = default), found {sorted(values)[:5]}")
-    if len(values) < 2:
-        raise ModelError("y holds only one class: a PD model needs defaults and non-defaults")
-    return target.astype(np.int64)

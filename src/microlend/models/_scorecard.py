@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
-from microlend.errors import ArtifactError, ModelError, NotFittedError
+from microlend.errors import ArtifactError, ModelError
+from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._frame import is_categorical
 
 __all__ = ["FeatureBins", "Scorecard"]
@@ -72,8 +74,12 @@ class FeatureBins:
         )
 
 
-class Scorecard:
-    """WoE logistic scorecard on the same features as the PD model.
+#: What ``fit`` learns; a scorecard lacking any of it is not fitted.
+_LEARNED = ("bins_", "coef_", "intercept_", "feature_names_")
+
+
+class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+    """WoE logistic scorecard on the same features as the PD model (a scikit-learn classifier).
 
     Features with an information value under ``min_iv`` are left out of the regression (their
     IV is still reported in ``iv_``). Points use the usual scale: ``pdo`` points double the
@@ -100,7 +106,9 @@ class Scorecard:
     def fit(self, rows: pd.DataFrame, y: npt.ArrayLike) -> Scorecard:
         from optbinning import BinningProcess  # deferred: optbinning takes seconds to import
 
-        target = np.asarray(y).astype(np.int64)
+        rows = check_rows(rows)
+        target = binary_target(y, len(rows))
+        self.classes_ = np.array([0, 1], dtype=np.int64)
         names = [str(c) for c in rows.columns]
         # A column with fewer than two values seen cannot be binned; it carries no information.
         binnable = [n for n in names if rows[n].nunique(dropna=True) >= 2]
@@ -139,11 +147,19 @@ class Scorecard:
         return np.column_stack([b.transform(rows[n]) for n, b in self.bins_.items()])
 
     def predict_pd(self, rows: pd.DataFrame, /) -> FloatArray:
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("the scorecard is not fitted: call fit first")
+        require_fitted(self, _LEARNED, "scorecard")
         coef = np.array([self.coef_[n] for n in self.bins_])
         margin = self._woe(rows) @ coef + self.intercept_
         return np.asarray(1.0 / (1.0 + np.exp(-margin)), dtype=np.float64)
+
+    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
+        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
+        pd_ = self.predict_pd(rows)
+        return np.column_stack([1.0 - pd_, pd_])
+
+    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
+        """1 (default) where the PD is at least one half, else 0 (for scikit-learn tools)."""
+        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     def points_table(self) -> pd.DataFrame:
         """Points of every bin of every selected feature; a row's score is the sum of its points.
@@ -152,8 +168,7 @@ class Scorecard:
         ``offset = base_score - factor * ln(base_odds)``; the intercept and offset are shared
         equally among the features.
         """
-        if not hasattr(self, "coef_"):
-            raise NotFittedError("the scorecard is not fitted: call fit first")
+        require_fitted(self, _LEARNED, "scorecard")
         factor = self.pdo / np.log(2.0)
         offset = self.base_score - factor * np.log(self.base_odds)
         k = len(self.bins_)
@@ -167,10 +182,9 @@ class Scorecard:
         return pd.DataFrame(rows, columns=["feature", "bin", "woe", "coefficient", "points"])
 
     def to_dict(self) -> dict[str, Any]:
-        settings = {k: getattr(self, k) for k in ("min_iv", "max_n_bins", "c", "pdo")}
-        settings |= {"base_score": self.base_score, "base_odds": self.base_odds}
+        require_fitted(self, _LEARNED, "scorecard")
         return {
-            "settings": settings,
+            "settings": self.get_params(deep=False),
             "features": self.feature_names_,
             "iv": self.iv_,
             "bins": [asdict(b) for b in self.bins_.values()],
@@ -187,6 +201,7 @@ class Scorecard:
             card.bins_ = {b.name: b for b in map(FeatureBins.from_dict, data["bins"])}
             card.coef_ = {str(k): float(v) for k, v in data["coefficients"].items()}
             card.intercept_ = float(data["intercept"])
+            card.classes_ = np.array([0, 1], dtype=np.int64)
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(f"scorecard: malformed ({exc!r})") from exc
         if set(card.coef_) != set(card.bins_):
