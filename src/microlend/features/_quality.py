@@ -2,15 +2,17 @@
 
 Same method as ``_windows``: reduce each source per merchant and day, join every spine row to
 its merchant's days strictly before as-of, aggregate with conditional (``FILTER``) aggregates.
+Sums are exact until complete (decimal money, integer counts and seconds), as in ``_windows``.
 """
 
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from microlend.features._sources import Sources, event_day
-from microlend.features._windows import YEAR, history_joined
+from microlend.features._windows import YEAR, exact_square, history_joined, total
 
 __all__ = [
     "category_season",
@@ -23,6 +25,10 @@ __all__ = [
 ]
 
 
+# Durations in seconds, to the microsecond (the contract's timestamps' resolution).
+_SECONDS = dt.Decimal(38, 6)
+
+
 def _sum(column: ir.NumericColumn, where: ir.BooleanValue) -> ir.NumericValue:
     return column.sum(where=where).fill_null(0)
 
@@ -32,13 +38,13 @@ def refund_windows(spine: ir.Table, sources: Sources) -> ir.Table:
     refunds = sources["refunds"]
     dated = refunds.mutate(day=event_day(refunds.refunded_at))
     daily = dated.group_by("merchant_id", "day").aggregate(
-        n=dated.count(), amount=dated.amount.sum().cast("float64")
+        n=dated.count(), amount=dated.amount.sum()
     )
     j = history_joined(spine, daily, YEAR)
     return j.group_by("_row").aggregate(
         r_refunds_90=_sum(j.n, j.age <= 90),
         r_refunds_365=_sum(j.n, j.age <= YEAR),
-        r_refunded_90=_sum(j.amount, j.age <= 90),
+        r_refunded_90=total(_sum(j.amount, j.age <= 90)),
     )
 
 
@@ -48,7 +54,7 @@ def review_windows(spine: ir.Table, sources: Sources) -> ir.Table:
     dated = reviews.mutate(day=event_day(reviews.created_at))
     daily = dated.group_by("merchant_id", "day").aggregate(
         n=dated.count(),
-        stars=dated.rating.sum().cast("float64"),
+        stars=dated.rating.sum(),
         low=dated.count(where=dated.rating <= 2),
     )
     j = history_joined(spine, daily, 180)
@@ -90,26 +96,29 @@ def shipment_windows(spine: ir.Table, sources: Sources) -> ir.Table:
 def delivery_times(spine: ir.Table, sources: Sources) -> ir.Table:
     """Deliveries completed over the last 90 days and their total shipping-to-delivery days."""
     s = sources["shipments"].filter(lambda t: t.shipped_at.notnull() & t.delivered_at.notnull())
-    transit = (s.delivered_at.epoch_seconds() - s.shipped_at.epoch_seconds()) / 86_400
-    dated = s.mutate(day=event_day(s.delivered_at), transit=transit)
+    # Seconds to the microsecond as a decimal, summed exactly, in days only once summed.
+    seconds = s.delivered_at.epoch_seconds() - s.shipped_at.epoch_seconds()
+    dated = s.mutate(day=event_day(s.delivered_at), transit=seconds.cast(_SECONDS))
     daily = dated.group_by("merchant_id", "day").aggregate(
         n=dated.count(), transit=dated.transit.sum()
     )
     j = history_joined(spine, daily, 90)
-    return j.group_by("_row").aggregate(r_delivered_90=j.n.sum(), r_transit_90=j.transit.sum())
+    return j.group_by("_row").aggregate(
+        r_delivered_90=j.n.sum(), r_transit_90=total(j.transit.sum()) / 86_400
+    )
 
 
 def settlement_weeks(spine: ir.Table, sources: Sources) -> ir.Table:
     """Weeks with a payout and the sums of weekly net payouts (and squares), last 13 weeks."""
     p = sources["settlements"]
     dated = p.mutate(day=event_day(p.settled_at))
-    daily = dated.group_by("merchant_id", "day").aggregate(net=dated.net.sum().cast("float64"))
+    daily = dated.group_by("merchant_id", "day").aggregate(net=dated.net.sum())
     j = history_joined(spine, daily, 91)
     weekly = j.mutate(week=(j.age - 1) // 7).group_by("_row", "week").aggregate(net=j.net.sum())
     return weekly.group_by("_row").aggregate(
         r_payout_weeks=weekly.count(),
-        r_payout_sum=weekly.net.sum(),
-        r_payout_sq_sum=(weekly.net * weekly.net).sum(),
+        r_payout_sum=total(weekly.net.sum()),
+        r_payout_sq_sum=total(exact_square(weekly.net).sum()),
     )
 
 
@@ -123,14 +132,14 @@ def prior_loans(spine: ir.Table, sources: Sources) -> ir.Table:
         "merchant_id",
         "default_day",
         day=event_day(loans.disbursed_at),
-        principal=loans.principal.cast("float64"),
+        principal=loans.principal,
     )
     j = history_joined(spine, book, None)
     defaulted = j.default_day.notnull() & (j.default_day < j.asof_day)
     return j.group_by("_row").aggregate(
         r_loans=j.count(),
         r_defaults=j.count(where=defaulted),
-        r_principal=j.principal.sum(),
+        r_principal=total(j.principal.sum()),
         r_last_loan_age=j.age.min(),
     )
 
@@ -148,5 +157,6 @@ def category_season(spine: ir.Table, daily: ir.Table, sources: Sources) -> ir.Ta
     ]
     j = keys.join(by_category, preds)
     return j.group_by("_row").aggregate(
-        r_category_gmv_30=_sum(j.gmv, j.asof_day - j.day <= 30), r_category_gmv_365=j.gmv.sum()
+        r_category_gmv_30=total(_sum(j.gmv, j.asof_day - j.day <= 30)),
+        r_category_gmv_365=total(j.gmv.sum()),
     )

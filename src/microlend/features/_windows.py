@@ -4,6 +4,11 @@ A daily row of age ``a = as_of - day`` (in days, ``a >= 1``) lies in the trailin
 ``n`` days when ``a <= n``. Every aggregate is a conditional (``FILTER``) aggregate over one
 point-in-time join, so one pass computes all windows. Each function returns ``_row`` plus raw
 columns (prefixed ``r_``); features are derived from them in ``_formulas``.
+
+Sums are exact: money stays the contract's decimal (squares included) and counts integers
+until the last sum, and only its result becomes float64. A parallel engine adds rows in an
+order that changes from run to run, so a float sum could differ in its last bits each time
+(and a model trained on it would differ too); an exact sum is the same in any order.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from microlend.features._sources import Sources, day_start, event_day
@@ -21,15 +27,19 @@ __all__ = [
     "active_days",
     "buyer_mix",
     "daily_sales",
+    "exact_square",
     "history_joined",
     "sales_span",
     "sales_windows",
+    "total",
     "weekly_sales",
     "year_ago",
 ]
 
 YEAR = 365
 _WEEKS = 13
+# Wide enough for any total of money at two decimals; a product of two has four, exactly.
+_MONEY = dt.Decimal(38, 2)
 # Days of order history each orders-based group reads before as-of (None: all of it). Sales
 # a year back; year-on-year growth to the 90 days a year before the last 90.
 LOOKBACK: dict[str, int | None] = {
@@ -43,7 +53,7 @@ LOOKBACK: dict[str, int | None] = {
 
 
 def daily_sales(sources: Sources, since: int | None, until: int) -> ir.Table:
-    """Orders per merchant and day: GMV and orders (not cancelled) and cancelled orders.
+    """Orders per merchant and day: GMV (exact decimal) and orders (not cancelled), cancelled.
 
     Only days in ``[since, until)`` (epoch days; ``since`` None: from the start) are read: the
     spine's dates bound what any window can see, and the bound, on the raw timestamp, lets the
@@ -55,7 +65,7 @@ def daily_sales(sources: Sources, since: int | None, until: int) -> ir.Table:
     orders = orders.filter(orders.created_at < day_start(until))
     dated = orders.mutate(day=event_day(orders.created_at), live=orders.status != "cancelled")
     return dated.group_by("merchant_id", "day").aggregate(
-        gmv=dated.amount.sum(where=dated.live).cast("float64"),
+        gmv=dated.amount.sum(where=dated.live),
         orders=dated.count(where=dated.live),
         cancelled=dated.count(where=~dated.live),
     )
@@ -75,6 +85,18 @@ def _sum(column: ir.NumericColumn, where: ir.BooleanValue) -> ir.NumericValue:
     return column.sum(where=where).fill_null(0)
 
 
+def total(exact: ir.NumericValue) -> ir.NumericValue:
+    """An exact sum (decimal money, integer counts) as float64, once it is complete."""
+    return exact.cast("float64")
+
+
+def exact_square(money: ir.NumericValue) -> ir.NumericValue:
+    """``money * money`` without rounding: decimal(38, 2) squared is decimal(38, 4) on DuckDB
+    and on Spark alike (integer amounts are widened the same way, never overflow int64)."""
+    wide = money.cast(_MONEY)
+    return wide * wide
+
+
 def sales_windows(spine: ir.Table, daily: ir.Table) -> ir.Table:
     """GMV, orders, cancellations and active days over the trailing windows."""
     j = history_joined(spine, daily, YEAR)
@@ -82,11 +104,11 @@ def sales_windows(spine: ir.Table, daily: ir.Table) -> ir.Table:
     windows = {"30": a <= 30, "90": a <= 90, "180": a <= 180, "365": a <= YEAR}
     aggs: dict[str, ir.Value] = {}
     for days, inside in windows.items():
-        aggs[f"r_gmv_{days}"] = _sum(j.gmv, inside)
+        aggs[f"r_gmv_{days}"] = total(_sum(j.gmv, inside))
         aggs[f"r_orders_{days}"] = _sum(j.orders, inside)
     prior_90 = (a > 90) & (a <= 180)
     aggs |= {
-        "r_gmv_prior_90": _sum(j.gmv, prior_90),
+        "r_gmv_prior_90": total(_sum(j.gmv, prior_90)),
         "r_orders_prior_90": _sum(j.orders, prior_90),
         "r_cancelled_90": _sum(j.cancelled, windows["90"]),
     }
@@ -98,8 +120,8 @@ def year_ago(spine: ir.Table, daily: ir.Table) -> ir.Table:
     j = history_joined(spine, daily, LOOKBACK["year_ago"])
     a = j.age
     return j.group_by("_row").aggregate(
-        r_gmv_year_ago_90=_sum(j.gmv, a > YEAR),
-        r_gmv_year_ago_30=_sum(j.gmv, (a > YEAR) & (a <= YEAR + 30)),
+        r_gmv_year_ago_90=total(_sum(j.gmv, a > YEAR)),
+        r_gmv_year_ago_30=total(_sum(j.gmv, (a > YEAR) & (a <= YEAR + 30))),
     )
 
 
@@ -143,7 +165,7 @@ def sales_windows_at(
         aggs["r_cancelled_90"] = orders.count(where=~live & windows["90"])
     per_merchant = orders.group_by("merchant_id").aggregate(**aggs)
     typed = per_merchant.mutate(
-        **{c: per_merchant[c].cast("float64") for c in aggs if c.startswith("r_gmv")}
+        **{c: total(per_merchant[c]) for c in aggs if c.startswith("r_gmv")}
     )
     keys = spine.select("_row", "merchant_id")
     return keys.join(typed, "merchant_id").drop("merchant_id")
@@ -175,9 +197,9 @@ def weekly_sales(spine: ir.Table, daily: ir.Table) -> ir.Table:
     weeks = j.mutate(week=week)
     weekly = weeks.group_by("_row", "week").aggregate(gmv=weeks.gmv.sum())
     return weekly.group_by("_row").aggregate(
-        r_week_sum=weekly.gmv.sum(),
-        r_week_sq_sum=(weekly.gmv * weekly.gmv).sum(),
-        r_week_x_sum=(weekly.gmv * weekly.week).sum(),
+        r_week_sum=total(weekly.gmv.sum()),
+        r_week_sq_sum=total(exact_square(weekly.gmv).sum()),
+        r_week_x_sum=total((weekly.gmv * weekly.week).sum()),
     )
 
 
@@ -190,14 +212,15 @@ def buyer_mix(spine: ir.Table, sources: Sources) -> ir.Table:
     )
     j = history_joined(spine, live, YEAR)
     per_buyer = j.group_by("_row", "buyer_id").aggregate(
-        spend=j.amount.sum().cast("float64"), orders=j.count(), recent=j.count(where=j.age <= 90)
+        spend=j.amount.sum(), orders=j.count(), recent=j.count(where=j.age <= 90)
     )
+    # Buyers tied at the fifth place spend the same: whichever ranks first, the top 5 sum the same.
     rank = ibis.row_number().over(group_by="_row", order_by=ibis.desc(per_buyer.spend))
     ranked = per_buyer.mutate(rank=rank)
     return ranked.group_by("_row").aggregate(
-        r_buyer_spend=ranked.spend.sum(),
-        r_buyer_spend_sq=(ranked.spend * ranked.spend).sum(),
-        r_top5_spend=_sum(ranked.spend, ranked["rank"] < 5),
+        r_buyer_spend=total(ranked.spend.sum()),
+        r_buyer_spend_sq=total(exact_square(ranked.spend).sum()),
+        r_top5_spend=total(_sum(ranked.spend, ranked["rank"] < 5)),
         r_buyers=ranked.count(),
         r_repeat_buyers=ranked.count(where=ranked.orders >= 2),
         r_buyers_90=ranked.count(where=ranked.recent > 0),

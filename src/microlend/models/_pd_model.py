@@ -156,8 +156,12 @@ class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn 
             # Categories: pooled rare levels and smoothing keep small groups from overfitting.
             "min_data_per_group": 50,
             "cat_smooth": 10.0,
+            # Reproducible bit for bit: one seed for every random choice, a fixed thread count,
+            # LightGBM's deterministic mode, and the histogram layout fixed (left to itself
+            # LightGBM times row- and column-wise on each run and may pick either).
             "seed": self.random_state,
             "deterministic": True,
+            "force_col_wise": True,
             "num_threads": self.n_jobs,
             "verbosity": -1,
         }
