@@ -17,7 +17,7 @@ from microlend.api import ApiContext, ApiSettings, create_app
 from microlend.data import Dataset
 from microlend.models import ModelArtifact, load_artifact, save_model
 from microlend.money import Money
-from microlend.policy import default_policy
+from microlend.policy import Policy, default_policy
 from microlend.service import (
     FeatureSnapshot,
     RatingFit,
@@ -43,7 +43,11 @@ def api_artifact(api_model_dir: Path) -> ModelArtifact:
 
 
 def _engine(
-    tmp_path: Path, dataset: Dataset, backend: str, book_maker: Callable[[str], Engine]
+    tmp_path: Path,
+    dataset: Dataset,
+    backend: str,
+    book_maker: Callable[[str], Engine],
+    currency: str,
 ) -> tuple[Engine, str]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'book.db'}"
@@ -53,7 +57,7 @@ def _engine(
         engine = book_maker(backend)
         url = engine.url.render_as_string(hide_password=True)
     sync_merchants(engine, dataset)
-    capital = Money(Decimal(10_000_000), default_policy().currency)
+    capital = Money(Decimal(10_000_000), currency)
     fund_book(engine, capital, dataset.end.date(), "capital")
     return engine, url
 
@@ -70,14 +74,16 @@ def serve(
     api_snapshot: FeatureSnapshot,
     tmp_path: Path,
     book_maker: Callable[[str], Engine],
-) -> Callable[[str], AbstractContextManager[Served]]:
-    """Opens the api on a fresh book of a backend (a test that needs many: a state machine)."""
+) -> Callable[..., AbstractContextManager[Served]]:
+    """Opens the api on a fresh book of a backend (a test that needs many: a state machine),
+    under the default policy or ``policy`` (its book funded in its currency)."""
 
     @contextmanager
-    def open_served(backend: str) -> Iterator[Served]:
+    def open_served(backend: str, policy: Policy | None = None) -> Iterator[Served]:
+        policy = policy or default_policy()
         folder = tmp_path / uuid.uuid4().hex
         folder.mkdir()
-        engine, url = _engine(folder, small_market, backend, book_maker)
+        engine, url = _engine(folder, small_market, backend, book_maker, policy.currency)
         merchants = small_market.table("merchants").column("merchant_id").to_pylist()
         keys = {
             "risk": create_api_key(engine, Role.RISK_OFFICER),
@@ -89,7 +95,7 @@ def serve(
         context = ApiContext(
             model=api_artifact.model,
             model_version=model_version(api_artifact),
-            policy=default_policy(),
+            policy=policy,
             data=small_market,
             engine=engine,
             today=lambda: business_date,

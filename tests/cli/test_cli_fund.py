@@ -35,7 +35,7 @@ def test_fund_makes_the_book_and_funds_it_once_per_key(tmp_path: Path) -> None:
     currency = default_policy().currency
     first = _fund(url, "--amount", "250000.5", "--date", "2024-06-30")
     assert first.exit_code == 0, first.output
-    assert f"funded 250000.50 {currency} on 2024-06-30" in first.stdout
+    assert f"funded 250,000.50 {currency} on 2024-06-30" in first.stdout
     assert f"fund-250000.50-{currency}-2024-06-30" in first.stdout
     # The same funding typed again (another spelling of the same amount) moves nothing.
     again = _fund(url, "--amount", "250000.50", "--date", "2024-06-30")
@@ -46,7 +46,13 @@ def test_fund_makes_the_book_and_funds_it_once_per_key(tmp_path: Path) -> None:
     assert _cash(url, currency) == Decimal("500001.00")
     other = _fund(url, "--amount", "1000", "--currency", "JPY", "--date", "2024-06-30")
     assert other.exit_code == 0, other.output
+    assert "funded 1,000 JPY on 2024-06-30 (idempotency key fund-1000-JPY-" in other.stdout
     assert _cash(url, "JPY") == Decimal(1000)
+    # Three places in KWD, stored exactly (the book stored two before migration 0005).
+    kwd = _fund(url, "--amount", "1234.567", "--currency", "KWD", "--date", "2024-06-30")
+    assert kwd.exit_code == 0, kwd.output
+    assert "funded 1,234.567 KWD" in kwd.stdout
+    assert _cash(url, "KWD") == Decimal("1234.567")
 
 
 @pytest.mark.parametrize(

@@ -142,3 +142,31 @@ def test_files_that_are_not_toml_or_not_there_are_config_errors(tmp_path: Path) 
         load_policy(broken)
     with pytest.raises(ConfigError, match="no such policy file"):
         load_policy(tmp_path / "absent.toml")
+
+
+def test_a_policy_in_a_currency_of_three_places_or_none_loads() -> None:
+    for currency in ("KWD", "BHD", "JPY"):
+        policy = parse_policy(edited('currency = "USD"', f'currency = "{currency}"'))
+        assert policy.currency == currency
+
+
+@pytest.mark.parametrize(
+    ("currency", "old", "new", "message"),
+    [
+        ("JPY", "merchant_cap = 100000\n", "merchant_cap = 100000.5\n", "cap: 100000.5 is finer"),
+        ("USD", "max_amount = 50000\n", "max_amount = 50000.005\n", "good.max_amount: 50000.005"),
+        ("KWD", "max_amount = 10000\n", "max_amount = 10000.0001\n", "weak.max_amount: 10000.0001"),
+        (
+            "USD",
+            "merchant_cap = 100000\n",
+            "merchant_cap = 1e15\n",
+            "less than 100,000,000,000,000",
+        ),
+    ],
+)
+def test_a_policy_amount_finer_than_its_currency_is_refused(
+    currency: str, old: str, new: str, message: str
+) -> None:
+    text = edited(old, new).replace('currency = "USD"', f'currency = "{currency}"')
+    with pytest.raises(ConfigError, match=message):
+        parse_policy(text)

@@ -1,8 +1,11 @@
 """Request and response bodies of the api, with the descriptions the OpenAPI schema shows.
 
-Money is exact decimal text both ways (``"1250.00"``), never a binary float; PDs and scores
-are numbers. Every id a request names matches ``ID_PATTERN``; an amount sent is ASCII decimal
-text (``MoneyText``) with at most its currency's decimal places.
+Money is exact decimal text both ways, never a binary float; PDs and scores are numbers. An
+amount answered has exactly its currency's decimal places (``money.to_text``: ``"1250.00"``
+USD, ``"1250"`` JPY, ``"1250.000"`` KWD). An amount sent is ASCII decimal text (``MoneyText``)
+below ``money.AMOUNT_LIMIT`` with at most its currency's decimal places (``excess_places``):
+more is a 422 that says how many the currency has. Every id a request names matches
+``ID_PATTERN``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from microlend.money import CURRENCY_EXPONENTS
+from microlend.money import AMOUNT_LIMIT, CURRENCY_EXPONENTS, excess_places
 
 __all__ = [
     "ID_PATTERN",
@@ -75,23 +78,14 @@ def _decimal_text(value: object) -> Decimal:
     return Decimal(value)
 
 
-#: An amount sent in a request: decimal text, positive, at most 18 digits; a ``Decimal`` after.
+#: An amount sent in a request: decimal text, positive, below ``AMOUNT_LIMIT`` (what every book
+#: stores); a ``Decimal`` after. Its places are checked against its currency where that is known.
 MoneyText = Annotated[
     Decimal,
-    Field(gt=0, max_digits=18),
+    Field(gt=0, lt=AMOUNT_LIMIT),
     BeforeValidator(_decimal_text),
     WithJsonSchema({"type": "string", "pattern": f"^{_MONEY_IN}$", "examples": ["12.50"]}),
 ]
-
-
-def excess_places(amount: Decimal, currency: str) -> str | None:
-    """Why ``amount`` cannot be an amount of ``currency`` (more decimal places, as written,
-    than its minor unit has), or ``None`` when it can."""
-    places = CURRENCY_EXPONENTS[currency]
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        return f"a {currency} amount has at most {places} decimal places"
-    return None
 
 
 class _Strict(BaseModel):
@@ -253,6 +247,7 @@ class ReceiptOut(BaseModel):
     transaction_ids: list[str] = Field(description="Ledger transactions posted.")
     amount: str = Amount("What moved.")
     overpayment: str = Amount("What came in beyond what was owed (refunded).")
+    currency: str = Field(description="ISO currency of both amounts.")
     status: str = Field(description="The loan's status afterwards.")
 
 

@@ -19,6 +19,7 @@ from microlend.api._schemas import (
     TransactionOut,
 )
 from microlend.ledger import Instalment
+from microlend.money import to_text
 from microlend.policy import Decision
 from microlend.scoring import Rating
 from microlend.service import EndOfDayReport, LoanView, Receipt
@@ -47,7 +48,7 @@ def decision_out(decision: Decision) -> DecisionOut:
         pd=decision.pd,
         score=decision.score,
         band=decision.band,
-        limit=None if decision.limit is None else str(decision.limit.amount),
+        limit=None if decision.limit is None else to_text(decision.limit.amount, decision.currency),
         offers=offers,
         reasons=body["reasons"],
         policy_version=decision.policy_version,
@@ -78,7 +79,7 @@ def summary(loan: LoanRecord) -> LoanSummary:
         merchant_id=loan.merchant_id,
         decision_id=loan.decision_id,
         product=loan.product.value,
-        principal=str(loan.principal),
+        principal=to_text(loan.principal, loan.currency),
         currency=loan.currency,
         status=loan.status.value,
         accepted_on=loan.accepted_on,
@@ -91,14 +92,14 @@ def _instalment(row: Instalment) -> InstalmentOut:
     return InstalmentOut(
         number=row.number,
         due_on=row.due_on,
-        principal=str(row.principal),
-        interest=str(row.interest),
-        fee=str(row.fee),
+        principal=to_text(row.principal, row.currency),
+        interest=to_text(row.interest, row.currency),
+        fee=to_text(row.fee, row.currency),
     )
 
 
 def loan_out(view: LoanView) -> LoanOut:
-    state = view.state
+    state, currency = view.state, view.loan.currency
     return LoanOut(
         **summary(view.loan).model_dump(),
         terms=json.loads(view.loan.terms_json),
@@ -110,16 +111,17 @@ def loan_out(view: LoanView) -> LoanOut:
                 business_date=t.business_date,
                 reverses=t.reverses,
                 postings=[
-                    PostingOut(account=p.account.value, amount=str(p.amount)) for p in t.postings
+                    PostingOut(account=p.account.value, amount=to_text(p.amount, t.currency))
+                    for p in t.postings
                 ],
             )
             for t in view.transactions
         ],
         state=LoanStateOut(
             as_of=state.as_of,
-            outstanding=str(state.outstanding_total),
-            amount_due=str(state.amount_due),
-            payoff=str(state.payoff),
+            outstanding=to_text(state.outstanding_total, currency),
+            amount_due=to_text(state.amount_due, currency),
+            payoff=to_text(state.payoff, currency),
             days_past_due=state.days_past_due,
             bucket=str(state.bucket),
             covenant=None if state.covenant is None else str(state.covenant),

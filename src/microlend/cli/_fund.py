@@ -53,20 +53,24 @@ def fund(
     """
     from microlend.cli._book import migrated_book
     from microlend.dates import parse_date
+    from microlend.money import format_money, to_text
     from microlend.policy import default_policy
     from microlend.service import fund_book
     from microlend.store import IDEMPOTENCY_KEY_LENGTH
 
     capital = _capital(amount, currency or default_policy().currency)
     day = parse_date(on) if on is not None else datetime.now(UTC).date()
-    key = idempotency_key or f"fund-{capital.amount}-{capital.currency}-{day}"
+    key = (
+        idempotency_key
+        or f"fund-{to_text(capital.amount, capital.currency)}-{capital.currency}-{day}"
+    )
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_LENGTH:
         raise ConfigError(f"--idempotency-key must be 1 to {IDEMPOTENCY_KEY_LENGTH} characters")
     engine = migrated_book(db)
     receipt = fund_book(engine, capital, day, key)
     engine.dispose()
     console.print(
-        f"funded {receipt.amount} {capital.currency} on {receipt.business_date} "
+        f"funded {format_money(receipt.amount, receipt.currency)} on {receipt.business_date} "
         f"(idempotency key {key}; transaction {', '.join(receipt.transaction_ids)})",
         highlight=False,
         soft_wrap=True,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 
+from microlend.money import format_money
 from microlend.scoring import ScoreScale
 from microlend.service import StabilityBaseline
 
@@ -21,6 +22,9 @@ _ENV = Environment(
     loader=PackageLoader("microlend.dashboard", "templates"),
     autoescape=select_autoescape(["html"]),
 )
+#: ``{{ amount | money(currency) }}``: every amount a page shows, with its currency's places,
+#: thousands separated and the code after (``code=False`` in a table that names the currency).
+_ENV.filters["money"] = format_money
 
 
 def _utc_now() -> datetime:

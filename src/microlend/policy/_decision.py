@@ -24,7 +24,7 @@ from microlend.ledger import (
     terms_from_json,
     terms_to_json,
 )
-from microlend.money import Money
+from microlend.money import Money, to_text
 from microlend.policy._limits import Limit, SalesForecast
 from microlend.policy._pricing import Quote
 
@@ -144,16 +144,16 @@ class Decision:
             "as_of": self.as_of.isoformat(),
             "currency": self.currency,
             "approved": self.approved,
-            "requested_amount": None if money is None else str(money.amount),
+            "requested_amount": None if money is None else to_text(money.amount, money.currency),
             "exposure": {
-                "outstanding": str(self.exposure.outstanding.amount),
+                "outstanding": to_text(self.exposure.outstanding.amount, self.currency),
                 "days_past_due": self.exposure.days_past_due,
             },
             "rating": {"pd": self.pd, "score": self.score, "band": self.band},
             "features": dict(self.features),
             "sales": _decimals(vars(self.sales)),
             "limit": None if self.limit is None else _decimals(vars(self.limit)),
-            "offers": [_offer_dict(offer) for offer in self.offers],
+            "offers": [_offer_dict(offer, self.currency) for offer in self.offers],
             "reasons": [vars(r) | {"source": r.source.value} for r in self.reasons],
             "policy": {"version": self.policy_version, "digest": self.policy_digest},
             "model_version": self.model_version,
@@ -171,9 +171,9 @@ class Decision:
             merchant_id=data["merchant_id"],
             as_of=date.fromisoformat(data["as_of"]),
             currency=currency,
-            requested_amount=None if requested is None else Money(Decimal(requested), currency),
+            requested_amount=None if requested is None else Money.exact(requested, currency),
             exposure=Exposure(
-                Money(Decimal(data["exposure"]["outstanding"]), currency),
+                Money.exact(data["exposure"]["outstanding"], currency),
                 data["exposure"]["days_past_due"],
             ),
             pd=data["rating"]["pd"],
@@ -215,25 +215,25 @@ def _from_decimals(fields: Mapping[str, Any]) -> dict[str, Any]:
 _TEXT_FIELDS = frozenset({"binding"})
 
 
-def _offer_dict(offer: Offer) -> dict[str, Any]:
+def _offer_dict(offer: Offer, currency: str) -> dict[str, Any]:
     return {
         "product": offer.product.value,
-        "amount": str(offer.amount.amount),
+        "amount": to_text(offer.amount.amount, currency),
         "price": str(offer.price),
         "terms": json.loads(terms_to_json(offer.terms)),
         "quote": _decimals(vars(offer.quote)),
-        "fee": str(offer.fee),
-        "total_cost": str(offer.total_cost),
-        "total_repayable": str(offer.total_repayable),
+        "fee": to_text(offer.fee, currency),
+        "total_cost": to_text(offer.total_cost, currency),
+        "total_repayable": to_text(offer.total_repayable, currency),
         "expected_days": offer.expected_days,
         "apr": offer.apr,
         "preview": [
             {
                 "number": row.number,
                 "due_on": row.due_on.isoformat(),
-                "principal": str(row.principal),
-                "interest": str(row.interest),
-                "fee": str(row.fee),
+                "principal": to_text(row.principal, currency),
+                "interest": to_text(row.interest, currency),
+                "fee": to_text(row.fee, currency),
             }
             for row in offer.preview
         ],
@@ -242,7 +242,7 @@ def _offer_dict(offer: Offer) -> dict[str, Any]:
 
 def _offer(body: Mapping[str, Any], currency: str) -> Offer:
     return Offer(
-        amount=Money(Decimal(body["amount"]), currency),
+        amount=Money.exact(body["amount"], currency),
         terms=terms_from_json(json.dumps(body["terms"]), body["product"]),
         quote=Quote(**_from_decimals(body["quote"])),
         fee=Decimal(body["fee"]),

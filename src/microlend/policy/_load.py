@@ -18,7 +18,7 @@ from pathlib import Path
 from microlend.errors import ConfigError
 from microlend.features import feature_names
 from microlend.ledger import Covenant, Frequency
-from microlend.money import is_currency
+from microlend.money import AMOUNT_LIMIT, currency_exponent, is_currency, round_money
 from microlend.policy._policy import (
     ACCOUNT_FACTS,
     DEFAULT_OFFER_VALID_DAYS,
@@ -83,7 +83,26 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         offer_valid_days=_offer_valid_days(root),
     )
     root.finish()
+    _amounts_in_currency(root, limits, policy.currency)
     return policy
+
+
+def _amounts_in_currency(root: Node, limits: LimitRule, currency: str) -> None:
+    """Refuse an amount finer than the currency's minor unit (a ``step`` of 0.5 in JPY): every
+    limit and offer is made of these, and none of them could then be lent or stored."""
+    amounts = {
+        "limits.minimum": limits.minimum,
+        "limits.step": limits.step,
+        "limits.merchant_cap": limits.merchant_cap,
+    } | {f"limits.bands.{band}.max_amount": cap.max_amount for band, cap in limits.bands.items()}
+    for key, amount in amounts.items():
+        if amount is None:
+            continue
+        if amount >= AMOUNT_LIMIT:
+            root.fail(key, f"expected less than {AMOUNT_LIMIT:,}, the most a book stores")
+        if round_money(amount, currency) != amount:
+            places = currency_exponent(currency)
+            root.fail(key, f"{amount} is finer than {currency}'s {places} decimal places")
 
 
 def _currency(root: Node) -> str:

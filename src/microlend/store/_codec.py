@@ -139,9 +139,7 @@ def transaction_from_rows(row: Row[Any], postings: Iterable[Row[Any]]) -> Transa
         id=row.id,
         kind=TransactionKind(row.kind),
         business_date=row.business_date,
-        postings=tuple(
-            Posting(Account(p.account), exact(p.amount, row.currency)) for p in ordered
-        ),
+        postings=tuple(Posting(Account(p.account), exact(p.amount, row.currency)) for p in ordered),
         idempotency_key=row.idempotency_key,
         loan_id=LoanId(row.loan_id) if row.loan_id is not None else None,
         currency=row.currency,

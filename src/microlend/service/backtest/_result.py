@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from microlend.money import to_text
+
 __all__ = ["BacktestResult"]
 
 
@@ -60,7 +62,12 @@ class BacktestResult:
         return self.fee_income + self.interest_income - self.losses - self.cost_of_funds
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: amounts as exact decimal text, rates as numbers."""
+        """Plain JSON-ready data: amounts as exact decimal text with the currency's places
+        (``money.to_text``), rates as numbers."""
+
+        def money(amount: Decimal) -> str:
+            return to_text(amount, self.currency)
+
         return {
             "policy": self.policy_version,
             "start": self.start.isoformat(),
@@ -70,18 +77,18 @@ class BacktestResult:
             "approved": self.approved,
             "approval_rate": self.approval_rate,
             "loans": self.loans,
-            "funded_amount": str(self.funded_amount),
+            "funded_amount": money(self.funded_amount),
             "defaults": self.defaults,
             "repaid": self.repaid,
             "default_rate": self.default_rate,
-            "losses": str(self.losses),
+            "losses": money(self.losses),
             "loss_rate": self.loss_rate,
-            "fee_income": str(self.fee_income),
-            "interest_income": str(self.interest_income),
-            "cost_of_funds": str(self.cost_of_funds),
-            "net_profit": str(self.net_profit),
-            "capital": str(self.capital),
-            "trial_balance": str(self.trial_balance),
+            "fee_income": money(self.fee_income),
+            "interest_income": money(self.interest_income),
+            "cost_of_funds": money(self.cost_of_funds),
+            "net_profit": money(self.net_profit),
+            "capital": money(self.capital),
+            "trial_balance": money(self.trial_balance),
             "applications_true_pd": self.applications_true_pd,
             "funded_true_pd": self.funded_true_pd,
         }

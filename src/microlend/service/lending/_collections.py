@@ -24,7 +24,7 @@ from microlend.ledger import (
     reversal,
     settlement_holdback,
 )
-from microlend.money import Money
+from microlend.money import Money, to_text
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import Receipt, header_for, idempotent
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
@@ -55,11 +55,23 @@ def post_settlement(
         header = header_for("settlement", idempotency_key, business_date, loan_id, scope)
         entry = settlement_holdback(header, terms, net, owed)
         if entry is None:
-            return Receipt("settlement", loan.loan_id, business_date, status=loan.status.value)
+            return Receipt(
+                "settlement",
+                loan.loan_id,
+                business_date,
+                status=loan.status.value,
+                currency=net.currency,
+            )
         status = post(session, loan, [entry], business_date)
         held = sum((p.amount for p in entry.postings if p.account is Account.CASH), _ZERO)
         return Receipt(
-            "settlement", loan.loan_id, business_date, (entry.id,), held, status=str(status)
+            "settlement",
+            loan.loan_id,
+            business_date,
+            (entry.id,),
+            held,
+            status=str(status),
+            currency=net.currency,
         )
 
     request = _request(loan_id, net, business_date)
@@ -111,6 +123,7 @@ def post_payment(
             payment.amount - excess,
             excess,
             str(status),
+            currency=payment.currency,
         )
 
     request = _request(loan_id, payment, business_date) | {"refund": refund_overpayment}
@@ -156,7 +169,12 @@ def reverse_transaction(
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
         return Receipt(
-            "reversal", original.loan_id, business_date, (entry.id,), status=str(status or "")
+            "reversal",
+            original.loan_id,
+            business_date,
+            (entry.id,),
+            status=str(status or ""),
+            currency=original.currency,
         )
 
     return idempotent(
@@ -185,7 +203,7 @@ def _collectable(
 def _request(loan_id: str, amount: Money, business_date: date) -> dict[str, str]:
     return {
         "loan_id": loan_id,
-        "amount": str(amount.amount),
+        "amount": to_text(amount.amount, amount.currency),
         "currency": amount.currency,
         "business_date": business_date.isoformat(),
     }

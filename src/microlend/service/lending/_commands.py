@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError, LedgerError
 from microlend.ledger import Product, disbursement, funding, terms_from_json, terms_to_json
-from microlend.money import Money, to_decimal
+from microlend.money import Money, to_decimal, to_text
 from microlend.service.lending._credit import check_within_limit, usable_decision
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (
@@ -55,14 +55,16 @@ def fund_book(
     engine: Engine, amount: Money, business_date: date, idempotency_key: str, *, scope: str = ""
 ) -> Receipt:
     """Bring capital into the book's cash: the lender lends only what was brought in."""
-    request = {"amount": str(amount.amount), "currency": amount.currency}
+    request = {"amount": to_text(amount.amount, amount.currency), "currency": amount.currency}
 
     def work(session: Session) -> Receipt:
         LoanBookCommands(session).lock_book(amount.currency, create=True)
         header = header_for("funding", idempotency_key, business_date, None, scope)
         entry = funding(header, amount)
         post(session, None, [entry], business_date)
-        return Receipt("funding", None, business_date, (entry.id,), amount.amount)
+        return Receipt(
+            "funding", None, business_date, (entry.id,), amount.amount, currency=amount.currency
+        )
 
     return idempotent(
         engine, operation="funding", key=idempotency_key, request=request, work=work, scope=scope
@@ -113,7 +115,13 @@ def accept_offer(
         check_within_limit(session, loan, business_date, decision=decision)
         LoanBookCommands(session).add_loan(loan)
         return Receipt(
-            "accept", loan.loan_id, business_date, (), principal.amount, status="accepted"
+            "accept",
+            loan.loan_id,
+            business_date,
+            (),
+            principal.amount,
+            status="accepted",
+            currency=principal.currency,
         )
 
     return idempotent(
@@ -156,6 +164,7 @@ def disburse(
             (entry.id,),
             loan.principal,
             status=str(status),
+            currency=loan.currency,
         )
 
     return idempotent(
@@ -182,7 +191,13 @@ def cancel_loan(
         LoanBookCommands(session).lock_merchant(loan.merchant_id)
         LoanBookCommands(session).set_status(loan_id, LoanStatus.CANCELLED)
         return Receipt(
-            "cancel", loan.loan_id, business_date, (), loan.principal, status="cancelled"
+            "cancel",
+            loan.loan_id,
+            business_date,
+            (),
+            loan.principal,
+            status="cancelled",
+            currency=loan.currency,
         )
 
     return idempotent(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.ledger import Header
+from microlend.money import to_text
 from microlend.store import LoanBookCommands, in_transaction, request_hash
 from microlend.types import LoanId
 
@@ -43,7 +44,7 @@ class Offer:
 
     def as_request(self) -> dict[str, str]:
         return {
-            "amount": str(self.amount),
+            "amount": to_text(self.amount, self.currency),
             "currency": self.currency,
             "product": self.product,
             "terms": self.terms_json,
@@ -55,7 +56,8 @@ class Receipt:
     """The answer to a lending command: what it did, on which loan, on which business date.
 
     ``amount`` is what moved (the principal lent or disbursed, the holdback taken, the payment
-    applied to what was owed); ``overpayment`` what came in beyond what was owed (refunded).
+    applied to what was owed); ``overpayment`` what came in beyond what was owed (refunded);
+    both in ``currency``, and written as JSON with exactly its places (``money.to_text``).
     """
 
     operation: str
@@ -65,6 +67,7 @@ class Receipt:
     amount: Decimal = Decimal(0)
     overpayment: Decimal = Decimal(0)
     status: str = ""
+    currency: str = field(kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,8 +75,9 @@ class Receipt:
             "loan_id": self.loan_id,
             "business_date": self.business_date.isoformat(),
             "transaction_ids": list(self.transaction_ids),
-            "amount": str(self.amount),
-            "overpayment": str(self.overpayment),
+            "amount": to_text(self.amount, self.currency),
+            "overpayment": to_text(self.overpayment, self.currency),
+            "currency": self.currency,
             "status": self.status,
         }
 
@@ -87,6 +91,8 @@ class Receipt:
             amount=Decimal(body["amount"]),
             overpayment=Decimal(body["overpayment"]),
             status=body["status"],
+            # Migration 0005 named the currency of every receipt stored before.
+            currency=body["currency"],
         )
 
 
