@@ -3,10 +3,11 @@
 A backtest is the only writer of a fresh book, so it keeps each open loan's postings summed in
 memory (``ledger.LoanPostings``) and adds each transaction to them as it appends it, instead of
 reading every loan's history back from the database for every posting as the online use cases
-must. The postings are the ones the use cases write (the same ``ledger`` functions, the same
-idempotency keys as ``end_of_day``), and the loan states are ``ledger.serviced`` over those sums:
-what ``ledger.loan_state`` gives over the whole history. A loan is serviced on the days its state
-can change: the day it is disbursed, a day it is collected from, a due date, and every day while
+must. A loan's day is closed by the ledger's one servicing step, ``ledger.close_loan_day`` over
+those sums, the step ``end_of_day`` takes over the loan's history: the same postings under the
+same idempotency keys, and the same states (``ledger.serviced`` over the sums is what
+``ledger.loan_state`` gives over the whole history). A loan is serviced on the days its state can
+change: the day it is disbursed, a day it is collected from, a due date, and every day while
 anything is due or late; on the other days a current loan's state stays the same.
 """
 
@@ -23,24 +24,22 @@ from sqlalchemy.orm import Session
 
 from microlend.ledger import (
     Account,
-    Instalment,
+    LoanContract,
     LoanPostings,
     LoanState,
     ShareOfSalesTerms,
-    Terms,
     Transaction,
+    accrue_due_interest,
+    close_loan_day,
     disbursement,
     funding,
-    interest_accrual,
     repayment,
-    schedule,
     serviced,
     settlement_holdback,
-    write_off,
 )
 from microlend.money import Money
 from microlend.policy import Exposure
-from microlend.service.lending import header_for, status_of
+from microlend.service.lending import contract_of, header_for, status_of
 from microlend.store import (
     Ageing,
     DecisionRecord,
@@ -62,8 +61,7 @@ _FUNDING_STEP = Decimal(100_000)
 @dataclass
 class _OpenLoan:
     record: LoanRecord
-    terms: Terms
-    plan: tuple[Instalment, ...]
+    contract: LoanContract
     postings: LoanPostings
     state: LoanState
     next_check: date
@@ -124,12 +122,13 @@ class DayBook:
             steps = (shortfall / _FUNDING_STEP).to_integral_value(rounding=ROUND_CEILING)
             header = header_for("funding", f"backtest:{loan.loan_id}", day, None)
             self._post(funding(header, Money(steps * _FUNDING_STEP, self._currency)), None)
-        terms = loan.terms
-        plan = schedule(terms, loan.principal_money, day)
+        assert loan.disbursed_on == day, loan.loan_id
+        contract = contract_of(loan)
         header = header_for("disburse", f"backtest:{loan.loan_id}", day, loan.loan_id)
-        entry = disbursement(header, terms, loan.principal_money)
+        entry = disbursement(header, contract.terms, loan.principal_money)
         postings = LoanPostings()
-        opened = _OpenLoan(loan, terms, plan, postings, serviced(terms, plan, postings, day), day)
+        state = serviced(contract.terms, contract.schedule, postings, day)
+        opened = _OpenLoan(loan, contract, postings, state, day)
         self._open[loan.loan_id] = opened
         self._by_merchant[loan.merchant_id].append(loan.loan_id)
         self._loans.append(loan)
@@ -162,53 +161,43 @@ class DayBook:
 
     def _collect_one(self, loan: _OpenLoan, left: Decimal, day: date) -> Decimal:
         loan_id = loan.record.loan_id
-        key = f"{day}:{loan_id}"
-        if isinstance(loan.terms, ShareOfSalesTerms):
+        key, terms = f"{day}:{loan_id}", loan.contract.terms
+        if isinstance(terms, ShareOfSalesTerms):
             # The holdback is a share of what this settlement still pays out.
             owed = loan.postings.owed
             header = header_for("settlement", key, day, loan_id)
-            entry = settlement_holdback(header, loan.terms, Money(left, self._currency), owed)
+            entry = settlement_holdback(header, terms, Money(left, self._currency), owed)
         elif day < loan.next_check:
             # Serviced since its last posting, current, and no due date passed since: nothing
             # is due (the state would say so; reading it for every payout only costs time).
             entry = None
         else:
-            state = self._accrue(loan, day)
+            # Interest that fell due is recognised first (as the close would), so the payment
+            # settles it: the same accrual, under the same key, as the day's close posts.
+            accrued = accrue_due_interest(loan.contract, loan.postings, day, header_for)
+            for accrual in accrued.transactions:
+                self._post(accrual, loan)
             owed = loan.postings.owed
-            due = min(left, state.amount_due, loan.postings.owed_total)
+            due = min(left, accrued.state.amount_due, loan.postings.owed_total)
             entry = None
             if due > 0:
                 header = header_for("payment", f"settlement:{key}", day, loan_id)
                 money = Money(due, self._currency)
-                entry = repayment(header, money, owed, loan.terms.waterfall)
+                entry = repayment(header, money, owed, terms.waterfall)
         if entry is None:
             return _ZERO
         self._post(entry, loan)
         loan.next_check = day
         return sum((p.amount for p in entry.postings if p.account is Account.CASH), _ZERO)
 
-    def _accrue(self, loan: _OpenLoan, day: date) -> LoanState:
-        """Recognise the interest that fell due by ``day``; returns the state after it."""
-        state = serviced(loan.terms, loan.plan, loan.postings, day)
-        if state.interest_to_accrue > 0:
-            loan_id = loan.record.loan_id
-            header = header_for("accrual", f"{day}:{loan_id}", day, loan_id)
-            self._post(
-                interest_accrual(header, Money(state.interest_to_accrue, self._currency)), loan
-            )
-            state = serviced(loan.terms, loan.plan, loan.postings, day)
-        return state
-
     def _service(self, loan: _OpenLoan, day: date) -> None:
-        """End of day for one loan: accrue what fell due, write off at 90+ days past due."""
+        """Close ``day`` for one loan (``ledger.close_loan_day``), and record its ageing."""
         loan_id = loan.record.loan_id
-        state = self._accrue(loan, day)
-        if state.should_write_off and loan.postings.owed_total > 0:
-            header = header_for("write_off", f"{day}:{loan_id}", day, loan_id)
-            self._post(write_off(header, loan.postings.owed, self._currency), loan)
-            state = serviced(loan.terms, loan.plan, loan.postings, day)
-        loan.state = state
-        status = status_of(loan.record, loan.postings.owed, state)
+        closed = close_loan_day(loan.contract, loan.postings, day, header_for)
+        for entry in closed.transactions:
+            self._post(entry, loan)
+        state = loan.state = closed.state
+        status = status_of(loan.record, closed.outcome)
         ageing = Ageing(day, state.days_past_due, state.bucket, state.covenant)
         self._ageing.append((loan_id, status, ageing))
         if status is LoanStatus.ACTIVE:

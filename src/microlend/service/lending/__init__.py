@@ -26,8 +26,8 @@ from microlend.service.lending._loans import (
     loans_page,
 )
 from microlend.service.lending._merchants import sync_merchants
-from microlend.service.lending._posting import status_of
 from microlend.service.lending._receipts import Offer, Receipt, header_for, transaction_id
+from microlend.service.lending._servicing import contract_of, status_of
 
 __all__ = [
     "EndOfDayReport",
@@ -38,6 +38,7 @@ __all__ = [
     "accept_offer",
     "book_exposure",
     "cancel_loan",
+    "contract_of",
     "disburse",
     "end_of_day",
     "exposure_in",

@@ -1,10 +1,11 @@
 """The end of a business day for every active loan: ageing, interest, covenants, write-offs.
 
-For each active loan, from its postings: interest that fell due is accrued; a loan that should
-be written off (90+ days past due by default) is written off; its days past due, bucket and
-covenant are recorded, and its status follows. Loans go in batches of ``batch_size``, each batch
-one database transaction with its loans locked: a whole day in one transaction would hold every
-loan's lock (and stop settlements) for the whole run.
+For each active loan, from its postings, the ledger's one servicing step
+(``ledger.close_loan_day``, as the backtest closes its days): interest that fell due is
+accrued; a loan that should be written off (90+ days past due by default) is written off; its
+days past due, bucket and covenant are recorded, and its status follows. Loans go in batches
+of ``batch_size``, each batch one database transaction with its loans locked: a whole day in
+one transaction would hold every loan's lock (and stop settlements) for the whole run.
 
 A business date is closed once. A loan aged on that date is skipped (checked again under its
 lock, so concurrent runs share the work and never age a loan twice), and every posting's key
@@ -18,23 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError
-from microlend.ledger import (
-    Transaction,
-    interest_accrual,
-    loan_state,
-    receivables,
-    write_off,
-)
-from microlend.money import Money
-from microlend.service.lending._posting import status_of
+from microlend.ledger import Transaction, close_loan_day
 from microlend.service.lending._receipts import header_for
+from microlend.service.lending._servicing import contract_of, status_of
 from microlend.store import (
     Ageing,
     AgeingHistory,
@@ -44,14 +37,11 @@ from microlend.store import (
     LoanRecord,
     LoanStatus,
     in_transaction,
-    plan_of,
 )
 
 __all__ = ["EndOfDayReport", "end_of_day"]
 
 logger = logging.getLogger(__name__)
-
-_ZERO = Decimal(0)
 
 
 def end_of_day(engine: Engine, business_date: date, *, batch_size: int = 1000) -> EndOfDayReport:
@@ -106,30 +96,13 @@ def _batch(session: Session, *, business_date: date, after: str | None, size: in
 
 def _age(
     loan: LoanRecord, history: Sequence[Transaction], business_date: date
-) -> tuple[list[Transaction], LoanStatus, Ageing]:
-    # The terms and the schedule once per loan: the state is read again after any posting.
-    terms, plan = loan.terms, plan_of(loan)
-    state = loan_state(terms, plan, history, business_date)
-    posted: list[Transaction] = []
-    if state.interest_to_accrue > 0:
-        header = header_for(
-            "accrual", f"{business_date}:{loan.loan_id}", business_date, loan.loan_id
-        )
-        posted.append(interest_accrual(header, Money(state.interest_to_accrue, loan.currency)))
-    if state.should_write_off:
-        owed = receivables([*history, *posted], loan.loan_id)
-        if sum(owed.values(), _ZERO) > 0:
-            header = header_for(
-                "write_off", f"{business_date}:{loan.loan_id}", business_date, loan.loan_id
-            )
-            posted.append(write_off(header, owed, loan.currency))
-    if posted:
-        state = loan_state(terms, plan, [*history, *posted], business_date)
+) -> tuple[tuple[Transaction, ...], LoanStatus, Ageing]:
+    closed = close_loan_day(contract_of(loan), history, business_date, header_for)
+    state = closed.state
     ageing = Ageing(
         aged_on=business_date,
         days_past_due=state.days_past_due,
         bucket=state.bucket,
         covenant=state.covenant,
     )
-    owed = receivables([*history, *posted], loan.loan_id)
-    return posted, status_of(loan, owed, state), ageing
+    return closed.transactions, status_of(loan, closed.outcome), ageing

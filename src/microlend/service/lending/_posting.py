@@ -7,17 +7,18 @@ a write-off stands).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from microlend.errors import LedgerError
-from microlend.ledger import Account, Component, LoanState, Transaction, receivables
+from microlend.ledger import Account, LoanOutcome, Transaction, receivables
+from microlend.service.lending._servicing import status_of
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus, state_of
 
-__all__ = ["post", "status_of"]
+__all__ = ["post"]
 
 _ZERO = Decimal(0)
 
@@ -44,23 +45,11 @@ def post(
         return None
     _check_loan_balances(queries, loan)
     history = queries.loan_transactions(loan.loan_id)
-    owed = receivables(history, loan.loan_id)
-    status = status_of(loan, owed, state_of(loan, history, as_of))
+    owed = sum(receivables(history, loan.loan_id).values(), _ZERO)
+    status = status_of(loan, LoanOutcome.of(state_of(loan, history, as_of), owed))
     if status is not loan.status:
         commands.set_status(loan.loan_id, status)
     return status
-
-
-def status_of(loan: LoanRecord, owed: Mapping[Component, Decimal], state: LoanState) -> LoanStatus:
-    """What a loan's postings say its status is: ``owed`` is what its receivables hold
-    (``ledger.receivables``), ``state`` its state as of the business date."""
-    if loan.disbursed_on is None:
-        return LoanStatus.ACCEPTED
-    if state.written_off:
-        return LoanStatus.WRITTEN_OFF
-    # Interest falls due only while principal is lent: a loan with nothing recognised left to
-    # pay is repaid, and end of day accrues no more on it.
-    return LoanStatus.REPAID if sum(owed.values(), _ZERO) == 0 else LoanStatus.ACTIVE
 
 
 def _check_loan_balances(queries: LoanBookQueries, loan: LoanRecord) -> None:

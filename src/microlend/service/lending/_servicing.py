@@ -1,0 +1,40 @@
+"""A stored loan as the ledger services it: its contract and its status.
+
+The ledger knows nothing of the book's records: it services a ``LoanContract`` (the terms and
+the schedule) from postings, and says where the loan stands as a ``LoanOutcome``. This module is
+the edge between the two: a ``LoanRecord`` becomes a contract here, and an outcome a
+``LoanStatus``.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from microlend.ledger import LoanContract, LoanOutcome, schedule
+from microlend.store import LoanRecord, LoanStatus
+
+__all__ = ["contract_of", "status_of"]
+
+_STATUS = MappingProxyType(
+    {
+        LoanOutcome.ACTIVE: LoanStatus.ACTIVE,
+        LoanOutcome.REPAID: LoanStatus.REPAID,
+        LoanOutcome.WRITTEN_OFF: LoanStatus.WRITTEN_OFF,
+    }
+)
+assert set(_STATUS) == set(LoanOutcome), "every outcome of the ledger is a status of the book"
+
+
+def contract_of(loan: LoanRecord) -> LoanContract:
+    """What the ledger services of a disbursed loan: its terms and its schedule."""
+    assert loan.disbursed_on is not None, f"loan {loan.loan_id} is not disbursed"
+    terms = loan.terms  # read once: end of day makes a contract of every active loan
+    plan = schedule(terms, loan.principal_money, loan.disbursed_on)
+    return LoanContract(loan.loan_id, loan.currency, terms, plan)
+
+
+def status_of(loan: LoanRecord, outcome: LoanOutcome) -> LoanStatus:
+    """The book's status of ``loan`` whose postings give ``outcome``: accepted until disbursed."""
+    if loan.disbursed_on is None:
+        return LoanStatus.ACCEPTED
+    return _STATUS[outcome]
