@@ -31,7 +31,7 @@ def test_online_decision_equals_the_batch_path(served: Served) -> None:
         assert answer.status_code == 201, answer.text
         online = answer.json()
         row = rows.loc[[merchant_id]]
-        rating = rate(context.model, row, CATALOG)[0]
+        rating = rate(context.model, row, CATALOG).ratings[0]
         features = {k: float(v) for k, v in row.iloc[0].items() if isinstance(v, int | float)}
         batch = decide(
             CreditRequest(online["decision_id"], merchant_id),

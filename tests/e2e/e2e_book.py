@@ -21,9 +21,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
+from microlend.features import CATALOG
 from microlend.ledger import terms_to_json
 from microlend.money import Money
 from microlend.policy import CreditRequest, Exposure, decide, default_policy
+from microlend.scoring import Improver, rate
 from microlend.service import (
     Offer,
     RatingFit,
@@ -35,7 +37,6 @@ from microlend.service import (
     fund_book,
     merchant_features,
     post_payment,
-    rate_merchants,
     record_decision,
 )
 from microlend.store import (
@@ -79,7 +80,8 @@ def fill_book(
     start = end - timedelta(days=365)
     rows = merchant_features(small_market, start)
     chosen = rows.index[:MERCHANTS]
-    ratings = rate_merchants(fit.model, rows.loc[chosen], reference=rows)
+    improver = Improver(CATALOG).fit(rows)
+    ratings = rate(fit.model, rows.loc[chosen], CATALOG, improver=improver).ratings
     policy = default_policy()
     engine = create_engine_for(f"sqlite:///{tmp / 'book.db'}")
     migrate(engine)

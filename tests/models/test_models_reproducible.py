@@ -18,7 +18,7 @@ import pytest
 from microlend.data import Dataset
 from microlend.features import CATALOG, build_features
 from microlend.models import load_model, save_model
-from microlend.scoring import score_table
+from microlend.scoring import rate
 from microlend.service import RatingFit, fit_rating
 
 SAVED = ["booster.txt", "calibrator.json", "model.json", "scorecard.json"]
@@ -65,7 +65,7 @@ def test_scoring_twice_gives_identical_scores(
     ]
     scores = []
     for model, rows in runs:
-        table = score_table(model, rows, CATALOG)
+        table = rate(model, rows, CATALOG).table
         table["margin"] = model.raw_margin(rows)
         scores.append(table)
     assert len(scores[0]) > 1000

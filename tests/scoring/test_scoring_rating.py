@@ -14,7 +14,7 @@ from scoring_support import CATALOG
 from microlend.errors import ModelError
 from microlend.features.catalog import Dimension
 from microlend.models import PDModel
-from microlend.scoring import Improver, Rating, ScoreScale, rate, score_table
+from microlend.scoring import Improver, Rating, ScoreScale, rate
 
 SCALE = ScoreScale()
 
@@ -26,7 +26,7 @@ def ratings(
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> list[Rating]:
     improver = Improver(CATALOG).fit(training[0])
-    return rate(model, applicants.iloc[:60], CATALOG, SCALE, improver=improver)
+    return list(rate(model, applicants.iloc[:60], CATALOG, SCALE, improver=improver).ratings)
 
 
 def test_one_rating_per_row_keyed_by_the_index(
@@ -68,7 +68,7 @@ def test_improve_below_limits_the_search(
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> None:
     improver = Improver(CATALOG).fit(training[0])
-    few = rate(model, applicants.iloc[:60], CATALOG, improver=improver, improve_below=500)
+    few = rate(model, applicants.iloc[:60], CATALOG, improver=improver, improve_below=500).ratings
     assert all(not r.improvements for r in few if r.score >= 500)
 
 
@@ -81,21 +81,11 @@ def test_to_dict_is_json(ratings: list[Rating]) -> None:
     assert [r["feature"] for r in data["reasons"]] == [r.feature for r in improved.reasons]
 
 
-def test_score_table_matches_the_ratings(
-    ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
-) -> None:
-    table = score_table(model, applicants.iloc[:60], CATALOG, SCALE)
-    assert list(table.index) == [r.key for r in ratings]
-    assert table["score"].tolist() == [r.score for r in ratings]
-    assert table["sub_history"].tolist() == [r.sub_scores[Dimension.HISTORY] for r in ratings]
-    assert table["band"].tolist() == [r.band for r in ratings]
-
-
 def test_a_catalog_mapping_works_like_the_tuple(
     ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
 ) -> None:
     as_mapping = {spec.name: spec for spec in CATALOG}
-    again = rate(model, applicants.iloc[:60], as_mapping, SCALE)
+    again = rate(model, applicants.iloc[:60], as_mapping, SCALE).ratings
     assert [r.reasons for r in again] == [r.reasons for r in ratings]
 
 
@@ -109,7 +99,7 @@ def test_uncatalogued_features_are_logged(
 ) -> None:
     partial = [spec for spec in CATALOG if spec.name != "sales_growth"]
     with caplog.at_level(logging.WARNING, logger="microlend.scoring"):
-        rated = rate(model, applicants.iloc[:60], partial)
+        rated = rate(model, applicants.iloc[:60], partial).ratings
     assert "sales_growth" in caplog.text
     generic = [r for rating in rated for r in rating.reasons if r.feature == "sales_growth"]
     assert generic

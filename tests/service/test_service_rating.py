@@ -11,6 +11,7 @@ import pytest
 from microlend.data import Dataset
 from microlend.features import feature_names
 from microlend.models import load_artifact, save_model
+from microlend.scoring import TOP_REASONS
 from microlend.service import (
     PERFORMANCE_WINDOW,
     Labelled,
@@ -19,7 +20,9 @@ from microlend.service import (
     labelled_applications,
     score_merchants,
     split_out_of_time,
+    take_snapshot,
 )
+from rating_support import Counted
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +83,20 @@ def test_score_merchants_gives_one_explained_row_per_merchant(
     worse = table.sort_values("pd")
     assert worse["score"].is_monotonic_decreasing
     assert table["reason_1"].notna().mean() > 0.5
+
+
+def test_the_batch_rates_once_and_equals_the_snapshots_ratings(
+    small_fit: RatingFit, small_market: Dataset
+) -> None:
+    as_of = small_market.end.date()
+    counted = Counted(small_fit.model)
+    table = score_merchants(counted, small_market, as_of)
+    assert counted.calls == {"predict_pd": 1, "contributions": 1}
+    ratings = take_snapshot(small_fit.model, small_market, as_of).ratings
+    assert len(ratings) == len(table)
+    for line in table.to_dict("records"):
+        rating = ratings[line["merchant_id"]]
+        assert (line["pd"], line["score"], line["band"]) == (rating.pd, rating.score, rating.band)
+        assert [line[f"sub_{d}"] for d in rating.sub_scores] == list(rating.sub_scores.values())
+        texts = [line[f"reason_{i + 1}"] for i in range(TOP_REASONS)]
+        assert [t for t in texts if isinstance(t, str)] == [r.text for r in rating.reasons]

@@ -31,7 +31,6 @@ from microlend.service import (
     StabilityBaseline,
     model_version,
     open_demo_book,
-    snapshot_of,
     take_snapshot,
     underwrite,
 )
@@ -106,10 +105,7 @@ def demo_app(
     book = open_demo_book(out, dataset, merchant_id=merchant_id, currency=policy.currency)
     artifact = load_artifact(model_dir)
     business_date = book.business_date
-    if population is None:
-        snapshot = take_snapshot(artifact.model, dataset, business_date)
-    else:
-        snapshot = snapshot_of(artifact.model, population, business_date)
+    snapshot = take_snapshot(artifact.model, dataset, business_date, rows=population)
     # The merchant's page shows its latest decision: the example merchant gets one now.
     first = underwrite(
         book.engine,

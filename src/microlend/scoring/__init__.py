@@ -1,5 +1,8 @@
 """Scoring: PD to a 350-950 score (PDO scale), sub-scores, reason codes, what would raise it.
 
+``rate`` is the one rating path: a table of feature rows in, ``Ratings`` out (a flat table and
+one ``Rating`` per row) from one model pass and one contribution pass.
+
 Scoring reads a PD model only through ``RiskModel`` (``feature_names_``, ``predict_pd``,
 ``contributions``) and the feature catalog passed in, so any model with those members can be rated.
 """
@@ -7,7 +10,7 @@ Scoring reads a PD model only through ``RiskModel`` (``feature_names_``, ``predi
 from microlend.scoring._catalog import Catalog
 from microlend.scoring._improve import Change, Improvement, Improver
 from microlend.scoring._model import RiskModel
-from microlend.scoring._rating import Rating, rate, score_table
+from microlend.scoring._rating import Rating, Ratings, rate
 from microlend.scoring._reasons import TOP_REASONS, Reason, reasons
 from microlend.scoring._scale import DEFAULT_BANDS, Band, ScoreScale
 from microlend.scoring._subscores import dimension_log_odds, sub_scores
@@ -21,12 +24,12 @@ __all__ = [
     "Improvement",
     "Improver",
     "Rating",
+    "Ratings",
     "Reason",
     "RiskModel",
     "ScoreScale",
     "dimension_log_odds",
     "rate",
     "reasons",
-    "score_table",
     "sub_scores",
 ]

@@ -136,15 +136,21 @@ class Improver:
         return spec is not None and spec.actionable and spec.direction != 0
 
     def suggest(
-        self, model: RiskModel, row: pd.DataFrame, scale: ScoreScale
+        self, model: RiskModel, row: pd.DataFrame, scale: ScoreScale, *, score: int | None = None
     ) -> tuple[Improvement, ...]:
-        """Smallest changes lifting the one-row frame ``row`` at least a band; ``()`` if none."""
+        """Smallest changes lifting the one-row frame ``row`` at least a band; ``()`` if none.
+
+        ``score``: the row's score on ``scale`` when the caller has it (a rating does), which
+        spares the model a call; otherwise the model scores the row first.
+        """
         if not hasattr(self, "ladders_"):
             raise NotFittedError("Improver.suggest called before fit")
         inputs = model_inputs(model, row)
         if len(inputs) != 1:
             raise ValueError(f"suggest takes one row, got {len(inputs)}")
-        target = int(scale.band_rank(scale.points(model.predict_pd(inputs)))[0]) + 1
+        if score is None:
+            score = int(scale.points(model.predict_pd(inputs))[0])
+        target = int(scale.band_rank(score)) + 1
         if target > scale.best_rank:
             return ()
         moves = self._moves(inputs)

@@ -1,8 +1,13 @@
-"""A merchant's rating: PD, score, band, sub-scores, reasons and what would raise it.
+"""The one rating path: a table of feature rows -> PD, score, band, sub-scores, reasons and,
+with an ``Improver``, what would raise each score.
 
-``rate`` computes ratings for many rows at once (one ``predict_pd`` and one ``contributions``
-call); ``score_table`` gives the same numbers as a flat table for files and monitoring. Neither
-prints or formats for a screen: ``Rating.to_dict`` is the JSON form the api and cli show.
+``rate`` asks the model for the table's PDs once (``predict_pd``) and for its contributions
+once (``contributions``, TreeSHAP), derives every number from those two passes, and only then
+presents them, two ways at once (``Ratings``): ``table``, one flat row per merchant for files
+and monitoring, and ``ratings``, one ``Rating`` per row for decisions, pages and the api. The
+batch, the api's snapshot and single merchant, the backtest and replay all rate through it, so
+they give the same numbers by construction. Nothing here formats for a screen:
+``Rating.to_dict`` is the JSON form the api and cli show.
 """
 
 from __future__ import annotations
@@ -21,11 +26,11 @@ from microlend.features.catalog import Dimension, FeatureSpec
 from microlend.scoring._catalog import Catalog, index_catalog, warn_uncatalogued
 from microlend.scoring._improve import Change, Improvement, Improver
 from microlend.scoring._model import RiskModel, model_inputs
-from microlend.scoring._reasons import TOP_REASONS, Reason, reasons
+from microlend.scoring._reasons import TOP_REASONS, Reason, reasons_of_rows
 from microlend.scoring._scale import ScoreScale
 from microlend.scoring._subscores import sub_scores
 
-__all__ = ["Rating", "rate", "score_table"]
+__all__ = ["Rating", "Ratings", "rate"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,35 +121,101 @@ def _improvement(body: Mapping[str, Any]) -> Improvement:
     )
 
 
-def _table(
-    pds: npt.NDArray[np.float64],
-    contributions: pd.DataFrame,
-    specs: Mapping[str, FeatureSpec],
-    scale: ScoreScale,
-) -> pd.DataFrame:
-    points = scale.points(pds)
-    table = pd.DataFrame({"pd": pds, "score": points}, index=contributions.index)
-    table["band"] = [scale.band(p) for p in points]
-    parts = sub_scores(contributions, pds, specs, scale)
-    return table.join(parts.rename(columns=lambda d: f"sub_{d}"))
+@dataclass(frozen=True)
+class Ratings:
+    """The ratings of a table of rows, in its order, shown two ways.
+
+    ``table`` is indexed like the rows: ``pd``, ``score``, ``band``, a ``sub_<dimension>`` per
+    dimension, then ``reason_1`` to ``reason_<TOP_REASONS>`` (the reasons' wording, ``None``
+    past a row's last reason). ``ratings`` holds the same numbers as one ``Rating`` per row,
+    with the improvements when they were searched.
+    """
+
+    table: pd.DataFrame
+    ratings: tuple[Rating, ...]
+
+
+@dataclass(frozen=True)
+class _Assessment:
+    """Every number of a batch's ratings, row by row, before it is presented."""
+
+    pds: npt.NDArray[np.float64]
+    points: npt.NDArray[np.int64]
+    bands: list[str]
+    sub_scores: npt.NDArray[np.int64]  # rows x dimensions, in ``Dimension`` order
+    reasons: list[tuple[Reason, ...]]
 
 
 def _assess(
     model: RiskModel, inputs: pd.DataFrame, specs: Mapping[str, FeatureSpec], scale: ScoreScale
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The score table and the contributions of ``inputs``, both indexed like it."""
+) -> _Assessment:
+    """The one model pass and the one contribution pass, and all that follows from them."""
+    names = list(model.feature_names_)
     pds = np.asarray(model.predict_pd(inputs), dtype=np.float64)
     contributions = model.contributions(inputs).set_axis(inputs.index, axis=0)
-    return _table(pds, contributions, specs, scale), contributions
+    points = scale.points(pds)
+    band_names = [scale.band_name(rank) for rank in range(len(scale.bands))]
+    return _Assessment(
+        pds=pds,
+        points=points,
+        bands=[band_names[rank] for rank in scale.band_rank(points).tolist()],
+        sub_scores=sub_scores(contributions, pds, specs, scale).to_numpy(dtype=np.int64),
+        reasons=reasons_of_rows(
+            names,
+            contributions[names].to_numpy(dtype=np.float64),
+            inputs.to_numpy(dtype=object),
+            specs,
+        ),
+    )
 
 
-def score_table(
-    model: RiskModel, rows: pd.DataFrame, catalog: Catalog, scale: ScoreScale | None = None
-) -> pd.DataFrame:
-    """PD, score, band and a ``sub_<dimension>`` column per dimension, indexed like ``rows``."""
-    scale = scale or ScoreScale()
-    table, _ = _assess(model, model_inputs(model, rows), index_catalog(catalog), scale)
+def _table(assessed: _Assessment, index: pd.Index) -> pd.DataFrame:
+    table = pd.DataFrame({"pd": assessed.pds, "score": assessed.points}, index=index)
+    table["band"] = assessed.bands
+    for position, dimension in enumerate(Dimension):
+        table[f"sub_{dimension}"] = assessed.sub_scores[:, position]
+    for i in range(TOP_REASONS):
+        table[f"reason_{i + 1}"] = [r[i].text if len(r) > i else None for r in assessed.reasons]
     return table
+
+
+def _ratings(
+    assessed: _Assessment, keys: pd.Index, improvements: list[tuple[Improvement, ...]]
+) -> tuple[Rating, ...]:
+    dimensions = tuple(Dimension)
+    return tuple(
+        Rating(str(key), pd_, score, band, dict(zip(dimensions, parts, strict=True)), why, better)
+        for key, pd_, score, band, parts, why, better in zip(
+            keys,
+            assessed.pds.tolist(),
+            assessed.points.tolist(),
+            assessed.bands,
+            assessed.sub_scores.tolist(),
+            assessed.reasons,
+            improvements,
+            strict=True,
+        )
+    )
+
+
+def _improvements(
+    model: RiskModel,
+    inputs: pd.DataFrame,
+    points: npt.NDArray[np.int64],
+    scale: ScoreScale,
+    improver: Improver | None,
+    improve_below: int | None,
+) -> list[tuple[Improvement, ...]]:
+    """What would raise each score below the ceiling (every row's ``()`` without an improver)."""
+    if improver is None:
+        return [()] * len(inputs)
+    ceiling = scale.bands[0].floor if improve_below is None else improve_below
+    return [
+        improver.suggest(model, inputs.iloc[[position]], scale, score=score)
+        if score < ceiling
+        else ()
+        for position, score in enumerate(points.tolist())
+    ]
 
 
 def rate(
@@ -155,8 +226,7 @@ def rate(
     *,
     improver: Improver | None = None,
     improve_below: int | None = None,
-    top_reasons: int = TOP_REASONS,
-) -> list[Rating]:
+) -> Ratings:
     """Rate every row of ``rows`` (features as columns, merchant keys as index).
 
     With a fitted ``improver``, improvements are searched for rows scoring below
@@ -164,34 +234,11 @@ def rate(
     """
     scale = scale or ScoreScale()
     specs = index_catalog(catalog)
-    names = list(model.feature_names_)
-    warn_uncatalogued(specs, names)
+    warn_uncatalogued(specs, list(model.feature_names_))
     inputs = model_inputs(model, rows)
-    table, contributions = _assess(model, inputs, specs, scale)
-    weights = contributions[names].to_numpy(dtype=np.float64)
-    ceiling = scale.bands[0].floor if improve_below is None else improve_below
-    ratings = []
-    for position, key in enumerate(rows.index):
-        line = table.iloc[position]
-        improvements: tuple[Improvement, ...] = ()
-        if improver is not None and int(line["score"]) < ceiling:
-            improvements = improver.suggest(model, inputs.iloc[[position]], scale)
-        ratings.append(
-            Rating(
-                key=str(key),
-                pd=float(line["pd"]),
-                score=int(line["score"]),
-                band=str(line["band"]),
-                sub_scores={d: int(line[f"sub_{d}"]) for d in Dimension},
-                reasons=reasons(
-                    names, weights[position], list(inputs.iloc[position]), specs, top=top_reasons
-                ),
-                improvements=improvements,
-            )
-        )
-    logger.debug(
-        "rated %d rows, %d with improvements",
-        len(ratings),
-        sum(bool(r.improvements) for r in ratings),
+    assessed = _assess(model, inputs, specs, scale)
+    improvements = _improvements(model, inputs, assessed.points, scale, improver, improve_below)
+    logger.debug("rated %d rows, %d with improvements", len(inputs), sum(map(bool, improvements)))
+    return Ratings(
+        table=_table(assessed, rows.index), ratings=_ratings(assessed, rows.index, improvements)
     )
-    return ratings

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from microlend.features.catalog import FeatureSpec
 from microlend.scoring._wording import reason_text
 
-__all__ = ["TOP_REASONS", "Reason", "as_value", "reasons"]
+__all__ = ["TOP_REASONS", "Reason", "as_value", "reasons", "reasons_of_rows"]
 
 #: How many adverse-action reasons a rating gives.
 TOP_REASONS = 4
@@ -42,10 +42,42 @@ def as_value(raw: object) -> float | str:
         return "missing" if raw is None else str(raw)
 
 
-def _ranked_positive(contributions: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.intp]:
-    """Indices of the ``top`` largest positive contributions, largest first, ties by position."""
-    order = np.argsort(-contributions, kind="stable")
-    return order[contributions[order] > 0.0][:top]
+def _ranked_positive(contributions: npt.NDArray[np.float64], top: int) -> list[list[int]]:
+    """Per row of the matrix, the positions of its ``top`` largest positive contributions,
+    largest first, ties by position: one sort for the whole batch."""
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top]
+    # Sorted largest first (NaN last), a row's positive contributions lead it: count them.
+    counts = (np.take_along_axis(contributions, order, axis=1) > 0.0).sum(axis=1)
+    return [row[:count] for row, count in zip(order.tolist(), counts.tolist(), strict=True)]
+
+
+def reasons_of_rows(
+    features: list[str],
+    contributions: npt.NDArray[np.float64],
+    values: Sequence[Sequence[object]] | npt.NDArray[np.object_],
+    specs: Mapping[str, FeatureSpec],
+    *,
+    top: int = TOP_REASONS,
+) -> list[tuple[Reason, ...]]:
+    """Reasons of many rows: row ``i`` of the ``contributions`` matrix and of ``values`` are
+    aligned with ``features``."""
+    weights = np.asarray(contributions, dtype=np.float64)
+    return [
+        tuple(
+            _reason(features[i], float(row_weights[i]), as_value(row_values[i]), specs)
+            for i in chosen
+        )
+        for chosen, row_weights, row_values in zip(
+            _ranked_positive(weights, top), weights, values, strict=True
+        )
+    ]
+
+
+def _reason(
+    feature: str, weight: float, value: float | str, specs: Mapping[str, FeatureSpec]
+) -> Reason:
+    text = reason_text(feature, specs.get(feature), value)
+    return Reason(feature=feature, contribution=weight, value=value, text=text)
 
 
 def reasons(
@@ -57,15 +89,5 @@ def reasons(
     top: int = TOP_REASONS,
 ) -> tuple[Reason, ...]:
     """Reasons of one row: ``contributions`` and ``values`` are aligned with ``features``."""
-    weights = np.asarray(contributions, dtype=np.float64)
-    chosen = _ranked_positive(weights, top)
-    shown = [as_value(values[i]) for i in chosen]
-    return tuple(
-        Reason(
-            feature=features[i],
-            contribution=float(weights[i]),
-            value=value,
-            text=reason_text(features[i], specs.get(features[i]), value),
-        )
-        for i, value in zip(chosen, shown, strict=True)
-    )
+    weights = np.asarray(contributions, dtype=np.float64).reshape(1, -1)
+    return reasons_of_rows(features, weights, [values], specs, top=top)[0]

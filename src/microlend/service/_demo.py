@@ -25,9 +25,10 @@ from microlend.data import (
     quality_report,
     write_dataset,
 )
+from microlend.features import CATALOG
 from microlend.models import save_model
 from microlend.money import Money
-from microlend.scoring import Rating, ScoreScale
+from microlend.scoring import Improver, Rating, ScoreScale, rate
 from microlend.service.access import Role, create_api_key
 from microlend.service.lending import fund_book, sync_merchants
 from microlend.service.rating import (
@@ -38,7 +39,6 @@ from microlend.service.rating import (
     merchant_features,
     model_report,
     quiet,
-    rate_merchants,
 )
 from microlend.simulate import SimulationConfig, SimulationSummary, simulate
 from microlend.store import create_engine_for, migrate
@@ -79,9 +79,8 @@ def _examples(fit: RatingFit, population: pd.DataFrame, scale: ScoreScale) -> tu
     """A strong, a middling and a weak merchant of today's population, fully explained."""
     pds = pd.Series(fit.model.predict_pd(population), index=population.index).sort_values()
     picks = [pds.index[int(q * (len(pds) - 1))] for q in (0.05, 0.5, 0.97)]
-    return tuple(
-        rate_merchants(fit.model, population.loc[picks], reference=population, scale=scale)
-    )
+    improver = Improver(CATALOG).fit(population)  # suggestions from today's population
+    return rate(fit.model, population.loc[picks], CATALOG, scale, improver=improver).ratings
 
 
 def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:

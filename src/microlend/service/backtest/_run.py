@@ -29,15 +29,15 @@ from sqlalchemy.orm import Session
 from microlend.data import Dataset
 from microlend.dates import as_of_instant
 from microlend.errors import ArtifactError, ConfigError
-from microlend.features import application_spine, build_features
+from microlend.features import CATALOG, application_spine, build_features
 from microlend.ledger import Account, terms_to_json
 from microlend.models import ModelArtifact
 from microlend.money import Money, round_money
 from microlend.policy import CreditRequest, Decision, Offer, Policy
-from microlend.scoring import Rating, RiskModel, ScoreScale
+from microlend.scoring import Rating, RiskModel, ScoreScale, rate
 from microlend.service.backtest._book import DayBook
 from microlend.service.backtest._result import BacktestResult
-from microlend.service.decisions import Application, decide_application, rate_rows
+from microlend.service.decisions import Application, decide_application
 from microlend.service.lending import transaction_id
 from microlend.store import (
     Base,
@@ -228,8 +228,7 @@ def _applications_by_day(
 ) -> dict[date, list[_Applicant]]:
     """Each day's applications with their features and ratings (``features`` is in the order
     of ``applications``, as ``build_features`` returns its spine's rows)."""
-    names = list(model.feature_names_)
-    ratings = rate_rows(model, features.set_index("application_id")[names], scale)
+    ratings = rate(model, features.set_index("application_id"), CATALOG, scale).ratings
     catalogued = [c for c in features.columns if c not in _KEYS]
     values: list[dict[str, float]] = [
         {str(k): float(v) for k, v in row.items()}

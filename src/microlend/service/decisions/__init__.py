@@ -6,7 +6,6 @@ from microlend.service.decisions._decide import (
     decide_and_store,
     decide_application,
     decision_id_for,
-    rate_rows,
 )
 from microlend.service.decisions._online import (
     Replay,
@@ -28,7 +27,6 @@ __all__ = [
     "decide_application",
     "decision_id_for",
     "decision_merchant",
-    "rate_rows",
     "replay_application",
     "replay_decision",
     "underwrite",

@@ -35,7 +35,6 @@ __all__ = [
     "decide_application",
     "decision_id_for",
     "decision_record",
-    "rate_rows",
     "replay",
 ]
 
@@ -64,14 +63,6 @@ class Application:
     def decision_id(self) -> str:
         application_id = self.request.application_id
         return decision_id_for(application_id) if self.from_records else application_id
-
-
-def rate_rows(
-    model: RiskModel, rows: pd.DataFrame, scale: ScoreScale | None = None
-) -> list[Rating]:
-    """Ratings of ``rows`` (model features as columns), without the "what would raise it"
-    search: a decision needs the PD, the score, the band and the reasons only."""
-    return rate(model, rows, CATALOG, scale)
 
 
 def decide_application(
@@ -165,7 +156,7 @@ def replay(
         CreditRequest(stored.application_id, stored.merchant_id, stored.requested_amount),
         record.as_of,
         features,
-        rate_rows(model, rows, scale)[0],
+        rate(model, rows, CATALOG, scale).ratings[0],
         from_records=record.application_id is not None,
     )
     decision, _ = decide_application(

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from microlend.data import Dataset
 from microlend.errors import ConfigError
-from microlend.features import build_features
+from microlend.features import CATALOG, build_features
 from microlend.policy import CreditRequest, Decision, Policy
-from microlend.scoring import RiskModel, ScoreScale
-from microlend.service.decisions._decide import Application, decide_and_store, rate_rows, replay
+from microlend.scoring import RiskModel, ScoreScale, rate
+from microlend.service.decisions._decide import Application, decide_and_store, replay
 from microlend.store import LoanBookQueries, in_transaction
 
 __all__ = ["ApplicationReplay", "replay_application", "underwrite_application"]
@@ -50,7 +50,8 @@ def underwrite_application(
     built = build_features(dataset, spine).to_pandas()
     rows = built.set_index("application_id")[list(model.feature_names_)]
     features = {str(name): float(v) for name, v in built.iloc[0].items() if name not in _KEYS}
-    application = Application(request, as_of, features, rate_rows(model, rows, scale)[0])
+    rating = rate(model, rows, CATALOG, scale).ratings[0]
+    application = Application(request, as_of, features, rating)
     return decide_and_store(engine, application, policy, model_version=model_version)
 
 

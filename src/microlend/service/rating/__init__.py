@@ -5,10 +5,9 @@ from microlend.service.rating._report import Curve, ModelReport, model_report
 from microlend.service.rating._scoring import (
     evaluate_on_records,
     merchant_features,
-    rate_merchants,
     score_merchants,
 )
-from microlend.service.rating._snapshot import FeatureSnapshot, rate_one, snapshot_of, take_snapshot
+from microlend.service.rating._snapshot import FeatureSnapshot, rate_one, take_snapshot
 from microlend.service.rating._spark import BatchResult, ModelParts, score_on_spark
 from microlend.service.rating._training import (
     PERFORMANCE_WINDOW,
@@ -37,11 +36,9 @@ __all__ = [
     "merchant_features",
     "model_report",
     "quiet",
-    "rate_merchants",
     "rate_one",
     "score_merchants",
     "score_on_spark",
-    "snapshot_of",
     "split_out_of_time",
     "take_snapshot",
 ]

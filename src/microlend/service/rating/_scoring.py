@@ -1,7 +1,9 @@
-"""Rating on records with a saved model: evaluate on the out-of-time test, score merchants."""
+"""Rating on records with a saved model: evaluate on the out-of-time test, score merchants
+(``rate``, scoring's one rating path, on every merchant's features as of a date)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -9,13 +11,11 @@ import pandas as pd
 from microlend.data import Dataset
 from microlend.errors import ArtifactError
 from microlend.features import CATALOG, build_features
-from microlend.models import ModelArtifact, PDModel, evaluate
-from microlend.scoring import Improver, Rating, ScoreScale, rate, score_table
+from microlend.models import ModelArtifact, evaluate
+from microlend.scoring import RiskModel, rate
 from microlend.service.rating._training import Labelled, Progress, labelled_applications, quiet
 
-__all__ = ["evaluate_on_records", "merchant_features", "rate_merchants", "score_merchants"]
-
-REASON_COLUMNS = 4
+__all__ = ["batch_table", "evaluate_on_records", "merchant_features", "score_merchants"]
 
 
 def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
@@ -49,26 +49,14 @@ def merchant_features(dataset: Dataset, as_of: date) -> pd.DataFrame:
     return rows
 
 
-def score_merchants(model: PDModel, dataset: Dataset, as_of: date) -> pd.DataFrame:
+def score_merchants(model: RiskModel, dataset: Dataset, as_of: date) -> pd.DataFrame:
     """One row per merchant: PD, score, band, sub-scores and its top reasons, as of ``as_of``."""
-    rows = merchant_features(dataset, as_of)
-    table = score_table(model, rows, CATALOG)
-    ratings = rate(model, rows, CATALOG)
-    for i in range(REASON_COLUMNS):
-        table[f"reason_{i + 1}"] = [
-            r.reasons[i].text if len(r.reasons) > i else None for r in ratings
-        ]
+    return batch_table(model, merchant_features(dataset, as_of), as_of)
+
+
+def batch_table(model: RiskModel, rows: pd.DataFrame, as_of: date | Sequence[date]) -> pd.DataFrame:
+    """The batch's output, on DuckDB and Spark alike: ``merchant_id``, ``as_of`` (one date,
+    or one per row), then ``rate``'s flat table of ``rows`` (features by merchant id)."""
+    table = rate(model, rows, CATALOG).table
     table.insert(0, "as_of", as_of)
     return table.reset_index(names="merchant_id")
-
-
-def rate_merchants(
-    model: PDModel,
-    rows: pd.DataFrame,
-    *,
-    reference: pd.DataFrame,
-    scale: ScoreScale | None = None,
-) -> list[Rating]:
-    """Full ratings, with "what would raise it" searched within the ``reference`` population."""
-    improver = Improver(CATALOG).fit(reference)
-    return rate(model, rows, CATALOG, scale, improver=improver)

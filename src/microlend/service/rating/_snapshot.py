@@ -2,9 +2,9 @@
 
 The decision api answers from a ``FeatureSnapshot``: the same ``merchant_features`` table the
 batch path builds (every merchant, as of the business date, peers included), rated in one batch
-when the snapshot is taken. A request then costs a dictionary look-up and the policy, and its
-answer is the batch path's answer for that date by construction. The api takes a new snapshot
-when the business date changes or on request.
+by scoring's ``rate`` (the batch's own rating path) when the snapshot is taken. A request then
+costs a dictionary look-up and the policy, and its answer is the batch path's answer for that
+date by construction. The api takes a new snapshot when the business date changes or on request.
 """
 
 from __future__ import annotations
@@ -20,16 +20,10 @@ import pandas as pd
 from microlend.data import Dataset
 from microlend.errors import NotFoundError
 from microlend.features import CATALOG
-from microlend.models import PDModel
-from microlend.scoring import Improver, Rating, rate
+from microlend.scoring import Improver, Rating, RiskModel, rate
 from microlend.service.rating._scoring import merchant_features
 
-__all__ = [
-    "FeatureSnapshot",
-    "rate_one",
-    "snapshot_of",
-    "take_snapshot",
-]
+__all__ = ["FeatureSnapshot", "rate_one", "take_snapshot"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +72,16 @@ class FeatureSnapshot:
         return self._positions[merchant_id]
 
 
-def take_snapshot(model: PDModel, dataset: Dataset, as_of: date) -> FeatureSnapshot:
-    """Build and rate every merchant's features as of ``as_of`` (the batch path's numbers)."""
-    return snapshot_of(model, merchant_features(dataset, as_of), as_of)
+def take_snapshot(
+    model: RiskModel, dataset: Dataset, as_of: date, *, rows: pd.DataFrame | None = None
+) -> FeatureSnapshot:
+    """Every merchant's features as of ``as_of``, rated in one batch (the batch path's numbers).
 
-
-def snapshot_of(model: PDModel, rows: pd.DataFrame, as_of: date) -> FeatureSnapshot:
-    """Rate ``rows``, already ``merchant_features(dataset, as_of)`` (the demo has them)."""
-    ratings = rate(model, rows, CATALOG)
+    ``rows``: ``merchant_features(dataset, as_of)`` when the caller has already built them (the
+    demo has), so they are not built twice.
+    """
+    rows = merchant_features(dataset, as_of) if rows is None else rows
+    ratings = rate(model, rows, CATALOG).ratings
     logger.info("feature snapshot as of %s: %d merchants", as_of, len(rows))
     return FeatureSnapshot(
         as_of=as_of,
@@ -95,7 +91,7 @@ def snapshot_of(model: PDModel, rows: pd.DataFrame, as_of: date) -> FeatureSnaps
     )
 
 
-def rate_one(model: PDModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
+def rate_one(model: RiskModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
     """The full rating of one merchant, "what would raise it" included."""
     rows = snapshot.features_of(merchant_id)
-    return rate(model, rows, CATALOG, improver=snapshot.improver)[0]
+    return rate(model, rows, CATALOG, improver=snapshot.improver).ratings[0]

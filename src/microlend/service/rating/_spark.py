@@ -2,8 +2,8 @@
 
 The model travels to the executors as text (LightGBM's model string and the calibrator's
 JSON, broadcast once), never as a pickle of live objects, and is rebuilt there once per
-partition. Each partition is scored by ``score_rows``, the code the DuckDB path runs, so both
-engines give the same PDs, scores, sub-scores and reasons.
+partition. Each partition is scored by ``score_rows``, through ``batch_table``, the code the
+DuckDB path runs, so both engines give the same PDs, scores, sub-scores and reasons.
 """
 
 from __future__ import annotations
@@ -20,15 +20,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from microlend.features import CATALOG, spark_features, spark_tables
+from microlend.features import spark_features, spark_tables
 from microlend.models import Calibrator, PDModel
-from microlend.scoring import rate, score_table
+from microlend.service.rating._scoring import batch_table
 
 __all__ = ["BatchResult", "ModelParts", "score_on_spark", "score_rows", "score_spark_frame"]
 
 log = logging.getLogger(__name__)
-
-REASON_COLUMNS = 4
 
 
 @dataclass(frozen=True)
@@ -65,21 +63,13 @@ class ModelParts:
 
 
 def score_rows(model: PDModel, rows: pd.DataFrame) -> pd.DataFrame:
-    """PD, score, band, sub-scores and the top four reasons of feature rows.
+    """PD, score, band, sub-scores and the top reasons of feature rows.
 
     ``rows``: ``merchant_id``, ``as_of`` and the feature columns. Returns ``merchant_id``,
     ``as_of``, then the score columns, one row per input row, in its order.
     """
     keyed = rows.set_index("merchant_id")
-    features = keyed.drop(columns=["as_of"])
-    table = score_table(model, features, CATALOG)
-    ratings = rate(model, features, CATALOG)
-    for i in range(REASON_COLUMNS):
-        table[f"reason_{i + 1}"] = [
-            r.reasons[i].text if len(r.reasons) > i else None for r in ratings
-        ]
-    table.insert(0, "as_of", keyed["as_of"].to_numpy())
-    return table.reset_index(names="merchant_id")
+    return batch_table(model, keyed.drop(columns=["as_of"]), keyed["as_of"].tolist())
 
 
 def _scored_schema(model: PDModel, names: Sequence[str]) -> pa.Schema:

@@ -1,0 +1,80 @@
+"""The one rating path: a batch costs one model pass and one contribution pass, its flat table
+and its ratings are the same numbers, and a row rated in a batch is rated as it is alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pytest
+from scoring_support import CATALOG
+
+from microlend.features.catalog import Dimension
+from microlend.models import PDModel
+from microlend.scoring import TOP_REASONS, Improver, ScoreScale, rate
+from rating_support import Counted
+
+SCALE = ScoreScale()
+
+
+@pytest.fixture(scope="module")
+def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
+    return Improver(CATALOG).fit(training[0])
+
+
+def test_a_batch_asks_the_model_once_for_pds_and_once_for_contributions(
+    model: PDModel, applicants: pd.DataFrame
+) -> None:
+    counted = Counted(model)
+    rated = rate(counted, applicants, CATALOG, SCALE)
+    assert len(rated.ratings) == len(applicants) == len(rated.table)
+    assert counted.calls == {"predict_pd": 1, "contributions": 1}
+
+
+def test_suggestions_query_the_model_but_add_no_contribution_pass(
+    model: PDModel, applicants: pd.DataFrame, improver: Improver
+) -> None:
+    counted = Counted(model)
+    rated = rate(counted, applicants.iloc[:20], CATALOG, SCALE, improver=improver)
+    improvable = sum(r.score < SCALE.bands[0].floor for r in rated.ratings)
+    assert improvable > 0
+    assert counted.calls["contributions"] == 1
+    # The table's pass, then per improvable row one search of single changes and at most one
+    # of pairs: the row itself is never scored again.
+    assert 1 + improvable <= counted.calls["predict_pd"] <= 1 + 2 * improvable
+
+
+def test_the_table_shows_the_ratings_numbers(model: PDModel, applicants: pd.DataFrame) -> None:
+    rated = rate(model, applicants, CATALOG, SCALE)
+    table = rated.table
+    subs = [f"sub_{d}" for d in Dimension]
+    reasons = [f"reason_{i + 1}" for i in range(TOP_REASONS)]
+    assert list(table.columns) == ["pd", "score", "band", *subs, *reasons]
+    assert list(table.index) == list(applicants.index)
+    for (key, line), rating in zip(table.iterrows(), rated.ratings, strict=True):
+        assert key == rating.key
+        assert line["pd"] == rating.pd
+        assert line["score"] == rating.score
+        assert line["band"] == rating.band
+        assert [line[f"sub_{d}"] for d in Dimension] == [rating.sub_scores[d] for d in Dimension]
+        texts = [r.text for r in rating.reasons]
+        shown = [None if pd.isna(line[c]) else line[c] for c in reasons]
+        assert shown == texts + [None] * (TOP_REASONS - len(texts))
+    assert table["reason_1"].notna().any()
+    assert table["reason_4"].isna().any()  # rows with fewer reasons leave the rest empty
+
+
+def test_a_row_rated_in_a_batch_is_rated_as_when_alone(
+    model: PDModel, applicants: pd.DataFrame, improver: Improver
+) -> None:
+    batch = rate(model, applicants.iloc[:25], CATALOG, SCALE, improver=improver)
+    assert any(r.improvements for r in batch.ratings)
+    for position, rating in enumerate(batch.ratings):
+        alone = rate(model, applicants.iloc[[position]], CATALOG, SCALE, improver=improver)
+        assert alone.ratings == (rating,)
+        # A reason column's dtype follows its values (text, or no text at all): compare values.
+        assert _values(alone.table) == _values(batch.table.iloc[[position]])
+
+
+def _values(table: pd.DataFrame) -> list[list[object]]:
+    return [[None if pd.isna(v) else v for v in row] for row in table.itertuples()]
