@@ -1,8 +1,10 @@
-"""The monitoring tables drawn as SVG charts (computation stays in service and monitoring)."""
+"""The monitoring tables drawn as SVG charts (computation stays in service and monitoring); the
+model report draws its calibration with the same ``calibration_chart``."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 from markupsafe import Markup
@@ -69,19 +71,25 @@ def vintage_chart(vintages: pd.DataFrame) -> Markup:
     )
 
 
-def calibration_chart(calibration: pd.DataFrame) -> Markup:
-    shown = calibration[calibration["loans"] > 0]
-    points = {
-        column: [
-            (float(i), float(v)) for i, v in enumerate(shown[column]) if not math.isnan(float(v))
-        ]
-        for column in ("predicted", "observed")
-    }
+def calibration_chart(
+    groups: Sequence[str], predicted: Sequence[float], observed: Sequence[float], *, by: str
+) -> Markup:
+    """Predicted against observed default rate, group by group (the book's score bands, or the
+    deciles of predicted PD on a model's test), as the one calibration chart of the pages and
+    the model report. A group without an observed rate (NaN: no loans) is left out."""
+    shown = [
+        (group, p, o)
+        for group, p, o in zip(groups, predicted, observed, strict=True)
+        if not (math.isnan(p) or math.isnan(o))
+    ]
     return line_chart(
-        points,
+        {
+            "predicted": [(float(i), float(p)) for i, (_, p, _) in enumerate(shown)],
+            "observed": [(float(i), float(o)) for i, (_, _, o) in enumerate(shown)],
+        },
         name="calibration",
-        title=f"Predicted vs observed default by band ({', '.join(shown['band'])})",
-        x_label="score band, best first",
+        title=f"Predicted vs observed default by {by} ({', '.join(g for g, _, _ in shown)})",
+        x_label=by,
         y_label="default rate",
         y_format=".1%",
     )

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-from microlend.dashboard._plots import (
-    calibration_chart,
-    importance_chart,
-    psi_chart,
-    roc_chart,
-    score_chart,
-)
+from microlend.dashboard._charts import calibration_chart
+from microlend.dashboard._plots import importance_chart, psi_chart, roc_chart, score_chart
 from microlend.service import ModelReport
 
 __all__ = ["render_model_report", "write_model_report"]
@@ -26,25 +21,29 @@ _ENV = Environment(
 )
 
 
-@dataclass(frozen=True)
-class _Chart:
-    title: str
-    png: str
+def _png(title: str, base64_png: str) -> Markup:
+    return Markup('<img alt="{}" src="data:image/png;base64,{}">').format(title, base64_png)
 
 
 def render_model_report(report: ModelReport) -> str:
     """The report as one HTML document."""
     scale = report.scale
     stability = (report.score_stability, *report.feature_stability)
+    calibration = report.calibration
     charts = [
-        _Chart("ROC", roc_chart(report.curves)),
-        _Chart("calibration", calibration_chart(report.calibration)),
-        _Chart(
+        _png("ROC", roc_chart(report.curves)),
+        calibration_chart(
+            [str(b.decile) for b in calibration],
+            [b.mean_pd for b in calibration],
+            [b.observed for b in calibration],
+            by="decile of predicted PD",
+        ),
+        _png(
             "score distribution",
             score_chart(report.train_scores, report.test_scores, int(scale.low), int(scale.high)),
         ),
-        _Chart("feature importance", importance_chart(report.importance)),
-        _Chart("stability", psi_chart(stability)),
+        _png("feature importance", importance_chart(report.importance)),
+        _png("stability", psi_chart(stability)),
     ]
     return _ENV.get_template("model_report.html").render(
         evaluation=report.evaluation,

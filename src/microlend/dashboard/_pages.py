@@ -74,7 +74,12 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
                 "buckets": bucket_chart(book),
                 "approvals": approval_chart(performance.decisions),
                 "scores": score_distribution_chart(performance.scores),
-                "calibration": calibration_chart(performance.calibration),
+                "calibration": calibration_chart(
+                    performance.calibration["band"].tolist(),
+                    performance.calibration["predicted"].tolist(),
+                    performance.calibration["observed"].tolist(),
+                    by="score band",
+                ),
             },
         )
 

@@ -1,4 +1,5 @@
-"""Charts of the model report as inline PNG (base64): the page works offline, with no CDN."""
+"""Charts of the model report as inline PNG (base64): the page works offline, with no CDN. Its
+calibration chart is the dashboard's own SVG one (``_charts.calibration_chart``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from microlend.models import CalibrationBin
 from microlend.monitoring import STABLE_BELOW, WATCH_BELOW, Stability
 from microlend.service import Curve
 
-__all__ = ["calibration_chart", "importance_chart", "psi_chart", "roc_chart", "score_chart"]
+__all__ = ["importance_chart", "psi_chart", "roc_chart", "score_chart"]
 
 _SIZE = (6.0, 4.0)
 
@@ -39,19 +39,6 @@ def roc_chart(curves: Sequence[Curve]) -> str:
     ax.set(xlabel="false positive rate (goods declined)", ylabel="true positive rate (bads caught)")
     ax.set_title("ROC, out-of-time test")
     ax.legend(loc="lower right")
-    return _png(figure)
-
-
-def calibration_chart(bins: Sequence[CalibrationBin]) -> str:
-    figure, ax = plt.subplots(figsize=_SIZE)
-    predicted = [b.mean_pd for b in bins]
-    observed = [b.observed for b in bins]
-    top = max([*predicted, *observed, 0.01]) * 1.1
-    ax.plot([0, top], [0, top], color="grey", linestyle=":", label="perfect calibration")
-    ax.plot(predicted, observed, marker="o", label="deciles of predicted PD")
-    ax.set(xlabel="mean predicted PD", ylabel="observed default rate", xlim=(0, top), ylim=(0, top))
-    ax.set_title("Calibration, out-of-time test")
-    ax.legend(loc="upper left")
     return _png(figure)
 
 
