@@ -44,6 +44,7 @@ from microlend.service import (
     cancel_loan,
     disburse,
     end_of_day,
+    loan_view,
     post_payment,
     post_settlement,
     reverse_transaction,
@@ -304,7 +305,7 @@ class BookMachine(RuleBasedStateMachine):
                 if loan.status is LoanStatus.ACCEPTED or loan.loan_id == disbursed:
                     owed += loan.principal
                 else:
-                    owed += queries.loan_state(loan.loan_id, self.today).outstanding_total
+                    owed += loan_view(self.engine, loan.loan_id, self.today).state.outstanding_total
         return owed
 
     def _principal_of_offer(self, decision_id: str, number: int) -> Decimal:

@@ -19,8 +19,6 @@ from microlend.ledger import (
     balances,
     disbursement,
     funding,
-    loan_state,
-    schedule,
     settlement_holdback,
     terms_to_json,
     trial_balance,
@@ -89,10 +87,6 @@ def test_transactions_read_back_equal_and_balances_come_from_postings(engine: En
         assert queries.trial_balance() == trial_balance(written) == 0
         assert queries.balances("USD")[Account.CASH] == Decimal("5000") - Decimal("1000") + Decimal(
             "50.00"
-        )
-        plan = schedule(TERMS, Money(Decimal("1000"), "USD"), DAY)
-        assert queries.loan_state("L1", date(2025, 6, 1)) == loan_state(
-            TERMS, plan, [lend, hold], date(2025, 6, 1)
         )
         assert queries.loan("L1") == LOAN
 

@@ -32,7 +32,7 @@ from microlend.monitoring import BUCKET_ORDER
 from microlend.service import (
     book_population,
     list_loans,
-    loan_detail,
+    loan_view,
     merchant_view,
     monitor_model,
     portfolio_overview,
@@ -109,10 +109,10 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
         visitor = officer(context, request)
         as_of = context.today()
         try:
-            detail = loan_detail(context.engine, loan_id, as_of)
+            view = loan_view(context.engine, loan_id, as_of)
         except NotFoundError as error:
             raise HTTPException(status_code=404, detail=str(error)) from error
-        return render("loan.html", visitor=visitor, as_of=as_of, loan=detail)
+        return render("loan.html", visitor=visitor, as_of=as_of, loan=view)
 
     @router.get("/merchants/{merchant_id}")
     def merchant(request: Request, merchant_id: str) -> HTMLResponse:

@@ -3,7 +3,7 @@
 SQLite (a file) by default, PostgreSQL in production. Reads (``LoanBookQueries``) and writes
 (``LoanBookCommands``) are separate repositories over one session; ``in_transaction`` runs a
 unit of work in one database transaction, retried on transient failures. Balances are always
-derived from postings, and loan states rebuilt by ``ledger.loan_state``.
+derived from postings; loan states are the service's (``ledger.loan_state`` over them).
 """
 
 from microlend.store._api_keys import ApiKeyRecord, ApiKeys
@@ -12,7 +12,7 @@ from microlend.store._engine import create_engine_for, migrate
 from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot, EndOfDayReport
 from microlend.store._loan_pages import loan_page
 from microlend.store._portfolio_queries import PortfolioQueries
-from microlend.store._queries import COMMITTED, LoanBookQueries, plan_of, state_of
+from microlend.store._queries import COMMITTED, LoanBookQueries
 from microlend.store._records import (
     Ageing,
     DecisionRecord,
@@ -48,7 +48,5 @@ __all__ = [
     "in_transaction",
     "loan_page",
     "migrate",
-    "plan_of",
     "request_hash",
-    "state_of",
 ]

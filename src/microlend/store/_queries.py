@@ -1,13 +1,14 @@
-"""The query side of the loan book: reads, and states rebuilt from postings.
+"""The query side of the loan book: reads only.
 
 Nothing here writes. Balances are sums of postings computed by the database; a loan's state is
-``ledger.loan_state`` over its transactions read back, so there is one truth: the postings.
+the service's business (``lending.loan_view``: ``ledger.loan_state`` over the transactions read
+here), so there is one truth, the postings, and one read of a loan.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -17,15 +18,7 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from microlend.errors import NotFoundError
-from microlend.ledger import (
-    Account,
-    Instalment,
-    LoanState,
-    Side,
-    Transaction,
-    loan_state,
-    schedule,
-)
+from microlend.ledger import Account, Side, Transaction
 from microlend.money import exact
 from microlend.store._codec import decision_from_row, loan_from_row, transaction_from_rows
 from microlend.store._records import DecisionRecord, LoanRecord, LoanStatus
@@ -39,7 +32,7 @@ from microlend.store._tables import (
 )
 from microlend.types import LoanId
 
-__all__ = ["COMMITTED", "LoanBookQueries", "plan_of", "state_of"]
+__all__ = ["COMMITTED", "LoanBookQueries"]
 
 _ZERO = Decimal(0)
 
@@ -146,11 +139,6 @@ class LoanBookQueries:
     def all_transactions(self) -> tuple[Transaction, ...]:
         return tuple(self._transactions())
 
-    def loan_state(self, loan_id: str, as_of: date) -> LoanState:
-        """The loan serviced as of ``as_of`` from its postings (``ledger.loan_state``)."""
-        loan = self.loan(loan_id)
-        return state_of(loan, self.loan_transactions(loan_id), as_of)
-
     def balances(self, currency: str, *, loan_id: str | None = None) -> Mapping[Account, Decimal]:
         """Every account's balance on its normal side, summed by the database from postings."""
         query = (
@@ -187,15 +175,3 @@ class LoanBookQueries:
         for posting in self._session.execute(postings.where(*criteria)):
             lines[posting.transaction_id].append(posting)
         return [transaction_from_rows(head, lines[head.id]) for head in heads]
-
-
-def state_of(loan: LoanRecord, transactions: Iterable[Transaction], as_of: date) -> LoanState:
-    """``ledger.loan_state`` of a stored loan; an undisbursed loan has no schedule yet."""
-    return loan_state(loan.terms, plan_of(loan), transactions, as_of)
-
-
-def plan_of(loan: LoanRecord) -> tuple[Instalment, ...]:
-    """A stored loan's schedule (``ledger.schedule``); none before it is disbursed."""
-    if loan.disbursed_on is None:
-        return ()
-    return schedule(loan.terms, loan.principal_money, loan.disbursed_on)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError, LimitExceededError, OfferUnavailableError
 from microlend.money import Money
 from microlend.policy import Exposure
+from microlend.service.lending._servicing import state_of
 from microlend.store import (
     DecisionRecord,
     LoanBookCommands,
@@ -29,7 +30,6 @@ from microlend.store import (
     LoanRecord,
     LoanStatus,
     in_transaction,
-    state_of,
 )
 
 __all__ = ["book_exposure", "check_within_limit", "exposure_in", "granted", "usable_decision"]

@@ -1,21 +1,25 @@
-"""Loans read and accepted: a loan with its schedule and state, a page of loans, and accepting
+"""Loans read and accepted: the one read of a loan (``loan_view``: its schedule, postings, state
+and payoff quote, for the api, the pages and the tests alike), a page of loans, and accepting
 one offer of a stored decision."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import NotFoundError
-from microlend.ledger import Instalment, LoanState, Transaction, schedule
+from microlend.ledger import Component, Instalment, LoanState, Transaction, receivables
 from microlend.service.lending._commands import accept_offer
 from microlend.service.lending._receipts import Offer, Receipt
-from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, loan_page, state_of
+from microlend.service.lending._servicing import plan_of, state_of
+from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, loan_page
 
 __all__ = ["LoanView", "accept_decision_offer", "loan_view", "loans_page"]
 
@@ -56,26 +60,34 @@ def accept_decision_offer(
 
 @dataclass(frozen=True)
 class LoanView:
-    """A loan with its schedule, its transactions and its state as of ``state.as_of``."""
+    """A loan with its schedule, its transactions and its state as of ``state.as_of`` (the
+    payoff quote is ``state.payoff``). ``owed`` is what its receivables hold after every
+    posting: what it owes now, recognised (interest not yet due is not)."""
 
     loan: LoanRecord
     schedule: tuple[Instalment, ...]
     transactions: tuple[Transaction, ...]
     state: LoanState
+    owed: Mapping[Component, Decimal]
+
+    @property
+    def owed_total(self) -> Decimal:
+        return sum(self.owed.values(), Decimal(0))
 
 
 def loan_view(engine: Engine, loan_id: str, as_of: date) -> LoanView:
-    """Loan ``loan_id`` as of ``as_of``: the payoff quote is ``state.payoff``."""
+    """Loan ``loan_id`` as of ``as_of``, read in one transaction; ``NotFoundError`` if none."""
     with Session(engine) as session:
         queries = LoanBookQueries(session)
         loan = queries.loan(loan_id)
         transactions = queries.loan_transactions(loan_id)
-    plan = (
-        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
-        if loan.disbursed_on is not None
-        else ()
+    return LoanView(
+        loan=loan,
+        schedule=plan_of(loan),
+        transactions=transactions,
+        state=state_of(loan, transactions, as_of),
+        owed=MappingProxyType(receivables(transactions, loan.loan_id)),
     )
-    return LoanView(loan, plan, transactions, state_of(loan, transactions, as_of))
 
 
 def loans_page(

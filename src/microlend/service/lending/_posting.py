@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import LedgerError
 from microlend.ledger import Account, LoanOutcome, Transaction, receivables
-from microlend.service.lending._servicing import status_of
-from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus, state_of
+from microlend.service.lending._servicing import state_of, status_of
+from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post"]
 

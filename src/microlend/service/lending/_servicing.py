@@ -1,4 +1,4 @@
-"""A stored loan as the ledger services it: its contract and its status.
+"""A stored loan as the ledger services it: its contract, its state, and its status.
 
 The ledger knows nothing of the book's records: it services a ``LoanContract`` (the terms and
 the schedule) from postings, and says where the loan stands as a ``LoanOutcome``. This module is
@@ -8,12 +8,22 @@ the edge between the two: a ``LoanRecord`` becomes a contract here, and an outco
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from types import MappingProxyType
 
-from microlend.ledger import LoanContract, LoanOutcome, schedule
+from microlend.ledger import (
+    Instalment,
+    LoanContract,
+    LoanOutcome,
+    LoanState,
+    Transaction,
+    loan_state,
+    schedule,
+)
 from microlend.store import LoanRecord, LoanStatus
 
-__all__ = ["contract_of", "status_of"]
+__all__ = ["contract_of", "plan_of", "state_of", "status_of"]
 
 _STATUS = MappingProxyType(
     {
@@ -25,12 +35,25 @@ _STATUS = MappingProxyType(
 assert set(_STATUS) == set(LoanOutcome), "every outcome of the ledger is a status of the book"
 
 
+def plan_of(loan: LoanRecord) -> tuple[Instalment, ...]:
+    """A stored loan's schedule (``ledger.schedule``); none before it is disbursed."""
+    if loan.disbursed_on is None:
+        return ()
+    return schedule(loan.terms, loan.principal_money, loan.disbursed_on)
+
+
 def contract_of(loan: LoanRecord) -> LoanContract:
     """What the ledger services of a disbursed loan: its terms and its schedule."""
     assert loan.disbursed_on is not None, f"loan {loan.loan_id} is not disbursed"
     terms = loan.terms  # read once: end of day makes a contract of every active loan
     plan = schedule(terms, loan.principal_money, loan.disbursed_on)
     return LoanContract(loan.loan_id, loan.currency, terms, plan)
+
+
+def state_of(loan: LoanRecord, transactions: Iterable[Transaction], as_of: date) -> LoanState:
+    """``ledger.loan_state`` of a stored loan (an undisbursed one has no schedule: it owes
+    nothing yet)."""
+    return loan_state(loan.terms, plan_of(loan), transactions, as_of)
 
 
 def status_of(loan: LoanRecord, outcome: LoanOutcome) -> LoanStatus:

@@ -6,7 +6,6 @@ from microlend.service.portfolio._overview import (
     LoanSummary,
     PortfolioOverview,
     list_loans,
-    loan_detail,
     portfolio_overview,
 )
 from microlend.service.portfolio._performance import PortfolioPerformance, portfolio_performance
@@ -31,7 +30,6 @@ __all__ = [
     "baseline_on_records",
     "book_population",
     "list_loans",
-    "loan_detail",
     "merchant_view",
     "monitor_model",
     "monitor_on_records",

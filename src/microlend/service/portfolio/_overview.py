@@ -1,4 +1,5 @@
-"""Portfolio reads for the risk officer: the book's overview, its loans, one loan in full.
+"""Portfolio reads for the risk officer: the book's overview and its loans (one loan in full is
+``lending.loan_view``, the one read of a loan).
 
 Balances come from postings (``ledger.receivables`` over each loan's transactions); buckets
 from the last end of day. Nothing here writes.
@@ -15,24 +16,14 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.ledger import (
-    Account,
-    Bucket,
-    Instalment,
-    LoanState,
-    Transaction,
-    receivables,
-    schedule,
-)
-from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, PortfolioQueries, state_of
+from microlend.ledger import Account, Bucket, receivables
+from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, PortfolioQueries
 
 __all__ = [
     "BucketLine",
-    "LoanDetail",
     "LoanSummary",
     "PortfolioOverview",
     "list_loans",
-    "loan_detail",
     "portfolio_overview",
 ]
 
@@ -73,14 +64,6 @@ class PortfolioOverview:
     outstanding: Decimal
     losses: Decimal
     buckets: tuple[BucketLine, ...]
-
-
-@dataclass(frozen=True)
-class LoanDetail:
-    summary: LoanSummary
-    schedule: tuple[Instalment, ...]
-    transactions: tuple[Transaction, ...]
-    state: LoanState
 
 
 def _bucket(loan: LoanRecord) -> Bucket:
@@ -133,24 +116,4 @@ def portfolio_overview(engine: Engine, currency: str) -> PortfolioOverview:
         outstanding=sum((x.outstanding for x in summaries if x.status is LoanStatus.ACTIVE), _ZERO),
         losses=book[Account.WRITE_OFF_EXPENSE],
         buckets=tuple(BucketLine(b, counts[b], owed[b]) for b in Bucket),
-    )
-
-
-def loan_detail(engine: Engine, loan_id: str, as_of: date) -> LoanDetail:
-    """One loan with its schedule, its transactions (postings) and its state as of ``as_of``."""
-    with Session(engine) as session:
-        queries = LoanBookQueries(session)
-        loan = queries.loan(loan_id)
-        transactions = queries.loan_transactions(loan_id)
-        summary = _summaries(session, [loan])[0]
-    plan = (
-        schedule(loan.terms, loan.principal_money, loan.disbursed_on)
-        if loan.disbursed_on is not None
-        else ()
-    )
-    return LoanDetail(
-        summary=summary,
-        schedule=tuple(plan),
-        transactions=transactions,
-        state=state_of(loan, transactions, as_of),
     )
