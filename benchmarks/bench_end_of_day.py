@@ -34,7 +34,6 @@ from microlend.ledger import (
     Transaction,
     disbursement,
     funding,
-    terms_to_json,
 )
 from microlend.money import Money
 from microlend.service import end_of_day
@@ -66,8 +65,7 @@ def _loan(number: int) -> tuple[LoanRecord, Terms]:
         loan_id=LoanId(f"L{number:08d}"),
         merchant_id=MerchantId(f"M{number // 10:07d}"),
         decision_id=None,
-        product=terms.product,
-        terms_json=terms_to_json(terms),
+        terms=terms,
         principal=Decimal(1000 + number % 9000),
         currency="USD",
         status=LoanStatus.ACTIVE,

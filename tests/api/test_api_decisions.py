@@ -62,7 +62,11 @@ def test_a_stored_decision_replays_to_the_same_answer(served: Served) -> None:
         model_version=served.context.model_version,
     )
     assert replay.same
-    assert replay.replayed["offers"] == replay.stored["offers"]
+    assert replay.replayed.offers == replay.stored.offers
+    assert replay.stored.score == decision["score"]
+    offers = decision["offers"]
+    assert isinstance(offers, list)
+    assert [str(o.amount.amount) for o in replay.stored.offers] == [o["amount"] for o in offers]
 
 
 def test_score_shows_sub_scores_reasons_and_improvements(served: Served) -> None:

@@ -100,4 +100,4 @@ def test_demo_serve_serves_its_book_with_the_printed_keys_until_ctrl_c(tmp_path:
     assert status == 0, log.read_text()
     stored = _stored_decision(book[1], decision["decision_id"])
     assert (stored.merchant_id, str(stored.as_of)) == (merchant, business_date)
-    assert stored.result["approved"] == decision["approved"]
+    assert stored.decision.approved == decision["approved"]

@@ -16,13 +16,13 @@ import pandas as pd
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from decision_support import made_decision
 from microlend.cli import app
 from microlend.cli._monitor import EXIT_ACT
 from microlend.data import Dataset
 from microlend.scoring import ScoreScale
 from microlend.service import RatingFit
 from microlend.store import (
-    DecisionRecord,
     LoanBookCommands,
     MerchantRecord,
     create_engine_for,
@@ -45,16 +45,15 @@ def _book_of(url: str, features: pd.DataFrame, scores: np.ndarray, on: datetime)
         commands = LoanBookCommands(session)
         commands.add_merchant(MerchantRecord(MERCHANT, "toys", "north", on))
         for number, (values, score) in enumerate(zip(rows, scores, strict=True)):
+            # A rating's score is whole points.
+            features = {str(k): None if v is None else float(v) for k, v in values.items()}
             commands.add_decision(
-                DecisionRecord(
-                    decision_id=f"dec-{number}",
-                    merchant_id=MERCHANT,
-                    application_id=None,
+                made_decision(
+                    f"dec-{number}",
+                    MERCHANT,
                     as_of=on.date(),
-                    policy_version="test",
-                    model_version="test",
-                    feature_values={str(k): v for k, v in values.items()},
-                    score={"score": float(score)},
+                    score=round(float(score)),
+                    features=features,
                 )
             )
 

@@ -42,7 +42,7 @@ def test_train_then_evaluate_on_records(small_market_dir: Path, trained: Trained
     for key in ("auc", "ks", "brier", "n", "bad_rate", "scorecard_auc", "oracle_auc"):
         assert key in result
     assert 0.5 < result["auc"] <= 1
-    assert result["n"] == load_artifact(trained.model).metadata["n_test"]
+    assert result["n"] == load_artifact(trained.model).metadata.n_test
 
 
 def test_score_writes_every_merchant(
@@ -80,7 +80,7 @@ def test_demo_runs_the_whole_path(tmp_path: Path) -> None:
     for words in ("Out-of-time test", "oracle (true PD)", "Calibration by decile", "merchant M"):
         assert words in result.output
     assert (out / "report.html").stat().st_size > 20_000
-    assert load_artifact(out / "model").metadata["kind"] == "merchant_records"
+    assert load_artifact(out / "model").metadata.kind == "merchant_records"
 
 
 def test_a_demo_too_short_to_label_any_loan_is_a_clear_error(tmp_path: Path) -> None:

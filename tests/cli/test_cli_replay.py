@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -54,9 +56,35 @@ def test_replay_of_an_unchanged_decision_exits_0(
     assert "same decision" in result.stderr
 
 
-def test_replay_under_another_policy_exits_1(
+def test_replay_of_a_decision_that_no_longer_gives_its_answer_exits_1(
     decided: tuple[str, str], cli_model_dir: Path, tmp_path: Path
 ) -> None:
+    """A record whose stored features now rate differently (edited here in its book) replays to
+    another decision: the difference is shown, exit 1."""
+    url, decision_id = decided
+    copy = tmp_path / "book.sqlite"
+    shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+    with sqlite3.connect(copy) as connection:
+        (text,) = connection.execute(
+            "SELECT feature_values FROM decisions WHERE id = ?", (decision_id,)
+        ).fetchone()
+        values = dict.fromkeys(json.loads(text))
+        connection.execute(
+            "UPDATE decisions SET feature_values = ? WHERE id = ?",
+            (json.dumps(values), decision_id),
+        )
+    args = ["replay", decision_id, "--model", str(cli_model_dir), "--db", f"sqlite:///{copy}"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    body = json.loads(result.stdout)
+    assert body["stored"]["rating"] != body["replayed"]["rating"]
+    assert "differs" in result.stderr
+
+
+def test_replay_under_another_policy_is_refused_exits_2(
+    decided: tuple[str, str], cli_model_dir: Path, tmp_path: Path
+) -> None:
+    """Under another policy a difference would say nothing about the record."""
     url, decision_id = decided
     text = Path(__file__).parents[2].joinpath("src/microlend/policy/default.toml").read_text()
     other = tmp_path / "other.toml"
@@ -72,10 +100,10 @@ def test_replay_under_another_policy_exits_1(
         str(other),
     ]
     result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    body = json.loads(result.stdout)
-    assert body["replayed"]["policy"]["version"] == "other"
-    assert "differs" in result.stderr
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert f"decision {decision_id} was made under policy" in result.stderr
+    assert "'other'" in result.stderr
 
 
 def test_replay_of_a_missing_decision_exits_2(

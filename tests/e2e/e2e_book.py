@@ -22,12 +22,10 @@ from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
 from microlend.features import CATALOG
-from microlend.ledger import terms_to_json
 from microlend.money import Money
 from microlend.policy import CreditRequest, Exposure, decide, default_policy
 from microlend.scoring import Improver, rate
 from microlend.service import (
-    Offer,
     RatingFit,
     StabilityBaseline,
     accept_offer,
@@ -40,6 +38,7 @@ from microlend.service import (
     record_decision,
 )
 from microlend.store import (
+    DecisionInputs,
     DecisionRecord,
     LoanBookCommands,
     LoanBookQueries,
@@ -107,30 +106,19 @@ def fill_book(
             engine,
             DecisionRecord(
                 decision_id=f"dec-{index}",
-                merchant_id=MerchantId(merchant_id),
                 application_id=None,
-                as_of=as_of,
-                policy_version=decision.policy_version,
-                model_version="e2e",
+                decision=decision,
+                rating=rating,
+                inputs=DecisionInputs.of(decision),
                 feature_values=features,
-                score=rating.to_dict(),
-                result=decision.to_dict(),
-                expires_on=as_of + timedelta(days=7),  # its offers stand a week
             ),
         )
         if not decision.offers:
             continue
-        chosen_offer = decision.offers[0]
-        offer = Offer(
-            chosen_offer.amount.amount,
-            chosen_offer.amount.currency,
-            chosen_offer.product.value,
-            terms_to_json(chosen_offer.terms),
-        )
         accepted = accept_offer(
             engine,
             merchant_id=MerchantId(merchant_id),
-            offer=offer,
+            offer=decision.offers[0],
             business_date=as_of,
             idempotency_key=f"acc-{index}",
             decision_id=f"dec-{index}",

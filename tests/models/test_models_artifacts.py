@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,21 @@ import pandas as pd
 import pytest
 
 from microlend.errors import ArtifactError, ConfigError
-from microlend.models import PDModel, Scorecard, load_artifact, load_model, save_model
+from microlend.models import (
+    ModelMetadata,
+    PDModel,
+    Scorecard,
+    Window,
+    load_artifact,
+    load_model,
+    save_model,
+)
 
 Data = tuple[pd.DataFrame, npt.NDArray[np.int64], pd.Series]
-META = {"training_window": ["2024-01-01", "2024-06-16"], "data_sha256": "ab" * 32}
+META = ModelMetadata(
+    training_window=Window(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 6, 16, tzinfo=UTC)),
+    data_sha256="ab" * 32,
+)
 
 
 @pytest.fixture
@@ -35,7 +47,11 @@ def test_load_predicts_exactly_as_saved(
 
 def test_metadata_records_features_versions_and_hashes(saved: Path) -> None:
     manifest = json.loads((saved / "model.json").read_text())
-    assert manifest["metadata"] == META
+    assert manifest["metadata"] == {
+        "training_window": {"from": "2024-01-01T00:00:00+00:00", "to": "2024-06-16T00:00:00+00:00"},
+        "data_sha256": "ab" * 32,
+    }
+    assert load_artifact(saved).metadata == META
     assert [f["name"] for f in manifest["features"]] == ["late", "sales", "noise", "segment"]
     assert manifest["features"][3]["categories"] == ["a", "b", "c"]
     assert set(manifest["files"]) == {"booster.txt", "calibrator.json"}
@@ -79,8 +95,8 @@ def test_a_different_feature_list_is_refused(saved: Path) -> None:
 def test_existing_folder_needs_overwrite(saved: Path, fitted_model: PDModel) -> None:
     with pytest.raises(ConfigError, match="exists"):
         save_model(fitted_model, saved, META)
-    save_model(fitted_model, saved, {"run": 2}, overwrite=True)
-    assert load_artifact(saved).metadata == {"run": 2}
+    save_model(fitted_model, saved, ModelMetadata(n_train=2), overwrite=True)
+    assert load_artifact(saved).metadata == ModelMetadata(n_train=2)
 
 
 def test_the_challenger_travels_as_json(

@@ -84,7 +84,9 @@ def test_a_date_column_gives_an_out_of_time_split() -> None:
     fitted = fit_table(dated)
     assert fitted.time_column == "issue_d"
     assert "issue_d" not in fitted.model.feature_names_
-    assert fitted.metadata["training_window"][0].startswith("2018-01-01")
+    window = fitted.metadata.training_window
+    assert window is not None
+    assert window.start.date().isoformat() == "2018-01-01"
 
 
 def test_targets_are_coded_or_refused_by_name() -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms, Terms, terms_to_json
+from decision_support import made_decision, offer_of
+from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money
 from microlend.service import fund_book, record_decision
 from microlend.store import (
@@ -39,14 +39,6 @@ def open_book(engine: Engine, merchants: tuple[str, ...] = ("M1", "M2")) -> None
     fund_book(engine, Money(Decimal(1_000_000), "USD"), DAY, "capital")
 
 
-def offer_body(amount: str, terms: Terms = FIXED) -> dict[str, object]:
-    return {
-        "amount": amount,
-        "product": terms.product.value,
-        "terms": json.loads(terms_to_json(terms)),
-    }
-
-
 def decide(
     engine: Engine,
     decision_id: str,
@@ -59,19 +51,15 @@ def decide(
 ) -> DecisionRecord:
     """Store an approving decision (a limit of ``limit`` on ``exposure`` owed) whose offers
     stand ``VALID_DAYS``; it supersedes the merchant's earlier ones."""
-    record = DecisionRecord(
-        decision_id=decision_id,
-        merchant_id=MerchantId(merchant),
-        application_id=None,
+    menu = [offer_of(amount, terms) for amount in offers for terms in (FIXED, SHARE)]
+    record = made_decision(
+        decision_id,
+        merchant,
         as_of=as_of,
-        policy_version="test",
-        model_version="test",
-        result={
-            "currency": "USD",
-            "offers": [offer_body(amount, terms) for amount in offers for terms in (FIXED, SHARE)],
-            "limit": {"exposure": exposure, "amount": limit},
-        },
-        expires_on=as_of + timedelta(days=VALID_DAYS),
+        offers=menu,
+        limit=limit,
+        exposure=exposure,
+        valid_days=VALID_DAYS,
     )
     record_decision(engine, record)
     return record

@@ -20,7 +20,7 @@ from microlend.service import (
     backtest,
     backtest_start,
     loan_view,
-    replay_application,
+    replay_decision,
 )
 from microlend.store import (
     LoanBookQueries,
@@ -148,9 +148,9 @@ def test_the_backtest_decisions_replay_to_the_same_decisions(
     engine = run[1][0]
     with Session(engine) as session:
         decisions = PortfolioQueries(session).decisions()
-    assert any(d.result["approved"] for d in decisions)
+    assert any(d.decision.approved for d in decisions)
     for record in decisions[:: max(1, len(decisions) // 15)]:
-        replay = replay_application(engine, record.decision_id, small_fit.model, default_policy())
+        replay = replay_decision(engine, record.decision_id, small_fit.model, default_policy())
         assert replay.same, record.decision_id
 
 

@@ -310,8 +310,8 @@ class BookMachine(RuleBasedStateMachine):
 
     def _principal_of_offer(self, decision_id: str, number: int) -> Decimal:
         with Session(self.engine) as session:
-            offers = LoanBookQueries(session).decision(decision_id).result["offers"]
-        return Decimal(offers[number - 1]["amount"])
+            offers = LoanBookQueries(session).decision(decision_id).decision.offers
+        return offers[number - 1].amount.amount
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -13,15 +13,14 @@ from credit_support import DAY, FIXED, VALID_DAYS, decide, loans_of, open_book
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from decision_support import offer_of
 from microlend.errors import (
     IdempotencyConflictError,
     LedgerError,
     LimitExceededError,
     OfferUnavailableError,
 )
-from microlend.ledger import terms_to_json
 from microlend.service import (
-    Offer,
     Receipt,
     accept_decision_offer,
     accept_offer,
@@ -133,7 +132,7 @@ def test_disbursement_checks_the_granted_limit_again(engine: Engine) -> None:
     platform = accept_offer(
         engine,
         merchant_id=MerchantId("M1"),
-        offer=Offer(Decimal("500.00"), "USD", FIXED.product.value, terms_to_json(FIXED)),
+        offer=offer_of("500.00", FIXED),
         business_date=DAY,
         idempotency_key="platform-loan",
     )
@@ -178,8 +177,7 @@ def test_the_database_itself_keeps_a_decision_single_use(engine: Engine) -> None
             loan_id=LoanId(loan_id),
             merchant_id=MerchantId("M1"),
             decision_id="D1",
-            product=FIXED.product,
-            terms_json=terms_to_json(FIXED),
+            terms=FIXED,
             principal=Decimal("100.00"),
             currency="USD",
             status=LoanStatus.ACCEPTED,

@@ -8,17 +8,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from decision_support import offer_of
 from microlend.errors import IdempotencyConflictError, LedgerError
 from microlend.ledger import (
     Account,
     FixedInstalmentTerms,
     ShareOfSalesTerms,
     Terms,
-    terms_to_json,
 )
 from microlend.money import Money
 from microlend.service import (
-    Offer,
     Receipt,
     accept_offer,
     disburse,
@@ -50,7 +49,7 @@ def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00", *, key: 
     merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
     in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
     fund_book(engine, usd("100000"), DAY, "fund-1")
-    offer = Offer(Decimal(principal), "USD", terms.product.value, terms_to_json(terms))
+    offer = offer_of(principal, terms)
     accepted = accept_offer(
         engine,
         merchant_id=MerchantId("M1"),
@@ -137,7 +136,7 @@ def test_money_never_leaves_an_unfunded_book(engine: Engine) -> None:
     merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
     in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
     fund_book(engine, usd("500"), DAY, "fund-small")
-    offer = Offer(Decimal("1000.00"), "USD", SHARE.product.value, terms_to_json(SHARE))
+    offer = offer_of("1000.00", SHARE)
     accepted = accept_offer(
         engine, merchant_id=MerchantId("M1"), offer=offer, business_date=DAY, idempotency_key="a"
     )

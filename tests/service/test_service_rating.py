@@ -58,7 +58,7 @@ def test_the_out_of_time_evaluation_is_honest(small_fit: RatingFit) -> None:
     assert e.oracle_auc is not None
     assert e.auc <= e.oracle_auc + 0.05  # nobody beats the truth by more than noise
     assert abs(e.mean_pd - e.bad_rate) < 0.04
-    assert small_fit.metadata["n_test"] == e.n == len(small_fit.test)
+    assert small_fit.metadata.n_test == e.n == len(small_fit.test)
 
 
 def test_evaluate_on_records_replays_the_saved_models_test(

@@ -18,7 +18,6 @@ from microlend.money import Money
 from microlend.policy import CreditRequest, default_policy
 from microlend.service import (
     RatingFit,
-    replay_application,
     replay_decision,
     take_snapshot,
     underwrite,
@@ -89,12 +88,18 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
         stored = _stored(engine, decision_id_for(decision.application_id))
         assert stored.application_id == decision.application_id
         assert set(small_fit.model.feature_names_) <= set(stored.feature_values)
-        assert stored.score["score"] == decision.score
-        replay = replay_application(engine, stored.decision_id, small_fit.model, policy)
+        assert stored.decision == decision
+        assert stored.rating.score == decision.score
+        replay = replay_decision(engine, stored.decision_id, small_fit.model, policy)
         assert replay.same, (replay.stored, replay.replayed)
-    other = dataclasses.replace(policy, version="other", digest="0" * 64)
-    with pytest.raises(ConfigError, match="was made under policy"):
-        replay_application(engine, decision_id_for("app-0"), small_fit.model, other)
+        assert replay.stored == decision
+    # Under another policy a difference would say nothing about the record: refused.
+    for other in (
+        dataclasses.replace(policy, version="other"),
+        dataclasses.replace(policy, digest="0" * 64),
+    ):
+        with pytest.raises(ConfigError, match="was made under policy"):
+            replay_decision(engine, decision_id_for("app-0"), small_fit.model, other)
 
 
 def test_the_snapshot_and_the_records_decide_through_one_path(
@@ -140,13 +145,19 @@ def test_the_snapshot_and_the_records_decide_through_one_path(
         assert online_record.feature_values.keys() == record.feature_values.keys()
         for name, value in record.feature_values.items():
             assert online_record.feature_values[name] == _close(value), name
-        assert online_record.inputs == record.inputs
-        # The rating's key names the row it was made from: the merchant or the application.
-        assert online_record.score | {"key": None} == record.score | {"key": None}
-        assert replay_application(engine, online_record.decision_id, small_fit.model, policy).same
-        online_replay = replay_decision(
-            engine, record.decision_id, small_fit.model, policy, model_version="test-model"
+        # The request's id names the application: the stored decision's own, or the records'.
+        assert online_record.inputs.request.application_id == online.application_id
+        assert online_record.inputs == dataclasses.replace(
+            record.inputs, request=online_record.inputs.request
         )
-        assert online_replay.same
+        # The rating's key names the row it was made from: the merchant or the application.
+        assert dataclasses.replace(online_record.rating, key=record.rating.key) == record.rating
+        for stored in (online_record, record):
+            assert replay_decision(engine, stored.decision_id, small_fit.model, policy).same
+        renamed = replay_decision(
+            engine, record.decision_id, small_fit.model, policy, model_version="another-model"
+        )
+        assert not renamed.same
+        assert renamed.replayed.model_version == "another-model"
         compared += 1
     assert compared >= 5

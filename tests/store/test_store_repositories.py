@@ -9,18 +9,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from decision_support import made_decision, offer_of
 from microlend.errors import IdempotencyConflictError, LedgerError, NotFoundError
 from microlend.ledger import (
     Account,
     Component,
     Header,
-    Product,
     ShareOfSalesTerms,
     balances,
     disbursement,
     funding,
     settlement_holdback,
-    terms_to_json,
     trial_balance,
 )
 from microlend.money import Money
@@ -42,8 +41,7 @@ LOAN = LoanRecord(
     loan_id=LoanId("L1"),
     merchant_id=MerchantId("M1"),
     decision_id=None,
-    product=Product.SHARE_OF_SALES,
-    terms_json=terms_to_json(TERMS),
+    terms=TERMS,
     principal=Decimal("1000.00"),
     currency="USD",
     status=LoanStatus.ACTIVE,
@@ -158,18 +156,9 @@ def test_idempotency_keys_answer_the_first_request_and_refuse_another(engine: En
 
 
 def test_decisions_are_stored_whole(engine: Engine) -> None:
-    decision = DecisionRecord(
-        decision_id="D1",
-        merchant_id=MerchantId("M1"),
-        application_id=None,
-        as_of=DAY,
-        policy_version="policy-3",
-        model_version="pd-2025-02",
-        inputs={"requested": "5000.00"},
-        feature_values={"gmv_90d": 123456.5, "refund_rate_90d": 0.02},
-        score={"pd": 0.031, "score": 702, "reasons": ["refund_rate_90d"]},
-        result={"approved": True, "offers": [{"amount": "4000.00", "product": "share_of_sales"}]},
-    )
+    offers = (offer_of("4000.00", TERMS), offer_of("2000.00", TERMS))
+    features = {"gmv_90d": 123456.5, "refund_rate_90d": 0.02, "avg_rating_180d": None}
+    decision = made_decision("D1", as_of=DAY, offers=offers, limit="4000.00", features=features)
 
     def work(session: Session) -> None:
         _seed(session)
@@ -182,7 +171,7 @@ def test_decisions_are_stored_whole(engine: Engine) -> None:
 
 def test_a_new_decision_supersedes_the_merchants_earlier_ones(engine: Engine) -> None:
     def decision(decision_id: str) -> DecisionRecord:
-        return DecisionRecord(decision_id, MerchantId("M1"), None, DAY, "p", "m")
+        return made_decision(decision_id, as_of=DAY)
 
     def work(session: Session) -> None:
         _seed(session)

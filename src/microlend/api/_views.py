@@ -18,7 +18,7 @@ from microlend.api._schemas import (
     ScoreOut,
     TransactionOut,
 )
-from microlend.ledger import Instalment
+from microlend.ledger import Instalment, terms_to_json
 from microlend.money import to_text
 from microlend.policy import Decision
 from microlend.scoring import Rating
@@ -102,7 +102,7 @@ def loan_out(view: LoanView) -> LoanOut:
     state, currency = view.state, view.loan.currency
     return LoanOut(
         **summary(view.loan).model_dump(),
-        terms=json.loads(view.loan.terms_json),
+        terms=json.loads(terms_to_json(view.loan.terms)),
         schedule=[_instalment(row) for row in view.schedule],
         transactions=[
             TransactionOut(

@@ -14,7 +14,7 @@ from microlend.cli._records import SPARK_MASTER
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
     from microlend.models import PDModel
 
@@ -60,8 +60,10 @@ def train(
     path, column = _table_options(table, target)
     labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
     fitted = fit_table(labelled, random_state=seed, data_path=path)
-    metadata = {**fitted.metadata, "positive": positive, "trained_at": _now_iso()}
+    metadata = fitted.metadata.trained(_now(), positive=positive)
     save_model(fitted.model, out, metadata, preparer=fitted.preparer, overwrite=overwrite)
+    facts = metadata.table
+    assert facts is not None, "fit_table records the table's facts"
     for finding in fitted.findings:
         verdict = "dropped" if finding.dropped else "kept"
         console.print(
@@ -69,7 +71,7 @@ def train(
         )
     split = f"out-of-time on {fitted.time_column!r}" if fitted.time_column else "stratified random"
     console.print(
-        f"{metadata['rows']:,} rows, bad rate {metadata['bad_rate']:.2%}, "
+        f"{facts.rows:,} rows, bad rate {facts.bad_rate:.2%}, "
         f"{len(fitted.model.feature_names_)} features; hold-out ({split}) "
         f"AUC {fitted.model.holdout_auc_:.3f} -> {out}"
     )
@@ -137,7 +139,7 @@ def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> N
     dataset = load_dataset(data)
     with progress_bar() as report:
         fit = fit_rating(dataset, seed=seed, progress=report)
-    metadata = {**fit.metadata, "trained_at": _now_iso()}
+    metadata = fit.metadata.trained(_now())
     save_model(fit.model, out, metadata, challenger=fit.scorecard, overwrite=overwrite)
     e = fit.evaluation
     oracle = f", oracle AUC {e.oracle_auc:.3f}" if e.oracle_auc is not None else ""
@@ -201,10 +203,11 @@ def _score_on_spark(
     console.print(", ".join(f"{band}: {count:,}" for band, count in sorted(result.bands.items())))
 
 
-def _now_iso() -> str:
+def _now() -> datetime:
     from datetime import UTC, datetime
 
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    # Whole seconds, as model.json has always shown its training time.
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _print_evaluation(result: dict[str, object]) -> None:

@@ -138,8 +138,10 @@ def replay(
 ) -> None:
     """Recompute a stored decision from its stored inputs with the model and policy given.
 
-    Prints both decisions as one JSON object. Exit status 0 when they are the same, 1 when they
-    differ, 2 on an error (a missing book or decision among them: it never makes a book).
+    The policy must be the one the decision was made under (its version and digest). Prints
+    both decisions as one JSON object. Exit status 0 when they are the same, 1 when they differ
+    (another model, or a record that no longer gives its decision), 2 on an error (another
+    policy, a missing book or decision among them: it never makes a book).
     """
     from microlend.cli._book import existing_book
     from microlend.models import load_artifact
@@ -154,7 +156,8 @@ def replay(
         _policy(policy),
         model_version=model_version(artifact),
     )
-    sys.stdout.write(json.dumps({"stored": result.stored, "replayed": result.replayed}) + "\n")
+    body = {"stored": result.stored.to_dict(), "replayed": result.replayed.to_dict()}
+    sys.stdout.write(json.dumps(body) + "\n")
     if not result.same:
         errors.print("[bold red]the replayed decision differs from the stored one[/]")
         raise typer.Exit(1)

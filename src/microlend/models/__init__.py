@@ -15,6 +15,7 @@ from microlend.models._artifacts import (
 )
 from microlend.models._calibration import PD_FLOOR, CalibrationMethod, Calibrator
 from microlend.models._evaluation import CalibrationBin, Evaluation, evaluate
+from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._parse import parse_dates, parse_text_numbers
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import POST_OUTCOME_WORDS, ColumnPlan, Finding, TablePreparer
@@ -42,10 +43,13 @@ __all__ = [
     "Finding",
     "LabelledTable",
     "ModelArtifact",
+    "ModelMetadata",
     "PDModel",
     "Scorecard",
+    "TableFacts",
     "TableFit",
     "TablePreparer",
+    "Window",
     "cross_validated_auc",
     "evaluate",
     "evaluate_table",

@@ -2,7 +2,7 @@
 
 A model directory holds ``booster.txt`` (LightGBM's own text format), ``calibrator.json``,
 optionally ``scorecard.json`` (the challenger) and ``preparer.json`` (a table's preparation),
-and ``model.json``: features, settings, the caller's metadata (training window, metrics, data
+and ``model.json``: features, settings, the training's ``ModelMetadata`` (windows, metrics, data
 hash), library versions and the sha256 of every other file. Loading verifies all of it.
 """
 
@@ -23,6 +23,7 @@ import lightgbm as lgb
 from microlend.errors import ArtifactError, ConfigError, NotFittedError
 from microlend.models._calibration import Calibrator
 from microlend.models._checks import require_fitted
+from microlend.models._metadata import ModelMetadata
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import TablePreparer
 from microlend.models._scorecard import Scorecard
@@ -47,7 +48,7 @@ class ModelArtifact:
     """Everything a model directory holds, verified."""
 
     model: PDModel
-    metadata: Mapping[str, Any]
+    metadata: ModelMetadata
     challenger: Scorecard | None = None
     preparer: TablePreparer | None = None
     files: Mapping[str, str] = field(default_factory=dict)
@@ -72,7 +73,7 @@ def _json(data: Any) -> str:
 def save_model(
     model: PDModel,
     directory: Path,
-    metadata: Mapping[str, Any],
+    metadata: ModelMetadata,
     *,
     challenger: Scorecard | None = None,
     preparer: TablePreparer | None = None,
@@ -80,8 +81,8 @@ def save_model(
 ) -> Path:
     """Write a fitted model to ``directory`` atomically (a temporary folder, then a rename).
 
-    ``metadata`` is the caller's JSON-ready record: training window, metrics, sha256 of the
-    training data. An existing ``directory`` is replaced only with ``overwrite``.
+    ``metadata`` records the training: its windows, metrics, the sha256 of the training data.
+    An existing ``directory`` is replaced only with ``overwrite``.
     """
     try:
         require_fitted(model, ("booster_", "calibrator_"), "PD model")
@@ -104,7 +105,7 @@ def save_model(
             "settings": model.settings(),
             "libraries": _versions(),
             "files": files,
-            "metadata": dict(metadata),
+            "metadata": metadata.to_dict(),
         }
         (staging / MODEL_FILE).write_text(_json(manifest), encoding="utf-8")
         _swap_in(staging, directory)
@@ -160,7 +161,7 @@ def load_artifact(directory: Path) -> ModelArtifact:
     model = _read_model(directory, manifest)
     return ModelArtifact(
         model=model,
-        metadata=manifest["metadata"],
+        metadata=_metadata(directory, manifest["metadata"]),
         challenger=_optional(directory, files, SCORECARD_FILE, Scorecard.from_dict),
         preparer=_optional(directory, files, PREPARER_FILE, TablePreparer.from_dict),
         files=files,
@@ -181,6 +182,15 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         if key not in manifest:
             raise ArtifactError(f"{path}: lacks {key!r}")
     return manifest
+
+
+def _metadata(directory: Path, data: object) -> ModelMetadata:
+    if not isinstance(data, dict):
+        raise ArtifactError(f"{directory / MODEL_FILE}: metadata is not an object")
+    try:
+        return ModelMetadata.from_dict(data)
+    except ArtifactError as exc:
+        raise ArtifactError(f"{directory / MODEL_FILE}: {exc}") from exc
 
 
 def _check_versions(directory: Path, saved: Mapping[str, str]) -> None:

@@ -21,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.models._artifacts import ModelArtifact, file_sha256
 from microlend.models._evaluation import evaluate
+from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import Finding, TablePreparer
 
@@ -114,7 +115,7 @@ class TableFit:
     model: PDModel
     findings: tuple[Finding, ...]
     time_column: str | None
-    metadata: dict[str, Any]
+    metadata: ModelMetadata
 
 
 def fit_table(
@@ -127,19 +128,22 @@ def fit_table(
     rows = preparer.transform(table.features)[usable]
     model = PDModel(random_state=random_state)
     model.fit(rows, table.y[usable], time=time[usable] if time is not None else None)
-    metadata: dict[str, Any] = {
-        "source": table.source,
-        "target": table.target,
-        "rows": int(usable.sum()),
-        "bad_rate": float(table.y[usable].mean()),
-        "time_column": preparer.time_column_,
-        "holdout_auc": model.holdout_auc_,
-        "findings": [f"{f.column}: {f.message}" for f in preparer.findings_],
-    }
-    if time is not None:
-        metadata["training_window"] = [str(time.min()), str(time.max())]
-    if data_path is not None:
-        metadata["data_sha256"] = file_sha256(Path(data_path))
+    facts = TableFacts(
+        source=table.source,
+        target=table.target,
+        rows=int(usable.sum()),
+        bad_rate=float(table.y[usable].mean()),
+        time_column=preparer.time_column_,
+        holdout_auc=model.holdout_auc_,
+        findings=tuple(f"{f.column}: {f.message}" for f in preparer.findings_),
+    )
+    metadata = ModelMetadata(
+        training_window=None
+        if time is None
+        else Window(time.min().to_pydatetime(), time.max().to_pydatetime()),
+        data_sha256=None if data_path is None else file_sha256(Path(data_path)),
+        table=facts,
+    )
     return TableFit(preparer, model, tuple(preparer.findings_), preparer.time_column_, metadata)
 
 

@@ -15,6 +15,7 @@ from microlend.store._portfolio_queries import PortfolioQueries
 from microlend.store._queries import COMMITTED, LoanBookQueries
 from microlend.store._records import (
     Ageing,
+    DecisionInputs,
     DecisionRecord,
     LoanRecord,
     LoanStatus,
@@ -35,6 +36,7 @@ __all__ = [
     "ApiKeyRecord",
     "ApiKeys",
     "Base",
+    "DecisionInputs",
     "DecisionRecord",
     "EndOfDayReport",
     "LoanBookCommands",

@@ -1,8 +1,16 @@
-"""Rows to records and ledger transactions, and back."""
+"""Rows to records and ledger transactions, and back: the only place where the book's JSON
+documents (a decision's inputs, feature values, rating and result; a loan's terms) are written
+and read.
+
+The documents keep the shape the book has always stored (``Decision.to_dict``,
+``Rating.to_dict``, ``ledger.terms_to_json``), so every book written before stays readable; the
+first online decisions stored inputs without their currency, which is then the decision's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Row
@@ -12,12 +20,21 @@ from microlend.ledger import (
     Bucket,
     CovenantStatus,
     Posting,
-    Product,
     Transaction,
     TransactionKind,
+    terms_from_json,
+    terms_to_json,
 )
-from microlend.money import exact
-from microlend.store._records import Ageing, DecisionRecord, LoanRecord, LoanStatus
+from microlend.money import Money, exact, to_text
+from microlend.policy import CreditRequest, Decision, Exposure
+from microlend.scoring import Rating
+from microlend.store._records import (
+    Ageing,
+    DecisionInputs,
+    DecisionRecord,
+    LoanRecord,
+    LoanStatus,
+)
 from microlend.store._tables import DecisionRow, LoanRow
 from microlend.types import ApplicationId, LoanId, MerchantId
 
@@ -38,7 +55,7 @@ def loan_row(loan: LoanRecord) -> LoanRow:
         merchant_id=loan.merchant_id,
         decision_id=loan.decision_id,
         product=loan.product.value,
-        terms=loan.terms_json,
+        terms=terms_to_json(loan.terms),
         principal=loan.principal,
         currency=loan.currency,
         status=loan.status.value,
@@ -57,8 +74,8 @@ def loan_from_row(row: LoanRow | Row[Any]) -> LoanRecord:
         loan_id=LoanId(row.id),
         merchant_id=MerchantId(row.merchant_id),
         decision_id=row.decision_id,
-        product=Product(row.product),
-        terms_json=row.terms,
+        # Parsed once here (and cached by its text: a book holds many loans on few terms).
+        terms=terms_from_json(row.terms, row.product),
         # Stored at four places; read at the currency's (a finer amount is refused).
         principal=exact(row.principal, row.currency),
         currency=row.currency,
@@ -74,37 +91,79 @@ def loan_from_row(row: LoanRow | Row[Any]) -> LoanRecord:
     )
 
 
-def decision_values(decision: DecisionRecord) -> dict[str, Any]:
-    """The ``decisions`` columns of ``decision`` (for bulk inserts)."""
+def decision_values(record: DecisionRecord) -> dict[str, Any]:
+    """The ``decisions`` columns of ``record`` (for inserts)."""
+    decision = record.decision
     return {
-        "id": decision.decision_id,
+        "id": record.decision_id,
         "merchant_id": decision.merchant_id,
-        "application_id": decision.application_id,
+        "application_id": record.application_id,
         "as_of": decision.as_of,
         "policy_version": decision.policy_version,
         "model_version": decision.model_version,
-        "inputs": decision.inputs,
-        "feature_values": decision.feature_values,
-        "score": decision.score,
-        "result": decision.result,
+        "inputs": _inputs_document(record.inputs, decision.currency),
+        "feature_values": {name: _json_float(v) for name, v in record.feature_values.items()},
+        "score": record.rating.to_dict(),
+        "result": decision.to_dict(),
         "expires_on": decision.expires_on,
     }
 
 
 def decision_from_row(row: DecisionRow) -> DecisionRecord:
+    decision = Decision.from_dict(row.result)
     return DecisionRecord(
         decision_id=row.id,
-        merchant_id=MerchantId(row.merchant_id),
         application_id=ApplicationId(row.application_id) if row.application_id else None,
-        as_of=row.as_of,
-        policy_version=row.policy_version,
-        model_version=row.model_version,
-        inputs=row.inputs,
-        feature_values=row.feature_values,
-        score=row.score,
-        result=row.result,
-        expires_on=row.expires_on,
+        decision=decision,
+        rating=Rating.from_dict(row.score),
+        inputs=_inputs(row.inputs, decision),
+        feature_values=_feature_values(row.feature_values),
     )
+
+
+def _inputs_document(inputs: DecisionInputs, currency: str) -> dict[str, Any]:
+    requested = inputs.request.requested_amount
+    return {
+        "requested_amount": None if requested is None else to_text(requested.amount, currency),
+        "currency": currency,
+        "exposure": {
+            "outstanding": to_text(inputs.exposure.outstanding.amount, currency),
+            "days_past_due": inputs.exposure.days_past_due,
+        },
+        "policy_digest": inputs.policy_digest,
+    }
+
+
+def _inputs(document: Mapping[str, Any], decision: Decision) -> DecisionInputs:
+    # The first online decisions stored no currency in their inputs: it is the decision's.
+    currency = str(document.get("currency", decision.currency))
+    requested = document["requested_amount"]
+    exposure = document["exposure"]
+    request = CreditRequest(
+        decision.application_id,
+        decision.merchant_id,
+        None if requested is None else Money.exact(requested, currency),
+    )
+    return DecisionInputs(
+        request,
+        Exposure(Money.exact(exposure["outstanding"], currency), int(exposure["days_past_due"])),
+        str(document["policy_digest"]),
+    )
+
+
+def _json_float(value: float | None) -> float | None:
+    """A feature value as JSON: a missing one (NaN) is ``null``."""
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _feature_values(document: Mapping[str, Any]) -> dict[str, float | None]:
+    # The first online decisions also stored categorical values as text: no model reads them
+    # back (the model's features are numbers), so they are left out.
+    return {
+        str(name): None if value is None else float(value)
+        for name, value in document.items()
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    }
 
 
 def transaction_row(transaction: Transaction) -> dict[str, Any]:

@@ -1,18 +1,32 @@
-"""Plain records the repositories take and return: no session, no lazy loading."""
+"""Plain records the repositories take and return: no session, no lazy loading.
+
+Records are typed: a stored decision carries its ``Decision``, its ``Rating`` and its inputs, a
+loan its ``Terms``. Turning them into the database's JSON documents and back is ``_codec``'s
+business only, so no caller ever indexes a dict.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from microlend.ledger import Bucket, CovenantStatus, Product, Terms, terms_from_json
+from microlend.ledger import Bucket, CovenantStatus, Product, Terms
 from microlend.money import Money
+from microlend.policy import CreditRequest, Decision, Exposure
+from microlend.scoring import Rating
 from microlend.types import ApplicationId, LoanId, MerchantId
 
-__all__ = ["Ageing", "DecisionRecord", "LoanRecord", "LoanStatus", "MerchantRecord"]
+__all__ = [
+    "Ageing",
+    "DecisionInputs",
+    "DecisionRecord",
+    "LoanRecord",
+    "LoanStatus",
+    "MerchantRecord",
+]
 
 
 class LoanStatus(StrEnum):
@@ -35,22 +49,59 @@ class MerchantRecord:
 
 
 @dataclass(frozen=True)
+class DecisionInputs:
+    """What a decision was asked and sized on besides the merchant's features and rating: the
+    request, what the merchant owed when it was made, and the digest of the policy that made it
+    (a replay under another policy is refused)."""
+
+    request: CreditRequest
+    exposure: Exposure
+    policy_digest: str
+
+    @classmethod
+    def of(cls, decision: Decision) -> DecisionInputs:
+        request = CreditRequest(
+            decision.application_id, decision.merchant_id, decision.requested_amount
+        )
+        return cls(request, decision.exposure, decision.policy_digest)
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
-    """A credit decision with everything needed to replay it: inputs, feature values, score and
-    result as JSON documents, and the versions of the policy and the model that made it."""
+    """A credit decision with everything needed to replay it: its inputs, every feature value
+    it was made from (``None`` where missing), the rating and the decision itself.
+
+    ``application_id`` names the records' application it decided; ``None`` for a decision made
+    online, whose decision's ``application_id`` is the stored decision's own id.
+    """
 
     decision_id: str
-    merchant_id: MerchantId
     application_id: ApplicationId | None
-    as_of: date
-    policy_version: str
-    model_version: str
-    inputs: dict[str, Any] = field(default_factory=dict)
-    feature_values: dict[str, Any] = field(default_factory=dict)
-    score: dict[str, Any] = field(default_factory=dict)
-    result: dict[str, Any] = field(default_factory=dict)
-    #: The last day its offers may be accepted (none on a decline).
-    expires_on: date | None = None
+    decision: Decision
+    rating: Rating
+    inputs: DecisionInputs
+    feature_values: Mapping[str, float | None]
+
+    @property
+    def merchant_id(self) -> MerchantId:
+        return MerchantId(self.decision.merchant_id)
+
+    @property
+    def as_of(self) -> date:
+        return self.decision.as_of
+
+    @property
+    def policy_version(self) -> str:
+        return self.decision.policy_version
+
+    @property
+    def model_version(self) -> str:
+        return self.decision.model_version
+
+    @property
+    def expires_on(self) -> date | None:
+        """The last day its offers may be accepted (none on a decline)."""
+        return self.decision.expires_on
 
 
 @dataclass(frozen=True)
@@ -65,13 +116,12 @@ class Ageing:
 
 @dataclass(frozen=True)
 class LoanRecord:
-    """A loan as agreed: ``terms_json`` is the canonical JSON of its terms."""
+    """A loan as agreed, its ``terms`` parsed once when it is read."""
 
     loan_id: LoanId
     merchant_id: MerchantId
     decision_id: str | None
-    product: Product
-    terms_json: str
+    terms: Terms
     principal: Decimal
     currency: str
     status: LoanStatus
@@ -80,8 +130,8 @@ class LoanRecord:
     ageing: Ageing = Ageing()
 
     @property
-    def terms(self) -> Terms:
-        return terms_from_json(self.terms_json, self.product.value)
+    def product(self) -> Product:
+        return self.terms.product
 
     @property
     def principal_money(self) -> Money:

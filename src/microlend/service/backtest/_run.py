@@ -30,8 +30,8 @@ from microlend.data import Dataset
 from microlend.dates import as_of_instant
 from microlend.errors import ArtifactError, ConfigError
 from microlend.features import CATALOG, application_spine, build_features
-from microlend.ledger import Account, terms_to_json
-from microlend.models import ModelArtifact
+from microlend.ledger import Account
+from microlend.models import ModelArtifact, ModelMetadata
 from microlend.money import Money, round_money
 from microlend.policy import CreditRequest, Decision, Offer, Policy
 from microlend.scoring import Rating, RiskModel, ScoreScale, rate
@@ -58,12 +58,11 @@ _KEYS = ("application_id", "merchant_id", "as_of")
 _TRANSACTIONS = Base.metadata.tables["transactions"]
 
 
-def backtest_start(metadata: Mapping[str, object]) -> date:
+def backtest_start(metadata: ModelMetadata) -> date:
     """The first day of the model's out-of-time test window: it never saw those outcomes."""
-    window = metadata.get("test_window")
-    if not isinstance(window, dict) or "from" not in window:
+    if metadata.test_window is None:
         raise ArtifactError("this model records no test_window: give the backtest a start date")
-    return pd.Timestamp(window["from"]).date()
+    return metadata.test_window.start.date()
 
 
 def model_version(artifact: ModelArtifact) -> str:
@@ -163,8 +162,7 @@ def _loan(decision: Decision, offer: Offer, decision_id: str, day: date) -> Loan
         loan_id=LoanId(transaction_id(f"loan:backtest:{decision.application_id}")),
         merchant_id=MerchantId(decision.merchant_id),
         decision_id=decision_id,
-        product=offer.product,
-        terms_json=terms_to_json(offer.terms),
+        terms=offer.terms,
         principal=offer.amount.amount,
         currency=offer.amount.currency,
         status=LoanStatus.ACTIVE,

@@ -1,5 +1,6 @@
 """Decisions: an application's features and rating -> the policy's decision -> its stored audit,
-one path whether the features come from the records or from the feature snapshot; and replay."""
+one path whether the features come from the records or from the feature snapshot; and replay,
+one path for every stored decision."""
 
 from microlend.service.decisions._decide import (
     Application,
@@ -7,27 +8,17 @@ from microlend.service.decisions._decide import (
     decide_application,
     decision_id_for,
 )
-from microlend.service.decisions._online import (
-    Replay,
-    decision_merchant,
-    replay_decision,
-    underwrite,
-)
-from microlend.service.decisions._records import (
-    ApplicationReplay,
-    replay_application,
-    underwrite_application,
-)
+from microlend.service.decisions._online import decision_merchant, underwrite
+from microlend.service.decisions._records import underwrite_application
+from microlend.service.decisions._replay import Replay, replay_decision
 
 __all__ = [
     "Application",
-    "ApplicationReplay",
     "Replay",
     "decide_and_store",
     "decide_application",
     "decision_id_for",
     "decision_merchant",
-    "replay_application",
     "replay_decision",
     "underwrite",
     "underwrite_application",

@@ -22,12 +22,11 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError
 from microlend.features import CATALOG
-from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
 from microlend.scoring import Rating, RiskModel, ScoreScale, rate
 from microlend.service.lending import exposure_in, transaction_id
-from microlend.store import DecisionRecord, LoanBookCommands, in_transaction
-from microlend.types import ApplicationId, MerchantId
+from microlend.store import DecisionInputs, DecisionRecord, LoanBookCommands, in_transaction
+from microlend.types import ApplicationId
 
 __all__ = [
     "Application",
@@ -104,29 +103,16 @@ def decide_and_store(
 
 
 def decision_record(decision: Decision, application: Application) -> DecisionRecord:
-    """The stored form of ``decision``: every feature value, the rating, the result."""
+    """The stored form of ``decision``: its inputs, every feature value, the rating."""
     return DecisionRecord(
         decision_id=application.decision_id,
-        merchant_id=MerchantId(decision.merchant_id),
         application_id=(
             ApplicationId(decision.application_id) if application.from_records else None
         ),
-        as_of=decision.as_of,
-        policy_version=decision.policy_version,
-        model_version=decision.model_version,
-        inputs={
-            "requested_amount": _text(decision.requested_amount),
-            "currency": decision.currency,
-            "exposure": {
-                "outstanding": str(decision.exposure.outstanding.amount),
-                "days_past_due": decision.exposure.days_past_due,
-            },
-            "policy_digest": decision.policy_digest,
-        },
-        feature_values={name: _json_float(v) for name, v in application.features.items()},
-        score=application.rating.to_dict(),
-        result=decision.to_dict(),
-        expires_on=decision.expires_on,
+        decision=decision,
+        rating=application.rating,
+        inputs=DecisionInputs.of(decision),
+        feature_values=application.features,
     )
 
 
@@ -140,11 +126,8 @@ def replay(
 ) -> Decision:
     """Decide ``record`` again: rate its stored feature values with ``model`` and decide under
     ``policy`` with its stored request and exposure, as ``model_version``."""
-    stored = Decision.from_dict(record.result)
     features = {
-        name: math.nan if value is None else float(value)
-        for name, value in record.feature_values.items()
-        if value is None or isinstance(value, int | float)
+        name: math.nan if value is None else value for name, value in record.feature_values.items()
     }
     missing = [name for name in model.feature_names_ if name not in features]
     if missing:
@@ -153,21 +136,13 @@ def replay(
         )
     rows = pd.DataFrame([features], index=[record.merchant_id])[list(model.feature_names_)]
     application = Application(
-        CreditRequest(stored.application_id, stored.merchant_id, stored.requested_amount),
+        record.inputs.request,
         record.as_of,
         features,
         rate(model, rows, CATALOG, scale).ratings[0],
         from_records=record.application_id is not None,
     )
     decision, _ = decide_application(
-        application, policy, exposure=stored.exposure, model_version=model_version
+        application, policy, exposure=record.inputs.exposure, model_version=model_version
     )
     return decision
-
-
-def _json_float(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)
-
-
-def _text(money: Money | None) -> str | None:
-    return None if money is None else str(money.amount)

@@ -1,33 +1,26 @@
 """Online decisions: underwrite a merchant from a feature snapshot and store the decision with
-all it was made from; replay it; name its merchant.
+all it was made from; name a stored decision's merchant.
 
-Deciding, storing and replaying are ``_decide``'s one path, shared with the decisions made from
-the records (``underwrite_application``, the backtest): only the features come from elsewhere.
-``replay_decision`` rates the stored inputs again and decides again under the given policy, so a
-changed model or policy shows as a different answer.
+Deciding and storing are ``_decide``'s one path, shared with the decisions made from the records
+(``underwrite_application``, the backtest): only the features come from elsewhere. Replaying is
+``_replay``'s, for every stored decision.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.models import PDModel
 from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Policy
-from microlend.service.decisions._decide import Application, decide_and_store, replay
+from microlend.service.decisions._decide import Application, decide_and_store
 from microlend.service.rating import FeatureSnapshot
-from microlend.store import (
-    LoanBookQueries,
-)
+from microlend.store import LoanBookQueries
 
-__all__ = ["Replay", "decision_merchant", "replay_decision", "underwrite"]
+__all__ = ["decision_merchant", "underwrite"]
 
 
 def underwrite(
@@ -52,33 +45,6 @@ def underwrite(
         from_records=False,
     )
     return decide_and_store(engine, application, policy, model_version=model_version)
-
-
-@dataclass(frozen=True)
-class Replay:
-    """A stored decision beside the one its stored inputs give now."""
-
-    stored: dict[str, Any]
-    replayed: dict[str, Any]
-
-    @property
-    def same(self) -> bool:
-        return _canonical(self.stored) == _canonical(self.replayed)
-
-
-def _canonical(body: dict[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, default=str)
-
-
-def replay_decision(
-    engine: Engine, decision_id: str, model: PDModel, policy: Policy, *, model_version: str
-) -> Replay:
-    """Rate and decide decision ``decision_id`` again from its stored inputs with ``model``
-    (as ``model_version``) and ``policy``: a changed model or policy shows as a difference."""
-    with Session(engine) as session:
-        record = LoanBookQueries(session).decision(decision_id)
-    recomputed = replay(record, model, policy, model_version=model_version)
-    return Replay(stored=dict(record.result), replayed=recomputed.to_dict())
 
 
 def decision_merchant(engine: Engine, decision_id: str) -> str:

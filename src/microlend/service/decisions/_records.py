@@ -2,27 +2,23 @@
 
 ``underwrite_application`` computes the merchant's features as of the application's date (events
 strictly before it), rates them and hands them to ``decide_and_store``, the same path the api's
-``underwrite`` takes with its snapshot's features. ``replay_application`` decides a stored
-decision again (``_decisions.replay``) under the policy it was made under.
+``underwrite`` takes with its snapshot's features.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
 from sqlalchemy import Engine
 
 from microlend.data import Dataset
-from microlend.errors import ConfigError
 from microlend.features import CATALOG, build_features
 from microlend.policy import CreditRequest, Decision, Policy
 from microlend.scoring import RiskModel, ScoreScale, rate
-from microlend.service.decisions._decide import Application, decide_and_store, replay
-from microlend.store import LoanBookQueries, in_transaction
+from microlend.service.decisions._decide import Application, decide_and_store
 
-__all__ = ["ApplicationReplay", "replay_application", "underwrite_application"]
+__all__ = ["underwrite_application"]
 
 _KEYS = ("application_id", "merchant_id", "as_of")
 
@@ -53,35 +49,3 @@ def underwrite_application(
     rating = rate(model, rows, CATALOG, scale).ratings[0]
     application = Application(request, as_of, features, rating)
     return decide_and_store(engine, application, policy, model_version=model_version)
-
-
-@dataclass(frozen=True)
-class ApplicationReplay:
-    """A stored decision and the one made again from its stored inputs."""
-
-    stored: Decision
-    replayed: Decision
-
-    @property
-    def same(self) -> bool:
-        return self.stored == self.replayed
-
-
-def replay_application(
-    engine: Engine,
-    decision_id: str,
-    model: RiskModel,
-    policy: Policy,
-    scale: ScoreScale | None = None,
-) -> ApplicationReplay:
-    """Decide again from the stored features with ``model`` and ``policy`` (which must be the
-    version and digest the decision names)."""
-    record = in_transaction(engine, lambda s: LoanBookQueries(s).decision(decision_id))
-    stored = Decision.from_dict(record.result)
-    if (policy.version, policy.digest) != (stored.policy_version, stored.policy_digest):
-        raise ConfigError(
-            f"decision {decision_id} was made under policy {stored.policy_version!r} "
-            f"({stored.policy_digest[:12]}), not {policy.version!r} ({policy.digest[:12]})"
-        )
-    replayed = replay(record, model, policy, model_version=record.model_version, scale=scale)
-    return ApplicationReplay(stored=stored, replayed=replayed)

@@ -26,13 +26,12 @@ from microlend.service.lending._loans import (
     loans_page,
 )
 from microlend.service.lending._merchants import sync_merchants
-from microlend.service.lending._receipts import Offer, Receipt, header_for, transaction_id
+from microlend.service.lending._receipts import Receipt, header_for, transaction_id
 from microlend.service.lending._servicing import contract_of, status_of
 
 __all__ = [
     "EndOfDayReport",
     "LoanView",
-    "Offer",
     "Receipt",
     "accept_decision_offer",
     "accept_offer",

@@ -7,6 +7,7 @@ its caller (``scope``). Accepting and disbursing hold the merchant's lock and ke
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -14,12 +15,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError, LedgerError
-from microlend.ledger import Product, disbursement, funding, terms_from_json, terms_to_json
-from microlend.money import Money, to_decimal, to_text
+from microlend.ledger import disbursement, funding, terms_to_json
+from microlend.money import Money, to_text
+from microlend.policy import Offer
 from microlend.service.lending._credit import check_within_limit, usable_decision
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (
-    Offer,
     Receipt,
     header_for,
     idempotent,
@@ -81,28 +82,27 @@ def accept_offer(
     decision_id: str | None = None,
     scope: str = "",
 ) -> Receipt:
-    """Accept ``offer``: the loan is created (not yet disbursed); its id comes from the key.
+    """Accept ``offer`` (the policy's, with its terms): the loan is created (not yet
+    disbursed); its id comes from the key.
 
     With ``decision_id`` the offer must be one of that decision's, standing on
     ``business_date`` and within the limit it granted (``_credit``); without, it is the
     platform's own loan, and only the merchant must exist.
     """
-    terms = terms_from_json(offer.terms_json, offer.product)
-    principal = Money(to_decimal(offer.amount), offer.currency)
-    if principal.amount != offer.amount or principal.amount <= 0:
-        raise ConfigError(f"offer amount {offer.amount} is not a positive {offer.currency} amount")
+    principal = offer.amount
+    if principal.amount <= 0:
+        raise ConfigError(f"offer amount {principal} is not positive")
     loan = LoanRecord(
         loan_id=LoanId(transaction_id(scoped_key("loan", idempotency_key, scope))),
         merchant_id=merchant_id,
         decision_id=decision_id,
-        product=Product(terms.product),
-        terms_json=terms_to_json(terms),
+        terms=offer.terms,
         principal=principal.amount,
         currency=principal.currency,
         status=LoanStatus.ACCEPTED,
         accepted_on=business_date,
     )
-    request = offer.as_request() | {"merchant_id": merchant_id, "decision_id": decision_id}
+    request = _accept_request(offer) | {"merchant_id": merchant_id, "decision_id": decision_id}
 
     def work(session: Session) -> Receipt:
         decision = None
@@ -127,6 +127,21 @@ def accept_offer(
     return idempotent(
         engine, operation="accept", key=idempotency_key, request=request, work=work, scope=scope
     )
+
+
+def _accept_request(offer: Offer) -> dict[str, str]:
+    """What an accept's idempotency key is bound to: the principal and the terms. The terms are
+    the compact, sorted JSON text that accepting a decision's offer has always fingerprinted, so
+    a key sent again after an upgrade still answers as it first did."""
+    terms = json.dumps(
+        json.loads(terms_to_json(offer.terms)), sort_keys=True, separators=(",", ":")
+    )
+    return {
+        "amount": to_text(offer.amount.amount, offer.amount.currency),
+        "currency": offer.amount.currency,
+        "product": offer.product.value,
+        "terms": terms,
+    }
 
 
 def disburse(

@@ -73,10 +73,10 @@ def exposure_in(
 def granted(decision: DecisionRecord) -> Decimal:
     """The most the merchant may owe in all, loans of this decision included: the limit it
     offered plus the exposure that limit was sized on."""
-    limit = decision.result.get("limit")
+    limit = decision.decision.limit
     if limit is None:
         return _ZERO
-    return Decimal(limit["exposure"]) + Decimal(limit["amount"])
+    return limit.exposure + limit.amount
 
 
 def usable_decision(session: Session, decision_id: str, business_date: date) -> DecisionRecord:

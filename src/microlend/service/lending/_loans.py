@@ -4,7 +4,6 @@ one offer of a stored decision."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from microlend.errors import NotFoundError
 from microlend.ledger import Component, Instalment, LoanState, Transaction, receivables
 from microlend.service.lending._commands import accept_offer
-from microlend.service.lending._receipts import Offer, Receipt
+from microlend.service.lending._receipts import Receipt
 from microlend.service.lending._servicing import plan_of, state_of
 from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, loan_page
 
@@ -37,20 +36,13 @@ def accept_decision_offer(
     per decision, while its offers stand (``accept_offer``)."""
     with Session(engine) as session:
         record = LoanBookQueries(session).decision(decision_id)
-    offers = record.result.get("offers", [])
+    offers = record.decision.offers
     if not 1 <= offer_number <= len(offers):
         raise NotFoundError(f"decision {decision_id} has no offer {offer_number}")
-    chosen = offers[offer_number - 1]
-    offer = Offer(
-        amount=Decimal(chosen["amount"]),
-        currency=record.result["currency"],
-        product=chosen["product"],
-        terms_json=json.dumps(chosen["terms"], sort_keys=True, separators=(",", ":")),
-    )
     return accept_offer(
         engine,
         merchant_id=record.merchant_id,
-        offer=offer,
+        offer=offers[offer_number - 1],
         business_date=business_date,
         idempotency_key=idempotency_key,
         decision_id=decision_id,

@@ -26,29 +26,10 @@ from microlend.money import to_text
 from microlend.store import LoanBookCommands, in_transaction, request_hash
 from microlend.types import LoanId
 
-__all__ = ["Offer", "Receipt", "header_for", "idempotent", "scoped_key", "transaction_id"]
+__all__ = ["Receipt", "header_for", "idempotent", "scoped_key", "transaction_id"]
 
 # Transaction ids are derived from their idempotency keys, so a replayed run is reproducible.
 _NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d8e-9a57-8e2b1f0c4a11")
-
-
-@dataclass(frozen=True)
-class Offer:
-    """An offer as plain data, as the policy layer makes it: the principal, its currency, the
-    product and the canonical JSON of the terms (``ledger.terms_to_json``)."""
-
-    amount: Decimal
-    currency: str
-    product: str
-    terms_json: str
-
-    def as_request(self) -> dict[str, str]:
-        return {
-            "amount": to_text(self.amount, self.currency),
-            "currency": self.currency,
-            "product": self.product,
-            "terms": self.terms_json,
-        }
 
 
 @dataclass(frozen=True)

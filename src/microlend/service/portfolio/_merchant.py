@@ -1,8 +1,8 @@
 """The merchant's own view of its latest decision: score, sub-scores, reasons, what would raise
 it, and each offer with its total cost and effective APR.
 
-Read from the stored decision (its ``score`` document is ``Rating.to_dict``, its ``result``
-``Decision.to_dict``), so the merchant sees exactly what was decided.
+Read from the stored decision (its ``Rating`` and its ``Decision``), so the merchant sees exactly
+what was decided.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import NotFoundError
+from microlend.policy import Offer
 from microlend.store import PortfolioQueries
 
 __all__ = ["MerchantOffer", "MerchantView", "merchant_view"]
@@ -49,38 +49,35 @@ class MerchantView:
     decline_reasons: tuple[str, ...]
 
 
-def _offer(body: Mapping[str, Any], currency: str) -> MerchantOffer:
+def _offer(offer: Offer) -> MerchantOffer:
     return MerchantOffer(
-        product=str(body["product"]),
-        amount=Decimal(body["amount"]),
-        currency=currency,
-        total_cost=Decimal(body["total_cost"]),
-        total_repayable=Decimal(body["total_repayable"]),
-        apr=float(body["apr"]),
-        expected_days=int(body["expected_days"]),
+        product=offer.product.value,
+        amount=offer.amount.amount,
+        currency=offer.amount.currency,
+        total_cost=offer.total_cost,
+        total_repayable=offer.total_repayable,
+        apr=offer.apr,
+        expected_days=offer.expected_days,
     )
 
 
 def merchant_view(engine: Engine, merchant_id: str) -> MerchantView:
     """The merchant's latest decision, as the merchant should read it."""
     with Session(engine) as session:
-        decision = PortfolioQueries(session).latest_decision(merchant_id)
-    if decision is None:
+        record = PortfolioQueries(session).latest_decision(merchant_id)
+    if record is None:
         raise NotFoundError(f"no decision for merchant {merchant_id!r} in the book")
-    rating, result = decision.score, decision.result
-    currency = str(result.get("currency", ""))
-    offers = tuple(_offer(body, currency) for body in result.get("offers", []))
+    rating, decision = record.rating, record.decision
+    offers = tuple(_offer(offer) for offer in decision.offers)
     return MerchantView(
         merchant_id=merchant_id,
-        as_of=decision.as_of,
-        score=int(rating["score"]),
-        band=str(rating["band"]),
-        pd=float(rating["pd"]),
-        sub_scores={str(k): int(v) for k, v in rating.get("sub_scores", {}).items()},
-        reasons=tuple(str(r["text"]) for r in rating.get("reasons", [])),
-        improvements=tuple(
-            (str(i["text"]), int(i["score"])) for i in rating.get("improvements", [])
-        ),
+        as_of=record.as_of,
+        score=rating.score,
+        band=rating.band,
+        pd=rating.pd,
+        sub_scores={str(d): s for d, s in rating.sub_scores.items()},
+        reasons=tuple(r.text for r in rating.reasons),
+        improvements=tuple((i.text, i.score) for i in rating.improvements),
         offers=offers,
-        decline_reasons=() if offers else tuple(str(r["text"]) for r in result.get("reasons", [])),
+        decline_reasons=() if offers else tuple(r.text for r in decision.reasons),
     )

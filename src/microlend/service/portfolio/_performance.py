@@ -73,13 +73,13 @@ def portfolio_performance(
             "bucket": [s.bucket.value for s in snapshots],
         }
     )
-    pd_of = {d.decision_id: float(d.score["pd"]) for d in decisions if "pd" in d.score}
+    pd_of = {d.decision_id: d.rating.pd for d in decisions}
     rated = [loan for loan in loans if loan.decision_id in pd_of and loan.disbursed_on]
     decided = pd.DataFrame(
         {
             "as_of": [d.as_of for d in decisions],
-            "approved": [bool(d.result.get("approved", False)) for d in decisions],
-            "score": [float(d.score.get("score", float("nan"))) for d in decisions],
+            "approved": [d.decision.approved for d in decisions],
+            "score": [float(d.rating.score) for d in decisions],
         }
     )
     return PortfolioPerformance(

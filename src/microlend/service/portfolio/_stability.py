@@ -112,7 +112,7 @@ def book_population(engine: Engine) -> Population:
     with Session(engine) as session:
         decisions = PortfolioQueries(session).decisions()
     features = pd.DataFrame([d.feature_values for d in decisions]).astype(np.float64)
-    scores = np.array([float(d.score.get("score", np.nan)) for d in decisions], np.float64)
+    scores = np.array([d.rating.score for d in decisions], np.float64)
     return Population("decisions in the book", scores, features)
 
 
@@ -140,11 +140,11 @@ def monitor_model(
 
 
 def _split_at_training(artifact: ModelArtifact, dataset: Dataset) -> tuple[Labelled, Labelled]:
-    window = artifact.metadata.get("training_window")
-    if not isinstance(window, dict) or "to" not in window:
+    window = artifact.metadata.training_window
+    if artifact.metadata.kind != "merchant_records" or window is None:
         raise ArtifactError("this model was not trained on merchant records (no training_window)")
     labelled = labelled_applications(dataset)
-    later = (labelled.applied_at > pd.Timestamp(window["to"])).to_numpy()
+    later = (labelled.applied_at > pd.Timestamp(window.end)).to_numpy()
     train, after = labelled.take(~later), labelled.take(later)
     if len(train) == 0 or len(after) == 0:
         raise ArtifactError("the records hold no applications on one side of the training window")

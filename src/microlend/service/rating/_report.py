@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import roc_curve
 
-from microlend.models import CalibrationBin, Evaluation
+from microlend.models import CalibrationBin, Evaluation, ModelMetadata
 from microlend.monitoring import Stability, psi, psi_table
 from microlend.scoring import ScoreScale
 from microlend.service.rating._training import RatingFit
@@ -103,8 +103,11 @@ def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport
                 {n: fit.test.features[n].to_numpy() for n in top},
             )
         ),
-        windows={
-            "training": dict(fit.metadata["training_window"]),
-            "test": dict(fit.metadata["test_window"]),
-        },
+        windows=_windows(fit.metadata),
     )
+
+
+def _windows(metadata: ModelMetadata) -> dict[str, dict[str, str]]:
+    """The training and test windows as the report prints them (ISO times)."""
+    windows = {"training": metadata.training_window, "test": metadata.test_window}
+    return {name: window.to_dict() for name, window in windows.items() if window is not None}

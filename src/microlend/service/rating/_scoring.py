@@ -19,10 +19,10 @@ __all__ = ["batch_table", "evaluate_on_records", "merchant_features", "score_mer
 
 
 def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
-    window = artifact.metadata.get("test_window")
-    if not isinstance(window, dict) or "from" not in window:
+    window = artifact.metadata.test_window
+    if window is None:
         raise ArtifactError("this model was not trained on merchant records (no test_window)")
-    start = pd.Timestamp(window["from"])
+    start = pd.Timestamp(window.start)
     return labelled.take((labelled.applied_at >= start).to_numpy())
 
 

@@ -21,7 +21,15 @@ import pyarrow as pa
 from microlend.data import Dataset
 from microlend.errors import DataContractError, ModelError, Violation
 from microlend.features import CATALOG, application_spine, build_features, feature_names
-from microlend.models import Evaluation, PDModel, Scorecard, evaluate, file_sha256
+from microlend.models import (
+    Evaluation,
+    ModelMetadata,
+    PDModel,
+    Scorecard,
+    Window,
+    evaluate,
+    file_sha256,
+)
 
 __all__ = [
     "PERFORMANCE_WINDOW",
@@ -163,7 +171,7 @@ class RatingFit:
     test: Labelled
     evaluation: Evaluation
     scorecard_evaluation: Evaluation
-    metadata: Mapping[str, Any]
+    metadata: ModelMetadata
 
 
 def fit_rating(
@@ -195,8 +203,8 @@ def fit_rating(
     )
 
 
-def _window(part: Labelled) -> dict[str, str]:
-    return {"from": part.applied_at.min().isoformat(), "to": part.applied_at.max().isoformat()}
+def _window(part: Labelled) -> Window:
+    return Window(part.applied_at.min().to_pydatetime(), part.applied_at.max().to_pydatetime())
 
 
 def _metadata(
@@ -205,18 +213,18 @@ def _metadata(
     test: Labelled,
     evaluation: Evaluation,
     challenger: Evaluation,
-) -> dict[str, Any]:
-    return {
-        "kind": "merchant_records",
-        "training_window": _window(train),
-        "test_window": _window(test),
-        "performance_window_days": PERFORMANCE_WINDOW.days,
-        "data_end": dataset.end.isoformat(),
-        "data_sha256": data_fingerprint(dataset),
-        "n_train": len(train),
-        "n_test": len(test),
-        "test_metrics": {**_scalars(evaluation), "scorecard_auc": challenger.auc},
-    }
+) -> ModelMetadata:
+    return ModelMetadata(
+        kind="merchant_records",
+        training_window=_window(train),
+        test_window=_window(test),
+        performance_window_days=PERFORMANCE_WINDOW.days,
+        data_end=dataset.end,
+        data_sha256=data_fingerprint(dataset),
+        n_train=len(train),
+        n_test=len(test),
+        test_metrics={**_scalars(evaluation), "scorecard_auc": challenger.auc},
+    )
 
 
 def _scalars(evaluation: Evaluation) -> dict[str, Any]:
