@@ -4,17 +4,19 @@ callers. Every rule runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from credit_support import DAY, FIXED, VALID_DAYS, decide, loans_of, open_book
+from credit_support import DAY, FIXED, SHARE, VALID_DAYS, decide, loans_of, open_book
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from decision_support import offer_of
 from microlend.errors import (
+    ConfigError,
     IdempotencyConflictError,
     LedgerError,
     LimitExceededError,
@@ -142,6 +144,32 @@ def test_disbursement_checks_the_granted_limit_again(engine: Engine) -> None:
         disburse(engine, granted.loan_id, DAY, "dis-1")
     cancel_loan(engine, platform.loan_id, DAY, "cancel-1")
     assert disburse(engine, granted.loan_id, DAY, "dis-2").status == "active"
+
+
+def test_only_an_offer_the_decision_made_can_be_accepted_under_it(engine: Engine) -> None:
+    open_book(engine)
+    record = decide(engine, "D1")  # offers 1,300 and 600, each on FIXED and SHARE terms
+    made = record.decision.offers[1]  # 1,300 on SHARE
+    lighter = dataclasses.replace(SHARE, holdback_rate=Decimal("0.05"))
+    for forged in (offer_of("500.00", FIXED), dataclasses.replace(made, terms=lighter)):
+        with pytest.raises(ConfigError, match="not one of decision D1's offers"):
+            accept_offer(
+                engine,
+                merchant_id=MerchantId("M1"),
+                offer=forged,
+                business_date=DAY,
+                idempotency_key="forged",
+                decision_id="D1",
+            )
+    accepted = accept_offer(
+        engine,
+        merchant_id=MerchantId("M1"),
+        offer=made,
+        business_date=DAY,
+        idempotency_key="made",
+        decision_id="D1",
+    )
+    assert accepted.amount == made.amount.amount
 
 
 def test_disbursement_keeps_the_policys_cap_on_one_merchant(engine: Engine) -> None:

@@ -112,6 +112,9 @@ def accept_offer(
             decision = usable_decision(session, decision_id, business_date)
             if decision.merchant_id != merchant_id:
                 raise ConfigError(f"decision {decision_id} is not about merchant {merchant_id}")
+            # One Offer type: the offer itself, terms and all, must be one the decision made.
+            if offer not in decision.decision.offers:
+                raise ConfigError(f"the offer is not one of decision {decision_id}'s offers")
         check_within_limit(session, loan, business_date, decision=decision)
         LoanBookCommands(session).add_loan(loan)
         return Receipt(
