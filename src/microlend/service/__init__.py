@@ -1,4 +1,4 @@
-"""Use cases, one subpackage a concept; a layer imports only the ones below it:
+"""Use cases, one subpackage (or module) a concept; a layer imports only the ones below it:
 
     _demo        the whole path on a simulated market
     backtest     a policy replayed over the records, on a fresh book

@@ -1,4 +1,4 @@
-"""API keys: create them, and tell who presents one.
+"""Access: API keys, their roles and the principal a request acts as.
 
 A key reads ``ml_<key id>_<secret>``. Only a salted SHA-256 of the secret is stored; checking
 one costs one primary-key read and a constant-time comparison. A merchant key is bound to its
