@@ -26,7 +26,7 @@ from microlend.ledger import (
 )
 from microlend.money import Money, to_text
 from microlend.service.lending._posting import post
-from microlend.service.lending._receipts import Receipt, header_for, idempotent
+from microlend.service.lending._receipts import Receipt, header_for, idempotent, on_loan
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post_payment", "post_settlement", "reverse_transaction"]
@@ -74,15 +74,15 @@ def post_settlement(
             currency=net.currency,
         )
 
-    request = _request(loan_id, net, business_date)
-    return idempotent(
+    return on_loan(
         engine,
-        operation="settlement",
-        key=idempotency_key,
-        request=request,
-        work=work,
-        lock_loan=loan_id,
+        "settlement",
+        loan_id,
+        business_date,
+        idempotency_key,
+        work,
         scope=scope,
+        request=_amount(net),
     )
 
 
@@ -126,15 +126,16 @@ def post_payment(
             currency=payment.currency,
         )
 
-    request = _request(loan_id, payment, business_date) | {"refund": refund_overpayment}
-    return idempotent(
+    request = _amount(payment) | {"refund": refund_overpayment}
+    return on_loan(
         engine,
-        operation="payment",
-        key=idempotency_key,
-        request=request,
-        work=work,
-        lock_loan=loan_id,
+        "payment",
+        loan_id,
+        business_date,
+        idempotency_key,
+        work,
         scope=scope,
+        request=request,
     )
 
 
@@ -200,10 +201,5 @@ def _collectable(
     return loan, receivables(queries.loan_transactions(loan_id), loan.loan_id)
 
 
-def _request(loan_id: str, amount: Money, business_date: date) -> dict[str, str]:
-    return {
-        "loan_id": loan_id,
-        "amount": to_text(amount.amount, amount.currency),
-        "currency": amount.currency,
-        "business_date": business_date.isoformat(),
-    }
+def _amount(amount: Money) -> dict[str, str | bool]:
+    return {"amount": to_text(amount.amount, amount.currency), "currency": amount.currency}

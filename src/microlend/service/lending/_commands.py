@@ -24,6 +24,7 @@ from microlend.service.lending._receipts import (
     Receipt,
     header_for,
     idempotent,
+    on_loan,
     scoped_key,
     transaction_id,
 )
@@ -185,15 +186,7 @@ def disburse(
             currency=loan.currency,
         )
 
-    return idempotent(
-        engine,
-        operation="disburse",
-        key=idempotency_key,
-        request={"loan_id": loan_id, "business_date": business_date.isoformat()},
-        work=work,
-        lock_loan=loan_id,
-        scope=scope,
-    )
+    return on_loan(engine, "disburse", loan_id, business_date, idempotency_key, work, scope=scope)
 
 
 def cancel_loan(
@@ -218,12 +211,4 @@ def cancel_loan(
             currency=loan.currency,
         )
 
-    return idempotent(
-        engine,
-        operation="cancel",
-        key=idempotency_key,
-        request={"loan_id": loan_id, "business_date": business_date.isoformat()},
-        work=work,
-        lock_loan=loan_id,
-        scope=scope,
-    )
+    return on_loan(engine, "cancel", loan_id, business_date, idempotency_key, work, scope=scope)

@@ -26,7 +26,7 @@ from microlend.money import to_text
 from microlend.store import LoanBookCommands, in_transaction, request_hash
 from microlend.types import LoanId
 
-__all__ = ["Receipt", "header_for", "idempotent", "scoped_key", "transaction_id"]
+__all__ = ["Receipt", "header_for", "idempotent", "on_loan", "scoped_key", "transaction_id"]
 
 # Transaction ids are derived from their idempotency keys, so a replayed run is reproducible.
 _NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d8e-9a57-8e2b1f0c4a11")
@@ -132,3 +132,28 @@ def idempotent(
         return receipt
 
     return in_transaction(engine, unit)
+
+
+def on_loan(
+    engine: Engine,
+    operation: str,
+    loan_id: str,
+    business_date: date,
+    key: str,
+    work: Callable[[Session], Receipt],
+    *,
+    scope: str = "",
+    request: Mapping[str, Any] | None = None,
+) -> Receipt:
+    """``idempotent`` for a command on loan ``loan_id``: the loan is locked first, and the
+    request is the loan and the business date with ``request``'s own fields."""
+    body = {"loan_id": loan_id, "business_date": business_date.isoformat(), **(request or {})}
+    return idempotent(
+        engine,
+        operation=operation,
+        key=key,
+        request=body,
+        work=work,
+        lock_loan=loan_id,
+        scope=scope,
+    )
