@@ -22,7 +22,13 @@ from microlend.models import ModelArtifact, PDModel
 from microlend.monitoring import Stability, Verdict, calibration_by_band, psi, psi_table
 from microlend.monitoring import worst_verdict as _worst
 from microlend.scoring import ScoreScale
-from microlend.service.rating import Labelled, RatingFit, labelled_applications
+from microlend.service.rating import (
+    STABILITY_FEATURES,
+    Labelled,
+    RatingFit,
+    feature_importance,
+    labelled_applications,
+)
 from microlend.store import PortfolioQueries
 
 __all__ = [
@@ -37,9 +43,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-
-#: How many of the most important features are watched.
-TOP_FEATURES = 10
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,7 @@ class ModelMonitor:
 
 
 def _top_features(model: PDModel, features: pd.DataFrame, top: int) -> tuple[str, ...]:
-    """The features with the largest mean absolute contribution to the log-odds."""
-    contributions = model.contributions(features).drop(columns=["base"]).abs().mean()
-    return tuple(str(n) for n in contributions.sort_values(ascending=False).index[:top])
+    return tuple(name for name, _ in feature_importance(model, features)[:top])
 
 
 def _population(name: str, model: PDModel, part: Labelled, scale: ScoreScale) -> Population:
@@ -100,7 +101,7 @@ def _population(name: str, model: PDModel, part: Labelled, scale: ScoreScale) ->
 
 
 def baseline_from_fit(
-    fit: RatingFit, scale: ScoreScale | None = None, *, top: int = TOP_FEATURES
+    fit: RatingFit, scale: ScoreScale | None = None, *, top: int = STABILITY_FEATURES
 ) -> StabilityBaseline:
     """The training population of a fresh fit."""
     population = _population("training", fit.model, fit.train, scale or ScoreScale())
@@ -162,7 +163,7 @@ def baseline_on_records(
 def _baseline(model: PDModel, train: Labelled, scale: ScoreScale) -> StabilityBaseline:
     return StabilityBaseline(
         _population("training", model, train, scale),
-        _top_features(model, train.features, TOP_FEATURES),
+        _top_features(model, train.features, STABILITY_FEATURES),
     )
 
 

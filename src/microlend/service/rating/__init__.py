@@ -1,7 +1,13 @@
 """Rating: train the PD model on labelled applications, report on it, and rate merchants (in a
 batch on DuckDB or Spark, or from the business date's feature snapshot)."""
 
-from microlend.service.rating._report import Curve, ModelReport, model_report
+from microlend.service.rating._report import (
+    STABILITY_FEATURES,
+    Curve,
+    ModelReport,
+    feature_importance,
+    model_report,
+)
 from microlend.service.rating._scoring import (
     evaluate_on_records,
     merchant_features,
@@ -22,6 +28,7 @@ from microlend.service.rating._training import (
 
 __all__ = [
     "PERFORMANCE_WINDOW",
+    "STABILITY_FEATURES",
     "BatchResult",
     "Curve",
     "FeatureSnapshot",
@@ -31,6 +38,7 @@ __all__ = [
     "Progress",
     "RatingFit",
     "evaluate_on_records",
+    "feature_importance",
     "fit_rating",
     "labelled_applications",
     "merchant_features",

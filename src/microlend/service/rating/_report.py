@@ -12,16 +12,17 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import roc_curve
 
-from microlend.models import CalibrationBin, Evaluation, ModelMetadata
+from microlend.models import CalibrationBin, Evaluation, ModelMetadata, PDModel
 from microlend.monitoring import Stability, psi, psi_table
 from microlend.scoring import ScoreScale
 from microlend.service.rating._training import RatingFit
 
-__all__ = ["Curve", "ModelReport", "model_report"]
+__all__ = ["STABILITY_FEATURES", "Curve", "ModelReport", "feature_importance", "model_report"]
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Features whose stability the report shows (the most important ones).
+#: How many of the most important features have their stability watched (the report, the
+#: monitor).
 STABILITY_FEATURES = 10
 
 
@@ -58,9 +59,9 @@ def _curve(name: str, y: npt.NDArray[np.int64], p: FloatArray, auc: float) -> Cu
     return Curve(name, fpr.astype(np.float64), tpr.astype(np.float64), auc)
 
 
-def _importance(fit: RatingFit) -> tuple[tuple[str, float], ...]:
-    """Mean absolute contribution (log-odds) of each feature on the test set, largest first."""
-    contributions = fit.model.contributions(fit.test.features).drop(columns=["base"])
+def feature_importance(model: PDModel, features: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """Mean absolute contribution (log-odds) of each feature on ``features``, largest first."""
+    contributions = model.contributions(features).drop(columns=["base"])
     mean_abs = contributions.abs().mean().sort_values(ascending=False)
     return tuple((str(name), float(value)) for name, value in mean_abs.items())
 
@@ -83,7 +84,7 @@ def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport
         curves.append(_curve("oracle (true PD)", y, fit.test.true_pd, fit.evaluation.oracle_auc))
     train_scores = np.asarray(scale.score(fit.model.predict_pd(fit.train.features)), np.float64)
     test_scores = np.asarray(scale.score(model_pd), np.float64)
-    importance = _importance(fit)
+    importance = feature_importance(fit.model, fit.test.features)
     top = [name for name, _ in importance[:STABILITY_FEATURES]]
     bands = pd.Series([scale.band(s) for s in test_scores]).value_counts()
     return ModelReport(
