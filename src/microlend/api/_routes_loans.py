@@ -8,9 +8,10 @@ moves nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy import Engine
 
 from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
 from microlend.api._problems import ProblemError
@@ -28,6 +29,7 @@ from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
 from microlend.errors import NotFoundError
 from microlend.money import Money
 from microlend.service import (
+    Principal,
     Receipt,
     Role,
     accept_decision_offer,
@@ -116,26 +118,47 @@ async def cancel(
 async def settlement(
     request: Request, loan_id: LoanPath, body: MoneyIn, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    net, today = Money(body.amount, body.currency), context.today()
-    return receipt_out(
-        await runtime.run(
-            lambda: post_settlement(context.engine, loan_id, net, today, key, scope=caller.key_id)
-        )
-    )
+    return await _collect(post_settlement, request, loan_id, body, caller, key)
 
 
 @router.post("/v1/loans/{loan_id}/payments", summary="Post a payment; any excess is refunded")
 async def payment(
     request: Request, loan_id: LoanPath, body: MoneyIn, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
+    return await _collect(post_payment, request, loan_id, body, caller, key)
+
+
+class _Collection(Protocol):
+    """``post_settlement`` or ``post_payment``."""
+
+    def __call__(
+        self,
+        engine: Engine,
+        loan_id: str,
+        amount: Money,
+        business_date: date,
+        key: str,
+        /,
+        *,
+        scope: str,
+    ) -> Receipt: ...
+
+
+async def _collect(
+    command: _Collection,
+    request: Request,
+    loan_id: str,
+    body: MoneyIn,
+    caller: Principal,
+    key: str,
+) -> ReceiptOut:
+    """Money collected on a loan (a settlement or a payment) as of the api's business date."""
     runtime = runtime_of(request)
     context = runtime.context
-    paid, today = Money(body.amount, body.currency), context.today()
+    amount, today = Money(body.amount, body.currency), context.today()
     return receipt_out(
         await runtime.run(
-            lambda: post_payment(context.engine, loan_id, paid, today, key, scope=caller.key_id)
+            lambda: command(context.engine, loan_id, amount, today, key, scope=caller.key_id)
         )
     )
 
