@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,7 +47,7 @@ def backtest(
     from microlend.models import load_artifact
     from microlend.policy import load_policy
     from microlend.service import backtest as run_backtest
-    from microlend.service import backtest_start, model_version
+    from microlend.service import backtest_start, model_version, quiet
     from microlend.store import create_engine_for, migrate
 
     artifact = load_artifact(model)
@@ -60,19 +61,7 @@ def backtest(
         migrate(engine)
     first = parse_date(start) if start else backtest_start(artifact.metadata)
     dataset = load_dataset(data)
-    if as_json:
-        results = run_backtest(
-            dataset,
-            artifact.model,
-            policies,
-            engines,
-            start=first,
-            model_version=model_version(artifact),
-        )
-        body = [r.to_dict() | {"db": url} for r, url in zip(results, urls, strict=True)]
-        typer.echo(json.dumps(body[0] if len(body) == 1 else {"a": body[0], "b": body[1]}))
-        return
-    with progress_bar() as report:
+    with nullcontext(quiet) if as_json else progress_bar() as report:
         results = run_backtest(
             dataset,
             artifact.model,
@@ -82,6 +71,10 @@ def backtest(
             model_version=model_version(artifact),
             progress=report,
         )
+    if as_json:
+        body = [r.to_dict() | {"db": url} for r, url in zip(results, urls, strict=True)]
+        typer.echo(json.dumps(body[0] if len(body) == 1 else {"a": body[0], "b": body[1]}))
+        return
     _print(results, urls)
 
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,6 +39,7 @@ from microlend.service.backtest._book import DayBook
 from microlend.service.backtest._result import BacktestResult
 from microlend.service.decisions import Application, decide_application
 from microlend.service.lending import transaction_id
+from microlend.service.rating import Progress, quiet
 from microlend.store import (
     Base,
     LoanBookQueries,
@@ -80,7 +81,7 @@ def backtest(
     start: date,
     model_version: str,
     scale: ScoreScale | None = None,
-    progress: Callable[[str, float], None] = lambda step, done: None,
+    progress: Progress = quiet,
 ) -> list[BacktestResult]:
     """Replay ``dataset`` from ``start`` to its end under each policy, each into its own empty
     book (``engines``, migrated); one result per policy, in order."""
