@@ -26,7 +26,13 @@ from microlend.ledger import (
 )
 from microlend.money import Money, to_text
 from microlend.service.lending._posting import post
-from microlend.service.lending._receipts import Receipt, header_for, idempotent, on_loan
+from microlend.service.lending._receipts import (
+    Receipt,
+    header_for,
+    idempotent,
+    loan_receipt,
+    on_loan,
+)
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post_payment", "post_settlement", "reverse_transaction"]
@@ -55,24 +61,10 @@ def post_settlement(
         header = header_for("settlement", idempotency_key, business_date, loan_id, scope)
         entry = settlement_holdback(header, terms, net, owed)
         if entry is None:
-            return Receipt(
-                "settlement",
-                loan.loan_id,
-                business_date,
-                status=loan.status.value,
-                currency=net.currency,
-            )
+            return loan_receipt("settlement", loan, business_date, (), status=loan.status.value)
         status = post(session, loan, [entry], business_date)
         held = sum((p.amount for p in entry.postings if p.account is Account.CASH), _ZERO)
-        return Receipt(
-            "settlement",
-            loan.loan_id,
-            business_date,
-            (entry.id,),
-            held,
-            status=str(status),
-            currency=net.currency,
-        )
+        return loan_receipt("settlement", loan, business_date, [entry], held, status=str(status))
 
     return on_loan(
         engine,
@@ -115,15 +107,9 @@ def post_payment(
             refund = header_for("refund", idempotency_key, business_date, loan_id, scope)
             entries.append(overpayment_refund(refund, Money(excess, payment.currency)))
         status = post(session, loan, entries, business_date)
-        return Receipt(
-            "payment",
-            loan.loan_id,
-            business_date,
-            tuple(e.id for e in entries),
-            payment.amount - excess,
-            excess,
-            str(status),
-            currency=payment.currency,
+        applied = payment.amount - excess
+        return loan_receipt(
+            "payment", loan, business_date, entries, applied, overpayment=excess, status=str(status)
         )
 
     request = _amount(payment) | {"refund": refund_overpayment}

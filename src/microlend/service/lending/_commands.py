@@ -24,6 +24,7 @@ from microlend.service.lending._receipts import (
     Receipt,
     header_for,
     idempotent,
+    loan_receipt,
     on_loan,
     scoped_key,
     transaction_id,
@@ -118,15 +119,7 @@ def accept_offer(
                 raise ConfigError(f"the offer is not one of decision {decision_id}'s offers")
         check_within_limit(session, loan, business_date, decision=decision)
         LoanBookCommands(session).add_loan(loan)
-        return Receipt(
-            "accept",
-            loan.loan_id,
-            business_date,
-            (),
-            principal.amount,
-            status="accepted",
-            currency=principal.currency,
-        )
+        return loan_receipt("accept", loan, business_date, (), loan.principal, status="accepted")
 
     return idempotent(
         engine, operation="accept", key=idempotency_key, request=request, work=work, scope=scope
@@ -176,14 +169,8 @@ def disburse(
         LoanBookCommands(session).set_status(loan_id, LoanStatus.ACTIVE, disbursed_on=business_date)
         disbursed = queries.loan(loan_id)
         status = post(session, disbursed, [entry], business_date)
-        return Receipt(
-            "disburse",
-            disbursed.loan_id,
-            business_date,
-            (entry.id,),
-            loan.principal,
-            status=str(status),
-            currency=loan.currency,
+        return loan_receipt(
+            "disburse", disbursed, business_date, [entry], loan.principal, status=str(status)
         )
 
     return on_loan(engine, "disburse", loan_id, business_date, idempotency_key, work, scope=scope)
@@ -201,14 +188,6 @@ def cancel_loan(
             raise LedgerError(f"loan {loan_id} is {loan.status}, not accepted: cannot cancel")
         LoanBookCommands(session).lock_merchant(loan.merchant_id)
         LoanBookCommands(session).set_status(loan_id, LoanStatus.CANCELLED)
-        return Receipt(
-            "cancel",
-            loan.loan_id,
-            business_date,
-            (),
-            loan.principal,
-            status="cancelled",
-            currency=loan.currency,
-        )
+        return loan_receipt("cancel", loan, business_date, (), loan.principal, status="cancelled")
 
     return on_loan(engine, "cancel", loan_id, business_date, idempotency_key, work, scope=scope)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,12 +21,20 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.ledger import Header
+from microlend.ledger import Header, Transaction
 from microlend.money import to_text
-from microlend.store import LoanBookCommands, in_transaction, request_hash
+from microlend.store import LoanBookCommands, LoanRecord, in_transaction, request_hash
 from microlend.types import LoanId
 
-__all__ = ["Receipt", "header_for", "idempotent", "on_loan", "scoped_key", "transaction_id"]
+__all__ = [
+    "Receipt",
+    "header_for",
+    "idempotent",
+    "loan_receipt",
+    "on_loan",
+    "scoped_key",
+    "transaction_id",
+]
 
 # Transaction ids are derived from their idempotency keys, so a replayed run is reproducible.
 _NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4d8e-9a57-8e2b1f0c4a11")
@@ -156,4 +164,27 @@ def on_loan(
         work=work,
         lock_loan=loan_id,
         scope=scope,
+    )
+
+
+def loan_receipt(
+    operation: str,
+    loan: LoanRecord,
+    business_date: date,
+    entries: Sequence[Transaction],
+    amount: Decimal = Decimal(0),
+    *,
+    overpayment: Decimal = Decimal(0),
+    status: str,
+) -> Receipt:
+    """The receipt of a command on ``loan`` (its id, its currency) that posted ``entries``."""
+    return Receipt(
+        operation,
+        loan.loan_id,
+        business_date,
+        tuple(e.id for e in entries),
+        amount,
+        overpayment,
+        status,
+        currency=loan.currency,
     )
