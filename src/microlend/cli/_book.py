@@ -16,9 +16,7 @@ from microlend.cli._app import name_database
 from microlend.errors import ConfigError, NotFoundError
 from microlend.store import create_engine_for, migrate
 
-__all__ = ["DEFAULT_DB", "book_file", "existing_book", "migrated_book"]
-
-DEFAULT_DB = "sqlite:///microlend.db"
+__all__ = ["book_file", "existing_book", "migrated_book"]
 
 # Written by every migration: a database without it was never made a loan book.
 _MARKER = "alembic_version"

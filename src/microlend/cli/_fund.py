@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge
+from microlend.cli._options import DEFAULT_DB, BookUrl
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["fund"]
 
-_DB = "sqlite:///microlend.db"
 # Digits, then optionally a point and digits: no sign, exponent, grouping or spaces, so what
 # is typed is exactly what is booked.
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -28,7 +28,7 @@ def fund(
     amount: Annotated[
         str, typer.Option("--amount", help="The capital, e.g. 250000 or 1250.50 (plain decimal).")
     ],
-    db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
+    db: BookUrl = DEFAULT_DB,
     currency: Annotated[
         str | None,
         typer.Option("--currency", help="ISO 4217 code (default: the default policy's)."),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge
+from microlend.cli._options import DEFAULT_DB, BookUrl
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
 
 __all__ = ["keys_app"]
 
-_DB = "sqlite:///microlend.db"
-_DB_HELP = "Loan book database URL."
 _ROLES = ("risk_officer", "servicing", "merchant")
 
 keys_app = typer.Typer(
@@ -41,7 +40,9 @@ def keys(
     merchant: Annotated[
         str | None, typer.Option("--merchant", help="The merchant of a merchant key.")
     ] = None,
-    db: Annotated[str | None, typer.Option("--db", help=f"{_DB_HELP} [default: {_DB}]")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help=f"Loan book database URL. [default: {DEFAULT_DB}]")
+    ] = None,
     key_file: Annotated[
         Path | None,
         typer.Option(
@@ -66,7 +67,7 @@ def keys(
         return
     if role is None:
         raise ConfigError("keys needs --role ROLE to create a key, or a command: list, revoke")
-    _create(_role(role, merchant), merchant, db or _DB, key_file)
+    _create(_role(role, merchant), merchant, db or DEFAULT_DB, key_file)
 
 
 def _role(role: str, merchant: str | None) -> Role:
@@ -101,7 +102,7 @@ def _create(role: Role, merchant: str | None, db: str, key_file: Path | None) ->
 @keys_app.command("list")
 @edge
 def list_keys(
-    db: Annotated[str, typer.Option("--db", help=_DB_HELP)] = _DB,
+    db: BookUrl = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array.")] = False,
 ) -> None:
     """Every key of the book, oldest first: id, role, merchant, created, last used, revoked (in
@@ -123,7 +124,7 @@ def list_keys(
 @edge
 def revoke_key(
     key_id: Annotated[str, typer.Argument(help="The key's id (as `keys list` shows it).")],
-    db: Annotated[str, typer.Option("--db", help=_DB_HELP)] = _DB,
+    db: BookUrl = DEFAULT_DB,
 ) -> None:
     """Revoke a key: every request and dashboard session made with it is refused from now on.
     Revoking a revoked key changes nothing."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._options import AsJson, DataFolder, ModelFolder
 
 if TYPE_CHECKING:
     from microlend.service import BacktestResult
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 @app.command()
 @edge
 def backtest(
-    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
-    model: Annotated[Path, typer.Option("--model", help="A folder written by train --data.")],
+    data: DataFolder,
+    model: ModelFolder,
     policy: Annotated[Path, typer.Option("--policy", help="A policy TOML file.")],
     policy_b: Annotated[
         Path | None, typer.Option("--policy-b", help="A second policy, run into its own book.")
@@ -35,7 +36,7 @@ def backtest(
         str | None,
         typer.Option("--start", help="First day (default: the model's test window start)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Replay the records day by day from --start: applications decided by the policy, loans
     disbursed, settlements collected, loans aged; print the book's results (side by side with

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
-from microlend.cli._records import SPARK_MASTER
+from microlend.cli._options import AsJson, DataFolder, EngineName, ModelFolder, OutFile, SparkMaster
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def evaluate(
     target: TargetOption = None,
     positive: PositiveOption = None,
     data: RecordsOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Evaluate a saved model: AUC, Gini, KS, Brier and calibration by decile.
 
@@ -153,12 +153,12 @@ def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> N
 @app.command()
 @edge
 def score(
-    model: Annotated[Path, typer.Option("--model", help="A folder written by train --data.")],
-    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
+    model: ModelFolder,
+    data: DataFolder,
     as_of: Annotated[str, typer.Option("--as-of", help="Score as of this date (YYYY-MM-DD).")],
-    out: Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")],
-    engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")] = "duckdb",
-    spark_master: Annotated[str | None, SPARK_MASTER] = None,
+    out: OutFile,
+    engine: EngineName = "duckdb",
+    spark_master: SparkMaster = None,
 ) -> None:
     """Score every merchant as of a date: PD, score, band, sub-scores and top four reasons.
 

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from microlend.cli._app import app, console, edge
+from microlend.cli._options import AsJson
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def monitor(
         Path | None,
         typer.Option("--data", help="Records the model was trained on (the training baseline)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """PSI of the score and top features against training, and calibration by score band.
 

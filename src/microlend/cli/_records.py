@@ -9,6 +9,7 @@ import pyarrow as pa
 import typer
 
 from microlend.cli._app import app, console, edge
+from microlend.cli._options import AsJson, DataFolder, EngineName, OutFile, SparkMaster
 from microlend.dates import parse_date
 from microlend.errors import ConfigError
 from microlend.settings import Settings
@@ -20,11 +21,11 @@ if TYPE_CHECKING:
 @app.command()
 @edge
 def features(
-    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
+    data: DataFolder,
     as_of: Annotated[str, typer.Option("--as-of", help="Features see events before it.")],
-    out: Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")],
-    engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")] = "duckdb",
-    spark_master: Annotated[str | None, SPARK_MASTER] = None,
+    out: OutFile,
+    engine: EngineName = "duckdb",
+    spark_master: SparkMaster = None,
 ) -> None:
     """Point-in-time features of every merchant as of a date, one row per merchant.
 
@@ -49,11 +50,6 @@ def features(
     table = build_features(load_dataset(data, end=None), as_of=day)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
-
-
-SPARK_MASTER = typer.Option(
-    "--spark-master", help="Spark master or sc:// URL; default MICROLEND_SPARK_MASTER."
-)
 
 
 def check_engine(engine: str, out: Path) -> None:
@@ -132,12 +128,12 @@ def simulate(
 @app.command()
 @edge
 def check(
-    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
+    data: DataFolder,
     end: Annotated[
         str | None,
         typer.Option("--end", help="The data's end (ISO 8601); default: dataset.json, else now."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Validate a data folder against the contract and report its data quality."""
     import json  # deferred: keeps the other commands' start fast

@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, edge, errors
+from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder
 from microlend.policy import Policy
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from microlend.cli._keyfile import DeliveredKeys
-
-_DB = "sqlite:///microlend.db"
 
 
 def _policy(path: Path | None) -> Policy:
@@ -32,8 +31,8 @@ def _policy(path: Path | None) -> Policy:
 @edge
 def serve(
     model: Annotated[Path, typer.Option("--model", help="Model folder (microlend train).")],
-    data: Annotated[Path, typer.Option("--data", help="Folder of contract tables.")],
-    db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
+    data: DataFolder,
+    db: BookUrl = DEFAULT_DB,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (plain HTTP).")
     ] = "127.0.0.1",
@@ -133,7 +132,7 @@ def _staff_keys(engine: Engine, db: str, key_file: Path | None) -> DeliveredKeys
 def replay(
     decision_id: Annotated[str, typer.Argument(help="The stored decision's id.")],
     model: Annotated[Path, typer.Option("--model", help="Model folder.")],
-    db: Annotated[str, typer.Option("--db", help="Loan book database URL.")] = _DB,
+    db: BookUrl = DEFAULT_DB,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy TOML file.")] = None,
 ) -> None:
     """Recompute a stored decision from its stored inputs with the model and policy given.

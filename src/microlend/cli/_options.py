@@ -1,0 +1,35 @@
+"""The options several commands take, each defined once (same flag, same help, same default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = [
+    "DEFAULT_DB",
+    "AsJson",
+    "BookUrl",
+    "DataFolder",
+    "EngineName",
+    "ModelFolder",
+    "OutFile",
+    "SparkMaster",
+]
+
+#: The loan book a command uses when it names none.
+DEFAULT_DB = "sqlite:///microlend.db"
+
+DataFolder = Annotated[Path, typer.Option("--data", help="Folder of contract tables.")]
+ModelFolder = Annotated[Path, typer.Option("--model", help="A folder written by train --data.")]
+OutFile = Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")]
+EngineName = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")]
+SparkMaster = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master", help="Spark master or sc:// URL; default MICROLEND_SPARK_MASTER."
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+BookUrl = Annotated[str, typer.Option("--db", help="Loan book database URL.")]
