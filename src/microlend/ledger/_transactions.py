@@ -91,15 +91,7 @@ def receivables(transactions: Iterable[Transaction], loan_id: LoanId) -> dict[Co
 
 def funding(header: Header, amount: Money) -> Transaction:
     """Capital brought into the book's cash."""
-    _positive(amount)
-    return header.entry(
-        TransactionKind.FUNDING,
-        amount.currency,
-        (
-            Posting.debit(Account.CASH, amount.amount),
-            Posting.credit(Account.CAPITAL, amount.amount),
-        ),
-    )
+    return _transfer(header, TransactionKind.FUNDING, amount, Account.CASH, Account.CAPITAL)
 
 
 def disbursement(header: Header, terms: Terms, principal: Money) -> Transaction:
@@ -120,14 +112,12 @@ def disbursement(header: Header, terms: Terms, principal: Money) -> Transaction:
 
 def interest_accrual(header: Header, amount: Money) -> Transaction:
     """Interest that has fallen due, recognised as owed and earned."""
-    _positive(amount)
-    return header.entry(
+    return _transfer(
+        header,
         TransactionKind.INTEREST_ACCRUAL,
-        amount.currency,
-        (
-            Posting.debit(Account.INTEREST_RECEIVABLE, amount.amount),
-            Posting.credit(Account.INTEREST_INCOME, amount.amount),
-        ),
+        amount,
+        Account.INTEREST_RECEIVABLE,
+        Account.INTEREST_INCOME,
     )
 
 
@@ -163,14 +153,8 @@ def settlement_holdback(
 
 def overpayment_refund(header: Header, amount: Money) -> Transaction:
     """Money a merchant overpaid, paid back to it."""
-    _positive(amount)
-    return header.entry(
-        TransactionKind.OVERPAYMENT_REFUND,
-        amount.currency,
-        (
-            Posting.debit(Account.MERCHANT_PAYABLE, amount.amount),
-            Posting.credit(Account.CASH, amount.amount),
-        ),
+    return _transfer(
+        header, TransactionKind.OVERPAYMENT_REFUND, amount, Account.MERCHANT_PAYABLE, Account.CASH
     )
 
 
@@ -201,6 +185,18 @@ def reversal(header: Header, original: Transaction) -> Transaction:
         loan_id=original.loan_id,
         currency=original.currency,
         reverses=original.id,
+    )
+
+
+def _transfer(
+    header: Header, kind: TransactionKind, amount: Money, debit: Account, credit: Account
+) -> Transaction:
+    """A positive ``amount`` moved in two legs: ``debit`` takes it, ``credit`` gives it."""
+    _positive(amount)
+    return header.entry(
+        kind,
+        amount.currency,
+        (Posting.debit(debit, amount.amount), Posting.credit(credit, amount.amount)),
     )
 
 
