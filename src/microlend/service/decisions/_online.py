@@ -33,7 +33,7 @@ def underwrite(
     requested_amount: Decimal | None = None,
 ) -> Decision:
     """Decide on an application of ``merchant_id`` as of the snapshot's date and store it
-    (``_decisions.decide_and_store``, as ``underwrite_application`` does with features from the
+    (``_decide.decide_and_store``, as ``underwrite_application`` does with features from the
     records); the decision's ``application_id`` is the stored decision's id."""
     features = snapshot.numbers_of(merchant_id)
     requested = None if requested_amount is None else Money(requested_amount, policy.currency)

@@ -114,8 +114,10 @@ def accept_offer(
             decision = usable_decision(session, decision_id, business_date)
             if decision.merchant_id != merchant_id:
                 raise ConfigError(f"decision {decision_id} is not about merchant {merchant_id}")
-            # One Offer type: the offer itself, terms and all, must be one the decision made.
-            if offer not in decision.decision.offers:
+            # The offer must be one the decision made: the same amount and terms. Compared on
+            # what binds the loan, not on the whole record, whose quote and APR are floats.
+            made = decision.decision.offers
+            if not any((o.amount, o.terms) == (offer.amount, offer.terms) for o in made):
                 raise ConfigError(f"the offer is not one of decision {decision_id}'s offers")
         check_within_limit(session, loan, business_date, decision=decision)
         LoanBookCommands(session).add_loan(loan)
