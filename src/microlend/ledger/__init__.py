@@ -7,7 +7,15 @@ balance is derived from the transactions given.
 
 from microlend.ledger._accounts import RECEIVABLE, Account, Side
 from microlend.ledger._allocation import Allocation, allocate
-from microlend.ledger._apr import CashFlow, cash_flows, effective_apr, last_payment_on
+from microlend.ledger._apr import (
+    CashFlow,
+    cash_flows,
+    effective_apr,
+    expected_holdback,
+    flows_apr,
+    last_payment_on,
+    realised_cash_flows,
+)
 from microlend.ledger._day_close import (
     DayClose,
     HeaderRule,
@@ -98,12 +106,15 @@ __all__ = [
     "delinquency_bucket",
     "disbursement",
     "effective_apr",
+    "expected_holdback",
     "fee_amount",
+    "flows_apr",
     "funding",
     "interest_accrual",
     "last_payment_on",
     "loan_state",
     "overpayment_refund",
+    "realised_cash_flows",
     "receivables",
     "repayment",
     "reversal",

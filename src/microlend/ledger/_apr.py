@@ -7,6 +7,10 @@ prices and speeds compare on one scale. A share-of-sales loan has no contractual
 rate depends on how fast sales repay it: ``daily_net_sales`` is the expected settlement net of
 one day, of which the holdback rate is collected every day until principal plus fee are paid.
 
+After a loan ends, the same rate of the flows that really happened (``realised_cash_flows``:
+the disbursement out, every receipt kept, on its business date) is its realised APR
+(``flows_apr``): one solver prices an offer and measures a loan.
+
 The root is found in ``g = ln(1 + R)`` by Newton's method kept inside a bracket (a step that
 would leave it bisects instead), on the flows as arrays: every offer of every decision is priced
 this way, so the solver is on the decision's hot path.
@@ -15,6 +19,7 @@ this way, so the solver is on the decision's hot path.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,11 +28,22 @@ import numpy as np
 import numpy.typing as npt
 
 from microlend.errors import LedgerError
+from microlend.ledger._accounts import Account
+from microlend.ledger._entries import Transaction, unique_transactions
 from microlend.ledger._schedule import fee_amount, schedule
 from microlend.ledger._terms import ShareOfSalesTerms, Terms
 from microlend.money import Money, round_money
+from microlend.types import LoanId
 
-__all__ = ["CashFlow", "cash_flows", "effective_apr", "last_payment_on"]
+__all__ = [
+    "CashFlow",
+    "cash_flows",
+    "effective_apr",
+    "expected_holdback",
+    "flows_apr",
+    "last_payment_on",
+    "realised_cash_flows",
+]
 
 #: A dated cash flow of the lender: negative out, positive in.
 CashFlow = tuple[date, Decimal]
@@ -42,6 +58,9 @@ _ITERATIONS = 200
 # Steps this small (in ln(1 + R)) are below what the NPV's rounding can resolve.
 _TOLERANCE = 1e-15
 _DAYS_PER_YEAR = 365.0
+_ZERO = Decimal(0)
+# The merchant's side of a loan: cash in and out of the book, less what the book owes back.
+_MERCHANT_CASH = frozenset({Account.CASH, Account.MERCHANT_PAYABLE})
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,51 @@ def effective_apr(
         years = np.array(days, dtype=np.float64) / _DAYS_PER_YEAR
         amounts = np.array([float(row.total) for row in rows], dtype=np.float64)
     return _annual_irr(float(principal.amount), years, amounts)
+
+
+def expected_holdback(
+    terms: ShareOfSalesTerms, principal: Money, daily_net_sales: Decimal
+) -> Decimal:
+    """The holdback expected each day (all but perhaps the last) of a share-of-sales loan."""
+    return _holdbacks(terms, principal, daily_net_sales).daily
+
+
+def realised_cash_flows(
+    transactions: Iterable[Transaction], loan_id: LoanId
+) -> tuple[CashFlow, ...]:
+    """The lender's cash flows of one loan as they happened, netted by business date: what
+    left the book for the merchant (the disbursement, refunds) negative, what came in and stayed
+    (repayments and holdbacks) positive. Money that came in beyond what was owed is owed back
+    (``merchant_payable``), so it counts only once it is kept; a transaction reversed and its
+    reversal count as neither (a reversal undoes a mistake: the money never really moved)."""
+    mine = [t for t in unique_transactions(transactions) if t.loan_id == loan_id]
+    undone = {t.reverses for t in mine if t.reverses is not None}
+    by_day: dict[date, Decimal] = {}
+    for transaction in mine:
+        if transaction.reverses is not None or transaction.id in undone:
+            continue
+        moved = sum((p.amount for p in transaction.postings if p.account in _MERCHANT_CASH), _ZERO)
+        by_day[transaction.business_date] = by_day.get(transaction.business_date, _ZERO) + moved
+    return tuple(sorted((day, amount) for day, amount in by_day.items() if amount != 0))
+
+
+def flows_apr(flows: Sequence[CashFlow]) -> float:
+    """The effective annual rate (0.25 is 25 %) of dated cash flows of the lender: the first
+    must go out (negative), the rest come in; flows of one date are netted. The same rate as
+    ``effective_apr`` gives a loan's contractual flows (``cash_flows``)."""
+    if not flows:
+        raise LedgerError("no cash flows: a rate needs money lent and repaid")
+    start = min(day for day, _ in flows)
+    netted: dict[int, Decimal] = {}
+    for day, amount in flows:
+        netted[(day - start).days] = netted.get((day - start).days, _ZERO) + amount
+    lent = -netted.pop(0, _ZERO)
+    if lent <= 0:
+        raise LedgerError(f"the first cash flow, on {start}, must be money lent")
+    days = sorted(netted)
+    years = np.array(days, dtype=np.float64) / _DAYS_PER_YEAR
+    amounts = np.array([float(netted[day]) for day in days], dtype=np.float64)
+    return _annual_irr(float(lent), years, amounts)
 
 
 def _holdbacks(

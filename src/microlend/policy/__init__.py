@@ -2,8 +2,9 @@
 
 ``load_policy`` (or ``default_policy``) reads and validates a TOML policy; ``decide`` turns an
 application, its rating, its features and the merchant's exposure into a ``Decision``: a menu
-of priced offers, each with its effective APR, or a decline with its reasons. Decisions record
-the policy's version and digest and the model's version, and round-trip through ``to_dict``.
+of priced offers, each with its effective APR and its ``Disclosure`` (what the merchant is told
+of it), or a decline with its reasons. Decisions record the policy's version and digest and the
+model's version, and round-trip through ``to_dict``.
 """
 
 from microlend.policy._decide import decide
@@ -15,15 +16,18 @@ from microlend.policy._decision import (
     Offer,
     ReasonSource,
 )
+from microlend.policy._disclose import SalesBasis, percent
+from microlend.policy._disclosure import Disclosure
 from microlend.policy._limits import (
     DAYS_PER_MONTH,
     Limit,
     SalesForecast,
     credit_limit,
     forecast_sales,
+    recent_sales,
 )
 from microlend.policy._load import default_policy, load_policy, parse_policy
-from microlend.policy._offers import PREVIEW_ROWS, menu
+from microlend.policy._offers import PREVIEW_ROWS, menu, offers_expire_on
 from microlend.policy._policy import (
     ACCOUNT_FACTS,
     BandCap,
@@ -55,6 +59,7 @@ __all__ = [
     "CreditRequest",
     "Decision",
     "DecisionReason",
+    "Disclosure",
     "Exposure",
     "Forecast",
     "InstalmentProduct",
@@ -70,6 +75,7 @@ __all__ = [
     "Quote",
     "RateGrid",
     "ReasonSource",
+    "SalesBasis",
     "SalesForecast",
     "ShareOfSalesProduct",
     "credit_limit",
@@ -80,7 +86,10 @@ __all__ = [
     "instalment_balance_years",
     "load_policy",
     "menu",
+    "offers_expire_on",
     "parse_policy",
+    "percent",
     "quote_annual_rate",
     "quote_fee_rate",
+    "recent_sales",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 
 from microlend.errors import ConfigError
 from microlend.money import Money
@@ -21,14 +21,15 @@ from microlend.policy._decision import (
     Offer,
     ReasonSource,
 )
+from microlend.policy._disclose import SalesBasis
 from microlend.policy._limits import (
     Limit,
-    SalesForecast,
     credit_limit,
     forecast_sales,
+    recent_sales,
     step_down,
 )
-from microlend.policy._offers import menu
+from microlend.policy._offers import menu, offers_expire_on
 from microlend.policy._policy import ACCOUNT_FACTS, Policy
 from microlend.policy._rules import fired_knockouts, is_missing
 from microlend.scoring import Rating
@@ -62,7 +63,8 @@ def decide(
         limit = credit_limit(
             policy.limits, rating.band, sales.monthly_net, exposure.outstanding.amount, currency
         )
-        offers, refusals = _offers(request, rating, policy, limit, sales, as_of)
+        basis = SalesBasis(recent_sales(policy.forecast, features, currency), sales)
+        offers, refusals = _offers(request, rating, policy, limit, basis, as_of)
         reasons.extend(refusals)
     if not offers:
         reasons.extend(_score_reasons(rating))
@@ -85,7 +87,7 @@ def decide(
         policy_version=policy.version,
         policy_digest=policy.digest,
         model_version=model_version,
-        expires_on=as_of + timedelta(days=policy.offer_valid_days) if offers else None,
+        expires_on=offers_expire_on(policy, as_of) if offers else None,
     )
 
 
@@ -94,7 +96,7 @@ def _offers(
     rating: Rating,
     policy: Policy,
     limit: Limit,
-    sales: SalesForecast,
+    sales: SalesBasis,
     as_of: date,
 ) -> tuple[tuple[Offer, ...], tuple[DecisionReason, ...]]:
     """The menu within ``limit``, or no offers and why not."""
@@ -105,7 +107,7 @@ def _offers(
         band=rating.band,
         pd=rating.pd,
         amount=_amount(request, limit, policy),
-        daily_net=sales.daily_net,
+        sales=sales,
         as_of=as_of,
     )
     return offers, () if offers else refusals

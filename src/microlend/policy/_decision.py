@@ -25,6 +25,7 @@ from microlend.ledger import (
     terms_to_json,
 )
 from microlend.money import Money, to_text
+from microlend.policy._disclosure import Disclosure, disclosure_from_dict, disclosure_to_dict
 from microlend.policy._limits import Limit, SalesForecast
 from microlend.policy._pricing import Quote
 
@@ -82,7 +83,9 @@ class Offer:
     """One offer of the menu. ``total_cost``: interest plus fee; ``expected_days``: days from
     disbursement to the last payment (expected from forecast sales for share of sales);
     ``apr``: the effective annual rate of ``ledger.effective_apr``; ``preview``: the first
-    instalments (for share of sales, the covenant's first minimum payments)."""
+    instalments (for share of sales, the covenant's first minimum payments); ``disclosure``:
+    what the merchant is told of it (every offer ``decide`` makes has one; decisions stored
+    before disclosures have none)."""
 
     amount: Money
     terms: Terms
@@ -93,6 +96,7 @@ class Offer:
     expected_days: int
     apr: float
     preview: tuple[Instalment, ...]
+    disclosure: Disclosure | None = None
 
     @property
     def product(self) -> Product:
@@ -237,6 +241,7 @@ def _offer_dict(offer: Offer, currency: str) -> dict[str, Any]:
             }
             for row in offer.preview
         ],
+        "disclosure": None if offer.disclosure is None else disclosure_to_dict(offer.disclosure),
     }
 
 
@@ -261,4 +266,10 @@ def _offer(body: Mapping[str, Any], currency: str) -> Offer:
             )
             for row in body["preview"]
         ),
+        disclosure=_disclosure_or_none(body.get("disclosure")),
     )
+
+
+def _disclosure_or_none(body: Mapping[str, Any] | None) -> Disclosure | None:
+    # Offers stored before disclosures carry none.
+    return None if body is None else disclosure_from_dict(body)

@@ -1,4 +1,5 @@
-"""The menu of offers: each product and term, priced, scheduled and given its effective APR.
+"""The menu of offers: each product and term, priced, scheduled, given its effective APR and
+disclosed (``policy._disclose``).
 
 An offer that cannot be made (its price over the grid's cap, its APR over the policy's maximum,
 or sales too low to repay it by holdback in time) yields a ``DecisionReason`` instead, so a
@@ -8,7 +9,8 @@ merchant who gets no offer at all is told why.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from microlend.errors import LedgerError
@@ -23,11 +25,12 @@ from microlend.ledger import (
 )
 from microlend.money import Money
 from microlend.policy._decision import DecisionReason, Offer, ReasonSource
+from microlend.policy._disclose import SalesBasis, disclose
 from microlend.policy._limits import step_down
 from microlend.policy._policy import InstalmentProduct, InstalmentTerm, Policy, ShareOfSalesProduct
 from microlend.policy._pricing import Quote, quote_annual_rate, quote_fee_rate
 
-__all__ = ["PREVIEW_ROWS", "menu"]
+__all__ = ["PREVIEW_ROWS", "menu", "offers_expire_on"]
 
 #: Instalments shown with an offer.
 PREVIEW_ROWS = 3
@@ -37,10 +40,16 @@ PREVIEW_ROWS = 3
 _RESIZE_TRIES = 3
 
 
+def offers_expire_on(policy: Policy, as_of: date) -> date:
+    """The last business day offers made on ``as_of`` may be accepted."""
+    return as_of + timedelta(days=policy.offer_valid_days)
+
+
 def menu(
-    policy: Policy, *, band: str, pd: float, amount: Money, daily_net: Decimal, as_of: date
+    policy: Policy, *, band: str, pd: float, amount: Money, sales: SalesBasis, as_of: date
 ) -> tuple[tuple[Offer, ...], tuple[DecisionReason, ...]]:
-    """The offers of every product open to ``band``, and why any product could not be offered."""
+    """The offers of every product open to ``band``, each disclosed, and why any product could
+    not be offered. ``sales``: the merchant's recent sales and the forecast made of them."""
     made: list[Offer | DecisionReason] = []
     instalment, share = policy.instalment, policy.share_of_sales
     if instalment is not None and band in instalment.bands:
@@ -49,12 +58,26 @@ def menu(
             for term in instalment.terms
         ]
     if share is not None and band in share.bands:
+        daily_net = sales.forecast.daily_net
         made.append(
             _share_offer(policy, share, pd=pd, amount=amount, daily_net=daily_net, as_of=as_of)
         )
-    offers = tuple(item for item in made if isinstance(item, Offer))
+    expires_on = offers_expire_on(policy, as_of)
+    offers = tuple(
+        _disclosed(policy, item, sales, as_of, expires_on)
+        for item in made
+        if isinstance(item, Offer)
+    )
     refusals = tuple(item for item in made if isinstance(item, DecisionReason))
     return offers, tuple(dict.fromkeys(refusals))
+
+
+def _disclosed(
+    policy: Policy, offer: Offer, sales: SalesBasis, as_of: date, expires_on: date
+) -> Offer:
+    rows = schedule(offer.terms, offer.amount, as_of)
+    disclosure = disclose(policy, offer, rows, basis=sales, expires_on=expires_on)
+    return replace(offer, disclosure=disclosure)
 
 
 def _refusal(code: str, text: str) -> DecisionReason:

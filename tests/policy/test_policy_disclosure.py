@@ -1,0 +1,158 @@
+"""Disclosures: every offer says what it costs, how it is repaid and what it assumes, in words
+whose figures are the offer's own, and survives the decision's JSON exactly."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from policy_support import edited_policy, features, rating
+
+from microlend.ledger import (
+    FixedInstalmentTerms,
+    ShareOfSalesTerms,
+    expected_holdback,
+    schedule,
+)
+from microlend.money import Money, format_money, round_money
+from microlend.policy import (
+    CreditRequest,
+    Decision,
+    Disclosure,
+    Exposure,
+    Offer,
+    Policy,
+    decide,
+    default_policy,
+    recent_sales,
+)
+
+AS_OF = date(2025, 3, 1)
+POLICY = default_policy()
+
+
+def _decide(policy: Policy = POLICY, requested: str = "3500", **values: float | None) -> Decision:
+    currency = policy.currency
+    return decide(
+        CreditRequest("app-1", "m-1", Money(Decimal(requested), currency)),
+        rating(0.02),
+        features(**values),
+        policy,
+        exposure=Exposure(Money.zero(currency)),
+        as_of=AS_OF,
+        model_version="pd-test",
+    )
+
+
+def _disclosed(offer: Offer) -> Disclosure:
+    assert offer.disclosure is not None
+    return offer.disclosure
+
+
+def test_every_offer_discloses_the_figures_it_was_priced_on() -> None:
+    decision = _decide()
+    assert len(decision.offers) == 4
+    for offer in decision.offers:
+        told = _disclosed(offer)
+        assert told.currency == offer.amount.currency == "USD"
+        assert told.amount_funded == offer.amount.amount == Decimal("3500.00")
+        assert told.finance_charge == offer.total_cost > 0
+        assert told.total_repayable == offer.amount.amount + offer.total_cost
+        assert told.estimated_apr == offer.apr
+        assert told.estimated_term_days == offer.expected_days
+        assert told.expires_on == decision.expires_on == date(2025, 3, 8)
+
+
+def test_titles_tell_the_offers_apart_with_payment_count_and_amount() -> None:
+    titles = [_disclosed(offer).title for offer in _decide().offers]
+    assert len(set(titles)) == len(titles)
+    assert titles == [
+        "6 monthly payments of 610.86 USD (the first 645.86 USD, the last 610.84 USD)",
+        "12 monthly payments of 313.43 USD (the first 348.43 USD, the last 313.46 USD)",
+        "26 weekly payments of 140.64 USD (the first 175.64 USD, the last 140.57 USD)",
+        "8 % of each daily payout until 3,683.75 USD is repaid",
+    ]
+
+
+def test_instalment_payments_are_the_schedule_every_one_counted() -> None:
+    for offer in _decide().offers:
+        terms = offer.terms
+        if not isinstance(terms, FixedInstalmentTerms):
+            continue
+        told, rows = _disclosed(offer), schedule(terms, offer.amount, AS_OF)
+        assert told.payment_count == terms.count == len(rows)
+        assert told.frequency == terms.frequency.value
+        assert told.payment in {row.total for row in rows}
+        assert told.holdback_rate is None
+        assert told.minimum_payment is None
+        # The words list every payment: counted runs of equal amounts add up to the total.
+        runs = re.findall(r"(?:(\d+) of )?([\d,]+\.\d\d) USD(?! fee)", told.payments)
+        listed = sum(int(n or 1) * Decimal(a.replace(",", "")) for n, a in runs)
+        assert listed == told.total_repayable == sum(row.total for row in rows)
+        assert f"from {rows[0].due_on} to {rows[-1].due_on}" in told.payments
+        assert f"The {format_money(offer.fee, 'USD')} fee is owed in full" in told.prepayment
+
+
+def test_share_of_sales_states_its_historical_basis_and_covenant() -> None:
+    decision = _decide()
+    offer = decision.offers[-1]
+    terms = offer.terms
+    assert isinstance(terms, ShareOfSalesTerms)
+    told = _disclosed(offer)
+    daily = round_money(decision.sales.daily_net * terms.holdback_rate, "USD")
+    assert told.holdback_rate == terms.holdback_rate == Decimal("0.08")
+    assert (
+        told.estimated_daily_payment
+        == daily
+        == expected_holdback(terms, offer.amount, decision.sales.daily_net)
+    )
+    assert told.lookback_days == POLICY.forecast.window_days == 90
+    sales = recent_sales(POLICY.forecast, features(), "USD")
+    assert f"over the last 90 days ({format_money(sales, 'USD')})" in told.apr_basis
+    assert format_money(decision.sales.daily_net, "USD") in told.apr_basis
+    rows = schedule(terms, offer.amount, AS_OF)
+    assert told.minimum_payment == rows[0].total
+    assert told.minimum_period_days == terms.covenant.period_days == 60
+    assert f"{format_money(rows[0].total, 'USD')} by day 60" in told.covenant
+    assert "saves nothing" in told.prepayment
+    assert told.payment is None
+    assert told.payment_count is None
+
+
+def test_what_a_missed_payment_does_follows_the_policy_arrears_rule() -> None:
+    strict = edited_policy('op = ">="\nvalue = 30', 'op = ">"\nvalue = 14')
+    told = _disclosed(_decide(strict).offers[0])
+    assert "more than 14 days past due we make you no new offer" in told.covenant
+    assert "at 90 days past due it is in default" in told.covenant
+    assert "30 days or more" in _disclosed(_decide().offers[0]).covenant
+
+
+def test_every_amount_in_the_words_carries_its_currency() -> None:
+    for offer in _decide().offers:
+        told = _disclosed(offer)
+        for text in (told.title, told.payments, told.apr_basis, told.covenant, told.prepayment):
+            for match in re.finditer(r"\d\.\d\d\b", text):
+                assert text[match.end() :].startswith(" USD"), text
+
+
+@pytest.mark.parametrize(("currency", "amount"), [("JPY", "350000"), ("KWD", "3500")])
+def test_disclosures_round_trip_at_the_currency_places(currency: str, amount: str) -> None:
+    policy = edited_policy('currency = "USD"', f'currency = "{currency}"')
+    decision = _decide(policy, requested=amount, gmv_90d=3_000_000.0)
+    assert decision.offers
+    body = json.loads(json.dumps(decision.to_dict()))
+    assert Decision.from_dict(body) == decision
+    for offer, written in zip(decision.offers, body["offers"], strict=True):
+        told = _disclosed(offer)
+        assert written["disclosure"]["amount_funded"] == format(told.amount_funded, "f")
+        assert currency in told.title
+
+
+def test_an_offer_stored_before_disclosures_reads_back_without_one() -> None:
+    body = _decide().to_dict()
+    for offer in body["offers"]:
+        del offer["disclosure"]
+    assert all(offer.disclosure is None for offer in Decision.from_dict(body).offers)
