@@ -65,18 +65,20 @@ def test_a_loan_is_followed_from_the_list_to_its_page(served: Served, page: Page
     assert page.locator("tr.posting").count() >= 2  # at least the disbursement's two lines
 
 
-def test_the_merchant_sees_score_reasons_and_priced_offers(served: Served, page: Page) -> None:
+def test_a_risk_officer_opens_a_merchants_page_from_its_loan(served: Served, page: Page) -> None:
     page.goto(f"{served.url}/dashboard/loans")
     merchant = page.locator("tr.loan").first.locator("a").nth(1)
     merchant.click()
     score = int(page.locator("#score").inner_text())
     assert 350 <= score <= 950
-    assert page.locator("#sub-scores tr").count() == 6  # header and five dimensions
+    assert page.locator("#sub-scores .sub-score").count() == 5  # the five dimensions
     assert page.locator("#reasons li").count() > 0
-    offers = page.locator("tr.offer")
+    offers = page.locator("article.offer")
     assert offers.count() > 0
-    assert "%" in offers.first.inner_text()
-    assert "costs you" in page.locator("ul.plain li").first.inner_text()
+    assert offers.first.locator("dd.apr").inner_text().endswith(" %")
+    assert offers.first.locator("dd.cost").inner_text() != ""
+    assert page.locator("button.accept").count() == 0  # a risk officer never accepts
+    assert page.locator("#nav a").all_inner_texts() == ["Back to the dashboard"]
 
 
 def test_an_unknown_loan_is_not_found(served: Served, page: Page) -> None:

@@ -69,7 +69,7 @@ def test_a_merchant_sees_its_own_page_only(served: Served, page: Page) -> None:
     log_in(page, served.url, served.merchant_key)
     assert page.url == f"{served.url}/merchants/{own}"
     assert 350 <= int(page.locator("#score").inner_text()) <= 950
-    assert page.locator("#nav a").all_inner_texts() == ["Your offer"]
+    assert page.locator("#nav a").all_inner_texts() == ["Your page"]
     theirs = page.goto(f"{served.url}/merchants/{other}")
     assert theirs is not None
     assert theirs.status == 404

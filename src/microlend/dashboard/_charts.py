@@ -9,13 +9,16 @@ from collections.abc import Sequence
 import pandas as pd
 from markupsafe import Markup
 
-from microlend.dashboard._svg import bar_chart, line_chart
-from microlend.service import PortfolioOverview
+from microlend.dashboard._svg import bar_chart, line_chart, time_chart
+from microlend.scoring import ScoreScale
+from microlend.service import MerchantView, PortfolioOverview
 
 __all__ = [
     "approval_chart",
     "bucket_chart",
     "calibration_chart",
+    "merchant_sales_chart",
+    "merchant_score_chart",
     "score_distribution_chart",
     "vintage_chart",
 ]
@@ -92,4 +95,25 @@ def calibration_chart(
         x_label=by,
         y_label="default rate",
         y_format=".1%",
+    )
+
+
+def merchant_score_chart(view: MerchantView, scale: ScoreScale) -> Markup:
+    """The merchant's score at each of its decisions, on the whole scale."""
+    return time_chart(
+        [(point.as_of, float(point.score)) for point in view.history],
+        name="score-history",
+        title="Your score at each of our decisions",
+        y_label=f"score ({scale.low}-{scale.high})",
+        y_range=(float(scale.low), float(scale.high)),
+    )
+
+
+def merchant_sales_chart(view: MerchantView) -> Markup:
+    """The merchant's sales of the 30 days before each decision (left out where unknown)."""
+    return time_chart(
+        [(p.as_of, float(p.sales_30d)) for p in view.history if p.sales_30d is not None],
+        name="sales-history",
+        title="Your sales in the 30 days before each decision",
+        y_label=f"sales ({view.currency})",
     )

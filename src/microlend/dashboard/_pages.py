@@ -19,21 +19,14 @@ from microlend.dashboard._charts import (
     vintage_chart,
 )
 from microlend.dashboard._context import DashboardContext, render
-from microlend.dashboard._login import (
-    PageRoute,
-    RefusedError,
-    add_login_routes,
-    no_merchant,
-    officer,
-    reader_of,
-)
+from microlend.dashboard._login import PageRoute, add_login_routes, officer
+from microlend.dashboard._merchant_page import add_merchant_routes
 from microlend.errors import NotFoundError
 from microlend.monitoring import BUCKET_ORDER
 from microlend.service import (
     book_population,
     list_loans,
     loan_view,
-    merchant_view,
     monitor_model,
     portfolio_overview,
     portfolio_performance,
@@ -46,7 +39,8 @@ _PAGE = 50
 
 def dashboard_router(context: DashboardContext) -> APIRouter:
     """Pages: ``/dashboard`` (overview), ``/dashboard/performance``, ``/dashboard/loans``,
-    ``/dashboard/loans/{id}``, the merchant's ``/merchants/{id}``, and ``/login``, ``/logout``."""
+    ``/dashboard/loans/{id}``, the merchant's ``/merchants/{id}`` (and its accept form,
+    ``_merchant_page``), and ``/login``, ``/logout``."""
     router = APIRouter(
         default_response_class=HTMLResponse, include_in_schema=False, route_class=PageRoute
     )
@@ -114,13 +108,5 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             raise HTTPException(status_code=404, detail=str(error)) from error
         return render("loan.html", visitor=visitor, as_of=as_of, loan=view)
 
-    @router.get("/merchants/{merchant_id}")
-    def merchant(request: Request, merchant_id: str) -> HTMLResponse:
-        visitor = reader_of(context, request, merchant_id)
-        try:
-            view = merchant_view(context.engine, merchant_id)
-        except NotFoundError as error:
-            raise RefusedError(no_merchant(visitor, merchant_id)) from error
-        return render("merchant.html", visitor=visitor, view=view, scale=context.scale)
-
+    add_merchant_routes(router, context)
     return router

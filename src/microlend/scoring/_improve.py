@@ -2,90 +2,43 @@
 
 The model itself is the judge: the merchant's row is copied with one actionable feature moved,
 step by step, toward its safe side (lower when the catalog's ``direction`` is +1, higher when
--1) along the quantiles of that feature in the training data, and every copy is scored in one
-batch. A change is *smallest* when it moves the feature across the fewest training quantiles,
+-1) along the quantiles of that feature in the training data, and the copies are scored in
+batches. A change is *smallest* when it moves the feature across the fewest training quantiles,
 so "cut refunds by 2 points" and "raise your rating by 0.3 stars" are compared on one footing:
 how much of the merchant population the move overtakes. Single features are tried first; only
 when none lifts the score a band on its own are pairs tried, among the features that came
 closest alone. Moves never leave the range seen in training, and features that are not
 actionable (tenure, category) or have no known direction never move.
+
+The search relies on the model being monotone in each actionable feature in its catalog
+direction (the PD model is constrained so): a feature's farthest safe value is scored first,
+and only a feature (or pair) that lifts the score there has its whole ladder scored. On a
+monotone model this finds exactly what scoring every step would, at a fraction of the rows, so
+a whole population is searched in one batch (``suggest_rows``) when its snapshot is taken.
+
+The ladders are learned once, on the model's training matrix, and saved with the model
+(``to_dict``/``from_dict``): every path that rates, replay included, suggests the same changes.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Self
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Self
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from microlend.errors import ConfigError, NotFittedError
-from microlend.features.catalog import FeatureSpec
+from microlend.errors import ArtifactError, ConfigError, NotFittedError
 from microlend.scoring._catalog import Catalog, index_catalog
 from microlend.scoring._model import RiskModel, model_inputs
 from microlend.scoring._scale import ScoreScale
-from microlend.scoring._wording import change_text
+from microlend.scoring._search import Change, FloatArray, Improvement, Ladder, Search, numbers
 
 __all__ = ["Change", "Improvement", "Improver"]
 
-FloatArray = npt.NDArray[np.float64]
 
-
-@dataclass(frozen=True)
-class Change:
-    """Move ``feature`` from ``before`` to ``after``, worded for the merchant in ``text``."""
-
-    feature: str
-    before: float
-    after: float
-    text: str
-
-
-@dataclass(frozen=True)
-class Improvement:
-    """Changes that together lift the score at least one band, and the PD, score, band after.
-
-    ``effort`` is the share of the training population the changes overtake, summed over them.
-    """
-
-    changes: tuple[Change, ...]
-    pd: float
-    score: int
-    band: str
-    effort: float
-
-    @property
-    def text(self) -> str:
-        return " and ".join(change.text for change in self.changes)
-
-
-@dataclass(frozen=True)
-class _Ladder:
-    """The distinct training quantiles of one feature and their mean quantile levels."""
-
-    values: FloatArray
-    levels: FloatArray
-
-    def steps_toward_safety(self, current: float, direction: int) -> tuple[FloatArray, FloatArray]:
-        """Values on the safe side of ``current`` and the quantile distance to each."""
-        safer = self.values < current if direction > 0 else self.values > current
-        here = float(np.interp(current, self.values, self.levels))
-        return self.values[safer], np.abs(self.levels[safer] - here)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """Candidate rows that change the same features: feature -> values, and the effort of each."""
-
-    values: dict[str, FloatArray]
-    effort: FloatArray = field(repr=False)
-
-
-def _ladder(column: pd.Series, levels: FloatArray) -> _Ladder | None:
-    seen = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+def _ladder(column: pd.Series, levels: FloatArray) -> Ladder | None:
+    seen = numbers(column)
     seen = seen[np.isfinite(seen)]
     if seen.size == 0:
         return None
@@ -93,17 +46,17 @@ def _ladder(column: pd.Series, levels: FloatArray) -> _Ladder | None:
     quantiles = np.quantile(seen, levels, method="inverted_cdf")
     values, inverse = np.unique(quantiles, return_inverse=True)
     mean_levels = np.bincount(inverse, weights=levels) / np.bincount(inverse)
-    return _Ladder(values=values.astype(np.float64), levels=mean_levels)
+    return Ladder(values=values.astype(np.float64), levels=mean_levels)
 
 
 class Improver:
-    """Finds "what would raise it" for a merchant (scikit-learn contract; ``fit`` on training rows).
+    """Finds "what would raise it" for merchants (scikit-learn contract; ``fit`` on training
+    rows).
 
     ``catalog`` names the actionable features and their safe direction; ``steps`` is the number of
     quantile steps each feature may move in; ``max_suggestions`` caps the alternatives returned.
     When no single feature suffices, pairs are drawn from the ``pair_pool`` features whose own
-    best move raised the score most (0: no pairs); the pool keeps the search to
-    ``pair_pool * (pair_pool - 1) / 2 * (steps + 1) ** 2`` rows however large the catalog.
+    farthest move raised the score most (0: no pairs).
     Learned: ``features_`` (the actionable features seen in training) and ``ladders_``.
     """
 
@@ -122,14 +75,17 @@ class Improver:
 
     def fit(self, X: pd.DataFrame, y: object = None) -> Self:  # noqa: N803 (scikit-learn's name)
         """Learn the quantile ladder of every actionable feature from the training matrix ``X``."""
-        if self.steps < 1 or self.max_suggestions < 1 or self.pair_pool < 0:
-            raise ConfigError("steps and max_suggestions must be at least 1, pair_pool at least 0")
+        self._check_settings()
         self.specs_ = index_catalog(self.catalog)
         levels = np.linspace(0.0, 1.0, self.steps + 1)
         ladders = {name: _ladder(X[name], levels) for name in X.columns if self._movable(str(name))}
-        self.ladders_: dict[str, _Ladder] = {k: v for k, v in ladders.items() if v is not None}
+        self.ladders_: dict[str, Ladder] = {k: v for k, v in ladders.items() if v is not None}
         self.features_ = list(self.ladders_)
         return self
+
+    def _check_settings(self) -> None:
+        if self.steps < 1 or self.max_suggestions < 1 or self.pair_pool < 0:
+            raise ConfigError("steps and max_suggestions must be at least 1, pair_pool at least 0")
 
     def _movable(self, name: str) -> bool:
         spec = self.specs_.get(name)
@@ -143,109 +99,81 @@ class Improver:
         ``score``: the row's score on ``scale`` when the caller has it (a rating does), which
         spares the model a call; otherwise the model scores the row first.
         """
-        if not hasattr(self, "ladders_"):
-            raise NotFittedError("Improver.suggest called before fit")
-        inputs = model_inputs(model, row)
-        if len(inputs) != 1:
-            raise ValueError(f"suggest takes one row, got {len(inputs)}")
-        if score is None:
-            score = int(scale.points(model.predict_pd(inputs))[0])
-        target = int(scale.band_rank(score)) + 1
-        if target > scale.best_rank:
-            return ()
-        moves = self._moves(inputs)
-        singles = [{name: move} for name, move in moves.items()]
-        found, reach = self._search(model, inputs, scale, target, singles)
-        if not found and self.pair_pool >= 2:
-            pool = sorted(moves, key=lambda name: -reach[name])[: self.pair_pool]
-            pairs = [{a: moves[a], b: moves[b]} for a, b in itertools.combinations(pool, 2)]
-            found, _ = self._search(model, inputs, scale, target, pairs)
-        return tuple(sorted(found, key=lambda imp: imp.effort)[: self.max_suggestions])
+        if len(row) != 1:
+            raise ValueError(f"suggest takes one row, got {len(row)}")
+        return self.suggest_rows(model, row, scale, None if score is None else [score])[0]
 
-    def _moves(self, inputs: pd.DataFrame) -> dict[str, tuple[FloatArray, FloatArray]]:
-        moves = {}
-        for name in self.features_:
-            current = float(inputs[name].iloc[0]) if name in inputs.columns else np.nan
-            if not np.isfinite(current):  # an unknown value has no "from" to move
-                continue
-            values, effort = self.ladders_[name].steps_toward_safety(
-                current, self.specs_[name].direction
-            )
-            if values.size:
-                moves[name] = (values, effort)
-        return moves
-
-    def _search(
+    def suggest_rows(
         self,
         model: RiskModel,
-        inputs: pd.DataFrame,
+        rows: pd.DataFrame,
         scale: ScoreScale,
-        target: int,
-        combos: list[dict[str, tuple[FloatArray, FloatArray]]],
-    ) -> tuple[list[Improvement], dict[str, int]]:
-        """Cheapest lifting candidate of each combo, and the best score each combo reached."""
-        plans = [_grid(combo) for combo in combos]
-        if not plans:
-            return [], {}
-        pds = model.predict_pd(_batch(inputs, plans))
-        found, reach = [], {}
-        start = 0
-        for plan in plans:
-            stop = start + plan.effort.size
-            best = _cheapest_lift(plan, pds[start:stop], scale, target)
-            if best is not None:
-                found.append(self._improvement(inputs, plan, best, float(pds[start + best]), scale))
-            reach[" + ".join(plan.values)] = int(scale.points(pds[start:stop]).max())
-            start = stop
-        return found, reach
+        scores: Sequence[int] | None = None,
+    ) -> list[tuple[Improvement, ...]]:
+        """``suggest`` for every row of ``rows`` at once, in their order (``scores``: theirs)."""
+        if not hasattr(self, "ladders_"):
+            raise NotFittedError("Improver.suggest called before fit")
+        inputs = model_inputs(model, rows)
+        if scores is None:
+            scores = scale.points(model.predict_pd(inputs)).tolist()
+        targets = scale.band_rank(np.asarray(scores, dtype=np.float64)) + 1
+        searched = np.flatnonzero(targets <= scale.best_rank)
+        found: list[tuple[Improvement, ...]] = [()] * len(inputs)
+        if searched.size and self.features_:
+            search = Search(self, model, inputs.iloc[searched], scale, targets[searched])
+            for position, improvements in zip(searched.tolist(), search.run(), strict=True):
+                found[position] = improvements
+        return found
 
-    def _improvement(
-        self, inputs: pd.DataFrame, plan: _Plan, at: int, pd_: float, scale: ScoreScale
-    ) -> Improvement:
-        changes = tuple(
-            _change(name, float(inputs[name].iloc[0]), float(values[at]), self.specs_[name])
-            for name, values in plan.values.items()
-        )
-        points = int(scale.points(pd_))
-        return Improvement(changes, pd_, points, scale.band(points), float(plan.effort[at]))
+    def to_dict(self) -> dict[str, Any]:
+        """The settings and learned ladders as plain JSON-ready data (floats round-trip)."""
+        if not hasattr(self, "ladders_"):
+            raise NotFittedError("Improver.to_dict called before fit")
+        return {
+            "steps": self.steps,
+            "max_suggestions": self.max_suggestions,
+            "pair_pool": self.pair_pool,
+            "features": [
+                {
+                    "name": name,
+                    "direction": int(self.specs_[name].direction),
+                    "values": ladder.values.tolist(),
+                    "levels": ladder.levels.tolist(),
+                }
+                for name, ladder in self.ladders_.items()
+            ],
+        }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], catalog: Catalog) -> Improver:
+        """The improver ``to_dict`` wrote, under ``catalog``; ``ArtifactError`` when the catalog
+        no longer lets a saved feature move that way (its suggestions would differ)."""
+        try:
+            improver = cls(
+                catalog,
+                steps=int(data["steps"]),
+                max_suggestions=int(data["max_suggestions"]),
+                pair_pool=int(data["pair_pool"]),
+            )
+            improver._check_settings()
+            improver.specs_ = index_catalog(catalog)
+            improver.ladders_ = dict(improver._saved_ladders(data["features"]))
+        except (KeyError, TypeError, ValueError, ConfigError) as error:
+            raise ArtifactError(f"not a saved improver ({error})") from error
+        improver.features_ = list(improver.ladders_)
+        return improver
 
-def _change(name: str, before: float, after: float, spec: FeatureSpec) -> Change:
-    return Change(name, before, after, change_text(spec, before, after))
-
-
-def _grid(combo: Mapping[str, tuple[FloatArray, FloatArray]]) -> _Plan:
-    """Every combination of the candidate values of the combo's features, with summed effort."""
-    names = list(combo)
-    mesh = np.meshgrid(*(combo[name][0] for name in names), indexing="ij")
-    efforts = np.meshgrid(*(combo[name][1] for name in names), indexing="ij")
-    values = {name: grid.ravel() for name, grid in zip(names, mesh, strict=True)}
-    return _Plan(values=values, effort=np.sum([e.ravel() for e in efforts], axis=0))
-
-
-def _batch(inputs: pd.DataFrame, plans: list[_Plan]) -> pd.DataFrame:
-    """Copies of the row, one per candidate of every plan, with the plan's features replaced."""
-    sizes = [plan.effort.size for plan in plans]
-    total = sum(sizes)
-    batch = inputs.loc[inputs.index.repeat(total)].reset_index(drop=True)
-    columns: dict[str, FloatArray] = {}
-    start = 0
-    for plan, size in zip(plans, sizes, strict=True):
-        for name, values in plan.values.items():
-            if name not in columns:
-                columns[name] = np.full(total, float(inputs[name].iloc[0]))
-            columns[name][start : start + size] = values
-        start += size
-    for name, column in columns.items():
-        batch[name] = column
-    return batch
-
-
-def _cheapest_lift(plan: _Plan, pds: FloatArray, scale: ScoreScale, target: int) -> int | None:
-    """Index of the least-effort candidate reaching band ``target`` (ties: the higher score)."""
-    points = scale.points(pds)
-    lifted = np.flatnonzero(scale.band_rank(points) >= target)
-    if lifted.size == 0:
-        return None
-    order = np.lexsort((-points[lifted], plan.effort[lifted]))
-    return int(lifted[order[0]])
+    def _saved_ladders(self, features: Sequence[Mapping[str, Any]]) -> Iterator[tuple[str, Ladder]]:
+        for saved in features:
+            name = str(saved["name"])
+            spec = self.specs_.get(name)
+            if not self._movable(name) or spec is None or spec.direction != saved["direction"]:
+                raise ArtifactError(
+                    f"the saved improver moves {name!r} in direction {saved['direction']}, which "
+                    "the feature catalog no longer allows: train the model again"
+                )
+            values = np.asarray(saved["values"], dtype=np.float64)
+            levels = np.asarray(saved["levels"], dtype=np.float64)
+            if values.size == 0 or values.shape != levels.shape or np.any(np.diff(values) <= 0):
+                raise ArtifactError(f"the saved improver's ladder of {name!r} is malformed")
+            yield name, Ladder(values, levels)

@@ -210,12 +210,13 @@ def _improvements(
     if improver is None:
         return [()] * len(inputs)
     ceiling = scale.bands[0].floor if improve_below is None else improve_below
-    return [
-        improver.suggest(model, inputs.iloc[[position]], scale, score=score)
-        if score < ceiling
-        else ()
-        for position, score in enumerate(points.tolist())
-    ]
+    below = np.flatnonzero(points < ceiling)
+    # One batched search for the whole table: a population is searched when it is rated.
+    found = improver.suggest_rows(model, inputs.iloc[below], scale, points[below].tolist())
+    improvements: list[tuple[Improvement, ...]] = [()] * len(inputs)
+    for position, suggested in zip(below.tolist(), found, strict=True):
+        improvements[position] = suggested
+    return improvements
 
 
 def rate(

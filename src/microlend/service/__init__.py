@@ -55,6 +55,7 @@ from microlend.service.lending import (
 )
 from microlend.service.portfolio import (
     LoanSummary,
+    MerchantView,
     ModelMonitor,
     PortfolioOverview,
     StabilityBaseline,
@@ -105,6 +106,7 @@ __all__ = [
     "Labelled",
     "LoanSummary",
     "LoanView",
+    "MerchantView",
     "ModelMonitor",
     "ModelParts",
     "ModelReport",

@@ -33,13 +33,11 @@ class PortfolioQueries:
         query = select(DecisionRow).order_by(DecisionRow.as_of, DecisionRow.id)
         return [decision_from_row(row) for row in self._session.scalars(query)]
 
-    def latest_decision(self, merchant_id: str) -> DecisionRecord | None:
-        """The merchant's most recent decision, if it has one."""
+    def merchant_decisions(self, merchant_id: str) -> list[DecisionRecord]:
+        """The merchant's stored decisions, oldest first (its score and sales over time)."""
         query = (
             select(DecisionRow)
             .where(DecisionRow.merchant_id == merchant_id)
-            .order_by(DecisionRow.as_of.desc(), DecisionRow.created_at.desc())
-            .limit(1)
+            .order_by(DecisionRow.as_of, DecisionRow.created_at)
         )
-        row = self._session.scalars(query).first()
-        return None if row is None else decision_from_row(row)
+        return [decision_from_row(row) for row in self._session.scalars(query)]

@@ -1,0 +1,311 @@
+"""The merchant's page through FastAPI's TestClient: what it shows (score, sub-scores explained,
+reasons, suggestions, offers, loans, charts), and accepting an offer from it under the rules of
+the api's accept (single use, expiry, limit, idempotency, CSRF, only the merchant itself)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from markupsafe import escape
+from sqlalchemy import Engine
+
+from decision_support import made_decision, offer_of
+from microlend.dashboard import DashboardContext, dashboard_router
+from microlend.dashboard._charts import merchant_sales_chart
+from microlend.features import Dimension
+from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
+from microlend.money import Money, format_money
+from microlend.scoring import Change, Improvement, Reason
+from microlend.service import (
+    Role,
+    create_api_key,
+    disburse,
+    fund_book,
+    loan_view,
+    merchant_view,
+    post_payment,
+    record_decision,
+)
+from microlend.service.portfolio._merchant import DIMENSIONS
+from microlend.store import (
+    DecisionRecord,
+    LoanBookCommands,
+    MerchantRecord,
+    create_engine_for,
+    in_transaction,
+    migrate,
+)
+from microlend.types import MerchantId
+
+DAY = date(2025, 3, 3)
+FIXED = FixedInstalmentTerms(annual_rate=Decimal("0.24"), count=6)
+SHARE = ShareOfSalesTerms(fee_rate=Decimal("0.10"), holdback_rate=Decimal("0.20"))
+REASON = "your refunds are high: 12.0 % of orders over the last 90 days"
+SUGGESTION = "lower your refunds from 12.0 % to 4.0 % of orders"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Today:
+    day: date = DAY
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@dataclass(frozen=True)
+class Book:
+    engine: Engine
+    today: Today
+    keys: dict[str, str]
+    app: FastAPI
+
+
+def _decision(
+    decision_id: str,
+    merchant: str = "M1",
+    *,
+    as_of: date = DAY,
+    limit: str = "1300.00",
+    sales: float | None = 5210.4,
+) -> DecisionRecord:
+    """An approval of two offers (fixed instalments, share of sales) with a reason and a
+    suggestion, the merchant's 30-day sales ``sales``."""
+    record = made_decision(
+        decision_id,
+        merchant,
+        as_of=as_of,
+        offers=[offer_of("1300.00", FIXED), offer_of("1300.00", SHARE)],
+        limit=limit,
+        features={"gmv_30d": sales},
+    )
+    change = Change("refund_rate_90d", 0.12, 0.04, SUGGESTION)
+    rating = replace(
+        record.rating,
+        reasons=(Reason("refund_rate_90d", 0.4, 0.12, REASON),),
+        improvements=(Improvement((change,), 0.02, 731, "A", 0.2),),
+    )
+    return replace(record, rating=rating)
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Book]:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
+    migrate(engine)
+    onboarded = datetime(2024, 1, 1, tzinfo=UTC)
+    records = [MerchantRecord(MerchantId(m), "toys", "north", onboarded) for m in ("M1", "M2")]
+    in_transaction(engine, lambda session: LoanBookCommands(session).add_merchants(records))
+    fund_book(engine, Money(Decimal(1_000_000), "USD"), DAY, "capital")
+    record_decision(engine, _decision("D0", as_of=DAY - timedelta(days=60), sales=4100.0))
+    record_decision(engine, _decision("D1"))
+    record_decision(engine, _decision("D2", "M2"))
+    keys = {
+        "officer": create_api_key(engine, Role.RISK_OFFICER),
+        "M1": create_api_key(engine, Role.MERCHANT, "M1"),
+    }
+    today = Today()
+    app = FastAPI()
+    app.include_router(dashboard_router(DashboardContext(engine, "USD", today)))
+    yield Book(engine, today, keys, app)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(book: Book) -> Iterator[TestClient]:
+    with TestClient(book.app, follow_redirects=False) as opened:
+        yield opened
+
+
+def _log_in(client: TestClient, key: str) -> None:
+    form = client.get("/login")
+    token = _CSRF.search(form.text)
+    assert token is not None
+    answer = client.post("/login", data={"key": key, "csrf": token[1], "next": ""})
+    assert answer.status_code == 303
+
+
+def _page(client: TestClient) -> httpx.Response:
+    page = client.get("/merchants/M1")
+    assert page.status_code == 200
+    return page
+
+
+def _accept(client: TestClient, offer: str = "1", decision: str = "D1") -> httpx.Response:
+    token = _CSRF.search(_page(client).text)
+    assert token is not None
+    data = {"csrf": token[1], "decision": decision, "offer": offer}
+    answer: httpx.Response = client.post("/merchants/M1/accept", data=data)
+    return answer
+
+
+def test_every_dimension_is_explained_in_plain_words() -> None:
+    assert set(DIMENSIONS) == set(Dimension)
+    assert all(title and meaning and "_" not in meaning for title, meaning in DIMENSIONS.values())
+
+
+def test_the_merchant_reads_its_score_explained_its_reasons_and_what_would_raise_it(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    text = _page(client).text
+    assert '<span id="score">700</span>' in text
+    for title, meaning in DIMENSIONS.values():
+        assert title in text
+        assert str(escape(meaning)) in text
+    assert REASON in text
+    assert f"{SUGGESTION}: your score would be about <b>731</b> (A)." in text
+    assert text.count('class="primary accept"') == 2  # an Accept button per offer
+    assert 'href="/dashboard' not in text  # no risk officer's navigation
+    assert 'href="/merchants/M1">Your page' in text
+
+
+def test_the_score_and_sales_charts_have_a_point_per_decision(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    text = _page(client).text
+    score = re.search(r'data-chart="score-history" data-points="(\d+)"', text)
+    sales = re.search(r'data-chart="sales-history" data-points="(\d+)"', text)
+    assert score is not None
+    assert sales is not None
+    assert (score[1], sales[1]) == ("2", "2")
+    assert f'data-x="{DAY - timedelta(days=60)}" data-y="4100"' in text
+    assert "sales (USD)" in text  # the axis names its currency
+    record_decision(book.engine, _decision("D3", as_of=DAY + timedelta(days=1), sales=None))
+    assert 'data-x="2025-03-04" data-y="700"' in _page(client).text  # the score, no sales
+
+
+def test_sales_not_known_are_left_out_and_none_says_no_data_yet(book: Book) -> None:
+    record_decision(book.engine, _decision("E1", "M2", sales=None))
+    view = merchant_view(book.engine, "M2", DAY)
+    assert [p.sales_30d for p in view.history] == [Decimal("5210.40"), None]
+    assert 'data-points="1"' in str(merchant_sales_chart(view))
+    chart = str(merchant_sales_chart(replace(view, history=view.history[1:])))
+    assert 'data-points="0"' in chart
+    assert "No data yet" in chart
+
+
+def test_accepting_an_offer_creates_the_loan_once_and_shows_it(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    answer = _accept(client)
+    assert answer.status_code == 303
+    location = answer.headers["location"]
+    match = re.fullmatch(r"/merchants/M1\?accepted=([\w-]+)#loans", location)
+    assert match is not None
+    loan_id = match[1]
+    assert loan_view(book.engine, loan_id, DAY).loan.status == "accepted"
+    page = client.get(location.split("#")[0])
+    assert f"loan <b>{loan_id}</b> of 1,300.00 USD" in page.text
+    assert f'id="loan-{loan_id}"' in page.text
+    assert 'class="primary accept"' not in page.text  # one decision, one loan
+    again = _accept(client)  # the same form sent twice: the same loan, nothing more
+    assert again.headers["location"] == location
+    other = _accept(client, offer="2")
+    assert other.status_code == 409
+    assert "You have already accepted one of these offers" in other.text
+    assert len(merchant_view(book.engine, "M1", DAY).loans) == 1
+
+
+def test_an_expired_offer_has_no_button_and_is_refused_on_the_page(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    token = _CSRF.search(_page(client).text)
+    assert token is not None
+    book.today.day = DAY + timedelta(days=8)  # the offers stood seven days
+    page = _page(client).text
+    assert "These offers expired on 2025-03-10" in page
+    assert 'class="primary accept"' not in page
+    answer = client.post(
+        "/merchants/M1/accept", data={"csrf": token[1], "decision": "D1", "offer": "1"}
+    )
+    assert answer.status_code == 409
+    assert "These offers have expired: apply again for a new decision." in answer.text
+    assert merchant_view(book.engine, "M1", book.today.day).loans == ()
+
+
+def test_an_offer_over_the_granted_limit_is_refused_in_plain_words(
+    book: Book, client: TestClient
+) -> None:
+    record_decision(book.engine, _decision("D9", limit="1000.00"))
+    _log_in(client, book.keys["M1"])
+    answer = _accept(client, decision="D9")
+    assert answer.status_code == 409
+    assert "past the limit this decision granted" in answer.text
+    assert 'id="score"' in answer.text  # the page itself, with the message
+    assert merchant_view(book.engine, "M1", DAY).loans == ()
+
+
+def test_another_merchants_decision_or_a_missing_offer_is_not_found(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    for decision, offer in (("D2", "1"), ("D1", "3"), ("D1", "x"), ("nope", "1")):
+        answer = _accept(client, offer=offer, decision=decision)
+        assert answer.status_code == 404, (decision, offer)
+        assert "That offer is not on your page any more" in answer.text
+    assert merchant_view(book.engine, "M1", DAY).loans == ()
+    assert merchant_view(book.engine, "M2", DAY).loans == ()
+
+
+def test_a_form_without_the_sessions_token_is_refused(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    for token in ("", "forged"):
+        data = {"csrf": token, "decision": "D1", "offer": "1"}
+        assert client.post("/merchants/M1/accept", data=data).status_code == 403
+    assert merchant_view(book.engine, "M1", DAY).loans == ()
+
+
+def test_a_risk_officer_reads_the_page_but_cannot_accept_for_the_merchant(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["officer"])
+    page = _page(client).text
+    assert 'class="primary accept"' not in page
+    assert "Only the merchant can accept an offer" in page
+    assert 'href="/dashboard">Back to the dashboard' in page
+    answer = _accept(client)
+    assert answer.status_code == 403
+    assert "cannot accept it on the merchant&#39;s behalf" in answer.text
+    assert merchant_view(book.engine, "M1", DAY).loans == ()
+
+
+def test_a_loan_shows_its_balance_next_payment_payoff_and_history(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    loan_id = _accept(client).headers["location"].split("=")[1].split("#")[0]
+    disburse(book.engine, loan_id, DAY, "dis")
+    paid_on = DAY + timedelta(days=31)
+    post_payment(book.engine, loan_id, Money(Decimal("100.00"), "USD"), paid_on, "pay")
+    book.today.day = paid_on
+    state = loan_view(book.engine, loan_id, paid_on).state
+    shown = merchant_view(book.engine, "M1", paid_on).loans[0]
+    assert (shown.outstanding, shown.payoff, shown.next_due_on) == (
+        state.outstanding_total,
+        state.payoff,
+        state.next_due_on,
+    )
+    assert shown.next_payment is not None
+    assert shown.next_payment > 0
+    assert [(m.kind, m.amount) for m in shown.history] == [
+        ("disbursement", Decimal("-1300.00")),
+        ("repayment", Decimal("100.00")),
+    ]
+    text = _page(client).text
+    for amount in (state.outstanding_total, state.payoff, shown.next_payment):
+        assert format_money(amount, "USD") in text
+    assert f"Next payment, due {state.next_due_on}" in text
+    assert "paid out to you" in text
+    assert "your payment" in text
