@@ -24,6 +24,7 @@ from microlend.dashboard._charts import merchant_sales_chart
 from microlend.features import Dimension
 from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money, format_money
+from microlend.policy import CreditRequest, Exposure, decide, default_policy
 from microlend.scoring import Change, Improvement, Reason
 from microlend.service import (
     Role,
@@ -37,6 +38,7 @@ from microlend.service import (
 )
 from microlend.service.portfolio._merchant import DIMENSIONS
 from microlend.store import (
+    DecisionInputs,
     DecisionRecord,
     LoanBookCommands,
     MerchantRecord,
@@ -309,3 +311,47 @@ def test_a_loan_shows_its_balance_next_payment_payoff_and_history(
     assert f"Next payment, due {state.next_due_on}" in text
     assert "paid out to you" in text
     assert "your payment" in text
+
+
+def test_each_offer_shows_its_disclosure_side_by_side(book: Book, client: TestClient) -> None:
+    policy = default_policy()
+    features: dict[str, float | None] = {
+        "tenure_days": 400.0,
+        "days_since_last_sale": 1.0,
+        "gmv_30d": 10_000.0,
+        "gmv_90d": 30_000.0,
+        "gmv_growth_90d": 0.1,
+        "prior_defaults": 0.0,
+    }
+    rating = replace(_decision("X").rating, pd=0.02, score=736, band="good")
+    decision = decide(
+        CreditRequest("app-9", "M2", None),
+        rating,
+        features,
+        policy,
+        exposure=Exposure.none(policy.currency),
+        as_of=DAY,
+        model_version="test",
+    )
+    assert len(decision.offers) > 1
+    inputs = DecisionInputs.of(decision)
+    record_decision(book.engine, DecisionRecord("D8", None, decision, rating, inputs, features))
+    key = create_api_key(book.engine, Role.MERCHANT, "M2")
+    _log_in(client, key)
+    text = client.get("/merchants/M2").text
+    cards = text.split('<article class="card offer"')[1:]
+    assert len(cards) == len(decision.offers)
+    for card, offer in zip(cards, decision.offers, strict=True):
+        told = offer.disclosure
+        assert told is not None
+        for words in (told.title, told.payments, told.apr_basis, told.covenant, told.prepayment):
+            assert str(escape(words)) in card
+        assert f"{100 * told.estimated_apr:.1f} %" in card
+        assert f"about {told.estimated_term_days} days" in card
+        assert format_money(told.total_repayable, told.currency) in card
+        if told.payment is not None:
+            assert format_money(told.payment, told.currency) in card
+        else:
+            assert told.holdback_rate is not None
+            assert f"{100 * told.holdback_rate:.1f} %" in card
+        assert 'class="primary accept"' in card

@@ -20,7 +20,7 @@ from microlend.errors import NotFoundError
 from microlend.features import Dimension
 from microlend.ledger import FixedInstalmentTerms
 from microlend.money import Money
-from microlend.policy import Offer
+from microlend.policy import Disclosure, Offer
 from microlend.service.portfolio._merchant_loans import MerchantLoan, merchant_loans
 from microlend.store import DecisionRecord, LoanBookQueries, PortfolioQueries
 
@@ -96,10 +96,11 @@ class HistoryPoint:
 
 @dataclass(frozen=True)
 class MerchantOffer:
-    """One offer, numbered from 1 as accepting it names it. ``total_cost`` is interest plus
-    fees; ``apr`` the effective annual rate (a fraction); ``payments`` and ``frequency`` (fixed
-    instalments) or ``holdback`` (share of sales, a fraction of each settlement) are the terms,
-    read as they are."""
+    """One offer, numbered from 1 as accepting it names it, with its ``disclosure`` (the
+    policy's: what the merchant is told of it; ``None`` on decisions stored before offers had
+    one). ``total_cost`` is interest plus fees; ``apr`` the effective annual rate (a fraction);
+    ``payments`` and ``frequency`` (fixed instalments) or ``holdback`` (share of sales, a
+    fraction of each settlement) are the terms, read as they are."""
 
     number: int
     product: str
@@ -112,6 +113,7 @@ class MerchantOffer:
     payments: int | None
     frequency: str | None
     holdback: Decimal | None
+    disclosure: Disclosure | None
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _offer(number: int, offer: Offer) -> MerchantOffer:
         payments=None if fixed is None else fixed.count,
         frequency=None if fixed is None else fixed.frequency.value,
         holdback=None if isinstance(terms, FixedInstalmentTerms) else terms.holdback_rate,
+        disclosure=offer.disclosure,
     )
 
 
