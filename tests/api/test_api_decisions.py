@@ -31,7 +31,7 @@ def test_online_decision_equals_the_batch_path(served: Served) -> None:
         assert answer.status_code == 201, answer.text
         online = answer.json()
         row = rows.loc[[merchant_id]]
-        rating = rate(context.model, row, CATALOG).ratings[0]
+        rating = rate(context.model, row, CATALOG, currency=context.policy.currency).ratings[0]
         features = {k: float(v) for k, v in row.iloc[0].items() if isinstance(v, int | float)}
         batch = decide(
             CreditRequest(online["decision_id"], merchant_id),
@@ -49,6 +49,7 @@ def test_online_decision_equals_the_batch_path(served: Served) -> None:
             str(o.amount.amount) for o in batch.offers
         ]
         assert [r["code"] for r in online["reasons"]] == [r.code for r in batch.reasons]
+        assert [r["value"] for r in online["reasons"]] == [r.value for r in batch.reasons]
 
 
 def test_a_stored_decision_replays_to_the_same_answer(served: Served) -> None:
@@ -79,4 +80,9 @@ def test_score_shows_sub_scores_reasons_and_improvements(served: Served) -> None
     assert 350 <= body["score"] <= 950
     assert body["sub_scores"]
     assert body["reasons"]
+    for reason in body["reasons"]:  # each with its code, value and wording
+        assert reason["code"] == reason["feature"]
+        assert "value" in reason
+        assert reason["text"]
+        assert "(missing)" not in reason["text"]
     assert body["as_of"] == served.context.today().isoformat()

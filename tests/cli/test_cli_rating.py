@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from microlend.cli import app
+from microlend.features import feature_names
 from microlend.models import load_artifact
 
 runner = CliRunner()
@@ -61,7 +62,9 @@ def test_score_writes_every_merchant(
     result = runner.invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert {"merchant_id", "pd", "score", "band", "reason_1", "sub_stability"} <= set(table.columns)
+    reasons = {f"reason_{n}{part}" for n in range(1, 5) for part in ("_code", "_value", "")}
+    assert {"merchant_id", "pd", "score", "band", "sub_stability", *reasons} <= set(table.columns)
+    assert set(table["reason_1_code"].dropna()) <= set(feature_names())
     assert table["score"].between(350, 950).all()
     assert table["merchant_id"].is_unique
 

@@ -80,7 +80,9 @@ def fill_book(
     rows = merchant_features(small_market, start)
     chosen = rows.index[:MERCHANTS]
     improver = Improver(CATALOG).fit(rows)
-    ratings = rate(fit.model, rows.loc[chosen], CATALOG, improver=improver).ratings
+    ratings = rate(
+        fit.model, rows.loc[chosen], CATALOG, currency=small_market.currency(), improver=improver
+    ).ratings
     policy = default_policy()
     engine = create_engine_for(f"sqlite:///{tmp / 'book.db'}")
     migrate(engine)

@@ -8,6 +8,7 @@ import pytest
 from features_data import AS_OF, tables
 
 from microlend.features import CATALOG, Dimension, build_features, feature_names, spec
+from microlend.features.catalog import Unit
 
 
 def test_catalog_has_at_least_forty_uniquely_named_features() -> None:
@@ -20,8 +21,10 @@ def test_every_entry_is_fully_described() -> None:
     for feature in CATALOG:
         assert feature.direction in {-1, 0, 1}, feature.name
         assert isinstance(feature.dimension, Dimension), feature.name
-        assert all((feature.meaning, feature.unit, feature.reason)), feature.name
-        assert not feature.reason.endswith("."), feature.name  # it completes a sentence
+        assert feature.meaning, feature.name
+        assert isinstance(feature.unit, Unit), feature.name
+        for template in feature.wording.templates():
+            assert not template.endswith("."), feature.name  # it completes a sentence
 
 
 def test_every_dimension_has_features() -> None:

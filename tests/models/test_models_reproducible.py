@@ -65,7 +65,7 @@ def test_scoring_twice_gives_identical_scores(
     ]
     scores = []
     for model, rows in runs:
-        table = rate(model, rows, CATALOG).table
+        table = rate(model, rows, CATALOG, currency=small_market.currency()).table
         table["margin"] = model.raw_margin(rows)
         scores.append(table)
     assert len(scores[0]) > 1000

@@ -13,8 +13,18 @@ DEFAULT_TEXT = resources.files("microlend.policy").joinpath("default.toml").read
 SCALE = ScoreScale()
 
 SCORE_REASONS = (
-    Reason("gmv_growth_90d", 0.4, -0.3, "your sales fell over the last 90 days"),
-    Reason("refund_rate_90d", 0.2, 0.12, "many of your orders were refunded"),
+    Reason(
+        "gmv_growth_90d",
+        0.4,
+        -0.3,
+        "your sales of the last 90 days fell by 30.0 % from the 90 days before",
+    ),
+    Reason(
+        "refund_rate_90d",
+        0.2,
+        0.12,
+        "your refunds over the last 90 days came to 12.0 % of your orders",
+    ),
 )
 
 #: A healthy merchant that passes every default knock-out.

@@ -32,6 +32,7 @@ from microlend.policy import (
     decide,
     default_policy,
 )
+from microlend.scoring import TOP_REASONS
 
 AS_OF = date(2025, 3, 1)
 POLICY = default_policy()
@@ -235,3 +236,78 @@ def test_amounts_in_another_currency_are_refused() -> None:
             as_of=AS_OF,
             model_version="pd",
         )
+
+
+#: A value of each feature knock-out of the default policy that fires it.
+KNOCKING_OUT = {
+    "tenure_days": 10.0,
+    "days_since_last_sale": 40.0,
+    "gmv_90d": 100.0,
+    "prior_defaults": 2.0,
+}
+
+
+def _declined(values: dict[str, float | None], pd: float, days_past_due: int = 0) -> Decision:
+    return decide(
+        CreditRequest("app-1", "m-1"),
+        rating(pd),
+        values,
+        POLICY,
+        exposure=Exposure(Money.zero("USD"), days_past_due=days_past_due),
+        as_of=AS_OF,
+        model_version="pd-2025.03",
+    )
+
+
+def test_a_decline_names_at_most_four_principal_reasons_knock_outs_first() -> None:
+    # Five knock-outs fire (arrears too), the score is below the minimum, two score reasons.
+    decision = _declined(features(**KNOCKING_OUT), 0.2, days_past_due=45)
+    assert TOP_REASONS == 4  # what an adverse-action notice may name
+    assert [r.code for r in decision.reasons] == [
+        "short_tenure",
+        "sales_stopped",
+        "low_sales",
+        "prior_default",
+    ]
+    assert [r.value for r in decision.reasons] == [10.0, 40.0, 100.0, 2.0]
+    assert {r.source for r in decision.reasons} == {ReasonSource.KNOCKOUT}
+
+
+def test_score_reasons_fill_what_knock_outs_and_policy_leave_worst_first() -> None:
+    decision = _declined(features(tenure_days=10.0), 0.2)
+    assert [(r.source, r.code) for r in decision.reasons] == [
+        (ReasonSource.KNOCKOUT, "short_tenure"),
+        (ReasonSource.POLICY, "score_below_minimum"),
+        (ReasonSource.POLICY, "band_not_eligible"),
+        (ReasonSource.SCORE, SCORE_REASONS[0].code),  # the larger contribution stays
+    ]
+    assert decision.reasons[1].value == decision.score
+    worst = decision.reasons[-1]
+    assert (worst.feature, worst.value, worst.text) == (
+        SCORE_REASONS[0].feature,
+        SCORE_REASONS[0].value,
+        SCORE_REASONS[0].text,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fired=st.lists(st.sampled_from(sorted(KNOCKING_OUT)), unique=True),
+    arrears=st.booleans(),
+    pd=st.sampled_from([0.01, 0.05, 0.2, 0.6]),
+)
+def test_reasons_never_exceed_the_cap_and_keep_their_order(
+    fired: list[str], arrears: bool, pd: float
+) -> None:
+    values = features(**{name: KNOCKING_OUT[name] for name in fired})
+    decision = _declined(values, pd, days_past_due=45 if arrears else 0)
+    sources = [r.source for r in decision.reasons]
+    assert len(sources) <= TOP_REASONS
+    assert sources == sorted(sources, key=list(ReasonSource).index)
+    knock_outs = len(fired) + arrears
+    assert sources.count(ReasonSource.KNOCKOUT) == min(knock_outs, TOP_REASONS)
+    if knock_outs:
+        assert not decision.approved
+    if not decision.approved:  # a decline always says why, up to the cap
+        assert sources
+        assert len(sources) == TOP_REASONS or ReasonSource.SCORE in sources

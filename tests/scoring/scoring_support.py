@@ -9,59 +9,73 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microlend.features.catalog import Dimension, FeatureSpec
+from microlend.features.catalog import Dimension, FeatureSpec, Unit, Wording
 
 CATALOG: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "refund_rate",
         "Share of orders refunded",
-        "share",
+        Unit.SHARE,
         1,
         Dimension.SATISFACTION,
-        "many of your orders are refunded",
+        Wording("{value} of your orders were refunded", "you received no orders"),
         actionable=True,
     ),
     FeatureSpec(
         "late_shipment_rate",
         "Share of orders shipped late",
-        "share",
+        Unit.SHARE,
         1,
         Dimension.FULFILMENT,
-        "many of your orders ship late",
+        Wording("{value} of your orders shipped late", "no order of yours was due to ship"),
         actionable=True,
     ),
     FeatureSpec(
         "avg_rating",
         "Average customer rating",
-        "stars",
+        Unit.STARS,
         -1,
         Dimension.SATISFACTION,
-        "your customers rate you low",
+        Wording(
+            "your customers rated you {value} on average",
+            "you have no reviews yet",
+            adverse="your customers rated you only {value} on average",
+        ),
         actionable=True,
     ),
     FeatureSpec(
         "sales_growth",
         "Growth of sales over 90 days",
-        "share",
+        Unit.CHANGE,
         -1,
         Dimension.SCALE_GROWTH,
-        "your sales are shrinking",
+        Wording(
+            "your sales grew by {value}",
+            "you made no sales before to compare with",
+            adverse="your sales grew by only {value}",
+            fall="your sales fell by {value}",
+            zero="your sales did not change",
+        ),
     ),
     FeatureSpec(
         "sales_volatility",
         "Week-to-week swing of sales",
-        "ratio",
+        Unit.RATIO,
         1,
         Dimension.STABILITY,
-        "your sales swing a lot",
+        Wording("your weekly sales typically moved {value} away from their average", "no sales"),
     ),
     FeatureSpec(
         "tenure_days",
         "Days since onboarding",
-        "days",
+        Unit.DAYS,
         -1,
         Dimension.HISTORY,
-        "you are new on the marketplace",
+        Wording(
+            "you joined {value} ago",
+            "we do not know when you joined",
+            adverse="you joined only {value} ago",
+        ),
     ),
 )
 FEATURES = [spec.name for spec in CATALOG]

@@ -26,7 +26,9 @@ def ratings(
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> list[Rating]:
     improver = Improver(CATALOG).fit(training[0])
-    return list(rate(model, applicants.iloc[:60], CATALOG, SCALE, improver=improver).ratings)
+    return list(
+        rate(model, applicants.iloc[:60], CATALOG, SCALE, currency="USD", improver=improver).ratings
+    )
 
 
 def test_one_rating_per_row_keyed_by_the_index(
@@ -68,7 +70,14 @@ def test_improve_below_limits_the_search(
     training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
 ) -> None:
     improver = Improver(CATALOG).fit(training[0])
-    few = rate(model, applicants.iloc[:60], CATALOG, improver=improver, improve_below=500).ratings
+    few = rate(
+        model,
+        applicants.iloc[:60],
+        CATALOG,
+        currency="USD",
+        improver=improver,
+        improve_below=500,
+    ).ratings
     assert all(not r.improvements for r in few if r.score >= 500)
 
 
@@ -85,13 +94,13 @@ def test_a_catalog_mapping_works_like_the_tuple(
     ratings: list[Rating], model: PDModel, applicants: pd.DataFrame
 ) -> None:
     as_mapping = {spec.name: spec for spec in CATALOG}
-    again = rate(model, applicants.iloc[:60], as_mapping, SCALE).ratings
+    again = rate(model, applicants.iloc[:60], as_mapping, SCALE, currency="USD").ratings
     assert [r.reasons for r in again] == [r.reasons for r in ratings]
 
 
 def test_missing_features_are_a_model_error(model: PDModel, applicants: pd.DataFrame) -> None:
     with pytest.raises(ModelError, match="refund_rate"):
-        rate(model, applicants.drop(columns="refund_rate"), CATALOG)
+        rate(model, applicants.drop(columns="refund_rate"), CATALOG, currency="USD")
 
 
 def test_uncatalogued_features_are_logged(
@@ -99,7 +108,7 @@ def test_uncatalogued_features_are_logged(
 ) -> None:
     partial = [spec for spec in CATALOG if spec.name != "sales_growth"]
     with caplog.at_level(logging.WARNING, logger="microlend.scoring"):
-        rated = rate(model, applicants.iloc[:60], partial).ratings
+        rated = rate(model, applicants.iloc[:60], partial, currency="USD").ratings
     assert "sales_growth" in caplog.text
     generic = [r for rating in rated for r in rating.reasons if r.feature == "sales_growth"]
     assert generic

@@ -103,7 +103,11 @@ class Runtime:
             current = self._snapshot
             if current is None or current.as_of != today or force:
                 context = self.context
-                current = await self.run(lambda: take_snapshot(context.model, context.data, today))
+                current = await self.run(
+                    lambda: take_snapshot(
+                        context.model, context.data, today, currency=context.policy.currency
+                    )
+                )
                 self._snapshot = current
                 await self.settle()
         return current

@@ -117,10 +117,13 @@ class SnapshotOut(BaseModel):
 
 
 class ReasonOut(BaseModel):
+    code: str = Field(description="A stable code of the reason: the feature behind it.")
     feature: str = Field(description="The feature behind the reason.")
     contribution: float = Field(description="How much it raised the log-odds of default.")
-    value: float | str | None = Field(description="The merchant's value of the feature.")
-    text: str = Field(description="The reason in plain words.")
+    value: float | str | None = Field(
+        description="The merchant's value of the feature, in its catalog unit (null: missing)."
+    )
+    text: str = Field(description="The reason in plain words, with the value and its unit.")
 
 
 class Change(BaseModel):
@@ -146,7 +149,9 @@ class ScoreOut(BaseModel):
     score: int = Field(ge=350, le=950, description="Credit score, 350 (worst) to 950 (best).")
     band: str = Field(description="Risk band of the score.")
     sub_scores: dict[str, int] = Field(description="Score per dimension of the business.")
-    reasons: list[ReasonOut] = Field(description="What pushed the PD up most, worst first.")
+    reasons: list[ReasonOut] = Field(
+        description="What pushed the PD up most, worst first (at most four)."
+    )
     improvements: list[ImprovementOut] = Field(description="What would raise the score.")
 
 
@@ -183,9 +188,16 @@ class OfferOut(BaseModel):
 
 class DecisionReasonOut(BaseModel):
     source: str = Field(description="knockout, policy or score.")
-    code: str = Field(description="A stable code of the reason.")
+    code: str = Field(
+        description="A stable code of the reason: the knock-out's or policy rule's code, or "
+        "the feature of a score reason."
+    )
     text: str = Field(description="The reason in plain words.")
     feature: str | None = Field(description="The feature behind it, if any.")
+    value: float | None = Field(
+        default=None,
+        description="The number it is about (the feature's value, the score), if any.",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -199,7 +211,10 @@ class DecisionOut(BaseModel):
     band: str = Field(description="Risk band.")
     limit: str | None = Amount("The credit limit, when the merchant is eligible.")
     offers: list[OfferOut] = Field(description="The menu of offers; empty on a decline.")
-    reasons: list[DecisionReasonOut] = Field(description="Why declined (or offers reduced).")
+    reasons: list[DecisionReasonOut] = Field(
+        description="Why declined (or offers reduced): at most four principal reasons, "
+        "knock-outs first, then the policy's, then what pushed the PD up most."
+    )
     policy_version: str = Field(description="The policy's version.")
     model_version: str = Field(description="The model's version.")
     expires_on: date | None = Field(

@@ -105,7 +105,9 @@ def demo_app(
     book = open_demo_book(out, dataset, merchant_id=merchant_id, currency=policy.currency)
     artifact = load_artifact(model_dir)
     business_date = book.business_date
-    snapshot = take_snapshot(artifact.model, dataset, business_date, rows=population)
+    snapshot = take_snapshot(
+        artifact.model, dataset, business_date, rows=population, currency=policy.currency
+    )
     # The merchant's page shows its latest decision: the example merchant gets one now.
     first = underwrite(
         book.engine,

@@ -1,6 +1,6 @@
 """Merchant records: the data contract, loading, validation and data-quality findings."""
 
-from microlend.data._dataset import Dataset
+from microlend.data._dataset import Dataset, one_currency
 from microlend.data._load import load_dataset
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
 from microlend.data._quality import (
@@ -51,6 +51,7 @@ __all__ = [
     "TableSchema",
     "arrow_schema",
     "load_dataset",
+    "one_currency",
     "quality_report",
     "read_manifest",
     "write_dataset",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,9 +11,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from microlend.data._manifest import Manifest
-from microlend.errors import NotFoundError
+from microlend.errors import ConfigError, NotFoundError
 
-__all__ = ["Dataset"]
+__all__ = ["Dataset", "one_currency"]
+
+
+def one_currency(found: Sequence[str | None], where: Path) -> str:
+    """The one currency of the orders of ``where`` (its distinct codes ``found``): the
+    features sum amounts of one currency, so none or several is a ``ConfigError``."""
+    codes = sorted({code for code in found if code is not None})
+    if len(codes) != 1:
+        raise ConfigError(
+            f"{where}: the orders are in {len(codes)} currencies ({', '.join(codes)}); "
+            "the features sum amounts of one currency"
+        )
+    return codes[0]
 
 
 @dataclass(frozen=True)
@@ -51,3 +63,12 @@ class Dataset:
         except KeyError:
             held = ", ".join(sorted(self.tables))
             raise NotFoundError(f"{self.root} holds no table {name!r} (it holds: {held})") from None
+
+    def currency(self) -> str:
+        """The platform's one currency, that of every amount in the records: the manifest's,
+        else the orders' (``ConfigError`` when they hold none or several)."""
+        if self.manifest is not None and self.manifest.currency is not None:
+            return self.manifest.currency
+        return one_currency(
+            pc.unique(self.table("orders").column("currency")).to_pylist(), self.root
+        )

@@ -1,9 +1,10 @@
 """The feature catalog: every feature's name, meaning, unit, risk direction, dimension and wording.
 
 The catalog is data. Models read ``direction`` for monotone constraints, scoring reads
-``dimension`` for sub-scores, ``reason`` for adverse-action wording and ``actionable`` for what a
-merchant could change. ``direction`` is the sign of the feature's effect on risk: ``+1`` when a
-higher value means more risk, ``-1`` when it means less, ``0`` when it is not known in advance.
+``dimension`` for sub-scores, ``wording`` for what a merchant is told about its value and
+``actionable`` for what a merchant could change. ``direction`` is the sign of the feature's
+effect on risk: ``+1`` when a higher value means more risk, ``-1`` when it means less, ``0``
+when it is not known in advance.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-__all__ = ["CATALOG", "Dimension", "FeatureSpec", "feature_names", "spec"]
+__all__ = ["CATALOG", "Dimension", "FeatureSpec", "Unit", "Wording", "feature_names", "spec"]
 
 
 class Dimension(StrEnum):
@@ -25,12 +26,63 @@ class Dimension(StrEnum):
     HISTORY = "history"
 
 
+class Unit(StrEnum):
+    """What a feature's number counts, and so how it is shown to a merchant."""
+
+    #: An amount in the platform's currency (one per platform), shown with its code.
+    CURRENCY = "currency"
+    ORDERS = "orders"
+    BUYERS = "buyers"
+    REVIEWS = "reviews"
+    LOANS = "loans"
+    DAYS = "days"
+    #: Customer stars (1 to 5), or a difference of two means of stars.
+    STARS = "stars"
+    #: A part of a whole, 0 to 1, shown as a percentage.
+    SHARE = "share"
+    #: A ratio that may exceed 1 (refunds per order, standard deviation over mean), in %.
+    RATIO = "ratio"
+    #: A relative change (new over old, minus 1), shown as a percentage with its direction.
+    CHANGE = "change"
+    #: A change per week relative to the mean (a slope), shown as a percentage a week.
+    CHANGE_PER_WEEK = "change per week"
+    #: A mid-rank percentile among peers, 0 to 1, shown as "the 23rd percentile".
+    PERCENTILE = "percentile"
+    #: A Herfindahl-Hirschman index of buyers' shares, 0 to 1, shown as the number of
+    #: equal buyers with the same concentration (``1 / index``).
+    HHI = "hhi"
+
+
 Direction = Literal[-1, 0, 1]
 
 
 @dataclass(frozen=True)
+class Wording:
+    """What a merchant is told about one feature's value: a template per case, each a clause
+    true of the value it is given; ``{value}`` stands for the value in the feature's unit.
+
+    The case is chosen from the value as it is shown and from the sign of its contribution to
+    the risk (``scoring._wording.wording_case``), first that applies: ``missing`` when there is
+    no value (never worded as a comparison); ``zero`` when the value shows as zero; ``fall``
+    when it is below zero (``{value}`` is then its size); ``adverse`` when it pushed the risk
+    up; ``plain`` otherwise, and wherever a case has no template of its own. A value that
+    pushed the risk up completes "Your score is held back because ...".
+    """
+
+    plain: str
+    missing: str
+    adverse: str = ""
+    fall: str = ""
+    zero: str = ""
+
+    def templates(self) -> tuple[str, ...]:
+        """Every template given, in case order."""
+        return tuple(t for t in (self.missing, self.zero, self.fall, self.adverse, self.plain) if t)
+
+
+@dataclass(frozen=True)
 class FeatureSpec:
-    """One feature; ``reason`` completes "Your score is held back because ..." when it is one.
+    """One feature of the catalog.
 
     ``actionable`` marks what a merchant can change by how it runs its shop (refunds, ratings,
     deliveries, active days); sales levels, growth, peers' percentiles and history are outcomes
@@ -39,10 +91,10 @@ class FeatureSpec:
 
     name: str
     meaning: str
-    unit: str
+    unit: Unit
     direction: Direction
     dimension: Dimension
-    reason: str
+    wording: Wording
     actionable: bool = False
     #: Short noun phrase naming what an actionable feature measures, for "what would raise it".
     label: str = ""
@@ -54,6 +106,50 @@ _C = Dimension.SATISFACTION
 _F = Dimension.FULFILMENT
 _H = Dimension.HISTORY
 
+#: What a direction-free feature's value adds when it pushed the risk up: no more is known.
+_LINKED = ", which our model links with more defaults"
+#: Who "similar sellers" are, and which end of a percentile is which.
+_PEERS = "of similar sellers (same category and size; the 100th is the highest)"
+
+
+def _sales(window: str) -> Wording:
+    return Wording(
+        plain=f"your sales over the last {window} were {{value}}",
+        adverse=f"your sales over the last {window} were only {{value}}",
+        zero=f"you made no sales over the last {window}",
+        missing=f"we have no figure for your sales over the last {window}",
+    )
+
+
+def _orders(window: str) -> Wording:
+    return Wording(
+        plain=f"you received {{value}} over the last {window}",
+        adverse=f"you received only {{value}} over the last {window}",
+        zero=f"you received no orders over the last {window}",
+        missing=f"we have no count of your orders over the last {window}",
+    )
+
+
+def _change(subject: str, since: str, missing: str) -> Wording:
+    """A change where a fall is riskier: "<subject> fell by {value} from <since>"."""
+    return Wording(
+        plain=f"{subject} grew by {{value}} on {since}",
+        adverse=f"{subject} grew by only {{value}} on {since}",
+        fall=f"{subject} fell by {{value}} from {since}",
+        zero=f"{subject} were the same as in {since}",
+        missing=missing,
+    )
+
+
+def _peer(subject: str, missing: str, *, less_is_riskier: bool) -> Wording:
+    only = "only " if less_is_riskier else ""
+    return Wording(
+        plain=f"{subject} is at the {{value}} {_PEERS}",
+        adverse=f"{subject} is {only}at the {{value}} {_PEERS}",
+        missing=missing,
+    )
+
+
 # Windows are trailing and half-open: "over the last 90 days" of as-of date D is [D - 90, D).
 # Money features are in the orders' currency (one currency per platform), as floats.
 CATALOG: tuple[FeatureSpec, ...] = (
@@ -61,345 +157,482 @@ CATALOG: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "gmv_30d",
         "sales (GMV, not cancelled) over the last 30 days",
-        "currency",
+        Unit.CURRENCY,
         -1,
         _S,
-        "your sales over the last 30 days are low",
+        _sales("30 days"),
+    ),
+    FeatureSpec("gmv_90d", "sales over the last 90 days", Unit.CURRENCY, -1, _S, _sales("90 days")),
+    FeatureSpec(
+        "gmv_180d", "sales over the last 180 days", Unit.CURRENCY, -1, _S, _sales("180 days")
     ),
     FeatureSpec(
-        "gmv_90d",
-        "sales over the last 90 days",
-        "currency",
-        -1,
-        _S,
-        "your sales over the last 90 days are low",
-    ),
-    FeatureSpec(
-        "gmv_180d",
-        "sales over the last 180 days",
-        "currency",
-        -1,
-        _S,
-        "your sales over the last 180 days are low",
-    ),
-    FeatureSpec(
-        "gmv_365d",
-        "sales over the last 365 days",
-        "currency",
-        -1,
-        _S,
-        "your sales over the last year are low",
+        "gmv_365d", "sales over the last 365 days", Unit.CURRENCY, -1, _S, _sales("365 days")
     ),
     FeatureSpec(
         "orders_30d",
         "orders (not cancelled) over the last 30 days",
-        "orders",
+        Unit.ORDERS,
         -1,
         _S,
-        "you received few orders over the last 30 days",
+        _orders("30 days"),
     ),
     FeatureSpec(
-        "orders_90d",
-        "orders over the last 90 days",
-        "orders",
-        -1,
-        _S,
-        "you received few orders over the last 90 days",
+        "orders_90d", "orders over the last 90 days", Unit.ORDERS, -1, _S, _orders("90 days")
     ),
     FeatureSpec(
-        "orders_365d",
-        "orders over the last 365 days",
-        "orders",
-        -1,
-        _S,
-        "you received few orders over the last year",
+        "orders_365d", "orders over the last 365 days", Unit.ORDERS, -1, _S, _orders("365 days")
     ),
     FeatureSpec(
         "aov_90d",
         "average order value over the last 90 days",
-        "currency",
+        Unit.CURRENCY,
         0,
         _S,
-        "your average order value over the last 90 days is unusual",
+        Wording(
+            plain="your average order value over the last 90 days was {value}",
+            adverse="your average order value over the last 90 days was {value}" + _LINKED,
+            missing="you received no orders over the last 90 days, so there is no average "
+            "order value",
+        ),
     ),
     FeatureSpec(
         "aov_365d",
         "average order value over the last 365 days",
-        "currency",
+        Unit.CURRENCY,
         0,
         _S,
-        "your average order value over the last year is unusual",
+        Wording(
+            plain="your average order value over the last 365 days was {value}",
+            adverse="your average order value over the last 365 days was {value}" + _LINKED,
+            missing="you received no orders over the last 365 days, so there is no average "
+            "order value",
+        ),
     ),
     FeatureSpec(
         "buyers_90d",
         "distinct buyers over the last 90 days",
-        "buyers",
+        Unit.BUYERS,
         -1,
         _S,
-        "few distinct buyers bought from you over the last 90 days",
+        Wording(
+            plain="{value} bought from you over the last 90 days",
+            adverse="only {value} bought from you over the last 90 days",
+            zero="no buyer bought from you over the last 90 days",
+            missing="we have no count of your buyers over the last 90 days",
+        ),
     ),
     FeatureSpec(
         "gmv_growth_90d",
         "sales of the last 90 days over the 90 days before, minus 1",
-        "ratio",
+        Unit.CHANGE,
         -1,
         _S,
-        "your sales fell over the last 90 days",
+        _change(
+            "your sales of the last 90 days",
+            "the 90 days before",
+            "you made no sales in the 90 days before the last 90, so there is no growth to measure",
+        ),
     ),
     FeatureSpec(
         "gmv_growth_yoy_90d",
         "sales of the last 90 days over the same 90 days a year earlier, minus 1",
-        "ratio",
+        Unit.CHANGE,
         -1,
         _S,
-        "your sales are lower than in the same season last year",
+        _change(
+            "your sales of the last 90 days",
+            "the same 90 days a year earlier",
+            "you made no sales in the same 90 days a year earlier to compare with",
+        ),
     ),
     FeatureSpec(
         "orders_growth_90d",
         "orders of the last 90 days over the 90 days before, minus 1",
-        "ratio",
+        Unit.CHANGE,
         -1,
         _S,
-        "your number of orders fell over the last 90 days",
+        _change(
+            "your orders of the last 90 days",
+            "the 90 days before",
+            "you received no orders in the 90 days before the last 90, so there is no "
+            "growth to measure",
+        ),
     ),
     FeatureSpec(
         "sales_vs_last_year_30d",
         "sales of the last 30 days over the same 30 days a year earlier, minus 1",
-        "ratio",
+        Unit.CHANGE,
         -1,
         _S,
-        "your sales this month are below the same month last year",
+        _change(
+            "your sales of the last 30 days",
+            "the same 30 days a year earlier",
+            "you made no sales in the same 30 days a year earlier to compare with",
+        ),
     ),
     FeatureSpec(
         "sales_vs_category_season_30d",
         "share of the year's sales made in the last 30 days, relative to the category's "
         "same share, minus 1 (sales adjusted for the category's seasonal curve)",
-        "ratio",
+        Unit.CHANGE,
         -1,
         _S,
-        "your recent sales lag the usual season of your category",
+        Wording(
+            plain="the share of your last 365 days' sales made in the last 30 days was "
+            "{value} above your category's",
+            adverse="the share of your last 365 days' sales made in the last 30 days was "
+            "only {value} above your category's",
+            fall="the share of your last 365 days' sales made in the last 30 days was "
+            "{value} below your category's",
+            zero="the share of your last 365 days' sales made in the last 30 days was the "
+            "same as your category's",
+            missing="you made no sales over the last 365 days to compare with your "
+            "category's season",
+        ),
     ),
     FeatureSpec(
         "peer_growth_pct",
         "percentile of gmv_growth_90d among sellers of the same category and size band",
-        "percentile",
+        Unit.PERCENTILE,
         -1,
         _S,
-        "your sales grow less than those of similar sellers",
+        _peer(
+            "the growth of your sales over the last 90 days",
+            "the growth of your sales over the last 90 days could not be ranked among "
+            "similar sellers",
+            less_is_riskier=True,
+        ),
     ),
     # --- stability -------------------------------------------------------------------------
     FeatureSpec(
         "weekly_sales_cv_90d",
         "coefficient of variation of weekly sales over the last 13 weeks",
-        "ratio",
+        Unit.RATIO,
         1,
         _T,
-        "your weekly sales have been irregular",
+        Wording(
+            plain="your weekly sales over the last 13 weeks typically moved {value} away "
+            "from their average",
+            zero="your weekly sales did not vary over the last 13 weeks",
+            missing="you made no sales over the last 13 weeks, so their regularity cannot "
+            "be measured",
+        ),
     ),
     FeatureSpec(
         "sales_trend_90d",
         "slope of weekly sales over the last 13 weeks, per week, relative to the mean",
-        "ratio per week",
+        Unit.CHANGE_PER_WEEK,
         -1,
         _T,
-        "your weekly sales have been trending down",
+        Wording(
+            plain="your weekly sales over the last 13 weeks grew by {value} of their average "
+            "a week",
+            adverse="your weekly sales over the last 13 weeks grew by only {value} of their "
+            "average a week",
+            fall="your weekly sales over the last 13 weeks fell by {value} of their average a week",
+            zero="your weekly sales over the last 13 weeks were flat",
+            missing="you made no sales over the last 13 weeks, so there is no trend to measure",
+        ),
     ),
     FeatureSpec(
         "active_days_share_90d",
         "share of days with at least one sale over the last 90 days (since joining, if later)",
-        "share",
+        Unit.SHARE,
         -1,
         _T,
-        "you made sales on few days over the last 90 days",
+        Wording(
+            plain="you made sales on {value} of days over the last 90 days",
+            adverse="you made sales on only {value} of days over the last 90 days",
+            zero="you made no sales on any day over the last 90 days",
+            missing="we have no record of when you joined, so your days with a sale cannot "
+            "be counted",
+        ),
         actionable=True,
         label="your share of days with a sale (last 90 days)",
     ),
     FeatureSpec(
         "days_since_last_sale",
         "days since the last sale",
-        "days",
+        Unit.DAYS,
         1,
         _T,
-        "you have not made a sale recently",
+        Wording(
+            plain="your last sale was {value} ago",
+            zero="your last sale was less than a day ago",
+            missing="you have not made a sale yet",
+        ),
     ),
     FeatureSpec(
         "top_buyers_share_365d",
         "share of the last 365 days' sales made with the 5 largest buyers",
-        "share",
+        Unit.SHARE,
         1,
         _T,
-        "a few buyers make most of your sales",
+        Wording(
+            plain="your 5 largest buyers made {value} of your sales over the last 365 days",
+            missing="you made no sales over the last 365 days",
+        ),
     ),
     FeatureSpec(
         "buyer_hhi_365d",
         "Herfindahl-Hirschman index of buyers' shares of the last 365 days' sales",
-        "index 0-1",
+        Unit.HHI,
         1,
         _T,
-        "your sales depend on few buyers",
+        Wording(
+            plain="your sales over the last 365 days were as concentrated as if spread "
+            "evenly over {value}",
+            # The unit shows the index inverted: fewer equal buyers is the riskier end.
+            adverse="your sales over the last 365 days were as concentrated as if spread "
+            "evenly over only {value}",
+            missing="you made no sales over the last 365 days",
+        ),
     ),
     FeatureSpec(
         "repeat_buyer_share_365d",
         "share of the last 365 days' buyers who ordered more than once",
-        "share",
+        Unit.SHARE,
         -1,
         _T,
-        "few of your buyers come back",
+        Wording(
+            plain="{value} of your buyers over the last 365 days ordered more than once",
+            adverse="only {value} of your buyers over the last 365 days ordered more than once",
+            zero="none of your buyers over the last 365 days ordered more than once",
+            missing="no buyer bought from you over the last 365 days",
+        ),
         actionable=True,
         label="your share of buyers who come back (last 365 days)",
     ),
     FeatureSpec(
         "settlement_weeks_share_90d",
         "share of the last 13 weeks with at least one payout",
-        "share",
+        Unit.SHARE,
         -1,
         _T,
-        "your payouts have been irregular",
+        Wording(
+            plain="you received payouts in {value} of the last 13 weeks",
+            adverse="you received payouts in only {value} of the last 13 weeks",
+            zero="you received no payouts over the last 13 weeks",
+            missing="we have no record of your payouts over the last 13 weeks",
+        ),
     ),
     FeatureSpec(
         "settlement_net_cv_90d",
         "coefficient of variation of weekly net payouts over the last 13 weeks",
-        "ratio",
+        Unit.RATIO,
         1,
         _T,
-        "your payouts vary a lot from week to week",
+        Wording(
+            plain="your weekly net payouts over the last 13 weeks typically moved {value} "
+            "away from their average",
+            zero="your weekly net payouts did not vary over the last 13 weeks",
+            missing="your net payouts over the last 13 weeks came to nothing or less",
+        ),
     ),
     FeatureSpec(
         "peer_volatility_pct",
         "percentile of weekly_sales_cv_90d among sellers of the same category and size band",
-        "percentile",
+        Unit.PERCENTILE,
         1,
         _T,
-        "your sales are less regular than those of similar sellers",
+        _peer(
+            "how much your weekly sales moved over the last 13 weeks",
+            "how much your weekly sales moved could not be ranked among similar sellers",
+            less_is_riskier=False,
+        ),
     ),
     # --- satisfaction ----------------------------------------------------------------------
     FeatureSpec(
         "refund_rate_90d",
         "refunds per order over the last 90 days",
-        "ratio",
+        Unit.RATIO,
         1,
         _C,
-        "your refund rate over the last 90 days is high",
+        Wording(
+            plain="your refunds over the last 90 days came to {value} of your orders",
+            zero="you made no refunds over the last 90 days",
+            missing="you received no orders over the last 90 days, so there is no refund rate",
+        ),
         actionable=True,
         label="your refund rate (refunds per order, last 90 days)",
     ),
     FeatureSpec(
         "refund_rate_365d",
         "refunds per order over the last 365 days",
-        "ratio",
+        Unit.RATIO,
         1,
         _C,
-        "your refund rate over the last year is high",
+        Wording(
+            plain="your refunds over the last 365 days came to {value} of your orders",
+            zero="you made no refunds over the last 365 days",
+            missing="you received no orders over the last 365 days, so there is no refund rate",
+        ),
     ),
     FeatureSpec(
         "refunded_gmv_share_90d",
         "amount refunded over sales, last 90 days",
-        "share",
+        Unit.SHARE,
         1,
         _C,
-        "a large share of your sales over the last 90 days was refunded",
+        Wording(
+            plain="you refunded {value} of your sales over the last 90 days",
+            zero="you refunded none of your sales over the last 90 days",
+            missing="you made no sales over the last 90 days",
+        ),
         actionable=True,
         label="the share of your sales refunded (last 90 days)",
     ),
     FeatureSpec(
         "rating_mean_180d",
         "mean star rating over the last 180 days",
-        "stars",
+        Unit.STARS,
         -1,
         _C,
-        "your customer rating over the last 180 days is low",
+        Wording(
+            plain="your average rating over the last 180 days was {value}",
+            adverse="your average rating over the last 180 days was only {value}",
+            missing="you have no reviews in the last 180 days yet",
+        ),
         actionable=True,
         label="your average rating (last 180 days)",
     ),
     FeatureSpec(
         "rating_trend_90d",
         "mean rating of the last 90 days minus that of the 90 days before",
-        "stars",
+        Unit.STARS,
         -1,
         _C,
-        "your customer rating has been falling",
+        Wording(
+            plain="your average rating of the last 90 days rose by {value} on the 90 days before",
+            adverse="your average rating of the last 90 days rose by only {value} on the 90 "
+            "days before",
+            fall="your average rating of the last 90 days fell by {value} from the 90 days before",
+            zero="your average rating of the last 90 days was the same as in the 90 days before",
+            missing="you do not have reviews in both the last 90 days and the 90 days before "
+            "to compare",
+        ),
     ),
     FeatureSpec(
         "low_rating_share_180d",
         "share of 1- and 2-star reviews over the last 180 days",
-        "share",
+        Unit.SHARE,
         1,
         _C,
-        "many of your recent reviews give 1 or 2 stars",
+        Wording(
+            plain="{value} of your reviews over the last 180 days gave 1 or 2 stars",
+            zero="none of your reviews over the last 180 days gave 1 or 2 stars",
+            missing="you have no reviews in the last 180 days yet",
+        ),
         actionable=True,
         label="your share of 1- and 2-star reviews (last 180 days)",
     ),
     FeatureSpec(
         "review_count_180d",
         "reviews received over the last 180 days",
-        "reviews",
+        Unit.REVIEWS,
         -1,
         _C,
-        "few buyers reviewed you over the last 180 days",
+        Wording(
+            plain="you received {value} over the last 180 days",
+            adverse="you received only {value} over the last 180 days",
+            zero="you received no reviews over the last 180 days",
+            missing="we have no count of your reviews over the last 180 days",
+        ),
     ),
     FeatureSpec(
         "peer_refund_rate_pct",
         "percentile of refund_rate_90d among sellers of the same category and size band",
-        "percentile",
+        Unit.PERCENTILE,
         1,
         _C,
-        "your refund rate is higher than that of similar sellers",
+        _peer(
+            "your refund rate over the last 90 days",
+            "your refund rate over the last 90 days could not be ranked among similar sellers",
+            less_is_riskier=False,
+        ),
     ),
     FeatureSpec(
         "peer_rating_pct",
         "percentile of rating_mean_180d among sellers of the same category and size band",
-        "percentile",
+        Unit.PERCENTILE,
         -1,
         _C,
-        "your rating is lower than that of similar sellers",
+        _peer(
+            "your average rating over the last 180 days",
+            "your average rating over the last 180 days could not be ranked among similar sellers",
+            less_is_riskier=True,
+        ),
     ),
     # --- fulfilment ------------------------------------------------------------------------
     FeatureSpec(
         "late_shipment_rate_90d",
         "share of deliveries promised over the last 90 days that were late (or still "
         "missing at the as-of date)",
-        "share",
+        Unit.SHARE,
         1,
         _F,
-        "many of your deliveries over the last 90 days were late",
+        Wording(
+            plain="{value} of the deliveries you promised over the last 90 days were late "
+            "or are still missing",
+            zero="none of the deliveries you promised over the last 90 days were late",
+            missing="no delivery you promised was due over the last 90 days",
+        ),
         actionable=True,
         label="your late-delivery rate (last 90 days)",
     ),
     FeatureSpec(
         "late_shipment_rate_365d",
         "share of deliveries promised over the last 365 days that were late",
-        "share",
+        Unit.SHARE,
         1,
         _F,
-        "many of your deliveries this year were late",
+        Wording(
+            plain="{value} of the deliveries you promised over the last 365 days were late",
+            zero="none of the deliveries you promised over the last 365 days were late",
+            missing="no delivery you promised was due over the last 365 days",
+        ),
     ),
     FeatureSpec(
         "unshipped_share_90d",
         "share of deliveries promised over the last 90 days not shipped by the as-of date",
-        "share",
+        Unit.SHARE,
         1,
         _F,
-        "some orders you promised were never shipped",
+        Wording(
+            plain="{value} of the deliveries you promised over the last 90 days had not "
+            "shipped by the date of this assessment",
+            zero="you shipped every delivery you promised over the last 90 days",
+            missing="no delivery you promised was due over the last 90 days",
+        ),
         actionable=True,
         label="your share of promised orders never shipped (last 90 days)",
     ),
     FeatureSpec(
         "delivery_days_90d",
         "mean days from shipping to delivery, deliveries of the last 90 days",
-        "days",
+        Unit.DAYS,
         1,
         _F,
-        "your deliveries take long to arrive",
+        Wording(
+            plain="your deliveries of the last 90 days took {value} on average to arrive",
+            zero="your deliveries of the last 90 days arrived the day they shipped, on average",
+            missing="none of your orders was delivered over the last 90 days",
+        ),
         actionable=True,
         label="your average delivery time (last 90 days)",
     ),
     FeatureSpec(
         "cancel_rate_90d",
         "share of the last 90 days' orders that were cancelled",
-        "share",
+        Unit.SHARE,
         1,
         _F,
-        "many of your orders over the last 90 days were cancelled",
+        Wording(
+            plain="{value} of your orders over the last 90 days were cancelled",
+            zero="none of your orders over the last 90 days were cancelled",
+            missing="you received no orders over the last 90 days",
+        ),
         actionable=True,
         label="your cancellation rate (last 90 days)",
     ),
@@ -407,58 +640,91 @@ CATALOG: tuple[FeatureSpec, ...] = (
     FeatureSpec(
         "tenure_days",
         "days since the seller joined the platform",
-        "days",
+        Unit.DAYS,
         -1,
         _H,
-        "you joined the platform recently",
+        Wording(
+            plain="you joined the platform {value} ago",
+            adverse="you joined the platform only {value} ago",
+            zero="you joined the platform less than a day ago",
+            missing="we have no record of you joining the platform before this date",
+        ),
     ),
     FeatureSpec(
         "days_since_first_sale",
         "days since the seller's first sale",
-        "days",
+        Unit.DAYS,
         -1,
         _H,
-        "your sales history is short",
+        Wording(
+            plain="your first sale was {value} ago",
+            adverse="your first sale was only {value} ago",
+            zero="your first sale was less than a day ago",
+            missing="you have not made a sale yet",
+        ),
     ),
     FeatureSpec(
         "prior_loans",
         "loans disbursed to the seller before the as-of date",
-        "loans",
+        Unit.LOANS,
         -1,
         _H,
-        "you have little borrowing history with us",
+        Wording(
+            plain="you have had {value} from us before",
+            adverse="you have had only {value} from us before",
+            zero="you have not borrowed from us before",
+            missing="we have no count of your previous loans with us",
+        ),
     ),
     FeatureSpec(
         "prior_defaults",
         "prior loans that defaulted before the as-of date",
-        "loans",
+        Unit.LOANS,
         1,
         _H,
-        "a previous loan defaulted",
+        Wording(
+            plain="{value} you had with us defaulted",
+            zero="none of your previous loans with us defaulted",
+            missing="we have no count of your previous defaults with us",
+        ),
     ),
     FeatureSpec(
         "prior_default_share",
         "prior defaults over prior loans",
-        "share",
+        Unit.SHARE,
         1,
         _H,
-        "a large share of your previous loans defaulted",
+        Wording(
+            plain="{value} of your previous loans with us defaulted",
+            zero="none of your previous loans with us defaulted",
+            missing="you have not borrowed from us before",
+        ),
     ),
     FeatureSpec(
         "prior_principal",
         "principal of all prior loans",
-        "currency",
+        Unit.CURRENCY,
         0,
         _H,
-        "your previous borrowing was unusual",
+        Wording(
+            plain="you have borrowed {value} from us before",
+            adverse="you have borrowed {value} from us before" + _LINKED,
+            zero="you have not borrowed from us before",
+            missing="we have no record of your previous borrowing with us",
+        ),
     ),
     FeatureSpec(
         "days_since_last_loan",
         "days since the last prior loan was disbursed",
-        "days",
+        Unit.DAYS,
         0,
         _H,
-        "your last loan was recent",
+        Wording(
+            plain="your last loan from us was paid out {value} ago",
+            adverse="your last loan from us was paid out {value} ago" + _LINKED,
+            zero="your last loan from us was paid out less than a day ago",
+            missing="you have not borrowed from us before",
+        ),
     ),
 )
 

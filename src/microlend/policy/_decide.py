@@ -1,8 +1,9 @@
 """``decide``: one pure function from an application and its rating to a ``Decision``.
 
 The order is the credit officer's: knock-outs and the score cut-off first (every one that fails
-is reported), then the limit, then the menu of priced offers. A decline lists its reasons
-knock-outs first, then the policy's own, then the rating's score reasons.
+is evaluated), then the limit, then the menu of priced offers. A decline gives at most
+``TOP_REASONS`` principal reasons: the knock-outs that fired first, then the policy's own, then
+the rating's score reasons (the contributions that pushed the PD up most).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from microlend.policy._limits import (
 from microlend.policy._offers import menu, offers_expire_on
 from microlend.policy._policy import ACCOUNT_FACTS, Policy
 from microlend.policy._rules import fired_knockouts, is_missing
-from microlend.scoring import Rating
+from microlend.scoring import TOP_REASONS, Rating
 
 __all__ = ["decide"]
 
@@ -83,7 +84,7 @@ def decide(
         sales=sales,
         limit=limit,
         offers=offers,
-        reasons=tuple(reasons),
+        reasons=_principal(reasons),
         policy_version=policy.version,
         policy_digest=policy.digest,
         model_version=model_version,
@@ -132,7 +133,13 @@ def _knockouts(
     facts = {name: features.get(name) for name in policy.features_read()}
     facts |= {name: float(getattr(exposure, name)) for name in ACCOUNT_FACTS}
     return [
-        DecisionReason(ReasonSource.KNOCKOUT, rule.code, rule.reason, rule.feature)
+        DecisionReason(
+            ReasonSource.KNOCKOUT,
+            rule.code,
+            rule.reason,
+            rule.feature,
+            _plain(facts.get(rule.feature)),
+        )
         for rule in fired_knockouts(policy.knockouts, facts)
     ]
 
@@ -145,6 +152,7 @@ def _gates(policy: Policy, rating: Rating) -> list[DecisionReason]:
                 ReasonSource.POLICY,
                 "score_below_minimum",
                 f"your score of {rating.score} is below our minimum of {policy.min_score}",
+                value=float(rating.score),
             )
         )
     if rating.band not in policy.eligible_bands():
@@ -179,9 +187,22 @@ def _amount(request: CreditRequest, limit: Limit, policy: Policy) -> Money:
 
 def _score_reasons(rating: Rating) -> list[DecisionReason]:
     return [
-        DecisionReason(ReasonSource.SCORE, reason.feature, reason.text, reason.feature)
+        DecisionReason(
+            ReasonSource.SCORE,
+            reason.code,
+            reason.text,
+            reason.feature,
+            None if isinstance(reason.value, str) else _plain(reason.value),
+        )
         for reason in rating.reasons
     ]
+
+
+def _principal(reasons: list[DecisionReason]) -> tuple[DecisionReason, ...]:
+    """The first ``TOP_REASONS`` of ``reasons`` by source (knock-outs, then the policy's, then
+    the score's), each source in the order given: what a notice may name."""
+    order = list(ReasonSource)
+    return tuple(sorted(reasons, key=lambda r: order.index(r.source))[:TOP_REASONS])
 
 
 def _recorded(policy: Policy, features: Mapping[str, float | None]) -> dict[str, float | None]:

@@ -70,12 +70,18 @@ class ReasonSource(StrEnum):
 
 @dataclass(frozen=True)
 class DecisionReason:
-    """One reason for a decline: a knock-out, a policy gate or a score reason of the rating."""
+    """One reason for a decline: a knock-out, a policy gate or a score reason of the rating.
+
+    ``code``: the knock-out's or policy rule's code, or the feature of a score reason;
+    ``value``: the number it is about (the feature's or fact's value, the score), when there
+    is one; decisions stored before values have none.
+    """
 
     source: ReasonSource
     code: str
     text: str
     feature: str | None = None
+    value: float | None = None
 
 
 @dataclass(frozen=True)

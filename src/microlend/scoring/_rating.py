@@ -7,7 +7,8 @@ presents them, two ways at once (``Ratings``): ``table``, one flat row per merch
 and monitoring, and ``ratings``, one ``Rating`` per row for decisions, pages and the api. The
 batch, the api's snapshot and single merchant, the backtest and replay all rate through it, so
 they give the same numbers by construction. Nothing here formats for a screen:
-``Rating.to_dict`` is the JSON form the api and cli show.
+``Rating.to_dict`` is the JSON form the api and cli show. Reasons are worded with money in
+``currency``, the platform's, which the callers know (the policy's or the data's).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from microlend.features.catalog import Dimension, FeatureSpec
+from microlend.money import currency_exponent
 from microlend.scoring._catalog import Catalog, index_catalog, warn_uncatalogued
 from microlend.scoring._improve import Change, Improvement, Improver
 from microlend.scoring._model import RiskModel, model_inputs
@@ -80,6 +82,7 @@ def _json_number(value: float | str) -> float | str | None:
 
 def _reason_dict(reason: Reason) -> dict[str, Any]:
     return {
+        "code": reason.code,
         "feature": reason.feature,
         "contribution": reason.contribution,
         "value": _json_number(reason.value),
@@ -126,9 +129,10 @@ class Ratings:
     """The ratings of a table of rows, in its order, shown two ways.
 
     ``table`` is indexed like the rows: ``pd``, ``score``, ``band``, a ``sub_<dimension>`` per
-    dimension, then ``reason_1`` to ``reason_<TOP_REASONS>`` (the reasons' wording, ``None``
-    past a row's last reason). ``ratings`` holds the same numbers as one ``Rating`` per row,
-    with the improvements when they were searched.
+    dimension, then for each N of 1 to ``TOP_REASONS`` ``reason_N_code`` (the feature),
+    ``reason_N_value`` (its value, a float; NaN when missing or not a number) and ``reason_N``
+    (the wording); code and wording are ``None`` past a row's last reason. ``ratings`` holds
+    the same numbers as one ``Rating`` per row, with the improvements when they were searched.
     """
 
     table: pd.DataFrame
@@ -147,7 +151,11 @@ class _Assessment:
 
 
 def _assess(
-    model: RiskModel, inputs: pd.DataFrame, specs: Mapping[str, FeatureSpec], scale: ScoreScale
+    model: RiskModel,
+    inputs: pd.DataFrame,
+    specs: Mapping[str, FeatureSpec],
+    scale: ScoreScale,
+    currency: str,
 ) -> _Assessment:
     """The one model pass and the one contribution pass, and all that follows from them."""
     names = list(model.feature_names_)
@@ -165,6 +173,7 @@ def _assess(
             contributions[names].to_numpy(dtype=np.float64),
             inputs.to_numpy(dtype=object),
             specs,
+            currency=currency,
         ),
     )
 
@@ -175,8 +184,17 @@ def _table(assessed: _Assessment, index: pd.Index) -> pd.DataFrame:
     for position, dimension in enumerate(Dimension):
         table[f"sub_{dimension}"] = assessed.sub_scores[:, position]
     for i in range(TOP_REASONS):
-        table[f"reason_{i + 1}"] = [r[i].text if len(r) > i else None for r in assessed.reasons]
+        given = [r[i] if len(r) > i else None for r in assessed.reasons]
+        table[f"reason_{i + 1}_code"] = [None if r is None else r.code for r in given]
+        table[f"reason_{i + 1}_value"] = np.array([_number(r) for r in given], dtype=np.float64)
+        table[f"reason_{i + 1}"] = [None if r is None else r.text for r in given]
     return table
+
+
+def _number(reason: Reason | None) -> float:
+    """A reason's value for the table's float column: a category's level (text) is in its
+    wording only."""
+    return math.nan if reason is None or isinstance(reason.value, str) else reason.value
 
 
 def _ratings(
@@ -225,19 +243,22 @@ def rate(
     catalog: Catalog,
     scale: ScoreScale | None = None,
     *,
+    currency: str,
     improver: Improver | None = None,
     improve_below: int | None = None,
 ) -> Ratings:
     """Rate every row of ``rows`` (features as columns, merchant keys as index).
 
-    With a fitted ``improver``, improvements are searched for rows scoring below
+    ``currency`` is the ISO 4217 code of the money features (the platform's): reasons show
+    amounts in it. With a fitted ``improver``, improvements are searched for rows scoring below
     ``improve_below`` (default: every row not already in the best band).
     """
+    currency_exponent(currency)  # an unknown code is refused before any work
     scale = scale or ScoreScale()
     specs = index_catalog(catalog)
     warn_uncatalogued(specs, list(model.feature_names_))
     inputs = model_inputs(model, rows)
-    assessed = _assess(model, inputs, specs, scale)
+    assessed = _assess(model, inputs, specs, scale, currency)
     improvements = _improvements(model, inputs, assessed.points, scale, improver, improve_below)
     logger.debug("rated %d rows, %d with improvements", len(inputs), sum(map(bool, improvements)))
     return Ratings(

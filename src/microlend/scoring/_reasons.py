@@ -2,7 +2,8 @@
 
 A feature's reason weight is its exact contribution to the merchant's raw log-odds of default
 (LightGBM ``pred_contrib``). Only features with a positive contribution raised the risk, so only
-they can be adverse-action reasons; the top four are given, largest first.
+they can be adverse-action reasons; the top four are given, largest first, each worded from the
+catalog by the sign of its value and of its contribution (money in the platform's currency).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from microlend.scoring._wording import reason_text
 
 __all__ = ["TOP_REASONS", "Reason", "as_value", "reasons", "reasons_of_rows"]
 
-#: How many adverse-action reasons a rating gives.
+#: How many principal reasons a merchant is given: a rating's score reasons, and a decline's
+#: reasons of every source together (adverse-action notices name at most four).
 TOP_REASONS = 4
 
 
@@ -30,6 +32,11 @@ class Reason:
     contribution: float
     value: float | str
     text: str
+
+    @property
+    def code(self) -> str:
+        """The reason's stable code: its feature's name."""
+        return self.feature
 
 
 def as_value(raw: object) -> float | str:
@@ -57,14 +64,15 @@ def reasons_of_rows(
     values: Sequence[Sequence[object]] | npt.NDArray[np.object_],
     specs: Mapping[str, FeatureSpec],
     *,
+    currency: str,
     top: int = TOP_REASONS,
 ) -> list[tuple[Reason, ...]]:
     """Reasons of many rows: row ``i`` of the ``contributions`` matrix and of ``values`` are
-    aligned with ``features``."""
+    aligned with ``features``; amounts are in ``currency``."""
     weights = np.asarray(contributions, dtype=np.float64)
     return [
         tuple(
-            _reason(features[i], float(row_weights[i]), as_value(row_values[i]), specs)
+            _reason(features[i], float(row_weights[i]), as_value(row_values[i]), specs, currency)
             for i in chosen
         )
         for chosen, row_weights, row_values in zip(
@@ -74,9 +82,13 @@ def reasons_of_rows(
 
 
 def _reason(
-    feature: str, weight: float, value: float | str, specs: Mapping[str, FeatureSpec]
+    feature: str,
+    weight: float,
+    value: float | str,
+    specs: Mapping[str, FeatureSpec],
+    currency: str,
 ) -> Reason:
-    text = reason_text(feature, specs.get(feature), value)
+    text = reason_text(feature, specs.get(feature), value, weight, currency)
     return Reason(feature=feature, contribution=weight, value=value, text=text)
 
 
@@ -86,8 +98,10 @@ def reasons(
     values: Sequence[object],
     specs: Mapping[str, FeatureSpec],
     *,
+    currency: str,
     top: int = TOP_REASONS,
 ) -> tuple[Reason, ...]:
-    """Reasons of one row: ``contributions`` and ``values`` are aligned with ``features``."""
+    """Reasons of one row: ``contributions`` and ``values`` are aligned with ``features``;
+    amounts are in ``currency``."""
     weights = np.asarray(contributions, dtype=np.float64).reshape(1, -1)
-    return reasons_of_rows(features, weights, [values], specs, top=top)[0]
+    return reasons_of_rows(features, weights, [values], specs, currency=currency, top=top)[0]

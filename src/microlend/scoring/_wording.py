@@ -1,23 +1,37 @@
 """Wording of values, reasons and suggested changes for a merchant (presentation only).
 
 Everything here turns numbers already computed into short English text; nothing here decides.
-A value is shown in its catalog unit: shares, rates and growth ratios as percentages,
-percentiles as ordinals, counts as whole numbers, amounts without a currency (the feature is an
-aggregate; the currency is the marketplace's).
+The sentences themselves are data, in the catalog (``FeatureSpec.wording``, a template per
+case); this module shows a value in its unit and picks the case (``wording_case``).
+
+A value is shown in its catalog unit: shares, ratios and changes as percentages, percentiles as
+ordinals, counts and days as whole numbers with their noun, stars to one decimal, money with
+its currency's places and code (``money.format_money``), a concentration index as the number
+of equal buyers it equals.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
+from typing import Literal
 
-from microlend.features.catalog import FeatureSpec
+from microlend.features.catalog import FeatureSpec, Unit, Wording
+from microlend.money import format_money, round_money
 
-__all__ = ["change_text", "format_value", "reason_text"]
+__all__ = ["change_text", "format_value", "reason_text", "wording_case"]
 
-# Units whose values are fractions of one, shown as percentages ("ratio per week" included).
-_SHARE_UNITS = ("share", "ratio", "rate", "fraction", "proportion", "%", "percent")
-_WHOLE_UNITS = frozenset({"orders", "buyers", "reviews", "loans", "days", "months", "count"})
-_BARE_UNITS = frozenset({"currency", "index 0-1", ""})
+Case = Literal["missing", "zero", "fall", "adverse", "plain"]
+
+_PERCENT_UNITS = frozenset({Unit.SHARE, Unit.RATIO, Unit.CHANGE, Unit.CHANGE_PER_WEEK})
+#: Counted units and their singular noun.
+_NOUNS = {
+    Unit.ORDERS: "order",
+    Unit.BUYERS: "buyer",
+    Unit.REVIEWS: "review",
+    Unit.LOANS: "loan",
+    Unit.DAYS: "day",
+}
 
 
 def _ordinal(n: int) -> str:
@@ -25,29 +39,88 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def format_value(value: float | str, unit: str) -> str:
-    """``0.061`` in unit ``share`` -> ``"6.1 %"``; ``12.0`` in ``days`` -> ``"12 days"``."""
+def _counted(value: float, singular: str) -> str:
+    whole = float(value).is_integer()
+    number = f"{value:,.0f}" if whole else f"{value:,.1f}"
+    return f"{number} {singular if number == '1' else singular + 's'}"
+
+
+def _equal_buyers(index: float) -> str:
+    """A Herfindahl index as the number of equal buyers with the same concentration."""
+    if not 0.0 < index <= 1.0:
+        raise ValueError(f"a concentration index lies in (0, 1], not {index}")
+    buyers = 1.0 / index
+    number = f"{buyers:.1f}" if buyers < 10 else f"{buyers:,.0f}"
+    return "1 buyer" if number == "1.0" else f"{number} buyers"
+
+
+def format_value(value: float | str, unit: str, currency: str | None = None) -> str:
+    """``0.061`` in unit ``share`` -> ``"6.1 %"``; ``12.0`` in ``days`` -> ``"12 days"``;
+    ``735.384`` in ``currency`` with ``currency="USD"`` -> ``"735.38 USD"``.
+
+    A missing value has no text (``ValueError``): it is worded by its own case, never shown
+    as a number. Neither has money without its currency.
+    """
     if isinstance(value, str):
         return value
     if not math.isfinite(value):
-        return "missing"
-    unit = unit.strip()
-    if unit == "percentile":
+        raise ValueError("a missing value is worded as missing, not formatted")
+    if unit == Unit.CURRENCY:
+        if currency is None:
+            raise ValueError("an amount of money is shown with its currency: none was given")
+        return format_money(round_money(Decimal(repr(float(value))), currency), currency)
+    if unit in _PERCENT_UNITS:
+        return f"{value * 100:.1f} %"
+    if unit == Unit.PERCENTILE:
         return f"{_ordinal(round(value * 100))} percentile"
-    first, _, rest = unit.partition(" ")
-    if first in _SHARE_UNITS:
-        return f"{value * 100:.1f} %" + (f" {rest}" if rest else "")
-    if unit in _WHOLE_UNITS and float(value).is_integer():
-        return f"{int(value)} {unit}"
-    number = f"{value:,.2f}" if abs(value) >= 100 else f"{value:.3g}"
-    return number if unit in _BARE_UNITS else f"{number} {unit}"
+    if unit == Unit.STARS:
+        return f"{value:.1f} " + ("star" if f"{value:.1f}" == "1.0" else "stars")
+    if unit == Unit.HHI:
+        return _equal_buyers(value)
+    if unit in _NOUNS:
+        return _counted(value, _NOUNS[Unit(unit)])
+    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def reason_text(feature: str, spec: FeatureSpec | None, value: float | str) -> str:
-    """One adverse-action reason: the catalog's wording with the merchant's value."""
-    if spec is None:
-        return f"the value of {feature} ({format_value(value, '')}) raises the risk"
-    return f"{spec.reason} ({format_value(value, spec.unit)})"
+def _shows_zero(text: str) -> bool:
+    return not any(digit in text for digit in "123456789")
+
+
+def wording_case(wording: Wording, value: float, shown: str, contribution: float) -> Case:
+    """The case of ``wording`` that tells ``value`` (``shown``: its size as formatted) whose
+    contribution to the log-odds of default is ``contribution``: the first of missing, zero
+    (as shown), fall (below zero), adverse (it pushed the risk up) and plain that applies and
+    has a template."""
+    if not math.isfinite(value):
+        return "missing"
+    if wording.zero and _shows_zero(shown):
+        return "zero"
+    if wording.fall and value < 0:
+        return "fall"
+    if wording.adverse and contribution > 0:
+        return "adverse"
+    return "plain"
+
+
+def reason_text(
+    feature: str,
+    spec: FeatureSpec | None,
+    value: float | str,
+    contribution: float,
+    currency: str | None = None,
+) -> str:
+    """What the merchant is told about ``feature``'s ``value``, given its contribution to the
+    log-odds of default (a reason has a positive one): the catalog's sentence for the case."""
+    if spec is None or isinstance(value, str):
+        shown = value if isinstance(value, str) else f"{value:.3g}"
+        effect = "raised" if contribution > 0 else "did not raise"
+        return f"the value of {feature}, {shown}, {effect} the risk"
+    finite = math.isfinite(value)
+    signed = spec.wording.fall and finite and value < 0
+    shown = format_value(abs(value) if signed else value, spec.unit, currency) if finite else ""
+    case = wording_case(spec.wording, value, shown, contribution)
+    template: str = getattr(spec.wording, case)
+    return template.format(value=shown)
 
 
 def _subject(spec: FeatureSpec) -> str:

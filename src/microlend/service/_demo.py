@@ -75,12 +75,15 @@ class DemoResult:
     dataset: Dataset
 
 
-def _examples(fit: RatingFit, population: pd.DataFrame, scale: ScoreScale) -> tuple[Rating, ...]:
+def _examples(
+    fit: RatingFit, population: pd.DataFrame, scale: ScoreScale, currency: str
+) -> tuple[Rating, ...]:
     """A strong, a middling and a weak merchant of today's population, fully explained."""
     pds = pd.Series(fit.model.predict_pd(population), index=population.index).sort_values()
     picks = [pds.index[int(q * (len(pds) - 1))] for q in (0.05, 0.5, 0.97)]
     improver = Improver(CATALOG).fit(population)  # suggestions from today's population
-    return rate(fit.model, population.loc[picks], CATALOG, scale, improver=improver).ratings
+    rows = population.loc[picks]
+    return rate(fit.model, rows, CATALOG, scale, currency=currency, improver=improver).ratings
 
 
 def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:
@@ -103,7 +106,7 @@ def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:
     scale = ScoreScale()
     progress("score every merchant as of the data's end", 0.0)
     population = merchant_features(dataset, dataset.end.date())
-    examples = _examples(fit, population, scale)
+    examples = _examples(fit, population, scale, dataset.currency())
     progress("score every merchant as of the data's end", 1.0)
     return DemoResult(
         config=config,

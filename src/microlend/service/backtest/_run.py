@@ -93,7 +93,7 @@ def backtest(
     progress("features and ratings of every application", 0.0)
     applications = _applications(dataset, start, end)
     features = build_features(dataset, application_spine(applications)).to_pandas()
-    by_day = _applications_by_day(applications, features, model, scale)
+    by_day = _applications_by_day(applications, features, model, scale, dataset.currency())
     progress("features and ratings of every application", 1.0)
     books = [
         DayBook(engine, policy.currency) for engine, policy in zip(engines, policies, strict=True)
@@ -223,11 +223,17 @@ def _applications(dataset: Dataset, start: date, end: date) -> pa.Table:
 
 
 def _applications_by_day(
-    applications: pa.Table, features: pd.DataFrame, model: RiskModel, scale: ScoreScale | None
+    applications: pa.Table,
+    features: pd.DataFrame,
+    model: RiskModel,
+    scale: ScoreScale | None,
+    currency: str,
 ) -> dict[date, list[_Applicant]]:
     """Each day's applications with their features and ratings (``features`` is in the order
-    of ``applications``, as ``build_features`` returns its spine's rows)."""
-    ratings = rate(model, features.set_index("application_id"), CATALOG, scale).ratings
+    of ``applications``, as ``build_features`` returns its spine's rows; amounts of the records
+    are in ``currency``)."""
+    rows = features.set_index("application_id")
+    ratings = rate(model, rows, CATALOG, scale, currency=currency).ratings
     catalogued = [c for c in features.columns if c not in _KEYS]
     values: list[dict[str, float]] = [
         {str(k): float(v) for k, v in row.items()}

@@ -139,7 +139,7 @@ def replay(
         record.inputs.request,
         record.as_of,
         features,
-        rate(model, rows, CATALOG, scale).ratings[0],
+        rate(model, rows, CATALOG, scale, currency=policy.currency).ratings[0],
         from_records=record.application_id is not None,
     )
     decision, _ = decide_application(

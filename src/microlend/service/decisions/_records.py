@@ -46,6 +46,6 @@ def underwrite_application(
     built = build_features(dataset, spine).to_pandas()
     rows = built.set_index("application_id")[list(model.feature_names_)]
     features = {str(name): float(v) for name, v in built.iloc[0].items() if name not in _KEYS}
-    rating = rate(model, rows, CATALOG, scale).ratings[0]
+    rating = rate(model, rows, CATALOG, scale, currency=policy.currency).ratings[0]
     application = Application(request, as_of, features, rating)
     return decide_and_store(engine, application, policy, model_version=model_version)

@@ -50,13 +50,17 @@ def merchant_features(dataset: Dataset, as_of: date) -> pd.DataFrame:
 
 
 def score_merchants(model: RiskModel, dataset: Dataset, as_of: date) -> pd.DataFrame:
-    """One row per merchant: PD, score, band, sub-scores and its top reasons, as of ``as_of``."""
-    return batch_table(model, merchant_features(dataset, as_of), as_of)
+    """One row per merchant: PD, score, band, sub-scores and its top reasons (code, value and
+    wording, amounts in the data's currency), as of ``as_of``."""
+    return batch_table(model, merchant_features(dataset, as_of), as_of, dataset.currency())
 
 
-def batch_table(model: RiskModel, rows: pd.DataFrame, as_of: date | Sequence[date]) -> pd.DataFrame:
+def batch_table(
+    model: RiskModel, rows: pd.DataFrame, as_of: date | Sequence[date], currency: str
+) -> pd.DataFrame:
     """The batch's output, on DuckDB and Spark alike: ``merchant_id``, ``as_of`` (one date,
-    or one per row), then ``rate``'s flat table of ``rows`` (features by merchant id)."""
-    table = rate(model, rows, CATALOG).table
+    or one per row), then ``rate``'s flat table of ``rows`` (features by merchant id), its
+    reasons worded with amounts in ``currency``."""
+    table = rate(model, rows, CATALOG, currency=currency).table
     table.insert(0, "as_of", as_of)
     return table.reset_index(names="merchant_id")

@@ -31,12 +31,14 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FeatureSnapshot:
     """Features (``rows``, by merchant id) and ratings (without improvements) as of ``as_of``;
-    ``improver`` searches "what would raise it" within the same population."""
+    ``improver`` searches "what would raise it" within the same population; reasons show
+    amounts in ``currency``."""
 
     as_of: date
     rows: pd.DataFrame
     ratings: Mapping[str, Rating]
     improver: Improver
+    currency: str
     #: Each merchant's row number: a positional take costs a fifth of a label look-up on the
     #: string index, and every online decision makes one.
     _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -73,25 +75,35 @@ class FeatureSnapshot:
 
 
 def take_snapshot(
-    model: RiskModel, dataset: Dataset, as_of: date, *, rows: pd.DataFrame | None = None
+    model: RiskModel,
+    dataset: Dataset,
+    as_of: date,
+    *,
+    rows: pd.DataFrame | None = None,
+    currency: str | None = None,
 ) -> FeatureSnapshot:
     """Every merchant's features as of ``as_of``, rated in one batch (the batch path's numbers).
 
     ``rows``: ``merchant_features(dataset, as_of)`` when the caller has already built them (the
-    demo has), so they are not built twice.
+    demo has), so they are not built twice. ``currency``: the policy's, which its decisions
+    are worded in (replay rates them again in it); by default the data's.
     """
     rows = merchant_features(dataset, as_of) if rows is None else rows
-    ratings = rate(model, rows, CATALOG).ratings
+    currency = dataset.currency() if currency is None else currency
+    ratings = rate(model, rows, CATALOG, currency=currency).ratings
     logger.info("feature snapshot as of %s: %d merchants", as_of, len(rows))
     return FeatureSnapshot(
         as_of=as_of,
         rows=rows,
         ratings={r.key: r for r in ratings},
         improver=Improver(CATALOG).fit(rows),
+        currency=currency,
     )
 
 
 def rate_one(model: RiskModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
     """The full rating of one merchant, "what would raise it" included."""
     rows = snapshot.features_of(merchant_id)
-    return rate(model, rows, CATALOG, improver=snapshot.improver).ratings[0]
+    return rate(
+        model, rows, CATALOG, currency=snapshot.currency, improver=snapshot.improver
+    ).ratings[0]

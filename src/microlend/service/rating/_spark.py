@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from microlend.data import one_currency, read_manifest
 from microlend.features import spark_features, spark_tables
 from microlend.models import Calibrator, PDModel
 from microlend.service.rating._scoring import batch_table
@@ -62,44 +63,63 @@ class ModelParts:
         )
 
 
-def score_rows(model: PDModel, rows: pd.DataFrame) -> pd.DataFrame:
-    """PD, score, band, sub-scores and the top reasons of feature rows.
+def _currency(data: Path, orders: Any) -> str:
+    """The platform's currency: the folder manifest's, else the orders' (one Spark query)."""
+    manifest = read_manifest(data)
+    if manifest is not None and manifest.currency is not None:
+        return manifest.currency
+    codes = orders.select("currency").distinct().to_pyarrow().column("currency")
+    return one_currency(codes.to_pylist(), data)
+
+
+def score_rows(model: PDModel, rows: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """PD, score, band, sub-scores and the top reasons of feature rows (amounts in
+    ``currency``).
 
     ``rows``: ``merchant_id``, ``as_of`` and the feature columns. Returns ``merchant_id``,
     ``as_of``, then the score columns, one row per input row, in its order.
     """
     keyed = rows.set_index("merchant_id")
-    return batch_table(model, keyed.drop(columns=["as_of"]), keyed["as_of"].tolist())
+    return batch_table(model, keyed.drop(columns=["as_of"]), keyed["as_of"].tolist(), currency)
 
 
-def _scored_schema(model: PDModel, names: Sequence[str]) -> pa.Schema:
+def _scored_schema(model: PDModel, names: Sequence[str], currency: str) -> pa.Schema:
     """The Arrow schema of ``score_rows``' output, learnt by scoring one blank row here."""
     blank = pd.DataFrame({"merchant_id": ["-"], "as_of": [date(1970, 1, 1)]})
     blank = blank.assign(**dict.fromkeys(names, np.nan))
-    sample = score_rows(model, blank)
+    sample = score_rows(model, blank, currency)
     schema = pa.Schema.from_pandas(sample, preserve_index=False)
-    # Reasons may be absent in one row and present in another: always text.
-    fields = [pa.field(f.name, pa.string()) if f.name.startswith("reason_") else f for f in schema]
+    # A reason's code and wording may be absent in one row and present in another: always
+    # text (its value is always a float, NaN when absent).
+    fields = [
+        pa.field(f.name, pa.string())
+        if f.name.startswith("reason_") and not f.name.endswith("_value")
+        else f
+        for f in schema
+    ]
     return pa.schema(fields).remove_metadata()
 
 
-def _partition_scorer(broadcast: Any) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
+def _partition_scorer(
+    broadcast: Any, currency: str
+) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     def score_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = broadcast.value.model()  # once per partition, not per batch
         for batch in batches:
-            yield score_rows(model, batch)
+            yield score_rows(model, batch, currency)
 
     return score_partition
 
 
-def score_spark_frame(session: Any, model: PDModel, frame: Any) -> Any:
-    """Scores of a Spark DataFrame of features (``merchant_id``, ``as_of``, features), lazily."""
+def score_spark_frame(session: Any, model: PDModel, frame: Any, currency: str) -> Any:
+    """Scores of a Spark DataFrame of features (``merchant_id``, ``as_of``, features), lazily;
+    reasons show amounts in ``currency``."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     names = [c for c in frame.columns if c not in ("merchant_id", "as_of")]
-    schema = from_arrow_schema(_scored_schema(model, names))
+    schema = from_arrow_schema(_scored_schema(model, names, currency))
     broadcast = session.sparkContext.broadcast(ModelParts.of(model))
-    return frame.mapInPandas(_partition_scorer(broadcast), schema)
+    return frame.mapInPandas(_partition_scorer(broadcast, currency), schema)
 
 
 @dataclass(frozen=True)
@@ -125,12 +145,14 @@ def score_on_spark(
     (and ``features_out``, the features themselves, if given) are Parquet folders. Only the
     band counts come back to the driver.
     """
-    built = spark_features(session, spark_tables(session, data), as_of)
+    tables = spark_tables(session, data)
+    currency = _currency(data, tables["orders"])
+    built = spark_features(session, tables, as_of)
     frame = built.frame
     if features_out is not None:
         frame.write.mode("overwrite").parquet(str(features_out))
         frame = session.read.parquet(str(features_out))  # score the written features: no rebuild
-    scored = score_spark_frame(session, model, frame)
+    scored = score_spark_frame(session, model, frame, currency)
     scored.write.mode("overwrite").parquet(str(out))
     counts = session.read.parquet(str(out)).groupBy("band").count().collect()
     bands = {str(row["band"]): int(row["count"]) for row in counts}
