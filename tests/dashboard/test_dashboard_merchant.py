@@ -355,3 +355,18 @@ def test_each_offer_shows_its_disclosure_side_by_side(book: Book, client: TestCl
             assert told.holdback_rate is not None
             assert f"{100 * told.holdback_rate:.1f} %" in card
         assert 'class="primary accept"' in card
+
+
+def test_offers_superseded_by_a_newer_decision_are_refused_on_the_page(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    token = _CSRF.search(_page(client).text)
+    assert token is not None
+    record_decision(book.engine, _decision("D5"))  # a new application since the page was read
+    data = {"csrf": token[1], "decision": "D1", "offer": "1"}
+    answer = client.post("/merchants/M1/accept", data=data)
+    assert answer.status_code == 409
+    assert "These offers were replaced by a newer decision" in answer.text
+    assert 'name="decision" value="D5"' in answer.text  # the newer offers, ready to accept
+    assert merchant_view(book.engine, "M1", DAY).loans == ()

@@ -3,6 +3,7 @@ with a risk officer's and a merchant's key to log in with."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,17 @@ ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests keep their screenshots: ``$MICROLEND_E2E_ARTEFACTS`` when set
+    (a CI job's upload folder), else ``e2e-artefacts`` under pytest's base temporary folder
+    (``--basetemp``, or ``/tmp/pytest-of-$USER/pytest-N``; pytest keeps the last three)."""
+    configured = os.environ.get("MICROLEND_E2E_ARTEFACTS")
+    folder = Path(configured) if configured else tmp_path_factory.getbasetemp() / "e2e-artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -49,9 +61,13 @@ def served(
 ) -> Iterator[Served]:
     """The dashboard router in a bare FastAPI app, served by uvicorn in a thread."""
     book = tmp_path_factory.mktemp("e2e")
-    engine, today, loans, merchants, baseline = fill_book(small_market, small_fit, book)
+    filled = fill_book(small_market, small_fit, book)
+    engine, today = filled.engine, filled.today
     context = DashboardContext(
-        engine=engine, currency=default_policy().currency, today=lambda: today, baseline=baseline
+        engine=engine,
+        currency=default_policy().currency,
+        today=lambda: today,
+        baseline=filled.baseline,
     )
     app = FastAPI()
     app.include_router(dashboard_router(context))
@@ -64,9 +80,11 @@ def served(
             pytest.fail("uvicorn did not start", pytrace=False)
         threading.Event().wait(0.05)
     officer = create_api_key(engine, Role.RISK_OFFICER)
+    merchants = filled.merchant_ids
     merchant = create_api_key(engine, Role.MERCHANT, merchants[0])
+    offers = tuple((m, create_api_key(engine, Role.MERCHANT, m)) for m in filled.open_offers)
     url = f"http://127.0.0.1:{port}"
-    yield Served(url, engine, tuple(loans), tuple(merchants), officer, merchant)
+    yield Served(url, engine, tuple(filled.loan_ids), tuple(merchants), officer, merchant, offers)
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()

@@ -30,6 +30,7 @@ from microlend.service import (
     StabilityBaseline,
     accept_offer,
     baseline_from_fit,
+    book_exposure,
     disburse,
     end_of_day,
     fund_book,
@@ -51,13 +52,16 @@ from microlend.store import (
 from microlend.types import MerchantId
 
 MERCHANTS = 40
+#: Merchants whose offers stand on the pages' date: one per viewport that accepts one.
+OPEN_OFFERS = 2
 ONBOARDED = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Served:
     """Where the pages answer, on which book, and a risk officer's and the first merchant's
-    keys to log in with."""
+    keys to log in with; ``offers``: merchants whose latest decision's offers stand today (with
+    reasons and a suggestion), each with its own key, one for each browser test that accepts."""
 
     url: str
     engine: Engine
@@ -65,6 +69,20 @@ class Served:
     merchant_ids: tuple[str, ...]
     officer_key: str
     merchant_key: str
+    offers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Filled:
+    """The book ``fill_book`` made: its engine, today's business date, its loans and merchants,
+    the model's baseline, and the merchants with offers open today."""
+
+    engine: Engine
+    today: date
+    loan_ids: list[str]
+    merchant_ids: list[str]
+    baseline: StabilityBaseline
+    open_offers: list[str]
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -72,9 +90,7 @@ def _month_ends(start: date, end: date) -> list[date]:
     return [stamp.date() for stamp in found]
 
 
-def fill_book(
-    small_market: Dataset, fit: RatingFit, tmp: Path
-) -> tuple[Engine, date, list[str], list[str], StabilityBaseline]:
+def fill_book(small_market: Dataset, fit: RatingFit, tmp: Path) -> Filled:
     end = small_market.end.date()
     start = end - timedelta(days=365)
     rows = merchant_features(small_market, start)
@@ -134,7 +150,40 @@ def fill_book(
                 payment = Money(Decimal("400.00"), policy.currency)
                 post_payment(engine, loan_id, payment, month_end, f"pay-{loan_id}-{month_end}")
         end_of_day(engine, month_end)
-    return engine, end, loans, merchants, baseline_from_fit(fit)
+    opened = _open_offers(engine, small_market, fit, improver, merchants[1:], end)
+    return Filled(engine, end, loans, merchants, baseline_from_fit(fit), opened)
+
+
+def _open_offers(
+    engine: Engine,
+    market: Dataset,
+    fit: RatingFit,
+    improver: Improver,
+    candidates: list[str],
+    today: date,
+) -> list[str]:
+    """A second decision, as of ``today``, for the first ``OPEN_OFFERS`` of ``candidates``
+    that it approves with reasons and a suggestion: their offers stand on the pages' date."""
+    rows = merchant_features(market, today).loc[candidates]
+    ratings = rate(fit.model, rows, CATALOG, currency=market.currency(), improver=improver)
+    policy = default_policy()
+    opened: list[str] = []
+    for merchant_id, rating in zip(candidates, ratings.ratings, strict=True):
+        features = {k: (None if pd.isna(v) else float(v)) for k, v in rows.loc[merchant_id].items()}
+        exposure = book_exposure(engine, merchant_id, policy.currency, today)
+        request = CreditRequest(f"app-open-{merchant_id}", merchant_id, None)
+        decision = decide(
+            request, rating, features, policy, exposure=exposure, as_of=today, model_version="e2e"
+        )
+        if not (decision.offers and rating.reasons and rating.improvements):
+            continue
+        inputs = DecisionInputs.of(decision)
+        record = DecisionRecord(f"open-{merchant_id}", None, decision, rating, inputs, features)
+        record_decision(engine, record)
+        opened.append(merchant_id)
+        if len(opened) == OPEN_OFFERS:
+            return opened
+    raise AssertionError(f"fewer than {OPEN_OFFERS} merchants with offers and a suggestion")
 
 
 def _active(engine: Engine, loan_id: str, on: date) -> bool:

@@ -108,20 +108,22 @@ def test_a_revoked_keys_session_is_refused_at_once(served: Served, page: Page) -
     assert page.url == f"{served.url}/login?next=%2Fdashboard"
 
 
-def test_the_pages_read_at_a_phones_width(served: Served, browser: Browser, tmp_path: Path) -> None:
+def test_the_pages_read_at_a_phones_width(
+    served: Served, browser: Browser, artefacts: Path
+) -> None:
     context = browser.new_context(viewport=PHONE)
     phone = context.new_page()
     phone.goto(f"{served.url}/login")
     assert _fits(phone)
-    phone.screenshot(path=str(tmp_path / "login-390.png"), full_page=True)
+    phone.screenshot(path=str(artefacts / "login-390.png"), full_page=True)
     phone.set_viewport_size(DESKTOP)
-    phone.screenshot(path=str(tmp_path / "login-1400.png"), full_page=True)
+    phone.screenshot(path=str(artefacts / "login-1400.png"), full_page=True)
     phone.set_viewport_size(PHONE)
     log_in(phone, served.url, served.officer_key)
     pages = {"overview": "/dashboard", "loans": "/dashboard/loans"}
     for name, path in (pages | {"merchant": f"/merchants/{served.merchant_ids[0]}"}).items():
         phone.goto(f"{served.url}{path}")
         assert _fits(phone), path
-        phone.screenshot(path=str(tmp_path / f"{name}-390.png"), full_page=True)
+        phone.screenshot(path=str(artefacts / f"{name}-390.png"), full_page=True)
     context.close()
-    assert (tmp_path / "login-390.png").stat().st_size > 5_000
+    assert (artefacts / "login-390.png").stat().st_size > 5_000
