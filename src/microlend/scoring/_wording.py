@@ -47,7 +47,8 @@ def _counted(value: float, singular: str) -> str:
 
 def _equal_buyers(index: float) -> str:
     """A Herfindahl index as the number of equal buyers with the same concentration."""
-    if not 0.0 < index <= 1.0:
+    # A sum of squared float shares can pass 1 in its last bit: one buyer's is 1.0000000000000002.
+    if not 0.0 < index <= 1.0 + 1e-9:
         raise ValueError(f"a concentration index lies in (0, 1], not {index}")
     buyers = 1.0 / index
     number = f"{buyers:.1f}" if buyers < 10 else f"{buyers:,.0f}"
