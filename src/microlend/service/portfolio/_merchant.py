@@ -22,7 +22,7 @@ from microlend.ledger import FixedInstalmentTerms
 from microlend.money import Money
 from microlend.policy import Disclosure, Offer
 from microlend.service.portfolio._merchant_loans import MerchantLoan, merchant_loans
-from microlend.store import DecisionRecord, LoanBookQueries, PortfolioQueries
+from microlend.store import DecisionRecord, LoanBookQueries, LoanRecord, PortfolioQueries
 
 __all__ = [
     "DIMENSIONS",
@@ -181,25 +181,30 @@ def _sub_scores(record: DecisionRecord) -> tuple[SubScore, ...]:
     return tuple(SubScore(str(d), *DIMENSIONS[d], found[d]) for d in Dimension if d in found)
 
 
+def _decisions(
+    engine: Engine, merchant_id: str
+) -> tuple[list[DecisionRecord], DecisionRecord, LoanRecord | None]:
+    """The merchant's decisions oldest first, its latest (the one the book names as superseding
+    the others, whose offers may stand) and the loan that one's offers gave, if any."""
+    with Session(engine) as session:
+        records = PortfolioQueries(session).merchant_decisions(merchant_id)
+        queries = LoanBookQueries(session)
+        named = queries.latest_decision(merchant_id)
+        last = records[-1] if records else None
+        latest = next((r for r in records if r.decision_id == named), last)
+        if latest is None:
+            raise NotFoundError(f"no decision for merchant {merchant_id!r} in the book")
+        return records, latest, queries.loan_of_decision(latest.decision_id)
+
+
 def merchant_view(engine: Engine, merchant_id: str, today: date) -> MerchantView:
     """The merchant's page as of business date ``today``: its latest decision (the one whose
     offers stand), its decisions over time and its loans."""
-    with Session(engine) as session:
-        records = PortfolioQueries(session).merchant_decisions(merchant_id)
-        latest_id = LoanBookQueries(session).latest_decision(merchant_id)
-        latest = next((r for r in records if r.decision_id == latest_id), None)
-        if latest is None and records:
-            latest = records[-1]
-        accepted = (
-            None
-            if latest is None
-            else LoanBookQueries(session).loan_of_decision(latest.decision_id)
-        )
-    if latest is None:
-        raise NotFoundError(f"no decision for merchant {merchant_id!r} in the book")
+    records, latest, accepted = _decisions(engine, merchant_id)
     rating, decision = latest.rating, latest.decision
     offers = tuple(_offer(n, offer) for n, offer in enumerate(decision.offers, start=1))
     expires_on = decision.expires_on
+    expired = expires_on is None or today > expires_on
     return MerchantView(
         merchant_id=merchant_id,
         today=today,
@@ -214,10 +219,7 @@ def merchant_view(engine: Engine, merchant_id: str, today: date) -> MerchantView
         decision_id=latest.decision_id,
         offers=offers,
         expires_on=expires_on,
-        offers_open=bool(offers)
-        and accepted is None
-        and expires_on is not None
-        and today <= expires_on,
+        offers_open=bool(offers) and accepted is None and not expired,
         accepted_loan=None if accepted is None else accepted.loan_id,
         decline_reasons=() if offers else tuple(r.text for r in decision.reasons),
         history=_history(records),
