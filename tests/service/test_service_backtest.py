@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.data import Dataset
-from microlend.ledger import Product, TransactionKind
+from microlend.ledger import Product, TransactionKind, flows_apr, realised_cash_flows
 from microlend.policy import Policy, default_policy
 from microlend.service import (
     BacktestResult,
@@ -140,6 +140,10 @@ def test_the_states_kept_in_memory_are_those_the_stored_postings_give(
             assert loan.status is (LoanStatus.REPAID if view.owed_total == 0 else LoanStatus.ACTIVE)
         if loan.status is LoanStatus.ACTIVE:
             assert aged_on == result.end
+        # Recorded as it was repaid, from the flows the book holds; none on any other loan.
+        flows = realised_cash_flows(view.transactions, loan.loan_id)
+        realised = flows_apr(flows) if loan.status is LoanStatus.REPAID else None
+        assert loan.realised_apr == realised
 
 
 def test_the_backtest_decisions_replay_to_the_same_decisions(

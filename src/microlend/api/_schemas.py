@@ -34,6 +34,7 @@ __all__ = [
     "ApplyRequest",
     "Change",
     "DecisionOut",
+    "DisclosureOut",
     "EndOfDayOut",
     "EndOfDayRequest",
     "Health",
@@ -172,6 +173,42 @@ class InstalmentOut(BaseModel):
     fee: str = Amount("Fee due.")
 
 
+class DisclosureOut(BaseModel):
+    """What the merchant is told of an offer (California SB 1235, New York CFDL style)."""
+
+    title: str = Field(description="The offer in plain words; it tells the offers apart.")
+    currency: str = Field(description="ISO currency of every amount.")
+    amount_funded: str = Amount("What is paid out to the merchant.")
+    finance_charge: str = Amount("Total cost of financing: interest plus fees.")
+    total_repayable: str = Amount("Amount funded plus finance charge.")
+    payments: str = Field(description="How it is repaid, every payment counted, in words.")
+    payment: str | None = Amount("The regular instalment (fixed instalments only).")
+    payment_count: int | None = Field(description="Number of instalments (fixed instalments).")
+    frequency: str | None = Field(description="monthly or weekly (fixed instalments).")
+    holdback_rate: str | None = Field(
+        description="Share of each daily payout held back, a fraction (share of sales)."
+    )
+    estimated_daily_payment: str | None = Amount(
+        "The holdback expected each day at the merchant's recent sales (share of sales)."
+    )
+    estimated_term_days: int = Field(description="Days from disbursement to the last payment.")
+    estimated_apr: float = Field(description="Estimated annual percentage rate, a fraction.")
+    apr_basis: str = Field(
+        description="What the APR assumes: payments on their dates, or (share of sales) the "
+        "merchant's own sales over the lookback, with the figures used."
+    )
+    lookback_days: int | None = Field(
+        description="Days of sales history the share-of-sales estimates rest on."
+    )
+    minimum_payment: str | None = Amount(
+        "The least to be repaid every minimum_period_days, counted in total (share of sales)."
+    )
+    minimum_period_days: int | None = Field(description="The covenant's period in days.")
+    covenant: str = Field(description="The minimum payment and what a missed payment does.")
+    prepayment: str = Field(description="What paying early costs or saves.")
+    expires_on: date = Field(description="The last business day the offer may be accepted.")
+
+
 class OfferOut(BaseModel):
     number: int = Field(description="The offer's number, to accept it by.")
     product: str = Field(description="fixed_instalment or share_of_sales.")
@@ -184,6 +221,10 @@ class OfferOut(BaseModel):
     expected_days: int = Field(description="Expected days from disbursement to last payment.")
     terms: dict[str, Any] = Field(description="The product's terms, as stored on the loan.")
     preview: list[InstalmentOut] = Field(description="The first instalments.")
+    disclosure: DisclosureOut | None = Field(
+        description="What the merchant is told of the offer; none on decisions stored before "
+        "disclosures."
+    )
 
 
 class DecisionReasonOut(BaseModel):
@@ -306,6 +347,11 @@ class LoanSummary(BaseModel):
 
 class LoanOut(LoanSummary):
     terms: dict[str, Any] = Field(description="The loan's terms.")
+    realised_apr: float | None = Field(
+        description="Once repaid: the effective annual rate of the cash flows the loan really "
+        "had (disbursement, every receipt kept, on its date), a fraction; none while it runs, "
+        "when written off, or when repaid the day it was lent."
+    )
     schedule: list[InstalmentOut] = Field(description="The repayment schedule.")
     transactions: list[TransactionOut] = Field(description="Every ledger transaction.")
     state: LoanStateOut = Field(description="The loan serviced as of today.")

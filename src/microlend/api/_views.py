@@ -103,6 +103,7 @@ def loan_out(view: LoanView) -> LoanOut:
     return LoanOut(
         **summary(view.loan).model_dump(),
         terms=json.loads(terms_to_json(view.loan.terms)),
+        realised_apr=view.loan.realised_apr,
         schedule=[_instalment(row) for row in view.schedule],
         transactions=[
             TransactionOut(

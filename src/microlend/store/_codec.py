@@ -65,6 +65,7 @@ def loan_row(loan: LoanRecord) -> LoanRow:
         days_past_due=loan.ageing.days_past_due,
         bucket=loan.ageing.bucket.value,
         covenant=loan.ageing.covenant.value if loan.ageing.covenant else None,
+        realised_apr=loan.realised_apr,
     )
 
 
@@ -88,6 +89,7 @@ def loan_from_row(row: LoanRow | Row[Any]) -> LoanRecord:
             bucket=Bucket(row.bucket),
             covenant=CovenantStatus(row.covenant) if row.covenant else None,
         ),
+        realised_apr=row.realised_apr,
     )
 
 

@@ -194,15 +194,29 @@ class LoanBookCommands:
         return found is not None
 
     def set_status(
-        self, loan_id: str, status: LoanStatus, *, disbursed_on: date | None = None
+        self,
+        loan_id: str,
+        status: LoanStatus,
+        *,
+        disbursed_on: date | None = None,
+        realised_apr: float | None = None,
     ) -> None:
+        """Set a loan's status; its realised APR is ``realised_apr`` when it is repaid, and
+        none in any other status (a repaid loan reopened by a reversal loses it)."""
         values: dict[str, Any] = {"status": status.value}
         if disbursed_on is not None:
             values["disbursed_on"] = disbursed_on
+        values["realised_apr"] = realised_apr if status is LoanStatus.REPAID else None
         self._session.execute(update(LoanRow).where(LoanRow.id == loan_id).values(**values))
 
-    def set_ageing(self, updates: Sequence[tuple[str, LoanStatus, Ageing]]) -> None:
-        """Record each loan's status and end-of-day ageing, in one round trip."""
+    def set_ageing(
+        self,
+        updates: Sequence[tuple[str, LoanStatus, Ageing]],
+        realised_aprs: Mapping[str, float] | None = None,
+    ) -> None:
+        """Record each loan's status and end-of-day ageing, in one round trip; a loan repaid
+        by them records its realised APR from ``realised_aprs`` (none when it has none)."""
+        realised = realised_aprs or {}
         rows = [
             {
                 "id": loan_id,
@@ -211,6 +225,7 @@ class LoanBookCommands:
                 "days_past_due": ageing.days_past_due,
                 "bucket": ageing.bucket.value,
                 "covenant": ageing.covenant.value if ageing.covenant else None,
+                "realised_apr": realised.get(loan_id) if status is LoanStatus.REPAID else None,
             }
             for loan_id, status, ageing in updates
         ]

@@ -116,7 +116,10 @@ class Ageing:
 
 @dataclass(frozen=True)
 class LoanRecord:
-    """A loan as agreed, its ``terms`` parsed once when it is read."""
+    """A loan as agreed, its ``terms`` parsed once when it is read. ``realised_apr``: the
+    effective annual rate of the cash flows it really had (``ledger.flows_apr``), recorded when
+    it is repaid; ``None`` while it runs, once written off, and on loans repaid before it was
+    recorded."""
 
     loan_id: LoanId
     merchant_id: MerchantId
@@ -128,6 +131,7 @@ class LoanRecord:
     accepted_on: date
     disbursed_on: date | None = None
     ageing: Ageing = Ageing()
+    realised_apr: float | None = None
 
     @property
     def product(self) -> Product:

@@ -1,8 +1,9 @@
 """The loan book's tables, as SQLAlchemy 2 typed declarative classes.
 
 Balances are not columns anywhere: they are sums of ``postings``. A loan row holds what was
-agreed (terms, principal) and the last end-of-day ageing snapshot (days past due, bucket,
-covenant), which portfolio reads use and which the next end of day recomputes from postings.
+agreed (terms, principal), the last end-of-day ageing snapshot (days past due, bucket,
+covenant), which portfolio reads use and which the next end of day recomputes from postings,
+and once it is repaid its realised APR (a float, as every APR: a rate, not money).
 The migrations in ``migrations/versions`` create exactly these tables; a test compares them.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -116,6 +118,8 @@ class LoanRow(Base):
     days_past_due: Mapped[int] = mapped_column(Integer, default=0)
     bucket: Mapped[str] = mapped_column(String(16), default="current")
     covenant: Mapped[str | None] = mapped_column(String(16))
+    #: The effective annual rate of its real cash flows, recorded when it is repaid.
+    realised_apr: Mapped[float | None] = mapped_column(Double)
 
 
 class BookRow(Base):

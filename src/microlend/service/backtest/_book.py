@@ -39,7 +39,7 @@ from microlend.ledger import (
 )
 from microlend.money import Money
 from microlend.policy import Exposure
-from microlend.service.lending import contract_of, header_for, status_of
+from microlend.service.lending import contract_of, header_for, realised_apr_of, status_of
 from microlend.store import (
     Ageing,
     DecisionRecord,
@@ -65,6 +65,8 @@ class _OpenLoan:
     postings: LoanPostings
     state: LoanState
     next_check: date
+    #: Its transactions, kept while it is open for its realised APR once it is repaid.
+    history: list[Transaction] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +96,7 @@ class DayBook:
         self._loans: list[LoanRecord] = []
         self._posted: list[Transaction] = []
         self._ageing: list[tuple[str, LoanStatus, Ageing]] = []
+        self._realised: dict[str, float] = {}
         self._cash = _ZERO
         self._principal = _ZERO
         self.tally = BookTally()
@@ -207,13 +210,17 @@ class DayBook:
         self._by_merchant[loan.record.merchant_id].remove(loan_id)
         if status is LoanStatus.WRITTEN_OFF:
             self.tally.written_off += 1
-        else:
-            self.tally.repaid += 1
+            return
+        self.tally.repaid += 1
+        realised = realised_apr_of(loan.record, loan.history)
+        if realised is not None:
+            self._realised[loan_id] = realised
 
     def _post(self, entry: Transaction, loan: _OpenLoan | None) -> None:
         self._posted.append(entry)
         if loan is not None:
             loan.postings.add(entry)
+            loan.history.append(entry)
         for posting in entry.postings:
             if posting.account is Account.CASH:
                 self._cash += posting.amount
@@ -222,14 +229,16 @@ class DayBook:
 
     def _commit(self) -> None:
         decisions, loans, posted, ageing = self._decisions, self._loans, self._posted, self._ageing
+        realised = self._realised
         self._decisions, self._loans, self._posted, self._ageing = [], [], [], []
+        self._realised = {}
 
         def unit(session: Session) -> None:
             commands = LoanBookCommands(session)
             commands.add_decisions(decisions)
             commands.add_loans(loans)
             commands.append(posted)
-            commands.set_ageing(ageing)
+            commands.set_ageing(ageing, realised)
 
         in_transaction(self._engine, unit)
 

@@ -27,7 +27,7 @@ from microlend.service.lending._loans import (
 )
 from microlend.service.lending._merchants import sync_merchants
 from microlend.service.lending._receipts import Receipt, header_for, transaction_id
-from microlend.service.lending._servicing import contract_of, status_of
+from microlend.service.lending._servicing import contract_of, realised_apr_of, status_of
 
 __all__ = [
     "EndOfDayReport",
@@ -47,6 +47,7 @@ __all__ = [
     "loans_page",
     "post_payment",
     "post_settlement",
+    "realised_apr_of",
     "record_decision",
     "reverse_transaction",
     "status_of",

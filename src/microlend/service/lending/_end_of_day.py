@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError
 from microlend.ledger import Transaction, close_loan_day
 from microlend.service.lending._receipts import header_for
-from microlend.service.lending._servicing import contract_of, status_of
+from microlend.service.lending._servicing import contract_of, realised_apr_of, status_of
 from microlend.store import (
     Ageing,
     AgeingHistory,
@@ -84,12 +84,17 @@ def _batch(session: Session, *, business_date: date, after: str | None, size: in
     history = queries.transactions_of([loan.loan_id for loan in loans])
     new: list[Transaction] = []
     updates = []
+    realised: dict[str, float] = {}
     for loan in loans:
-        posted, status, ageing = _age(loan, history.get(loan.loan_id, []), business_date)
+        own = history.get(loan.loan_id, [])
+        posted, status, ageing = _age(loan, own, business_date)
         new += posted
         updates.append((loan.loan_id, status, ageing))
+        apr = realised_apr_of(loan, [*own, *posted]) if status is LoanStatus.REPAID else None
+        if apr is not None:
+            realised[loan.loan_id] = apr
     commands.append(new)
-    commands.set_ageing(updates)
+    commands.set_ageing(updates, realised)
     AgeingHistory(session).record(updates)
     return found[-1].loan_id
 

@@ -2,7 +2,7 @@
 
 After each posting: no account of the loan, and no cash of the book, is below zero; and the
 loan's status follows from its postings (repaid once nothing recognised is owed, written off once
-a write-off stands).
+a write-off stands), a loan repaid recording its realised APR.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import LedgerError
 from microlend.ledger import Account, LoanOutcome, Transaction, receivables
-from microlend.service.lending._servicing import state_of, status_of
+from microlend.service.lending._servicing import realised_apr_of, state_of, status_of
 from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post"]
@@ -48,7 +48,9 @@ def post(
     owed = sum(receivables(history, loan.loan_id).values(), _ZERO)
     status = status_of(loan, LoanOutcome.of(state_of(loan, history, as_of), owed))
     if status is not loan.status:
-        commands.set_status(loan.loan_id, status)
+        # Recorded once, as the loan is repaid; a reversal that reopens it clears it.
+        realised = realised_apr_of(loan, history) if status is LoanStatus.REPAID else None
+        commands.set_status(loan.loan_id, status, realised_apr=realised)
     return status
 
 

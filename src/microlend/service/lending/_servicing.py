@@ -2,8 +2,8 @@
 
 The ledger knows nothing of the book's records: it services a ``LoanContract`` (the terms and
 the schedule) from postings, and says where the loan stands as a ``LoanOutcome``. This module is
-the edge between the two: a ``LoanRecord`` becomes a contract here, and an outcome a
-``LoanStatus``.
+the edge between the two: a ``LoanRecord`` becomes a contract here, an outcome a
+``LoanStatus``, and a repaid loan's history its realised APR.
 """
 
 from __future__ import annotations
@@ -12,18 +12,21 @@ from collections.abc import Iterable
 from datetime import date
 from types import MappingProxyType
 
+from microlend.errors import LedgerError
 from microlend.ledger import (
     Instalment,
     LoanContract,
     LoanOutcome,
     LoanState,
     Transaction,
+    flows_apr,
     loan_state,
+    realised_cash_flows,
     schedule,
 )
 from microlend.store import LoanRecord, LoanStatus
 
-__all__ = ["contract_of", "plan_of", "state_of", "status_of"]
+__all__ = ["contract_of", "plan_of", "realised_apr_of", "state_of", "status_of"]
 
 _STATUS = MappingProxyType(
     {
@@ -61,3 +64,13 @@ def status_of(loan: LoanRecord, outcome: LoanOutcome) -> LoanStatus:
     if loan.disbursed_on is None:
         return LoanStatus.ACCEPTED
     return _STATUS[outcome]
+
+
+def realised_apr_of(loan: LoanRecord, transactions: Iterable[Transaction]) -> float | None:
+    """The effective annual rate of the cash flows ``loan`` really had (``ledger.flows_apr``
+    over ``ledger.realised_cash_flows``): what its merchant paid for the credit, recorded when
+    it is repaid. ``None`` when the flows have no rate (a loan repaid the day it was lent)."""
+    try:
+        return flows_apr(realised_cash_flows(transactions, loan.loan_id))
+    except LedgerError:
+        return None
