@@ -370,3 +370,19 @@ def test_offers_superseded_by_a_newer_decision_are_refused_on_the_page(
     assert "These offers were replaced by a newer decision" in answer.text
     assert 'name="decision" value="D5"' in answer.text  # the newer offers, ready to accept
     assert merchant_view(book.engine, "M1", DAY).loans == ()
+
+
+def test_a_repaid_loan_shows_the_apr_it_really_cost(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    loan_id = _accept(client).headers["location"].split("=")[1].split("#")[0]
+    disburse(book.engine, loan_id, DAY, "dis")
+    paid_on = DAY + timedelta(days=40)
+    payoff = loan_view(book.engine, loan_id, paid_on).state.payoff
+    post_payment(book.engine, loan_id, Money(payoff, "USD"), paid_on, "payoff")
+    book.today.day = paid_on
+    record = loan_view(book.engine, loan_id, paid_on).loan
+    assert record.status == "repaid"
+    assert record.realised_apr is not None
+    shown = merchant_view(book.engine, "M1", paid_on).loans[0]
+    assert shown.realised_apr == record.realised_apr
+    assert f"{100 * record.realised_apr:.1f} % a year" in _page(client).text

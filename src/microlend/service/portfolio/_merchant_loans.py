@@ -38,7 +38,8 @@ class MerchantLoan:
     """One loan. ``outstanding``: what is left to repay on its schedule; ``due_now``: what is
     due and unpaid today; ``next_payment``: what will be due on ``next_due_on`` if nothing
     more is paid before (the ledger's amount due as of that date); ``payoff``: what pays it
-    off today. ``holdback``: the share of each settlement held back (share of sales)."""
+    off today. ``holdback``: the share of each settlement held back (share of sales);
+    ``realised_apr``: the rate it cost, once repaid (``LoanRecord.realised_apr``)."""
 
     loan_id: str
     product: str
@@ -54,6 +55,7 @@ class MerchantLoan:
     next_payment: Decimal | None
     payoff: Decimal
     holdback: Decimal | None
+    realised_apr: float | None
     history: tuple[Movement, ...]
 
 
@@ -93,6 +95,7 @@ def _loan(view: LoanView) -> MerchantLoan:
         next_payment=_next_payment(view),
         payoff=state.payoff,
         holdback=terms.holdback_rate if isinstance(terms, ShareOfSalesTerms) else None,
+        realised_apr=loan.realised_apr,
         history=tuple(m for m in history if m is not None),
     )
 
