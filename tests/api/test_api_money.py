@@ -20,6 +20,8 @@ _TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _MONEY_KEYS = frozenset(
     {"amount", "overpayment", "principal", "interest", "fee", "limit", "total_cost"}
     | {"total_repayable", "outstanding", "amount_due", "payoff", "requested_amount"}
+    # An offer's disclosure.
+    | {"amount_funded", "finance_charge", "payment", "estimated_daily_payment", "minimum_payment"}
 )
 
 

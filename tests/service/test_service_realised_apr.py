@@ -3,7 +3,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,9 @@ from microlend.service import (
     post_settlement,
     reverse_transaction,
 )
-from microlend.store import LoanRecord, LoanStatus
+from microlend.service.backtest._book import DayBook
+from microlend.store import LoanRecord, LoanStatus, MerchantRecord
+from microlend.types import LoanId, MerchantId
 
 MONTHLY = FixedInstalmentTerms(Decimal("0.24"), 6, fee_rate=Decimal("0.01"))
 WEEKLY = FixedInstalmentTerms(Decimal("0.2"), 26, Frequency.WEEKLY, fee_rate=Decimal("0.01"))
@@ -150,3 +152,30 @@ def test_the_realised_apr_is_kept_exactly(engine: Engine) -> None:
     _pay_every_instalment(engine, loan_id, MONTHLY, late_days=3)
     view = loan_view(engine, loan_id, DAY)
     assert view.loan.realised_apr == flows_apr(realised_cash_flows(view.transactions, loan_id))
+
+
+def test_a_backtest_records_it_as_its_day_close_repays_a_loan(engine: Engine) -> None:
+    net = Decimal("400.00")
+    book = DayBook(engine, "USD")
+    merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
+    book.add_merchants([merchant])
+    loan = LoanRecord(
+        LoanId("BT-1"),
+        merchant.merchant_id,
+        None,
+        SHARE,
+        LENT.amount,
+        "USD",
+        LoanStatus.ACTIVE,
+        DAY,
+        disbursed_on=DAY,
+    )
+    book.open_loan(loan, DAY)
+    book.close_day(DAY)
+    day = DAY
+    while book.tally.repaid == 0:
+        day += timedelta(days=1)
+        book.collect("M1", net, day)
+        book.close_day(day)
+    estimate = effective_apr(SHARE, LENT, DAY, daily_net_sales=net)
+    assert _loan(engine, "BT-1").realised_apr == pytest.approx(estimate, abs=1e-9)
