@@ -43,7 +43,7 @@ from sqlalchemy import make_url, text
 
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
 from microlend.dates import as_of_instant
-from microlend.models import PDModel, load_artifact, save_model
+from microlend.models import PDModel, load_artifact
 from microlend.money import Money
 from microlend.policy import default_policy
 from microlend.service import (
@@ -51,7 +51,9 @@ from microlend.service import (
     create_api_key,
     fit_rating,
     fund_book,
+    improver_of,
     model_version,
+    save_rating,
     sync_merchants,
     take_snapshot,
     underwrite,
@@ -85,7 +87,7 @@ def _sources(args: argparse.Namespace, folder: Path) -> tuple[Path, Path]:
     manifest = Manifest(end=sim.end, currency=sim.config.currency, generator=sim.generator)
     write_dataset(sim.tables, data, manifest=manifest)
     fit = fit_rating(load_dataset(data))
-    return data, save_model(fit.model, folder / "model", fit.metadata)
+    return data, save_rating(fit, folder / "model")
 
 
 def _book(url: str, dataset: Dataset, business_date: date) -> str:
@@ -287,7 +289,7 @@ def _in_process(args: argparse.Namespace, data: Path, model: Path, url: str) -> 
     artifact = load_artifact(model)
     _book(url, dataset, business_date)
     engine = create_engine_for(url)
-    snapshot = take_snapshot(artifact.model, dataset, business_date)
+    snapshot = take_snapshot(artifact.model, dataset, business_date, improver=improver_of(artifact))
     policy, version = default_policy(), model_version(artifact)
     merchants = random.Random(args.seed).choices(list(snapshot.ratings), k=args.calls)
     decisions = []

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from microlend.api import ApiContext, ApiSettings, create_app
 from microlend.data import Dataset
-from microlend.models import ModelArtifact, load_artifact, save_model
+from microlend.models import ModelArtifact, load_artifact
 from microlend.money import Money
 from microlend.policy import Policy, default_policy
 from microlend.service import (
@@ -24,7 +24,9 @@ from microlend.service import (
     Role,
     create_api_key,
     fund_book,
+    improver_of,
     model_version,
+    save_rating,
     sync_merchants,
     take_snapshot,
 )
@@ -34,7 +36,7 @@ from microlend.store import create_engine_for, migrate
 @pytest.fixture(scope="session")
 def api_model_dir(small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("api") / "model"
-    return save_model(small_fit.model, folder, small_fit.metadata)
+    return save_rating(small_fit, folder)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +66,12 @@ def _engine(
 
 @pytest.fixture(scope="session")
 def api_snapshot(small_market: Dataset, api_artifact: ModelArtifact) -> FeatureSnapshot:
-    return take_snapshot(api_artifact.model, small_market, small_market.end.date())
+    return take_snapshot(
+        api_artifact.model,
+        small_market,
+        small_market.end.date(),
+        improver=improver_of(api_artifact),
+    )
 
 
 @pytest.fixture
@@ -99,6 +106,7 @@ def serve(
             data=small_market,
             engine=engine,
             today=lambda: business_date,
+            improver=improver_of(api_artifact),
             snapshot=api_snapshot,
             # One process starts an app per test: a full collection at each start buys nothing.
             settings=ApiSettings(freeze_heap=False),

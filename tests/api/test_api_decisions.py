@@ -60,6 +60,7 @@ def test_a_stored_decision_replays_to_the_same_answer(served: Served) -> None:
         str(decision["decision_id"]),
         served.context.model,
         served.context.policy,
+        improver=served.context.improver,
         model_version=served.context.model_version,
     )
     assert replay.same

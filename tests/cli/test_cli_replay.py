@@ -15,7 +15,13 @@ from microlend.cli import app
 from microlend.data import Dataset
 from microlend.models import load_artifact
 from microlend.policy import default_policy
-from microlend.service import model_version, sync_merchants, take_snapshot, underwrite
+from microlend.service import (
+    improver_of,
+    model_version,
+    sync_merchants,
+    take_snapshot,
+    underwrite,
+)
 from microlend.store import create_engine_for, migrate
 
 runner = CliRunner()
@@ -32,7 +38,7 @@ def decided(
     sync_merchants(engine, small_market)
     artifact = load_artifact(cli_model_dir)
     on = small_market.end.date()
-    snapshot = take_snapshot(artifact.model, small_market, on)
+    snapshot = take_snapshot(artifact.model, small_market, on, improver=improver_of(artifact))
     merchant = next(iter(snapshot.ratings))
     decision = underwrite(
         engine,

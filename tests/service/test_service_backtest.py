@@ -65,6 +65,7 @@ def run(
         small_fit.model,
         [default_policy(), strict_policy()],
         engines,
+        improver=small_fit.improver,
         start=start,
         model_version="test-model",
     )
@@ -154,8 +155,27 @@ def test_the_backtest_decisions_replay_to_the_same_decisions(
         decisions = PortfolioQueries(session).decisions()
     assert any(d.decision.approved for d in decisions)
     for record in decisions[:: max(1, len(decisions) // 15)]:
-        replay = replay_decision(engine, record.decision_id, small_fit.model, default_policy())
+        replay = replay_decision(
+            engine,
+            record.decision_id,
+            small_fit.model,
+            default_policy(),
+            improver=small_fit.improver,
+        )
         assert replay.same, record.decision_id
+
+
+def test_the_backtest_stores_suggestions_and_a_notice_for_every_decline(
+    run: tuple[list[BacktestResult], list[Engine]],
+) -> None:
+    with Session(run[1][0]) as session:
+        decisions = PortfolioQueries(session).decisions()
+    declined = [d for d in decisions if not d.decision.approved]
+    assert declined
+    for record in declined:
+        assert record.notice is not None, record.decision_id
+        assert record.notice.date == record.as_of
+    assert any(d.rating.improvements for d in decisions)
 
 
 def test_a_stricter_cut_off_funds_less(run: tuple[list[BacktestResult], list[Engine]]) -> None:
@@ -178,6 +198,7 @@ def test_the_same_backtest_twice_gives_the_same_results(
         small_fit.model,
         [default_policy()],
         [new_book()],
+        improver=small_fit.improver,
         start=first.start,
         model_version="test-model",
     )[0]
@@ -195,6 +216,7 @@ def test_a_book_that_is_not_empty_is_refused(
             small_fit.model,
             [default_policy()],
             [run[1][0]],
+            improver=small_fit.improver,
             start=run[0][0].start,
             model_version="test-model",
         )

@@ -92,7 +92,7 @@ def test_the_batch_rates_once_and_equals_the_snapshots_ratings(
     counted = Counted(small_fit.model)
     table = score_merchants(counted, small_market, as_of)
     assert counted.calls == {"predict_pd": 1, "contributions": 1}
-    ratings = take_snapshot(small_fit.model, small_market, as_of).ratings
+    ratings = take_snapshot(small_fit.model, small_market, as_of, improver=None).ratings
     assert len(ratings) == len(table)
     for line in table.to_dict("records"):
         rating = ratings[line["merchant_id"]]

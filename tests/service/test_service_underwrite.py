@@ -77,6 +77,7 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
             CreditRequest(f"app-{i}", m["merchant_id"], Money(Decimal("3000"), "USD")),
             as_of=AS_OF,
             model=small_fit.model,
+            improver=small_fit.improver,
             model_version="test-model",
             policy=policy,
         )
@@ -90,7 +91,9 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
         assert set(small_fit.model.feature_names_) <= set(stored.feature_values)
         assert stored.decision == decision
         assert stored.rating.score == decision.score
-        replay = replay_decision(engine, stored.decision_id, small_fit.model, policy)
+        replay = replay_decision(
+            engine, stored.decision_id, small_fit.model, policy, improver=small_fit.improver
+        )
         assert replay.same, (replay.stored, replay.replayed)
         assert replay.stored == decision
     # Under another policy a difference would say nothing about the record: refused.
@@ -99,7 +102,7 @@ def test_an_underwritten_application_is_stored_and_replays_to_the_same_decision(
         dataclasses.replace(policy, digest="0" * 64),
     ):
         with pytest.raises(ConfigError, match="was made under policy"):
-            replay_decision(engine, decision_id_for("app-0"), small_fit.model, other)
+            replay_decision(engine, decision_id_for("app-0"), small_fit.model, other, improver=None)
 
 
 def test_the_snapshot_and_the_records_decide_through_one_path(
@@ -112,7 +115,7 @@ def test_the_snapshot_and_the_records_decide_through_one_path(
     merchants = small_market.table("merchants").slice(0, 7).to_pylist()
     engine = _book(small_market, tmp_path / "book.sqlite", merchants)
     policy = default_policy()
-    snapshot = take_snapshot(small_fit.model, small_market, AS_OF)
+    snapshot = take_snapshot(small_fit.model, small_market, AS_OF, improver=small_fit.improver)
     compared = 0
     for i, m in enumerate(merchants):
         merchant_id = str(m["merchant_id"])
@@ -132,6 +135,7 @@ def test_the_snapshot_and_the_records_decide_through_one_path(
             CreditRequest(f"app-{i}", merchant_id, Money(Decimal("3000"), "USD")),
             as_of=AS_OF,
             model=small_fit.model,
+            improver=small_fit.improver,
             model_version="test-model",
             policy=policy,
         )
@@ -153,9 +157,16 @@ def test_the_snapshot_and_the_records_decide_through_one_path(
         # The rating's key names the row it was made from: the merchant or the application.
         assert dataclasses.replace(online_record.rating, key=record.rating.key) == record.rating
         for stored in (online_record, record):
-            assert replay_decision(engine, stored.decision_id, small_fit.model, policy).same
+            assert replay_decision(
+                engine, stored.decision_id, small_fit.model, policy, improver=small_fit.improver
+            ).same
         renamed = replay_decision(
-            engine, record.decision_id, small_fit.model, policy, model_version="another-model"
+            engine,
+            record.decision_id,
+            small_fit.model,
+            policy,
+            improver=small_fit.improver,
+            model_version="another-model",
         )
         assert not renamed.same
         assert renamed.replayed.model_version == "another-model"

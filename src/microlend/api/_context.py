@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from microlend.data import Dataset
 from microlend.models import PDModel
 from microlend.policy import Policy
+from microlend.scoring import Improver
 from microlend.service import FeatureSnapshot, Principal, authenticate, take_snapshot
 
 __all__ = ["ApiContext", "ApiSettings", "Runtime", "settle_heap"]
@@ -47,8 +48,10 @@ class ApiSettings:
 
 @dataclass(frozen=True)
 class ApiContext:
-    """Everything the app needs: the model and its version, the policy, the records, the loan
-    book, the settings and ``today`` (the business date; only the cli and api read a clock)."""
+    """Everything the app needs: the model, its version and the improver saved with it (what
+    would raise a score; ``None`` for a model saved without one), the policy, the records, the
+    loan book, the settings and ``today`` (the business date; only the cli and api read a
+    clock)."""
 
     model: PDModel
     model_version: str
@@ -56,6 +59,7 @@ class ApiContext:
     data: Dataset
     engine: Engine
     today: Callable[[], date]
+    improver: Improver | None
     settings: ApiSettings = field(default_factory=ApiSettings)
     #: A snapshot already taken (the cli's warm start, tests); rebuilt when the date moves on.
     snapshot: FeatureSnapshot | None = None
@@ -105,7 +109,11 @@ class Runtime:
                 context = self.context
                 current = await self.run(
                     lambda: take_snapshot(
-                        context.model, context.data, today, currency=context.policy.currency
+                        context.model,
+                        context.data,
+                        today,
+                        improver=context.improver,
+                        currency=context.policy.currency,
                     )
                 )
                 self._snapshot = current

@@ -46,11 +46,8 @@ async def health(request: Request) -> Health:
 )
 async def score(request: Request, merchant_id: MerchantPath, caller: Caller) -> ScoreOut:
     require_merchant(caller, merchant_id)
-    runtime = runtime_of(request)
-    snapshot = await runtime.snapshot()
-    model = runtime.context.model
-    rating = await runtime.run(lambda: rate_one(model, snapshot, merchant_id))
-    return score_out(rating, snapshot.as_of)
+    snapshot = await runtime_of(request).snapshot()
+    return score_out(rate_one(snapshot, merchant_id), snapshot.as_of)
 
 
 @router.post(

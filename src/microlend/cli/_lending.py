@@ -48,7 +48,7 @@ def backtest(
     from microlend.models import load_artifact
     from microlend.policy import load_policy
     from microlend.service import backtest as run_backtest
-    from microlend.service import backtest_start, model_version, quiet
+    from microlend.service import backtest_start, improver_of, model_version, quiet
     from microlend.store import create_engine_for, migrate
 
     artifact = load_artifact(model)
@@ -68,6 +68,7 @@ def backtest(
             artifact.model,
             policies,
             engines,
+            improver=improver_of(artifact),
             start=first,
             model_version=model_version(artifact),
             progress=report,

@@ -133,14 +133,12 @@ def _quiet_if(quiet: bool) -> Iterator[Callable[[str, float], None]]:
 
 def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> None:
     from microlend.data import load_dataset
-    from microlend.models import save_model
-    from microlend.service import fit_rating
+    from microlend.service import fit_rating, save_rating
 
     dataset = load_dataset(data)
     with progress_bar() as report:
         fit = fit_rating(dataset, seed=seed, progress=report)
-    metadata = fit.metadata.trained(_now())
-    save_model(fit.model, out, metadata, challenger=fit.scorecard, overwrite=overwrite)
+    save_rating(fit, out, metadata=fit.metadata.trained(_now()), overwrite=overwrite)
     e = fit.evaluation
     oracle = f", oracle AUC {e.oracle_auc:.3f}" if e.oracle_auc is not None else ""
     console.print(

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from microlend.cli._keyfile import DeliveredKeys
+    from microlend.store import DecisionRecord
 
 
 def _policy(path: Path | None) -> Policy:
@@ -138,13 +139,14 @@ def replay(
     """Recompute a stored decision from its stored inputs with the model and policy given.
 
     The policy must be the one the decision was made under (its version and digest). Prints
-    both decisions as one JSON object. Exit status 0 when they are the same, 1 when they differ
-    (another model, or a record that no longer gives its decision), 2 on an error (another
-    policy, a missing book or decision among them: it never makes a book).
+    both decisions as one JSON object, each with what would raise the score and its notice.
+    Exit status 0 when they are the same, 1 when they differ (another model, or a record that no
+    longer gives its decision, its suggestions or its notice), 2 on an error (another policy, a
+    missing book or decision among them: it never makes a book).
     """
     from microlend.cli._book import existing_book
     from microlend.models import load_artifact
-    from microlend.service import model_version, replay_decision
+    from microlend.service import improver_of, model_version, replay_decision
 
     engine = existing_book(db)
     artifact = load_artifact(model)
@@ -153,11 +155,19 @@ def replay(
         decision_id,
         artifact.model,
         _policy(policy),
+        improver=improver_of(artifact),
         model_version=model_version(artifact),
     )
-    body = {"stored": result.stored.to_dict(), "replayed": result.replayed.to_dict()}
+    body = {"stored": _body(result.stored_record), "replayed": _body(result.replayed_record)}
     sys.stdout.write(json.dumps(body) + "\n")
     if not result.same:
         errors.print("[bold red]the replayed decision differs from the stored one[/]")
         raise typer.Exit(1)
     errors.print("same decision", style="green")
+
+
+def _body(record: DecisionRecord) -> dict[str, Any]:
+    """A decision's body, with what would raise the score and its notice (``null``: none)."""
+    notice = None if record.notice is None else record.notice.to_dict()
+    improvements = record.rating.to_dict()["improvements"]
+    return record.decision.to_dict() | {"improvements": improvements, "notice": notice}

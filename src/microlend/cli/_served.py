@@ -29,6 +29,7 @@ from microlend.service import (
     FeatureSnapshot,
     Role,
     StabilityBaseline,
+    improver_of,
     model_version,
     open_demo_book,
     take_snapshot,
@@ -60,6 +61,7 @@ def served_app(inputs: ServeInputs) -> FastAPI:
     context = ApiContext(
         model=inputs.artifact.model,
         model_version=model_version(inputs.artifact),
+        improver=improver_of(inputs.artifact),
         policy=inputs.policy,
         data=inputs.dataset,
         engine=inputs.engine,
@@ -106,7 +108,12 @@ def demo_app(
     artifact = load_artifact(model_dir)
     business_date = book.business_date
     snapshot = take_snapshot(
-        artifact.model, dataset, business_date, rows=population, currency=policy.currency
+        artifact.model,
+        dataset,
+        business_date,
+        improver=improver_of(artifact),
+        rows=population,
+        currency=policy.currency,
     )
     # The merchant's page shows its latest decision: the example merchant gets one now.
     first = underwrite(

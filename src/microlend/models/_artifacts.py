@@ -1,9 +1,11 @@
 """Saving and loading a model as plain files, never pickle.
 
 A model directory holds ``booster.txt`` (LightGBM's own text format), ``calibrator.json``,
-optionally ``scorecard.json`` (the challenger) and ``preparer.json`` (a table's preparation),
-and ``model.json``: features, settings, the training's ``ModelMetadata`` (windows, metrics, data
-hash), library versions and the sha256 of every other file. Loading verifies all of it.
+optionally ``scorecard.json`` (the challenger), ``preparer.json`` (a table's preparation) and
+``improver.json`` (what scoring's ``Improver`` learned from the training matrix: "what would
+raise it" is then the same wherever the model rates), and ``model.json``: features, settings,
+the training's ``ModelMetadata`` (windows, metrics, data hash), library versions and the sha256
+of every other file. Loading verifies all of it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import lightgbm as lgb
 
@@ -28,7 +30,15 @@ from microlend.models._pd_model import PDModel
 from microlend.models._preparer import TablePreparer
 from microlend.models._scorecard import Scorecard
 
-__all__ = ["FORMAT", "ModelArtifact", "file_sha256", "load_artifact", "load_model", "save_model"]
+__all__ = [
+    "FORMAT",
+    "ModelArtifact",
+    "SavedPart",
+    "file_sha256",
+    "load_artifact",
+    "load_model",
+    "save_model",
+]
 
 T = TypeVar("T")
 
@@ -39,19 +49,29 @@ BOOSTER_FILE = "booster.txt"
 CALIBRATOR_FILE = "calibrator.json"
 SCORECARD_FILE = "scorecard.json"
 PREPARER_FILE = "preparer.json"
+IMPROVER_FILE = "improver.json"
 #: Libraries whose major version must match between saving and loading.
 LIBRARIES = ("lightgbm", "scikit-learn", "numpy", "pandas", "optbinning")
 
 
+class SavedPart(Protocol):
+    """A part saved beside the model that this layer does not read: its plain JSON data."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class ModelArtifact:
-    """Everything a model directory holds, verified."""
+    """Everything a model directory holds, verified. ``improver``: the data of the improver
+    fitted with the model (scoring's ``Improver.from_dict`` reads it); ``None`` when the model
+    was saved without one."""
 
     model: PDModel
     metadata: ModelMetadata
     challenger: Scorecard | None = None
     preparer: TablePreparer | None = None
     files: Mapping[str, str] = field(default_factory=dict)
+    improver: Mapping[str, Any] | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -77,11 +97,13 @@ def save_model(
     *,
     challenger: Scorecard | None = None,
     preparer: TablePreparer | None = None,
+    improver: SavedPart | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write a fitted model to ``directory`` atomically (a temporary folder, then a rename).
 
     ``metadata`` records the training: its windows, metrics, the sha256 of the training data.
+    ``improver``: what would raise a score, fitted on the same training matrix, saved with it.
     An existing ``directory`` is replaced only with ``overwrite``.
     """
     try:
@@ -94,7 +116,7 @@ def save_model(
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        files = _write_parts(staging, model, challenger, preparer)
+        files = _write_parts(staging, model, challenger, preparer, improver)
         manifest = {
             "format": FORMAT,
             "features": [
@@ -115,14 +137,18 @@ def save_model(
 
 
 def _write_parts(
-    folder: Path, model: PDModel, challenger: Scorecard | None, preparer: TablePreparer | None
+    folder: Path,
+    model: PDModel,
+    challenger: Scorecard | None,
+    preparer: TablePreparer | None,
+    improver: SavedPart | None,
 ) -> dict[str, str]:
     model.booster_.save_model(str(folder / BOOSTER_FILE), num_iteration=model.best_iteration_)
     (folder / CALIBRATOR_FILE).write_text(_json(model.calibrator_.to_dict()), encoding="utf-8")
-    if challenger is not None:
-        (folder / SCORECARD_FILE).write_text(_json(challenger.to_dict()), encoding="utf-8")
-    if preparer is not None:
-        (folder / PREPARER_FILE).write_text(_json(preparer.to_dict()), encoding="utf-8")
+    optional = {SCORECARD_FILE: challenger, PREPARER_FILE: preparer, IMPROVER_FILE: improver}
+    for name, part in optional.items():
+        if part is not None:
+            (folder / name).write_text(_json(part.to_dict()), encoding="utf-8")
     return {p.name: file_sha256(p) for p in sorted(folder.iterdir())}
 
 
@@ -165,6 +191,7 @@ def load_artifact(directory: Path) -> ModelArtifact:
         challenger=_optional(directory, files, SCORECARD_FILE, Scorecard.from_dict),
         preparer=_optional(directory, files, PREPARER_FILE, TablePreparer.from_dict),
         files=files,
+        improver=_optional(directory, files, IMPROVER_FILE, _document),
     )
 
 
@@ -228,6 +255,12 @@ def _read_model(directory: Path, manifest: Mapping[str, Any]) -> PDModel:
         )
     except TypeError as exc:  # settings this version of PDModel does not know
         raise ArtifactError(f"{directory / MODEL_FILE}: settings do not fit ({exc})") from exc
+
+
+def _document(data: Any) -> Mapping[str, Any]:
+    if not isinstance(data, dict):
+        raise ArtifactError(f"{IMPROVER_FILE}: not a JSON object")
+    return data
 
 
 def _load_json(path: Path) -> Any:

@@ -4,7 +4,8 @@
 application, its rating, its features and the merchant's exposure into a ``Decision``: a menu
 of priced offers, each with its effective APR and its ``Disclosure`` (what the merchant is told
 of it), or a decline with its reasons. Decisions record the policy's version and digest and the
-model's version, and round-trip through ``to_dict``.
+model's version, and round-trip through ``to_dict``. ``notice_for`` writes the notice of a
+decline or of offers below the amount asked for (the policy's ``[notice]`` wording).
 """
 
 from microlend.policy._decide import decide
@@ -27,6 +28,14 @@ from microlend.policy._limits import (
     recent_sales,
 )
 from microlend.policy._load import default_policy, load_policy, parse_policy
+from microlend.policy._notice import (
+    Notice,
+    NoticeKind,
+    NoticeReason,
+    NoticeSuggestion,
+    counter_offer,
+    notice_for,
+)
 from microlend.policy._offers import PREVIEW_ROWS, menu, offers_expire_on
 from microlend.policy._policy import (
     ACCOUNT_FACTS,
@@ -37,6 +46,7 @@ from microlend.policy._policy import (
     Knockout,
     LimitRule,
     Missing,
+    NoticeWording,
     Operator,
     Policy,
     Pricing,
@@ -68,6 +78,11 @@ __all__ = [
     "Limit",
     "LimitRule",
     "Missing",
+    "Notice",
+    "NoticeKind",
+    "NoticeReason",
+    "NoticeSuggestion",
+    "NoticeWording",
     "Offer",
     "Operator",
     "Policy",
@@ -78,6 +93,7 @@ __all__ = [
     "SalesBasis",
     "SalesForecast",
     "ShareOfSalesProduct",
+    "counter_offer",
     "credit_limit",
     "decide",
     "default_policy",
@@ -86,6 +102,7 @@ __all__ = [
     "instalment_balance_years",
     "load_policy",
     "menu",
+    "notice_for",
     "offers_expire_on",
     "parse_policy",
     "percent",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import string
 import tomllib
 from decimal import Decimal
 from importlib import resources
@@ -29,6 +30,7 @@ from microlend.policy._policy import (
     Knockout,
     LimitRule,
     Missing,
+    NoticeWording,
     Operator,
     Policy,
     Pricing,
@@ -80,6 +82,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         pricing=_pricing(root.table("pricing")),
         instalment=instalment,
         share_of_sales=share_of_sales,
+        notice=_notice(root.table("notice")),
         offer_valid_days=_offer_valid_days(root),
     )
     root.finish()
@@ -120,6 +123,28 @@ def _offer_valid_days(root: Node) -> int:
     days = node.integer("valid_days", 1, 90, default=DEFAULT_OFFER_VALID_DAYS)
     node.finish()
     return days
+
+
+#: What ``notice.right_to_reasons`` may name in braces.
+_NOTICE_FIELDS = ("lender", "contact", "date")
+
+
+def _notice(node: Node) -> NoticeWording:
+    wording = NoticeWording(
+        lender=node.text("lender"),
+        contact=node.text("contact"),
+        right_to_reasons=node.text("right_to_reasons"),
+    )
+    try:
+        parts = list(string.Formatter().parse(wording.right_to_reasons))
+    except ValueError as error:  # an unmatched brace
+        node.fail("right_to_reasons", f"not a text with {{fields}}: {error}")
+    allowed = ", ".join(f"{{{name}}}" for name in _NOTICE_FIELDS)
+    for _, field, spec, conversion in parts:
+        if field is not None and (field not in _NOTICE_FIELDS or spec or conversion):
+            node.fail("right_to_reasons", f"names {{{field}}}; it may name only {allowed}")
+    node.finish()
+    return wording
 
 
 def _cutoffs(node: Node) -> int:

@@ -27,6 +27,7 @@ __all__ = [
     "Knockout",
     "LimitRule",
     "Missing",
+    "NoticeWording",
     "Operator",
     "Policy",
     "Pricing",
@@ -160,6 +161,22 @@ class ShareOfSalesProduct:
 
 
 @dataclass(frozen=True)
+class NoticeWording:
+    """What a notice of a decline (or of an offer below the amount asked for) says besides its
+    reasons: who decided (``lender``), how to reach them (``contact``), and ``right_to_reasons``,
+    the merchant's right to ask for the reasons in detail, in which ``{lender}``, ``{contact}``
+    and ``{date}`` (the decision's) are filled in."""
+
+    lender: str
+    contact: str
+    right_to_reasons: str
+
+    def right(self, on: str) -> str:
+        """The statement of the right, for a decision made on ``on``."""
+        return self.right_to_reasons.format(lender=self.lender, contact=self.contact, date=on)
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated credit policy."""
 
@@ -173,6 +190,7 @@ class Policy:
     pricing: Pricing
     instalment: InstalmentProduct | None
     share_of_sales: ShareOfSalesProduct | None
+    notice: NoticeWording
     #: Business days (the book closes every calendar day) a decision's offers stand.
     offer_valid_days: int = DEFAULT_OFFER_VALID_DAYS
 

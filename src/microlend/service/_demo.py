@@ -26,9 +26,8 @@ from microlend.data import (
     write_dataset,
 )
 from microlend.features import CATALOG
-from microlend.models import save_model
 from microlend.money import Money
-from microlend.scoring import Improver, Rating, ScoreScale, rate
+from microlend.scoring import Rating, ScoreScale, rate
 from microlend.service.access import Role, create_api_key
 from microlend.service.lending import fund_book, sync_merchants
 from microlend.service.rating import (
@@ -39,6 +38,7 @@ from microlend.service.rating import (
     merchant_features,
     model_report,
     quiet,
+    save_rating,
 )
 from microlend.simulate import SimulationConfig, SimulationSummary, simulate
 from microlend.store import create_engine_for, migrate
@@ -81,9 +81,9 @@ def _examples(
     """A strong, a middling and a weak merchant of today's population, fully explained."""
     pds = pd.Series(fit.model.predict_pd(population), index=population.index).sort_values()
     picks = [pds.index[int(q * (len(pds) - 1))] for q in (0.05, 0.5, 0.97)]
-    improver = Improver(CATALOG).fit(population)  # suggestions from today's population
     rows = population.loc[picks]
-    return rate(fit.model, rows, CATALOG, scale, currency=currency, improver=improver).ratings
+    # The improver fitted with the model and saved with it: the served book suggests the same.
+    return rate(fit.model, rows, CATALOG, scale, currency=currency, improver=fit.improver).ratings
 
 
 def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:
@@ -102,7 +102,7 @@ def run_demo(config: DemoConfig, *, progress: Progress = quiet) -> DemoResult:
     quality = quality_report(dataset)
     progress("load and validate against the contract", 1.0)
     fit = fit_rating(dataset, test_share=config.test_share, seed=config.seed, progress=progress)
-    save_model(fit.model, model_dir, fit.metadata, challenger=fit.scorecard, overwrite=True)
+    save_rating(fit, model_dir, overwrite=True)
     scale = ScoreScale()
     progress("score every merchant as of the data's end", 0.0)
     population = merchant_features(dataset, dataset.end.date())

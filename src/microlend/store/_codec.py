@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Null, Row, null
 
 from microlend.ledger import (
     Account,
@@ -26,7 +26,7 @@ from microlend.ledger import (
     terms_to_json,
 )
 from microlend.money import Money, exact, to_text
-from microlend.policy import CreditRequest, Decision, Exposure
+from microlend.policy import CreditRequest, Decision, Exposure, Notice
 from microlend.scoring import Rating
 from microlend.store._records import (
     Ageing,
@@ -108,7 +108,13 @@ def decision_values(record: DecisionRecord) -> dict[str, Any]:
         "score": record.rating.to_dict(),
         "result": decision.to_dict(),
         "expires_on": decision.expires_on,
+        # SQL's NULL, not JSON's null: a query finds the decisions that have a notice.
+        "notice": _null_or(record.notice),
     }
+
+
+def _null_or(notice: Notice | None) -> dict[str, Any] | Null:
+    return null() if notice is None else notice.to_dict()
 
 
 def decision_from_row(row: DecisionRow) -> DecisionRecord:
@@ -120,6 +126,7 @@ def decision_from_row(row: DecisionRow) -> DecisionRecord:
         rating=Rating.from_dict(row.score),
         inputs=_inputs(row.inputs, decision),
         feature_values=_feature_values(row.feature_values),
+        notice=None if row.notice is None else Notice.from_dict(row.notice),
     )
 
 

@@ -111,6 +111,24 @@ class LoanBookQueries:
             raise NotFoundError(f"no decision {decision_id!r} in the book")
         return decision_from_row(row)
 
+    def latest_notice(self, merchant_id: str) -> DecisionRecord | None:
+        """``merchant_id``'s latest decision that has a notice (a decline or a counter-offer):
+        its latest decision when that has one, else the one of the latest date."""
+        latest = self.latest_decision(merchant_id)
+        if latest is not None:
+            record = self.decision(latest)
+            if record.notice is not None:
+                return record
+        row = self._session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.merchant_id == merchant_id, DecisionRow.notice.is_not(None))
+            .order_by(
+                DecisionRow.as_of.desc(), DecisionRow.created_at.desc(), DecisionRow.id.desc()
+            )
+            .limit(1)
+        ).first()
+        return None if row is None else decision_from_row(row)
+
     def transaction(self, transaction_id: str) -> Transaction:
         found = self._transactions(TransactionRow.id == transaction_id)
         if not found:

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from microlend.ledger import Bucket, CovenantStatus, Product, Terms
 from microlend.money import Money
-from microlend.policy import CreditRequest, Decision, Exposure
+from microlend.policy import CreditRequest, Decision, Exposure, Notice
 from microlend.scoring import Rating
 from microlend.types import ApplicationId, LoanId, MerchantId
 
@@ -72,7 +72,9 @@ class DecisionRecord:
     it was made from (``None`` where missing), the rating and the decision itself.
 
     ``application_id`` names the records' application it decided; ``None`` for a decision made
-    online, whose decision's ``application_id`` is the stored decision's own id.
+    online, whose decision's ``application_id`` is the stored decision's own id. ``notice``:
+    what the merchant was told in writing of a decline or a counter-offer (``None`` on a full
+    approval, and on decisions stored before notices were kept).
     """
 
     decision_id: str
@@ -81,6 +83,7 @@ class DecisionRecord:
     rating: Rating
     inputs: DecisionInputs
     feature_values: Mapping[str, float | None]
+    notice: Notice | None = None
 
     @property
     def merchant_id(self) -> MerchantId:

@@ -92,6 +92,10 @@ class DecisionRow(Base):
     )
     #: The last day its offers may be accepted; none on a decline.
     expires_on: Mapped[date | None] = mapped_column(Date)
+    #: What the merchant was told in writing of a decline or a counter-offer
+    #: (``policy.Notice.to_dict``); none on a full approval, and on decisions stored before
+    #: notices were kept.
+    notice: Mapped[dict[str, Any] | None] = mapped_column(Document)
 
 
 class LoanRow(Base):

@@ -1,11 +1,13 @@
 """The backtest: the marketplace's records replayed day by day through a policy into a loan book.
 
 From ``start`` to the data's end: each day's applications are rated with features as of their
-date and decided by the policy; a merchant takes the offer closest to what it asked for, and the
-loan is disbursed that day; each settlement paid out that day repays the merchant's loans (the
-holdback of a share-of-sales loan, what is due on an instalment loan: the platform deducts
-repayments from payouts); then the day is closed (interest, days past due, covenant, write-off
-at 90+ days past due). Several policies run on the same days, each into its own book.
+date (what would raise each score included, by the improver saved with the model) and decided
+by the policy, each decision stored with its suggestions and its notice; a merchant takes the
+offer closest to what it asked for, and the loan is disbursed that day; each settlement paid
+out that day repays the merchant's loans (the holdback of a share-of-sales loan, what is due on
+an instalment loan: the platform deducts repayments from payouts); then the day is closed
+(interest, days past due, covenant, write-off at 90+ days past due). Several policies run on
+the same days, each into its own book.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from microlend.ledger import Account
 from microlend.models import ModelArtifact, ModelMetadata
 from microlend.money import Money, round_money
 from microlend.policy import CreditRequest, Decision, Offer, Policy
-from microlend.scoring import Rating, RiskModel, ScoreScale, rate
+from microlend.scoring import Improver, Rating, RiskModel, ScoreScale, rate
 from microlend.service.backtest._book import DayBook
 from microlend.service.backtest._result import BacktestResult
 from microlend.service.decisions import Application, decide_application
@@ -78,13 +80,15 @@ def backtest(
     policies: Sequence[Policy],
     engines: Sequence[Engine],
     *,
+    improver: Improver | None,
     start: date,
     model_version: str,
     scale: ScoreScale | None = None,
     progress: Progress = quiet,
 ) -> list[BacktestResult]:
     """Replay ``dataset`` from ``start`` to its end under each policy, each into its own empty
-    book (``engines``, migrated); one result per policy, in order."""
+    book (``engines``, migrated); one result per policy, in order. ``improver``: the one saved
+    with ``model`` (``improver_of``)."""
     if not policies or len(policies) != len(engines):
         raise ConfigError("give one empty loan book for each policy")
     end = dataset.end.date()
@@ -93,7 +97,8 @@ def backtest(
     progress("features and ratings of every application", 0.0)
     applications = _applications(dataset, start, end)
     features = build_features(dataset, application_spine(applications)).to_pandas()
-    by_day = _applications_by_day(applications, features, model, scale, dataset.currency())
+    rater = _Rater(model, improver, scale, dataset.currency())
+    by_day = _applications_by_day(applications, features, rater)
     progress("features and ratings of every application", 1.0)
     books = [
         DayBook(engine, policy.currency) for engine, policy in zip(engines, policies, strict=True)
@@ -222,18 +227,30 @@ def _applications(dataset: Dataset, start: date, end: date) -> pa.Table:
     return chosen.sort_by([("applied_at", "ascending"), ("application_id", "ascending")])
 
 
+@dataclass(frozen=True)
+class _Rater:
+    """How the backtest rates: the model, its improver, the scale, the records' currency."""
+
+    model: RiskModel
+    improver: Improver | None
+    scale: ScoreScale | None
+    currency: str
+
+
 def _applications_by_day(
-    applications: pa.Table,
-    features: pd.DataFrame,
-    model: RiskModel,
-    scale: ScoreScale | None,
-    currency: str,
+    applications: pa.Table, features: pd.DataFrame, rater: _Rater
 ) -> dict[date, list[_Applicant]]:
     """Each day's applications with their features and ratings (``features`` is in the order
-    of ``applications``, as ``build_features`` returns its spine's rows; amounts of the records
-    are in ``currency``)."""
+    of ``applications``, as ``build_features`` returns its spine's rows)."""
     rows = features.set_index("application_id")
-    ratings = rate(model, rows, CATALOG, scale, currency=currency).ratings
+    ratings = rate(
+        rater.model,
+        rows,
+        CATALOG,
+        rater.scale,
+        currency=rater.currency,
+        improver=rater.improver,
+    ).ratings
     catalogued = [c for c in features.columns if c not in _KEYS]
     values: list[dict[str, float]] = [
         {str(k): float(v) for k, v in row.items()}

@@ -3,10 +3,11 @@
 However the features were found (the records as of the application's date, for the backtest and
 ``underwrite_application``; the business date's feature snapshot, for the api's ``underwrite``),
 a decision is made by ``decide_application`` and stored as the ``DecisionRecord`` it returns:
-the request, the exposure, every feature value it was made from, the rating, the result, and
-the model and policy versions. ``replay`` decides a stored record again from those stored
-values with a given model and policy: a sound record, the same model and the same policy give an
-equal decision.
+the request, the exposure, every feature value it was made from, the rating (what would raise
+the score included), the result, its notice (of a decline or a counter-offer), and the model and
+policy versions. ``replay`` decides a stored record again from those stored values with a given
+model, its improver and a policy: a sound record, the same model and the same policy give an
+equal decision, the same suggestions and the same notice.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError
 from microlend.features import CATALOG
-from microlend.policy import CreditRequest, Decision, Exposure, Policy, decide
-from microlend.scoring import Rating, RiskModel, ScoreScale, rate
+from microlend.policy import CreditRequest, Decision, Exposure, Notice, Policy, decide, notice_for
+from microlend.scoring import Improver, Rating, RiskModel, ScoreScale, rate
 from microlend.service.lending import exposure_in, transaction_id
 from microlend.store import DecisionInputs, DecisionRecord, LoanBookCommands, in_transaction
 from microlend.types import ApplicationId
@@ -67,7 +68,7 @@ class Application:
 def decide_application(
     application: Application, policy: Policy, *, exposure: Exposure, model_version: str
 ) -> tuple[Decision, DecisionRecord]:
-    """The policy's decision on ``application`` and the record that stores it."""
+    """The policy's decision on ``application`` and the record that stores it, with its notice."""
     decision = decide(
         application.request,
         application.rating,
@@ -77,7 +78,8 @@ def decide_application(
         as_of=application.as_of,
         model_version=model_version,
     )
-    return decision, decision_record(decision, application)
+    notice = notice_for(decision, application.rating, policy)
+    return decision, decision_record(decision, application, notice)
 
 
 def decide_and_store(
@@ -102,8 +104,11 @@ def decide_and_store(
     return in_transaction(engine, unit)
 
 
-def decision_record(decision: Decision, application: Application) -> DecisionRecord:
-    """The stored form of ``decision``: its inputs, every feature value, the rating."""
+def decision_record(
+    decision: Decision, application: Application, notice: Notice | None
+) -> DecisionRecord:
+    """The stored form of ``decision``: its inputs, every feature value, the rating, the
+    notice."""
     return DecisionRecord(
         decision_id=application.decision_id,
         application_id=(
@@ -113,6 +118,7 @@ def decision_record(decision: Decision, application: Application) -> DecisionRec
         rating=application.rating,
         inputs=DecisionInputs.of(decision),
         feature_values=application.features,
+        notice=notice,
     )
 
 
@@ -121,11 +127,13 @@ def replay(
     model: RiskModel,
     policy: Policy,
     *,
+    improver: Improver | None,
     model_version: str,
     scale: ScoreScale | None = None,
-) -> Decision:
-    """Decide ``record`` again: rate its stored feature values with ``model`` and decide under
-    ``policy`` with its stored request and exposure, as ``model_version``."""
+) -> DecisionRecord:
+    """Decide ``record`` again: rate its stored feature values with ``model`` (``improver``: the
+    one saved with it) and decide under ``policy`` with its stored request and exposure, as
+    ``model_version``; the record that decision would store."""
     features = {
         name: math.nan if value is None else value for name, value in record.feature_values.items()
     }
@@ -135,14 +143,15 @@ def replay(
             f"decision {record.decision_id} did not store the model's features {missing}"
         )
     rows = pd.DataFrame([features], index=[record.merchant_id])[list(model.feature_names_)]
+    rated = rate(model, rows, CATALOG, scale, currency=policy.currency, improver=improver)
     application = Application(
         record.inputs.request,
         record.as_of,
         features,
-        rate(model, rows, CATALOG, scale, currency=policy.currency).ratings[0],
+        rated.ratings[0],
         from_records=record.application_id is not None,
     )
-    decision, _ = decide_application(
+    _, replayed = decide_application(
         application, policy, exposure=record.inputs.exposure, model_version=model_version
     )
-    return decision
+    return replayed

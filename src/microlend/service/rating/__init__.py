@@ -8,6 +8,7 @@ from microlend.service.rating._report import (
     feature_importance,
     model_report,
 )
+from microlend.service.rating._saved import improver_of, save_rating
 from microlend.service.rating._scoring import (
     evaluate_on_records,
     merchant_features,
@@ -40,11 +41,13 @@ __all__ = [
     "evaluate_on_records",
     "feature_importance",
     "fit_rating",
+    "improver_of",
     "labelled_applications",
     "merchant_features",
     "model_report",
     "quiet",
     "rate_one",
+    "save_rating",
     "score_merchants",
     "score_on_spark",
     "split_out_of_time",

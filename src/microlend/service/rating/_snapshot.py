@@ -2,9 +2,11 @@
 
 The decision api answers from a ``FeatureSnapshot``: the same ``merchant_features`` table the
 batch path builds (every merchant, as of the business date, peers included), rated in one batch
-by scoring's ``rate`` (the batch's own rating path) when the snapshot is taken. A request then
-costs a dictionary look-up and the policy, and its answer is the batch path's answer for that
-date by construction. The api takes a new snapshot when the business date changes or on request.
+by scoring's ``rate`` (the batch's own rating path) when the snapshot is taken, what would
+raise each score included (searched for the whole population at once, by the improver saved
+with the model). A request then costs a dictionary look-up and the policy, and its answer is the
+batch path's answer for that date by construction. The api takes a new snapshot when the
+business date changes or on request.
 """
 
 from __future__ import annotations
@@ -30,14 +32,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FeatureSnapshot:
-    """Features (``rows``, by merchant id) and ratings (without improvements) as of ``as_of``;
-    ``improver`` searches "what would raise it" within the same population; reasons show
-    amounts in ``currency``."""
+    """Features (``rows``, by merchant id) and full ratings (reasons, and what would raise
+    each score) as of ``as_of``; reasons show amounts in ``currency``."""
 
     as_of: date
     rows: pd.DataFrame
     ratings: Mapping[str, Rating]
-    improver: Improver
     currency: str
     #: Each merchant's row number: a positional take costs a fifth of a label look-up on the
     #: string index, and every online decision makes one.
@@ -79,31 +79,32 @@ def take_snapshot(
     dataset: Dataset,
     as_of: date,
     *,
+    improver: Improver | None,
     rows: pd.DataFrame | None = None,
     currency: str | None = None,
 ) -> FeatureSnapshot:
     """Every merchant's features as of ``as_of``, rated in one batch (the batch path's numbers).
 
-    ``rows``: ``merchant_features(dataset, as_of)`` when the caller has already built them (the
-    demo has), so they are not built twice. ``currency``: the policy's, which its decisions
-    are worded in (replay rates them again in it); by default the data's.
+    ``improver``: the one saved with ``model`` (``improver_of``; ``None`` for a model saved
+    without one: then nothing is suggested). ``rows``: ``merchant_features(dataset, as_of)``
+    when the caller has already built them (the demo has), so they are not built twice.
+    ``currency``: the policy's, which its decisions are worded in (replay rates them again in
+    it); by default the data's.
     """
     rows = merchant_features(dataset, as_of) if rows is None else rows
     currency = dataset.currency() if currency is None else currency
-    ratings = rate(model, rows, CATALOG, currency=currency).ratings
+    ratings = rate(model, rows, CATALOG, currency=currency, improver=improver).ratings
     logger.info("feature snapshot as of %s: %d merchants", as_of, len(rows))
     return FeatureSnapshot(
         as_of=as_of,
         rows=rows,
         ratings={r.key: r for r in ratings},
-        improver=Improver(CATALOG).fit(rows),
         currency=currency,
     )
 
 
-def rate_one(model: RiskModel, snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
-    """The full rating of one merchant, "what would raise it" included."""
-    rows = snapshot.features_of(merchant_id)
-    return rate(
-        model, rows, CATALOG, currency=snapshot.currency, improver=snapshot.improver
-    ).ratings[0]
+def rate_one(snapshot: FeatureSnapshot, merchant_id: str) -> Rating:
+    """The full rating of one merchant as of the snapshot's date, "what would raise it"
+    included; ``NotFoundError`` if it is unknown."""
+    snapshot.features_of(merchant_id)  # refuses an unknown merchant
+    return snapshot.ratings[merchant_id]

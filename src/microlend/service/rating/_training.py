@@ -30,6 +30,7 @@ from microlend.models import (
     evaluate,
     file_sha256,
 )
+from microlend.scoring import Improver
 
 __all__ = [
     "PERFORMANCE_WINDOW",
@@ -163,10 +164,13 @@ def _require_both_outcomes(part: Labelled, name: str) -> None:
 
 @dataclass(frozen=True)
 class RatingFit:
-    """The champion PD model, its scorecard challenger, and how both did out of time."""
+    """The champion PD model, its scorecard challenger, and how both did out of time.
+    ``improver`` ("what would raise it") is fitted on the model's own training matrix and is
+    saved with it (``save_rating``), so every path that rates suggests the same changes."""
 
     model: PDModel
     scorecard: Scorecard
+    improver: Improver
     train: Labelled
     test: Labelled
     evaluation: Evaluation
@@ -190,11 +194,13 @@ def fit_rating(
     progress("scorecard challenger (WoE logistic)", 0.0)
     scorecard = Scorecard().fit(train.features, train.defaulted)
     progress("scorecard challenger (WoE logistic)", 1.0)
+    improver = Improver(CATALOG).fit(train.features)
     evaluation = evaluate(test.defaulted, model.predict_pd(test.features), true_pd=test.true_pd)
     challenger = evaluate(test.defaulted, scorecard.predict_pd(test.features))
     return RatingFit(
         model=model,
         scorecard=scorecard,
+        improver=improver,
         train=train,
         test=test,
         evaluation=evaluation,
