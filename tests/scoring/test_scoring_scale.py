@@ -117,6 +117,14 @@ def test_custom_bands_are_settings() -> None:
     assert [scale.band(s) for s in (360, 500, 950)] == ["C", "B", "A"]
 
 
+def test_band_names_of_pds_go_by_the_score_in_whole_points() -> None:
+    scale = ScoreScale(bands=(Band("A", 700), Band("B", 500), Band("C", 350)))
+    assert scale.band_order == ["A", "B", "C"]
+    assert scale.band_names([349, 499, 500, 700, 951]) == ["C", "C", "B", "A", "A"]
+    # A PD scoring 499.6 shows as 500 and is in band B, as a rating shows it.
+    assert scale.band_names_of(scale.pd_of([499.6, 499.4, 950.0])) == ["B", "C", "A"]
+
+
 @pytest.mark.parametrize(
     "settings",
     [

@@ -14,6 +14,17 @@ from microlend.models._artifacts import (
     save_model,
 )
 from microlend.models._calibration import PD_FLOOR, CalibrationMethod, Calibrator
+from microlend.models._calibration_tests import (
+    Banding,
+    BandTest,
+    CalibrationTests,
+    HosmerLemeshow,
+    binomial_p_value,
+    calibration_tests,
+    expected_calibration_error,
+    hosmer_lemeshow,
+    jeffreys_p_value,
+)
 from microlend.models._evaluation import CalibrationBin, Evaluation, evaluate
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._parse import parse_dates, parse_text_numbers
@@ -34,13 +45,17 @@ __all__ = [
     "FORMAT",
     "PD_FLOOR",
     "POST_OUTCOME_WORDS",
+    "BandTest",
+    "Banding",
     "CalibrationBin",
     "CalibrationMethod",
+    "CalibrationTests",
     "Calibrator",
     "ColumnPlan",
     "Evaluation",
     "FeatureBins",
     "Finding",
+    "HosmerLemeshow",
     "LabelledTable",
     "ModelArtifact",
     "ModelMetadata",
@@ -50,11 +65,16 @@ __all__ = [
     "TableFit",
     "TablePreparer",
     "Window",
+    "binomial_p_value",
+    "calibration_tests",
     "cross_validated_auc",
     "evaluate",
     "evaluate_table",
+    "expected_calibration_error",
     "file_sha256",
     "fit_table",
+    "hosmer_lemeshow",
+    "jeffreys_p_value",
     "labelled_table",
     "load_artifact",
     "load_model",

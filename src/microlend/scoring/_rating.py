@@ -162,11 +162,10 @@ def _assess(
     pds = np.asarray(model.predict_pd(inputs), dtype=np.float64)
     contributions = model.contributions(inputs).set_axis(inputs.index, axis=0)
     points = scale.points(pds)
-    band_names = [scale.band_name(rank) for rank in range(len(scale.bands))]
     return _Assessment(
         pds=pds,
         points=points,
-        bands=[band_names[rank] for rank in scale.band_rank(points).tolist()],
+        bands=scale.band_names(points),
         sub_scores=sub_scores(contributions, pds, specs, scale).to_numpy(dtype=np.int64),
         reasons=reasons_of_rows(
             names,

@@ -127,6 +127,20 @@ class ScoreScale:
         """Name of the band of one score."""
         return self.band_name(int(self.band_rank(score)))
 
+    def band_names(self, points: npt.ArrayLike) -> list[str]:
+        """The band of each score."""
+        names = [self.band_name(rank) for rank in range(len(self.bands))]
+        return [names[rank] for rank in self.band_rank(points).tolist()]
+
+    def band_names_of(self, pd: npt.ArrayLike) -> list[str]:
+        """The band of each PD, as a rating shows it: by its score in whole points."""
+        return self.band_names(self.points(pd))
+
+    @property
+    def band_order(self) -> list[str]:
+        """Every band's name, best first."""
+        return [band.name for band in self.bands]
+
     def band_name(self, rank: int) -> str:
         """Name of the band of rank ``rank`` (0 is the worst)."""
         return self.bands[len(self.bands) - 1 - rank].name
