@@ -27,3 +27,18 @@ def test_the_report_is_one_offline_page_with_charts_and_tables(
     assert report.score_stability.verdict in page
     assert sum(report.band_counts.values()) == len(small_fit.test)
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_report_shows_every_calibration_test(small_fit: RatingFit, tmp_path: Path) -> None:
+    report = model_report(small_fit)
+    page = write_model_report(report, tmp_path / "report.html").read_text(encoding="utf-8")
+    tests = report.calibration_tests
+    table = page.split('<table id="calibration-tests">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + len(tests.bands)
+    for band in tests.bands:
+        assert f"<td>{band.band}</td><td>{band.n}</td><td>{band.defaults}</td>" in table
+        assert f"<td>{band.jeffreys_p:.3f}</td><td>{band.binomial_p:.3f}</td>" in table
+    assert table.count(">rejected<") == len(tests.rejected_bands)
+    hl = tests.hosmer_lemeshow
+    assert f"{hl.statistic:.2f} on {hl.df} degrees of freedom" in page
+    assert f"{tests.ece_pp:.2f} percentage points" in page

@@ -34,6 +34,17 @@ def test_train_then_evaluate_json(table_file: Path, tmp_path: Path) -> None:
     assert {"auc", "ks", "brier", "n", "bad_rate", "cv_auc"} <= set(result)
     assert result["n"] == 1500
     assert 0.6 < result["cv_auc"] < result["auc"]
+    tests = result["calibration_tests"]
+    assert sum(band["n"] for band in tests["bands"]) == 1500
+    assert {band["band"] for band in tests["bands"]} <= {
+        "excellent",
+        "good",
+        "fair",
+        "weak",
+        "poor",
+    }
+    assert tests["hosmer_lemeshow"]["df"] == 10
+    assert tests["ece_pp"] > 0
 
 
 def test_a_missing_target_is_a_short_error(table_file: Path, tmp_path: Path) -> None:

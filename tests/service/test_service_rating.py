@@ -10,8 +10,8 @@ import pytest
 
 from microlend.data import Dataset
 from microlend.features import feature_names
-from microlend.models import load_artifact, save_model
-from microlend.scoring import TOP_REASONS
+from microlend.models import calibration_tests, load_artifact, save_model
+from microlend.scoring import TOP_REASONS, ScoreScale
 from microlend.service import (
     PERFORMANCE_WINDOW,
     Labelled,
@@ -70,6 +70,10 @@ def test_evaluate_on_records_replays_the_saved_models_test(
     assert result["auc"] == pytest.approx(small_fit.evaluation.auc)
     assert result["scorecard_auc"] == pytest.approx(small_fit.scorecard_evaluation.auc)
     assert result["oracle_auc"] == pytest.approx(small_fit.evaluation.oracle_auc)
+    pd_ = small_fit.model.predict_pd(small_fit.test.features)
+    tests = calibration_tests(small_fit.test.defaulted, pd_, ScoreScale())
+    assert result["calibration_tests"] == tests.to_dict()
+    assert sum(band["n"] for band in tests.to_dict()["bands"]) == small_fit.evaluation.n
 
 
 def test_score_merchants_gives_one_explained_row_per_merchant(

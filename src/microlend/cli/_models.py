@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -87,15 +87,20 @@ def evaluate(
     data: RecordsOption = None,
     as_json: AsJson = False,
 ) -> None:
-    """Evaluate a saved model: AUC, Gini, KS, Brier and calibration by decile.
+    """Evaluate a saved model: AUC, Gini, KS, Brier, calibration by decile and its tests.
 
     With --data: on the out-of-time test applications of the records (plus scorecard_auc, and
     oracle_auc when the data carries the simulator's truth). With --table: on a labelled table
     (plus cv_auc from 5-fold cross-validation of the recipe when it has no time column).
+
+    calibration_tests: per score band the Jeffreys and the one-sided binomial test (a band is
+    rejected when either p-value is under 5 %: its PD is too low), the Hosmer-Lemeshow test
+    over deciles of PD, and the expected calibration error in percentage points.
     """
     import json
 
     from microlend.models import evaluate_table, labelled_table, load_artifact, read_table
+    from microlend.scoring import ScoreScale
 
     artifact = load_artifact(model)
     if data is not None:
@@ -108,7 +113,7 @@ def evaluate(
     else:
         path, column = _table_options(table, target)
         labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
-        result = evaluate_table(artifact, labelled)
+        result = evaluate_table(artifact, labelled, banding=ScoreScale())
     if as_json:
         typer.echo(json.dumps(result))
     else:
@@ -229,3 +234,41 @@ def _print_evaluation(result: dict[str, object]) -> None:
             str(row["decile"]), str(row["n"]), f"{row['mean_pd']:.2%}", f"{row['observed']:.2%}"
         )
     console.print(deciles)
+    tests = result.get("calibration_tests")
+    if isinstance(tests, dict):
+        _print_calibration_tests(tests)
+
+
+def _print_calibration_tests(tests: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    bands = Table(
+        "band",
+        "n",
+        "defaults",
+        "mean PD",
+        "observed",
+        "Jeffreys p",
+        "binomial p",
+        "verdict",
+        title="calibration tests by score band (one-sided: is the PD too low?)",
+    )
+    for b in tests["bands"]:
+        verdict = "rejected" if b["rejected"] else "accepted"
+        bands.add_row(
+            b["band"],
+            str(b["n"]),
+            str(b["defaults"]),
+            f"{b['mean_pd']:.2%}",
+            f"{b['observed']:.2%}",
+            f"{b['jeffreys_p']:.3f}",
+            f"{b['binomial_p']:.3f}",
+            verdict,
+        )
+    console.print(bands)
+    hl = tests["hosmer_lemeshow"]
+    console.print(
+        f"Hosmer-Lemeshow {hl['statistic']:.2f} on {hl['df']} degrees of freedom "
+        f"(p {hl['p_value']:.3f}); expected calibration error {tests['ece_pp']:.2f} "
+        "percentage points"
+    )

@@ -49,6 +49,7 @@ def render_model_report(report: ModelReport) -> str:
         evaluation=report.evaluation,
         scorecard=report.scorecard,
         calibration=report.calibration,
+        tests=report.calibration_tests,
         charts=charts,
         bands=sorted(scale.bands, key=lambda b: b.floor, reverse=True),
         band_counts=report.band_counts,

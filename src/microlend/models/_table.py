@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.models._artifacts import ModelArtifact, file_sha256
+from microlend.models._calibration_tests import Banding, calibration_tests
 from microlend.models._evaluation import evaluate
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._pd_model import PDModel
@@ -164,13 +165,21 @@ def cross_validated_auc(
 
 
 def evaluate_table(
-    artifact: ModelArtifact, table: LabelledTable, *, cross_validate: bool = True
+    artifact: ModelArtifact,
+    table: LabelledTable,
+    *,
+    cross_validate: bool = True,
+    banding: Banding | None = None,
 ) -> dict[str, Any]:
-    """A saved model's metrics on a labelled table; with no date column, also ``cv_auc``."""
+    """A saved model's metrics on a labelled table; with no date column, also ``cv_auc``; with
+    a ``banding``, the validator's ``calibration_tests`` by its bands."""
     if artifact.preparer is None:
         raise ConfigError("this model was not trained from a table (--table): it has no preparer")
     rows = artifact.preparer.transform(table.features)
-    result = evaluate(table.y, artifact.model.predict_pd(rows)).to_dict()
+    pd_ = artifact.model.predict_pd(rows)
+    result = evaluate(table.y, pd_).to_dict()
+    if banding is not None:
+        result["calibration_tests"] = calibration_tests(table.y, pd_, banding).to_dict()
     result["unlabelled"] = table.unlabelled
     has_time = TablePreparer().fit(table.features, table.y).time_column_ is not None
     if cross_validate and not has_time:

@@ -1,4 +1,5 @@
-"""The model report's numbers: ROC curves, calibration, score distribution, importance, PSI.
+"""The model report's numbers: ROC curves, calibration and its tests, score distribution,
+importance, PSI.
 
 Only computation lives here; ``microlend.dashboard`` draws it as an HTML page.
 """
@@ -12,7 +13,14 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import roc_curve
 
-from microlend.models import CalibrationBin, Evaluation, ModelMetadata, PDModel
+from microlend.models import (
+    CalibrationBin,
+    CalibrationTests,
+    Evaluation,
+    ModelMetadata,
+    PDModel,
+    calibration_tests,
+)
 from microlend.monitoring import Stability, psi, psi_table
 from microlend.scoring import ScoreScale
 from microlend.service.rating._training import RatingFit
@@ -44,6 +52,7 @@ class ModelReport:
     scorecard: Evaluation
     curves: tuple[Curve, ...]
     calibration: tuple[CalibrationBin, ...]
+    calibration_tests: CalibrationTests
     train_scores: FloatArray
     test_scores: FloatArray
     scale: ScoreScale
@@ -92,6 +101,7 @@ def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport
         scorecard=fit.scorecard_evaluation,
         curves=tuple(curves),
         calibration=fit.evaluation.calibration,
+        calibration_tests=calibration_tests(y, model_pd, scale),
         train_scores=train_scores,
         test_scores=test_scores,
         scale=scale,

@@ -11,8 +11,8 @@ import pandas as pd
 from microlend.data import Dataset
 from microlend.errors import ArtifactError
 from microlend.features import CATALOG, build_features
-from microlend.models import ModelArtifact, evaluate
-from microlend.scoring import RiskModel, rate
+from microlend.models import ModelArtifact, calibration_tests, evaluate
+from microlend.scoring import RiskModel, ScoreScale, rate
 from microlend.service.rating._training import Labelled, Progress, labelled_applications, quiet
 
 __all__ = ["batch_table", "evaluate_on_records", "merchant_features", "score_merchants"]
@@ -27,13 +27,19 @@ def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
 
 
 def evaluate_on_records(
-    artifact: ModelArtifact, dataset: Dataset, *, progress: Progress = quiet
+    artifact: ModelArtifact,
+    dataset: Dataset,
+    *,
+    scale: ScoreScale | None = None,
+    progress: Progress = quiet,
 ) -> dict[str, object]:
-    """Metrics of the model (and its scorecard) on the applications of its out-of-time test."""
+    """Metrics of the model (and its scorecard) on the applications of its out-of-time test,
+    with the validator's calibration tests by band of ``scale`` under ``calibration_tests``."""
     test = _test_part(artifact, labelled_applications(dataset, progress=progress))
-    result = evaluate(
-        test.defaulted, artifact.model.predict_pd(test.features), true_pd=test.true_pd
-    ).to_dict()
+    pd_ = artifact.model.predict_pd(test.features)
+    result = evaluate(test.defaulted, pd_, true_pd=test.true_pd).to_dict()
+    tests = calibration_tests(test.defaulted, pd_, scale or ScoreScale())
+    result["calibration_tests"] = tests.to_dict()
     if artifact.challenger is not None:
         challenger = artifact.challenger.predict_pd(test.features)
         result["scorecard_auc"] = evaluate(test.defaulted, challenger).auc
