@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from features_data import AS_OF, tables
+from features_data import AS_OF, tables, ts
 
 from microlend.errors import ConfigError, DataContractError
 from microlend.features import application_spine, build_features
@@ -52,6 +53,7 @@ HAND = {
     "prior_default_share": 0.5,
     "prior_principal": 3000.0,
     "settlement_weeks_share_90d": 1 / 13,
+    "settlement_net_90d": 45.0,  # its one payout, 2024-06-24
 }
 
 
@@ -130,3 +132,35 @@ def test_missing_orders_table_is_a_contract_error() -> None:
     del data["orders"]
     with pytest.raises(DataContractError, match="orders"):
         build_features(data, as_of=AS_OF)
+
+
+def _payout(merchant: str, at: str, net: str) -> dict[str, object]:
+    fees = Decimal("1.00")
+    return {
+        "merchant_id": merchant,
+        "settled_at": ts(at),
+        "gross": Decimal(net) + fees,
+        "fees": fees,
+        "net": Decimal(net),
+    }
+
+
+def test_net_payouts_are_the_exact_sum_of_the_last_90_days() -> None:
+    # As of 2024-07-01 the last 90 days are 2024-04-02 to 2024-06-30, both included.
+    extra = {
+        "settlements": [
+            _payout("m1", "2024-04-02 00:00", "10.10"),  # 90 days before: in
+            _payout("m1", "2024-04-01 23:59", "1000.00"),  # 91 days (still in the 13 weeks): out
+            _payout("m1", "2024-07-01 00:00", "500.00"),  # on the as-of date: out
+            _payout("m1", "2024-06-30 23:59", "-12.34"),  # refunds over sales: a negative net
+            _payout("m2", "2024-06-01", "0.10"),
+            _payout("m2", "2024-06-02", "0.20"),
+        ]
+    }
+    out = build_features(tables(extra), as_of=AS_OF, features=["settlement_net_90d"])
+    paid = dict(
+        zip(out["merchant_id"].to_pylist(), out["settlement_net_90d"].to_pylist(), strict=True)
+    )
+    # m1's 45.00 of 2024-06-24, + 10.10 - 12.34; m2 exactly 0.30 (floats would give
+    # 0.30000000000000004); m3 had no payout: nothing, not missing.
+    assert paid == {"m1": 42.76, "m2": 0.3, "m3": 0.0}

@@ -20,7 +20,7 @@ def _values(spec: FeatureSpec) -> st.SearchStrategy[float]:
     """The values ``spec`` can take (both sides of zero where it is a change), and missing."""
     finite: st.SearchStrategy[float]
     if spec.unit is Unit.CURRENCY:
-        finite = st.floats(0, 1e7)
+        finite = st.floats(-1e5 if spec.wording.fall else 0, 1e7)
     elif spec.unit in _COUNTS:
         finite = st.integers(0, 100_000).map(float)
     elif spec.unit is Unit.DAYS:
@@ -126,3 +126,21 @@ def test_a_change_is_a_fall_only_when_it_fell(value: float, pushed_up: bool) -> 
 def test_the_issues_examples_are_told_truly(name: str, value: float, text: str) -> None:
     spec = next(s for s in CATALOG if s.name == name)
     assert reason_text(name, spec, value, 0.4, "EUR") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (980.0, "your net payouts over the last 90 days came to only 980.00 EUR"),
+        (
+            -1234.5,
+            "your net payouts over the last 90 days were 1,234.50 EUR below zero: refunds and "
+            "fees took more than your sales paid out",
+        ),
+        (-0.001, "your net payouts over the last 90 days came to nothing"),
+        (math.nan, "we have no record of your payouts over the last 90 days"),
+    ],
+)
+def test_net_payouts_below_zero_are_told_by_how_far(value: float, text: str) -> None:
+    spec = next(s for s in CATALOG if s.name == "settlement_net_90d")
+    assert reason_text(spec.name, spec, value, 0.4, "EUR") == text

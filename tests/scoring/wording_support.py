@@ -84,7 +84,9 @@ def _direction(spec: FeatureSpec, value: float, text: str) -> list[str]:
         return [f"a level told as a change: {w!r}" for w in falls + rises]
     if value < 0:
         return [f"a fall told as a rise: {w!r}" for w in rises] + ([] if falls else ["no fall"])
-    return [f"a rise told as a fall: {w!r}" for w in falls] + ([] if rises else ["no rise"])
+    # An amount of money that can go below zero (net payouts) is a level above it, not a rise.
+    rise = rises or spec.unit is Unit.CURRENCY
+    return [f"a rise told as a fall: {w!r}" for w in falls] + ([] if rise else ["no rise"])
 
 
 def _adverse(spec: FeatureSpec, value: float, contribution: float, text: str) -> list[str]:

@@ -89,6 +89,7 @@ FORMULAS: dict[str, Formula] = {
     "aov_90d": _f("sales", lambda w: _ratio(w.r_gmv_90, w.r_orders_90)),
     "aov_365d": _f("sales", lambda w: _ratio(w.r_gmv_365, w.r_orders_365)),
     "buyers_90d": _col("r_buyers_90", "buyers"),
+    "settlement_net_90d": _col("r_payout_90", "payouts"),
     "gmv_growth_90d": _f("sales prior", lambda w: _growth(w.r_gmv_90, w.r_gmv_prior_90)),
     "gmv_growth_yoy_90d": _f("sales year_ago", lambda w: _growth(w.r_gmv_90, w.r_gmv_year_ago_90)),
     "orders_growth_90d": _f("sales prior", lambda w: _growth(w.r_orders_90, w.r_orders_prior_90)),

@@ -109,16 +109,21 @@ def delivery_times(spine: ir.Table, sources: Sources) -> ir.Table:
 
 
 def settlement_weeks(spine: ir.Table, sources: Sources) -> ir.Table:
-    """Weeks with a payout and the sums of weekly net payouts (and squares), last 13 weeks."""
+    """Weeks with a payout and the sums of weekly net payouts (and squares), last 13 weeks;
+    the net payouts of the last 90 days (the 13 weeks are 91: the oldest day is left out)."""
     p = sources["settlements"]
     dated = p.mutate(day=event_day(p.settled_at))
     daily = dated.group_by("merchant_id", "day").aggregate(net=dated.net.sum())
     j = history_joined(spine, daily, 91)
-    weekly = j.mutate(week=(j.age - 1) // 7).group_by("_row", "week").aggregate(net=j.net.sum())
+    weeks = j.mutate(week=(j.age - 1) // 7)
+    weekly = weeks.group_by("_row", "week").aggregate(
+        net=weeks.net.sum(), net_90=_sum(weeks.net, weeks.age <= 90)
+    )
     return weekly.group_by("_row").aggregate(
         r_payout_weeks=weekly.count(),
         r_payout_sum=total(weekly.net.sum()),
         r_payout_sq_sum=total(exact_square(weekly.net).sum()),
+        r_payout_90=total(weekly.net_90.sum()),
     )
 
 

@@ -223,6 +223,23 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
     ),
     FeatureSpec(
+        "settlement_net_90d",
+        "net payouts (settlements after fees and refunds) over the last 90 days",
+        Unit.CURRENCY,
+        -1,
+        # A level of money received, as sales are (scale), not how regularly it came.
+        _S,
+        Wording(
+            plain="your net payouts over the last 90 days came to {value}",
+            adverse="your net payouts over the last 90 days came to only {value}",
+            # Refunds are taken back from payouts: more refunds than sales leaves a negative net.
+            fall="your net payouts over the last 90 days were {value} below zero: refunds and "
+            "fees took more than your sales paid out",
+            zero="your net payouts over the last 90 days came to nothing",
+            missing="we have no record of your payouts over the last 90 days",
+        ),
+    ),
+    FeatureSpec(
         "gmv_growth_90d",
         "sales of the last 90 days over the 90 days before, minus 1",
         Unit.CHANGE,
