@@ -46,6 +46,7 @@ __all__ = [
     "LoanSummary",
     "MoneyIn",
     "MoneyText",
+    "NoticeOut",
     "OfferOut",
     "PostingOut",
     "Problem",
@@ -370,3 +371,50 @@ class EndOfDayOut(BaseModel):
     covenant_breaches: int = Field(description="Covenants breached.")
     postings: int = Field(description="Postings written.")
     buckets: dict[str, int] = Field(description="Loans by delinquency bucket afterwards.")
+
+
+class NoticeReasonOut(BaseModel):
+    code: str = Field(description="The knock-out's or policy rule's code, or the feature.")
+    text: str = Field(description="The reason in plain words.")
+
+
+class NoticeSuggestionOut(BaseModel):
+    text: str = Field(description="What to change, in plain words, from and to.")
+    score: int = Field(ge=350, le=950, description="The score it would give.")
+    band: str = Field(description="The band it would give.")
+
+
+#: ``date`` under another name, for a field named ``date``.
+_Date = date
+
+
+class NoticeOut(BaseModel):
+    """The notice of a decline, or of offers all below the amount asked for, as stored with
+    its decision."""
+
+    decision_id: str = Field(description="The decision it explains.")
+    latest: bool = Field(
+        description="Whether that decision is still the merchant's latest (a newer one "
+        "replaces its offers, not its notice)."
+    )
+    kind: str = Field(description="decline, or counter_offer (offers below the amount asked).")
+    lender: str = Field(description="Who decided.")
+    contact: str = Field(description="Where to write to the lender.")
+    date: _Date = Field(description="The date of the decision.")
+    merchant_id: str = Field(description="The applicant merchant.")
+    application_id: str = Field(description="The application decided.")
+    summary: str = Field(description="The decision in one sentence.")
+    score: int = Field(ge=350, le=950, description="The credit score decided on.")
+    band: str = Field(description="Its risk band.")
+    reasons: list[NoticeReasonOut] = Field(
+        description="The principal reasons (at most four), knock-outs first; none on a "
+        "counter-offer, which says its own reason."
+    )
+    counter_offer: str | None = Field(
+        description="Why the offers are below the amount asked for, with the amounts."
+    )
+    suggestions: list[NoticeSuggestionOut] = Field(
+        description="What would raise the score, each proven by the model."
+    )
+    right: str = Field(description="The merchant's right to ask for the reasons in detail.")
+    policy_version: str = Field(description="The policy the decision was made under.")

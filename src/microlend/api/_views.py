@@ -12,6 +12,7 @@ from microlend.api._schemas import (
     LoanOut,
     LoanStateOut,
     LoanSummary,
+    NoticeOut,
     OfferOut,
     PostingOut,
     ReceiptOut,
@@ -22,10 +23,18 @@ from microlend.ledger import Instalment, terms_to_json
 from microlend.money import to_text
 from microlend.policy import Decision
 from microlend.scoring import Rating
-from microlend.service import EndOfDayReport, LoanView, Receipt
+from microlend.service import EndOfDayReport, LoanView, Receipt, StoredNotice
 from microlend.store import LoanRecord
 
-__all__ = ["decision_out", "end_of_day_out", "loan_out", "receipt_out", "score_out", "summary"]
+__all__ = [
+    "decision_out",
+    "end_of_day_out",
+    "loan_out",
+    "notice_out",
+    "receipt_out",
+    "score_out",
+    "summary",
+]
 
 
 def score_out(rating: Rating, as_of: date) -> ScoreOut:
@@ -54,6 +63,14 @@ def decision_out(decision: Decision) -> DecisionOut:
         policy_version=decision.policy_version,
         model_version=decision.model_version,
         expires_on=decision.expires_on,
+    )
+
+
+def notice_out(stored: StoredNotice) -> NoticeOut:
+    """A stored notice (the caller checked it has one)."""
+    assert stored.notice is not None
+    return NoticeOut(
+        decision_id=stored.decision_id, latest=stored.latest, **stored.notice.to_dict()
     )
 
 
