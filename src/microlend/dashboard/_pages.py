@@ -21,6 +21,7 @@ from microlend.dashboard._charts import (
 from microlend.dashboard._context import DashboardContext, render
 from microlend.dashboard._login import PageRoute, add_login_routes, officer
 from microlend.dashboard._merchant_page import add_merchant_routes
+from microlend.dashboard._notice_page import add_notice_routes
 from microlend.errors import NotFoundError
 from microlend.monitoring import BUCKET_ORDER
 from microlend.service import (
@@ -40,7 +41,8 @@ _PAGE = 50
 def dashboard_router(context: DashboardContext) -> APIRouter:
     """Pages: ``/dashboard`` (overview), ``/dashboard/performance``, ``/dashboard/loans``,
     ``/dashboard/loans/{id}``, the merchant's ``/merchants/{id}`` (and its accept form,
-    ``_merchant_page``), and ``/login``, ``/logout``."""
+    ``_merchant_page``), its latest notice ``/merchants/{id}/notice`` (``_notice_page``), and
+    ``/login``, ``/logout``."""
     router = APIRouter(
         default_response_class=HTMLResponse, include_in_schema=False, route_class=PageRoute
     )
@@ -109,4 +111,5 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
         return render("loan.html", visitor=visitor, as_of=as_of, loan=view)
 
     add_merchant_routes(router, context)
+    add_notice_routes(router, context)
     return router
