@@ -24,7 +24,7 @@ from microlend.dashboard._charts import merchant_sales_chart
 from microlend.features import Dimension
 from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money, format_money
-from microlend.policy import CreditRequest, Exposure, decide, default_policy
+from microlend.policy import CreditRequest, Exposure, decide, default_policy, notice_for
 from microlend.scoring import Change, Improvement, Reason
 from microlend.service import (
     Role,
@@ -321,6 +321,7 @@ def test_each_offer_shows_its_disclosure_side_by_side(book: Book, client: TestCl
         "gmv_30d": 10_000.0,
         "gmv_90d": 30_000.0,
         "gmv_growth_90d": 0.1,
+        "settlement_net_90d": 27_000.0,  # what a share-of-sales offer is estimated from
         "prior_defaults": 0.0,
     }
     rating = replace(_decision("X").rating, pd=0.02, score=736, band="good")
@@ -386,3 +387,23 @@ def test_a_repaid_loan_shows_the_apr_it_really_cost(book: Book, client: TestClie
     shown = merchant_view(book.engine, "M1", paid_on).loans[0]
     assert shown.realised_apr == record.realised_apr
     assert f"{100 * record.realised_apr:.1f} % a year" in _page(client).text
+
+
+def test_a_decline_links_to_its_notice(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    assert 'id="notice-link"' not in _page(client).text  # offered what it asked for
+    declined = made_decision("D6", "M1", as_of=DAY)
+    notice = notice_for(declined.decision, declined.rating, default_policy())
+    assert notice is not None
+    record_decision(book.engine, replace(declined, notice=notice))
+    page = _page(client).text
+    assert 'id="declined"' in page
+    assert '<a href="/merchants/M1/notice">Read the notice of this decision</a>' in page
+    shown = client.get("/merchants/M1/notice")
+    assert shown.status_code == 200
+    assert 'data-decision="D6"' in shown.text
+    # Offers below the amount asked for come with a notice too (its words are the policy's).
+    record_decision(book.engine, replace(_decision("D7"), notice=notice))
+    page = _page(client).text
+    assert 'class="primary accept"' in page
+    assert "These offers are below the amount you asked for" in page

@@ -120,7 +120,8 @@ class MerchantOffer:
 class MerchantView:
     """The merchant's page. ``as_of`` is the date of the latest decision, ``today`` the
     business date the page was read on; ``offers_open`` whether its offers may be accepted
-    today (none accepted yet, not expired), ``accepted_loan`` the loan one became."""
+    today (none accepted yet, not expired), ``accepted_loan`` the loan one became; ``notice``
+    whether it came with a notice (a decline, or offers below the amount asked for)."""
 
     merchant_id: str
     today: date
@@ -138,6 +139,7 @@ class MerchantView:
     offers_open: bool
     accepted_loan: str | None
     decline_reasons: tuple[str, ...]
+    notice: bool
     history: tuple[HistoryPoint, ...]
     loans: tuple[MerchantLoan, ...]
 
@@ -222,6 +224,7 @@ def merchant_view(engine: Engine, merchant_id: str, today: date) -> MerchantView
         offers_open=bool(offers) and accepted is None and not expired,
         accepted_loan=None if accepted is None else accepted.loan_id,
         decline_reasons=() if offers else tuple(r.text for r in decision.reasons),
+        notice=latest.notice is not None,
         history=_history(records),
         loans=merchant_loans(engine, merchant_id, today),
     )
