@@ -41,7 +41,9 @@ SMALL_MARKET = SimulationConfig(merchants=2500, months=24, seed=3)
 SPARK_MARKET = SimulationConfig(merchants=300, months=15, seed=5)
 
 #: Modules whose tests start Spark: one unit of work for xdist, so one worker and one JVM.
-SPARK_MODULES = frozenset({"test_features_spark", "test_service_batch", "test_cli_spark"})
+SPARK_MODULES = frozenset(
+    {"test_features_spark", "test_service_batch", "test_cli_spark", "test_scoring_sql_engines"}
+)
 #: The full-size demo takes minutes: its module goes out first, beside everything else.
 DEMO_MODULE = "test_service_demo_acceptance"
 

@@ -5,6 +5,8 @@ one ``Rating`` per row) from one model pass and one contribution pass.
 
 Scoring reads a PD model only through ``RiskModel`` (``feature_names_``, ``predict_pd``,
 ``contributions``) and the feature catalog passed in, so any model with those members can be rated.
+``scorecard_sql`` writes a WoE ``Scorecard`` and the scale as SQL that DuckDB, PostgreSQL and
+Spark SQL all run.
 """
 
 from microlend.scoring._catalog import Catalog
@@ -13,6 +15,7 @@ from microlend.scoring._model import RiskModel
 from microlend.scoring._rating import Rating, Ratings, rate
 from microlend.scoring._reasons import TOP_REASONS, Reason, reasons
 from microlend.scoring._scale import DEFAULT_BANDS, Band, ScoreScale
+from microlend.scoring._sql import ScorecardSQL, scorecard_sql, scorecard_sql_text
 from microlend.scoring._subscores import dimension_log_odds, sub_scores
 
 __all__ = [
@@ -28,8 +31,11 @@ __all__ = [
     "Reason",
     "RiskModel",
     "ScoreScale",
+    "ScorecardSQL",
     "dimension_log_odds",
     "rate",
     "reasons",
+    "scorecard_sql",
+    "scorecard_sql_text",
     "sub_scores",
 ]
