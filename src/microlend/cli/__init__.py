@@ -7,6 +7,7 @@ traceback. Each command module registers its commands on the one Typer ``app``.
 
 from microlend.cli import (  # noqa: F401  (they register commands)
     _demo,
+    _export,
     _fund,
     _keys,
     _lending,
