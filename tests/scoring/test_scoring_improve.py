@@ -11,7 +11,7 @@ import pytest
 from scoring_support import CATALOG
 
 from microlend.errors import ConfigError, ModelError, NotFittedError
-from microlend.features.catalog import Dimension, FeatureSpec
+from microlend.features.catalog import Dimension, FeatureSpec, Unit, Wording
 from microlend.models import PDModel
 from microlend.scoring import Band, Improvement, Improver, ScoreScale
 
@@ -164,7 +164,15 @@ def test_pairs_are_tried_when_no_single_change_is_enough() -> None:
     # At a = b = 1 the row scores 600; each feature can cut one unit of log-odds (72 points).
     model = TwoFeatureLogit(intercept=(scale.offset - 600) / scale.factor - 2)
     catalog = [
-        FeatureSpec(name, name, "share", 1, Dimension.STABILITY, name, actionable=True)
+        FeatureSpec(
+            name,
+            name,
+            Unit.SHARE,
+            1,
+            Dimension.STABILITY,
+            Wording(f"{name} is {{value}}", f"there is no {name}"),
+            actionable=True,
+        )
         for name in ("a", "b")
     ]
     seen = pd.DataFrame({"a": np.linspace(0, 1, 101), "b": np.linspace(0, 1, 101)})
