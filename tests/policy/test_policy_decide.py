@@ -18,15 +18,17 @@ from microlend.ledger import (
     ShareOfSalesTerms,
     effective_apr,
     fee_amount,
+    last_payment_on,
     terms_from_json,
     terms_to_json,
 )
-from microlend.money import Money
+from microlend.money import Money, round_money
 from microlend.policy import (
     PREVIEW_ROWS,
     CreditRequest,
     Decision,
     Exposure,
+    Offer,
     Policy,
     ReasonSource,
     decide,
@@ -60,10 +62,27 @@ def _decide(
     )
 
 
+def _historical_daily(decision: Decision) -> Decimal:
+    """The merchant's net payouts over the last 90 days, a day: a share-of-sales offer's APR
+    and term are estimated from them (the historical method)."""
+    payouts = decision.features["settlement_net_90d"]
+    assert payouts is not None
+    return round_money(round_money(Decimal(repr(payouts)), "USD") / 90, "USD")
+
+
+def _forecast_days(decision: Decision, offer: Offer) -> int:
+    """Days to repay ``offer`` at the forecast daily net sales its holdback was sized on."""
+    paid = last_payment_on(
+        offer.terms, offer.amount, AS_OF, daily_net_sales=decision.sales.daily_net
+    )
+    return (paid - AS_OF).days
+
+
 def _assert_offers_are_consistent(decision: Decision) -> None:
     for offer in decision.offers:
         assert decision.limit is not None
-        daily = decision.sales.daily_net if offer.product is Product.SHARE_OF_SALES else None
+        share = offer.product is Product.SHARE_OF_SALES
+        daily = _historical_daily(decision) if share else None
         assert offer.apr == effective_apr(offer.terms, offer.amount, AS_OF, daily_net_sales=daily)
         assert offer.apr <= POLICY.pricing.max_apr
         assert POLICY.limits.minimum <= offer.amount.amount <= decision.limit.amount
@@ -95,12 +114,13 @@ def test_a_good_merchant_gets_a_menu_of_every_product_and_term() -> None:
     pd=st.floats(min_value=0.0005, max_value=0.12),
     gmv=st.floats(min_value=900.0, max_value=3_000_000.0),
     growth=st.floats(min_value=-1.0, max_value=3.0),
+    paid_out=st.floats(min_value=-0.1, max_value=1.5),
     owed=st.decimals(min_value=0, max_value=20_000, places=2),
 )
 def test_every_offer_shows_the_ledger_apr_and_stays_within_the_limit(
-    pd: float, gmv: float, growth: float, owed: Decimal
+    pd: float, gmv: float, growth: float, paid_out: float, owed: Decimal
 ) -> None:
-    values = features(gmv_90d=gmv, gmv_growth_90d=growth)
+    values = features(gmv_90d=gmv, gmv_growth_90d=growth, settlement_net_90d=gmv * paid_out)
     decision = _decide(pd, values=values, owed=str(owed))
     _assert_offers_are_consistent(decision)
     if decision.limit is not None:
@@ -115,7 +135,8 @@ def test_a_share_of_sales_offer_repays_within_the_target_by_a_grid_holdback() ->
     assert share is not None
     assert offer.terms.holdback_rate in share.holdback_rates
     assert offer.terms.covenant == share.covenant
-    assert 0 < offer.expected_days <= share.target_days
+    decision = _decide(0.02)
+    assert 0 < _forecast_days(decision, offer) <= share.target_days
     assert offer.total_cost == offer.fee == offer.amount.amount * offer.price
 
 
@@ -127,7 +148,7 @@ def test_too_little_sales_for_the_holdback_shrinks_the_share_of_sales_offer() ->
     share = next(o for o in decision.offers if o.product is Product.SHARE_OF_SALES)
     instalment = decision.offers[0]
     assert share.amount < instalment.amount
-    assert share.expected_days <= 180
+    assert _forecast_days(decision, share) <= 180
     assert share.amount + Money(Decimal(100), "USD") > Money(
         Decimal("0.05") * decision.sales.daily_net * 180 / (1 + share.price), "USD"
     )

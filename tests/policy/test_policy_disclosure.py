@@ -14,11 +14,14 @@ from policy_support import edited_policy, features, rating
 from microlend.ledger import (
     FixedInstalmentTerms,
     ShareOfSalesTerms,
+    effective_apr,
     expected_holdback,
+    last_payment_on,
     schedule,
 )
 from microlend.money import Money, format_money, round_money
 from microlend.policy import (
+    PAYOUTS_DAYS,
     CreditRequest,
     Decision,
     Disclosure,
@@ -27,18 +30,19 @@ from microlend.policy import (
     Policy,
     decide,
     default_policy,
-    recent_sales,
 )
 
 AS_OF = date(2025, 3, 1)
 POLICY = default_policy()
 
 
-def _decide(policy: Policy = POLICY, requested: str = "3500", **values: float | None) -> Decision:
+def _decide(
+    policy: Policy = POLICY, requested: str = "3500", pd: float = 0.02, **values: float | None
+) -> Decision:
     currency = policy.currency
     return decide(
         CreditRequest("app-1", "m-1", Money(Decimal(requested), currency)),
-        rating(0.02),
+        rating(pd),
         features(**values),
         policy,
         exposure=Exposure(Money.zero(currency)),
@@ -96,23 +100,98 @@ def test_instalment_payments_are_the_schedule_every_one_counted() -> None:
         assert f"The {format_money(offer.fee, 'USD')} fee is owed in full" in told.prepayment
 
 
-def test_share_of_sales_states_its_historical_basis_and_covenant() -> None:
-    decision = _decide()
+def _share_offer(decision: Decision) -> tuple[Offer, ShareOfSalesTerms, Disclosure]:
     offer = decision.offers[-1]
-    terms = offer.terms
-    assert isinstance(terms, ShareOfSalesTerms)
-    told = _disclosed(offer)
-    daily = round_money(decision.sales.daily_net * terms.holdback_rate, "USD")
-    assert told.holdback_rate == terms.holdback_rate == Decimal("0.08")
-    assert (
-        told.estimated_daily_payment
-        == daily
-        == expected_holdback(terms, offer.amount, decision.sales.daily_net)
+    assert isinstance(offer.terms, ShareOfSalesTerms)
+    return offer, offer.terms, _disclosed(offer)
+
+
+def _stated_payouts(told: Disclosure) -> Decimal:
+    """The payouts the words say the estimates rest on, read back from them."""
+    stated = re.search(
+        r"based on your net payouts of (-?[\d,]+\.\d\d) USD over the last 90 days", told.apr_basis
     )
-    assert told.lookback_days == POLICY.forecast.window_days == 90
-    sales = recent_sales(POLICY.forecast, features(), "USD")
-    assert f"over the last 90 days ({format_money(sales, 'USD')})" in told.apr_basis
-    assert format_money(decision.sales.daily_net, "USD") in told.apr_basis
+    assert stated is not None, told.apr_basis
+    return Decimal(stated.group(1).replace(",", ""))
+
+
+def test_share_of_sales_term_and_apr_follow_from_the_stated_payouts() -> None:
+    decision = _decide()
+    offer, terms, told = _share_offer(decision)
+    payouts = _stated_payouts(told)
+    assert payouts == Decimal("27000.00")  # the merchant's settlement_net_90d
+    assert told.lookback_days == PAYOUTS_DAYS == 90
+    # The historical method: the expected daily settlement is the payouts' daily average.
+    per_day = round_money(payouts / 90, "USD")
+    assert f"{format_money(per_day, 'USD')} a day on average" in told.apr_basis
+    assert told.estimated_apr == effective_apr(terms, offer.amount, AS_OF, daily_net_sales=per_day)
+    last = last_payment_on(terms, offer.amount, AS_OF, daily_net_sales=per_day)
+    assert told.estimated_term_days == (last - AS_OF).days
+    assert f"in about {told.estimated_term_days:,} days" in told.apr_basis
+    assert told.estimated_daily_payment == expected_holdback(terms, offer.amount, per_day)
+    assert told.estimated_daily_payment == Decimal("24.00")  # 8 % of 300.00
+    # One APR: the offer's own is the one told, not the forecast's that sized the holdback.
+    assert offer.apr == told.estimated_apr
+    assert offer.expected_days == told.estimated_term_days
+    forecast = effective_apr(terms, offer.amount, AS_OF, daily_net_sales=decision.sales.daily_net)
+    assert forecast != told.estimated_apr
+    assert format_money(decision.sales.daily_net, "USD") not in told.apr_basis + told.payments
+
+
+@pytest.mark.parametrize("payouts", [13_500.0, 54_000.0])
+def test_lower_payouts_give_a_longer_term_and_a_lower_apr(payouts: float) -> None:
+    _, _, usual = _share_offer(_decide())
+    _, _, told = _share_offer(_decide(settlement_net_90d=payouts))
+    lower = payouts < 27_000
+    assert (told.estimated_term_days > usual.estimated_term_days) == lower
+    assert (told.estimated_apr < usual.estimated_apr) == lower
+    assert told.holdback_rate == usual.holdback_rate  # the forecast sized it, as before
+
+
+_NONE_TO_HOLD = (
+    ": with no payouts to hold back a share of, we cannot estimate how long repaying would "
+    "take, nor its APR"
+)
+
+
+@pytest.mark.parametrize(
+    ("payouts", "said"),
+    [
+        (0.0, "your net payouts over the last 90 days came to 0.00 USD" + _NONE_TO_HOLD),
+        (-120.5, "your net payouts over the last 90 days came to -120.50 USD" + _NONE_TO_HOLD),
+        (
+            None,
+            "we have no record of your payouts over the last 90 days, from which we estimate "
+            "how long a share of them would take to repay a loan, and its APR",
+        ),
+    ],
+)
+def test_without_payouts_no_estimate_is_made_up_and_the_merchant_is_told_why(
+    payouts: float | None, said: str
+) -> None:
+    # A weak merchant is offered share of sales only: without payouts, nothing is offered.
+    weak = _decide(pd=0.05, settlement_net_90d=payouts)
+    assert weak.band == "weak"
+    assert weak.offers == ()
+    refusal = next(r for r in weak.reasons if r.code == "no_payouts")
+    assert refusal.text == said
+    # Others keep their fixed-instalment offers, none of share of sales.
+    good = _decide(settlement_net_90d=payouts)
+    assert [offer.terms.product.value for offer in good.offers] == ["fixed_instalment"] * 3
+
+
+def test_payouts_too_low_for_the_minimum_payments_are_refused_not_estimated() -> None:
+    # 3,500 at an 8 % holdback of 0.20 a day could not repay 1/18 of it every 60 days.
+    decision = _decide(pd=0.05, settlement_net_90d=225.0)
+    assert decision.offers == ()
+    refusal = next(r for r in decision.reasons if r.code == "payouts_too_low")
+    assert "(225.00 USD)" in refusal.text
+    assert "more slowly than its minimum payments require" in refusal.text
+
+
+def test_share_of_sales_states_its_covenant_and_prepayment() -> None:
+    offer, terms, told = _share_offer(_decide())
+    assert told.holdback_rate == terms.holdback_rate == Decimal("0.08")
     rows = schedule(terms, offer.amount, AS_OF)
     assert told.minimum_payment == rows[0].total
     assert told.minimum_period_days == terms.covenant.period_days == 60

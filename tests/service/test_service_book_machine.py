@@ -120,6 +120,8 @@ class BookMachine(RuleBasedStateMachine):
             "days_since_last_sale": 1.0,
             "gmv_90d": float(sales * 10),
             "gmv_growth_90d": 0.0,
+            # Payouts to estimate a share-of-sales offer from (without, none is made).
+            "settlement_net_90d": float(sales * 9),
             "prior_defaults": 0.0,
         }
         rating = Rating(merchant_id, 0.02, BANDS[band], band, {}, (), ())

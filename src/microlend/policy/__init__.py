@@ -17,7 +17,7 @@ from microlend.policy._decision import (
     Offer,
     ReasonSource,
 )
-from microlend.policy._disclose import SalesBasis, percent
+from microlend.policy._disclose import SalesBasis, percent, sales_basis
 from microlend.policy._disclosure import Disclosure
 from microlend.policy._limits import (
     DAYS_PER_MONTH,
@@ -25,7 +25,6 @@ from microlend.policy._limits import (
     SalesForecast,
     credit_limit,
     forecast_sales,
-    recent_sales,
 )
 from microlend.policy._load import default_policy, load_policy, parse_policy
 from microlend.policy._notice import (
@@ -39,6 +38,8 @@ from microlend.policy._notice import (
 from microlend.policy._offers import PREVIEW_ROWS, menu, offers_expire_on
 from microlend.policy._policy import (
     ACCOUNT_FACTS,
+    PAYOUTS_DAYS,
+    PAYOUTS_FEATURE,
     BandCap,
     Forecast,
     InstalmentProduct,
@@ -64,6 +65,8 @@ from microlend.policy._rules import fired_knockouts
 __all__ = [
     "ACCOUNT_FACTS",
     "DAYS_PER_MONTH",
+    "PAYOUTS_DAYS",
+    "PAYOUTS_FEATURE",
     "PREVIEW_ROWS",
     "BandCap",
     "CreditRequest",
@@ -108,5 +111,5 @@ __all__ = [
     "percent",
     "quote_annual_rate",
     "quote_fee_rate",
-    "recent_sales",
+    "sales_basis",
 ]

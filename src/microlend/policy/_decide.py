@@ -22,14 +22,8 @@ from microlend.policy._decision import (
     Offer,
     ReasonSource,
 )
-from microlend.policy._disclose import SalesBasis
-from microlend.policy._limits import (
-    Limit,
-    credit_limit,
-    forecast_sales,
-    recent_sales,
-    step_down,
-)
+from microlend.policy._disclose import SalesBasis, sales_basis
+from microlend.policy._limits import Limit, credit_limit, forecast_sales, step_down
 from microlend.policy._offers import menu, offers_expire_on
 from microlend.policy._policy import ACCOUNT_FACTS, Policy
 from microlend.policy._rules import fired_knockouts, is_missing
@@ -64,7 +58,7 @@ def decide(
         limit = credit_limit(
             policy.limits, rating.band, sales.monthly_net, exposure.outstanding.amount, currency
         )
-        basis = SalesBasis(recent_sales(policy.forecast, features, currency), sales)
+        basis = sales_basis(sales, features, currency)
         offers, refusals = _offers(request, rating, policy, limit, basis, as_of)
         reasons.extend(refusals)
     if not offers:

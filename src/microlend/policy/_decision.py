@@ -87,8 +87,9 @@ class DecisionReason:
 @dataclass(frozen=True)
 class Offer:
     """One offer of the menu. ``total_cost``: interest plus fee; ``expected_days``: days from
-    disbursement to the last payment (expected from forecast sales for share of sales);
-    ``apr``: the effective annual rate of ``ledger.effective_apr``; ``preview``: the first
+    disbursement to the last payment; ``apr``: the effective annual rate of
+    ``ledger.effective_apr`` (both, for share of sales, estimated from the merchant's own net
+    payouts: the historical method its disclosure states); ``preview``: the first
     instalments (for share of sales, the covenant's first minimum payments); ``disclosure``:
     what the merchant is told of it (every offer ``decide`` makes has one; decisions stored
     before disclosures have none)."""

@@ -1,24 +1,28 @@
 """``disclose``: the disclosure of one offer, from what priced it.
 
-Every figure is the offer's own: its schedule (``ledger.schedule``), its APR
-(``ledger.effective_apr``) and, for share of sales, the sales forecast its holdback was sized
-on. A share-of-sales loan has no dates, so its term and APR are estimates by the historical
-method: from the merchant's own sales over the forecast's lookback (``Forecast.window_days``),
-stated with the figures used. What a missed payment or an early payoff does is worded from what
-the ledger does: no late fee and no interest beyond the schedule, past due from the missed date,
-written off at ``WRITE_OFF_DAYS`` (``ledger.loan_state``); a payoff of fixed instalments charges
-interest up to its day only, while a share-of-sales fee is owed whole however early.
+Every figure is the offer's own: its schedule (``ledger.schedule``) and its APR
+(``ledger.effective_apr``). A share-of-sales loan has no dates, so its payment, term and APR
+are estimates by the historical method: from the merchant's own net payouts over the last
+``PAYOUTS_DAYS`` days (``PAYOUTS_FEATURE``), stated with the figures used, as the offer's own
+``apr`` and ``expected_days`` are (``policy._offers``); the policy's sales forecast sizes the
+holdback but is no estimate the merchant is told. What a missed payment or an early payoff does
+is worded from what the ledger does: no late fee and no interest beyond the schedule, past due
+from the missed date, written off at ``WRITE_OFF_DAYS`` (``ledger.loan_state``); a payoff of
+fixed instalments charges interest up to its day only, while a share-of-sales fee is owed whole
+however early.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from microlend.errors import LedgerError
 from microlend.ledger import (
     WRITE_OFF_DAYS,
     FixedInstalmentTerms,
@@ -26,24 +30,46 @@ from microlend.ledger import (
     ShareOfSalesTerms,
     expected_holdback,
 )
-from microlend.money import format_money
+from microlend.money import format_money, round_money
 from microlend.policy._decision import Offer
 from microlend.policy._disclosure import Disclosure
 from microlend.policy._limits import SalesForecast
-from microlend.policy._policy import Operator, Policy
+from microlend.policy._policy import PAYOUTS_DAYS, PAYOUTS_FEATURE, Operator, Policy
+from microlend.policy._rules import is_missing
 
-__all__ = ["SalesBasis", "disclose", "percent"]
+__all__ = ["SalesBasis", "disclose", "percent", "sales_basis"]
 
 _ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
 class SalesBasis:
-    """What a share-of-sales estimate rests on: the merchant's own sales over the forecast's
-    lookback (``Forecast.window_days``), and the forecast the policy made of them."""
+    """What a share-of-sales offer rests on: the policy's ``forecast`` of the merchant's net
+    settlements, which sizes its holdback, and the merchant's own ``net_payouts`` over the last
+    ``PAYOUTS_DAYS`` days (``None``: no record of them), from which its payment, term and APR
+    are estimated and told (the historical method)."""
 
-    recent_sales: Decimal
     forecast: SalesForecast
+    net_payouts: Decimal | None
+    currency: str
+
+    @property
+    def daily_payout(self) -> Decimal | None:
+        """The settlement expected a day by the historical method, the net payouts' daily
+        average to the currency's places; ``None`` without payouts above zero to average."""
+        if self.net_payouts is None or self.net_payouts <= 0:
+            return None
+        return round_money(self.net_payouts / PAYOUTS_DAYS, self.currency)
+
+
+def sales_basis(
+    forecast: SalesForecast, features: Mapping[str, float | None], currency: str
+) -> SalesBasis:
+    """The basis of ``forecast`` and the merchant's ``PAYOUTS_FEATURE`` (exact to the cent)."""
+    value = features.get(PAYOUTS_FEATURE)
+    if value is None or is_missing(value) or math.isinf(value):
+        return SalesBasis(forecast, None, currency)
+    return SalesBasis(forecast, round_money(Decimal(repr(float(value))), currency), currency)
 
 
 def percent(rate: Decimal) -> str:
@@ -189,7 +215,10 @@ def _share_of_sales(
 ) -> Disclosure:
     currency = offer.amount.currency
     money = _money(currency)
-    daily = expected_holdback(terms, offer.amount, basis.forecast.daily_net)
+    per_day, payouts = basis.daily_payout, basis.net_payouts
+    if per_day is None or payouts is None:
+        raise LedgerError("a share-of-sales offer is only made on the merchant's own payouts")
+    daily = expected_holdback(terms, offer.amount, per_day)
     share, owed = percent(terms.holdback_rate), money(offer.total_repayable)
     return Disclosure(
         title=f"{share} of each daily payout until {owed} is repaid",
@@ -200,8 +229,8 @@ def _share_of_sales(
         payments=(
             f"{share} of each daily payout is held back until {owed} "
             f"({money(offer.amount.amount)} and the {money(offer.fee)} fee) is repaid: "
-            f"about {money(daily)} a day at your recent sales, for about "
-            f"{offer.expected_days:,} days"
+            f"about {money(daily)} a day at your net payouts of the last {PAYOUTS_DAYS} days, "
+            f"for about {offer.expected_days:,} days"
         ),
         payment=None,
         payment_count=None,
@@ -210,8 +239,15 @@ def _share_of_sales(
         estimated_daily_payment=daily,
         estimated_term_days=offer.expected_days,
         estimated_apr=offer.apr,
-        apr_basis=_historical_basis(policy, terms, basis, daily, money),
-        lookback_days=policy.forecast.window_days,
+        apr_basis=(
+            f"estimated by the historical method, based on your net payouts of "
+            f"{money(payouts)} over the last {PAYOUTS_DAYS} days (what you were paid after "
+            f"fees and refunds): {money(per_day)} a day on average, of which {share} "
+            f"({money(daily)}) is held back, repaying {owed} in about "
+            f"{offer.expected_days:,} days. If your payouts are lower, repayment takes longer "
+            "and the APR is lower; if higher, repayment is quicker and the APR higher"
+        ),
+        lookback_days=PAYOUTS_DAYS,
         minimum_payment=rows[0].total,
         minimum_period_days=terms.covenant.period_days,
         covenant=_share_covenant(policy, terms, rows, offer.total_repayable, money),
@@ -221,27 +257,6 @@ def _share_of_sales(
             "repay."
         ),
         expires_on=expires_on,
-    )
-
-
-def _historical_basis(
-    policy: Policy,
-    terms: ShareOfSalesTerms,
-    basis: SalesBasis,
-    daily: Decimal,
-    money: Callable[[Decimal], str],
-) -> str:
-    forecast, days = policy.forecast, policy.forecast.window_days
-    trend = (basis.forecast.trend_factor - 1) * 100
-    return (
-        f"estimated from your own sales over the last {days} days "
-        f"({money(basis.recent_sales)}): with {percent(forecast.net_share)} of sales paid out "
-        f"to you after fees and refunds and part of your recent growth carried forward "
-        f"({trend:+.1f} %), "
-        f"we expect {money(basis.forecast.daily_net)} a day paid out, of which "
-        f"{percent(terms.holdback_rate)} ({money(daily)}) is held back. If your payouts are "
-        "lower, repayment takes longer and the APR is lower; if higher, repayment is quicker "
-        "and the APR higher"
     )
 
 

@@ -23,7 +23,6 @@ __all__ = [
     "SalesForecast",
     "credit_limit",
     "forecast_sales",
-    "recent_sales",
     "step_down",
 ]
 
@@ -75,13 +74,6 @@ def forecast_sales(
         monthly_net=round_money(daily * DAYS_PER_MONTH, currency),
         trend_factor=trend,
     )
-
-
-def recent_sales(
-    forecast: Forecast, features: Mapping[str, float | None], currency: str
-) -> Decimal:
-    """The sales the forecast starts from: its ``sales_feature`` over ``window_days``."""
-    return round_money(max(_feature(features, forecast.sales_feature), _ZERO), currency)
 
 
 def step_down(amount: Decimal, step: Decimal, currency: str) -> Decimal:

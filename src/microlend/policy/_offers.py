@@ -1,8 +1,13 @@
 """The menu of offers: each product and term, priced, scheduled, given its effective APR and
 disclosed (``policy._disclose``).
 
+A share-of-sales offer is sized on the policy's sales forecast, but its APR and expected days
+(what the merchant is told, and what the cap applies to) are estimated from the merchant's own
+net payouts (the historical method, ``policy._disclose``), so a merchant sees one APR.
+
 An offer that cannot be made (its price over the grid's cap, its APR over the policy's maximum,
-or sales too low to repay it by holdback in time) yields a ``DecisionReason`` instead, so a
+forecast sales too low to repay it by holdback in time, or no net payouts to estimate it from,
+or too few to keep up with its minimum payments) yields a ``DecisionReason`` instead, so a
 merchant who gets no offer at all is told why.
 """
 
@@ -20,14 +25,21 @@ from microlend.ledger import (
     ShareOfSalesTerms,
     Terms,
     effective_apr,
+    expected_holdback,
     last_payment_on,
     schedule,
 )
-from microlend.money import Money
+from microlend.money import Money, format_money
 from microlend.policy._decision import DecisionReason, Offer, ReasonSource
-from microlend.policy._disclose import SalesBasis, disclose
+from microlend.policy._disclose import SalesBasis, disclose, percent
 from microlend.policy._limits import step_down
-from microlend.policy._policy import InstalmentProduct, InstalmentTerm, Policy, ShareOfSalesProduct
+from microlend.policy._policy import (
+    PAYOUTS_DAYS,
+    InstalmentProduct,
+    InstalmentTerm,
+    Policy,
+    ShareOfSalesProduct,
+)
 from microlend.policy._pricing import Quote, quote_annual_rate, quote_fee_rate
 
 __all__ = ["PREVIEW_ROWS", "menu", "offers_expire_on"]
@@ -58,10 +70,7 @@ def menu(
             for term in instalment.terms
         ]
     if share is not None and band in share.bands:
-        daily_net = sales.forecast.daily_net
-        made.append(
-            _share_offer(policy, share, pd=pd, amount=amount, daily_net=daily_net, as_of=as_of)
-        )
+        made.append(_share_offer(policy, share, pd=pd, amount=amount, sales=sales, as_of=as_of))
     expires_on = offers_expire_on(policy, as_of)
     offers = tuple(
         _disclosed(policy, item, sales, as_of, expires_on)
@@ -146,14 +155,15 @@ def _share_offer(
     *,
     pd: float,
     amount: Money,
-    daily_net: Decimal,
+    sales: SalesBasis,
     as_of: date,
 ) -> Offer | DecisionReason:
-    # The fee is priced on the target duration; the holdback is then chosen to repay within it,
-    # so the expected duration is never longer than the one the fee pays for.
+    # The fee is priced on the target duration; the holdback is then chosen to repay within it
+    # at the forecast, so the forecast duration is never longer than the one the fee pays for.
     quote = quote_fee_rate(pd, policy.pricing, days=product.target_days)
     if not quote.within_cap:
         return _price_over_cap()
+    daily_net = sales.forecast.daily_net
     sized = _size_holdback(policy, product, quote.rate, amount, daily_net, as_of)
     if sized is None:
         return _refusal(
@@ -161,7 +171,58 @@ def _share_offer(
             "your forecast sales are too low to repay the smallest loan by holdback in time",
         )
     terms, principal = sized
-    return _offer(policy, terms, quote, principal, as_of=as_of, daily_net=daily_net)
+    # What the merchant is told, and the APR the cap applies to, are estimated from its own
+    # net payouts (the historical method), not from the forecast that sized the holdback.
+    historical = _historical_daily(terms, principal, sales, as_of)
+    if isinstance(historical, DecisionReason):
+        return historical
+    return _offer(policy, terms, quote, principal, as_of=as_of, daily_net=historical)
+
+
+def _historical_daily(
+    terms: ShareOfSalesTerms, principal: Money, sales: SalesBasis, as_of: date
+) -> Decimal | DecisionReason:
+    """The daily settlement the estimates rest on, or why there can be none: no payouts to
+    average, or a share of them too small to keep up with the covenant's minimum payments."""
+    payouts, per_day = sales.net_payouts, sales.daily_payout
+    lookback = f"over the last {PAYOUTS_DAYS} days"
+    if payouts is None:
+        return _refusal(
+            "no_payouts",
+            f"we have no record of your payouts {lookback}, from which we estimate how long "
+            "a share of them would take to repay a loan, and its APR",
+        )
+    told = format_money(payouts, principal.currency)
+    if per_day is None:
+        return _refusal(
+            "no_payouts",
+            f"your net payouts {lookback} came to {told}: with no payouts to hold back a "
+            "share of, we cannot estimate how long repaying would take, nor its APR",
+        )
+    if not _keeps_to_covenant(terms, principal, per_day, as_of):
+        return _refusal(
+            "payouts_too_low",
+            f"at your net payouts {lookback} ({told}), holding back "
+            f"{percent(terms.holdback_rate)} of them would repay a loan more slowly than its "
+            "minimum payments require",
+        )
+    return per_day
+
+
+def _keeps_to_covenant(
+    terms: ShareOfSalesTerms, principal: Money, daily_net: Decimal, as_of: date
+) -> bool:
+    """Whether the daily holdback at ``daily_net`` has repaid each covenant minimum by its day."""
+    try:
+        daily = expected_holdback(terms, principal, daily_net)
+    except LedgerError:  # the daily holdback rounds to nothing: it repays nothing
+        return False
+    owed = Decimal(0)
+    for row in schedule(terms, principal, as_of):
+        owed += row.total
+        if daily * (row.due_on - as_of).days < owed:
+            return False
+    return True
 
 
 def _size_holdback(

@@ -20,6 +20,8 @@ DEFAULT_OFFER_VALID_DAYS = 7
 __all__ = [
     "ACCOUNT_FACTS",
     "DEFAULT_OFFER_VALID_DAYS",
+    "PAYOUTS_DAYS",
+    "PAYOUTS_FEATURE",
     "BandCap",
     "Forecast",
     "InstalmentProduct",
@@ -37,6 +39,11 @@ __all__ = [
 
 #: Facts a knock-out may test besides the catalogued features: they come with the exposure.
 ACCOUNT_FACTS: tuple[str, ...] = ("days_past_due",)
+
+#: The historical method of a share-of-sales offer (its estimated payment, term and APR): the
+#: merchant's own net payouts, a catalogued feature, over the days it covers.
+PAYOUTS_FEATURE = "settlement_net_90d"
+PAYOUTS_DAYS = 90
 
 
 class Operator(StrEnum):
@@ -203,4 +210,6 @@ class Policy:
         """The features this policy reads, sorted: recorded with every decision."""
         names = {k.feature for k in self.knockouts} - set(ACCOUNT_FACTS)
         names |= {self.forecast.sales_feature, self.forecast.growth_feature}
+        if self.share_of_sales is not None:
+            names.add(PAYOUTS_FEATURE)
         return tuple(sorted(names))
