@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from microlend.service import (
     RatingFit,
     evaluate_on_records,
     labelled_applications,
+    model_report,
     score_merchants,
     split_out_of_time,
     take_snapshot,
@@ -65,7 +67,8 @@ def test_evaluate_on_records_replays_the_saved_models_test(
     small_fit: RatingFit, small_market: Dataset, tmp_path: Path
 ) -> None:
     save_model(small_fit.model, tmp_path / "m", small_fit.metadata, challenger=small_fit.scorecard)
-    result = evaluate_on_records(load_artifact(tmp_path / "m"), small_market)
+    evaluated = evaluate_on_records(load_artifact(tmp_path / "m"), small_market)
+    result = evaluated.to_dict()
     assert result["n"] == small_fit.evaluation.n
     assert result["auc"] == pytest.approx(small_fit.evaluation.auc)
     assert result["scorecard_auc"] == pytest.approx(small_fit.scorecard_evaluation.auc)
@@ -74,6 +77,40 @@ def test_evaluate_on_records_replays_the_saved_models_test(
     tests = calibration_tests(small_fit.test.defaulted, pd_, ScoreScale())
     assert result["calibration_tests"] == tests.to_dict()
     assert sum(band["n"] for band in tests.to_dict()["bands"]) == small_fit.evaluation.n
+    # The population shift is the model report's: training applications against the test's.
+    assert evaluated.shift is not None
+    assert (evaluated.shift.baseline_n, evaluated.shift.compared_n) == (
+        len(small_fit.train),
+        len(small_fit.test),
+    )
+    assert evaluated.shift.score == model_report(small_fit).score_stability
+    missing = small_fit.test.features.isna().mean()
+    assert {f.name: f.missing for f in evaluated.features} == pytest.approx(missing.to_dict())
+
+
+def test_the_history_cut_counts_windows_reaching_before_the_first_order(
+    small_fit: RatingFit, small_market: Dataset, tmp_path: Path
+) -> None:
+    save_model(small_fit.model, tmp_path / "m", small_fit.metadata)
+    history = evaluate_on_records(load_artifact(tmp_path / "m"), small_market).history
+    assert history is not None
+    orders = small_market.table("orders").to_pandas()
+    assert history.records_start == orders["created_at"].min()
+    joined = small_market.table("merchants").to_pandas().set_index("merchant_id")["onboarded_at"]
+    for cut in history.windows:
+        for part, share in ((small_fit.train, cut.training), (small_fit.test, cut.test)):
+            counted = sum(
+                applied - pd.Timedelta(days=cut.days) < history.records_start
+                and joined[merchant] < history.records_start
+                for applied, merchant in zip(part.applied_at, part.keys["merchant_id"], strict=True)
+            )
+            assert share == counted / len(part)
+    # A longer window reaches further back: it is cut at least as often.
+    for shorter, longer in itertools.pairwise(history.windows):
+        assert shorter.training <= longer.training
+        assert shorter.test <= longer.test
+    assert [cut.days for cut in history.windows] == [90, 180, 365]
+    assert history.windows[-1].training > 0
 
 
 def test_score_merchants_gives_one_explained_row_per_merchant(

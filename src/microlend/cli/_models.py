@@ -77,6 +77,14 @@ def train(
     )
 
 
+CardOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--card", help="Where to write the model card (default: model_card.md in --model)."
+    ),
+]
+
+
 @app.command()
 @edge
 def evaluate(
@@ -85,9 +93,11 @@ def evaluate(
     target: TargetOption = None,
     positive: PositiveOption = None,
     data: RecordsOption = None,
+    card: CardOption = None,
     as_json: AsJson = False,
 ) -> None:
-    """Evaluate a saved model: AUC, Gini, KS, Brier, calibration by decile and its tests.
+    """Evaluate a saved model: AUC, Gini, KS, Brier, calibration by decile and its tests; write
+    its model card.
 
     With --data: on the out-of-time test applications of the records (plus scorecard_auc, and
     oracle_auc when the data carries the simulator's truth). With --table: on a labelled table
@@ -96,13 +106,21 @@ def evaluate(
     calibration_tests: per score band the Jeffreys and the one-sided binomial test (a band is
     rejected when either p-value is under 5 %: its PD is too low), the Hosmer-Lemeshow test
     over deciles of PD, and the expected calibration error in percentage points.
+
+    The model card (model_card.md beside the model, or --card FILE) words the same figures in
+    Markdown: purpose, data and windows, features, candidates and choice, metrics, calibration
+    tests, stability and known limits. It is written atomically (a temporary file, then a
+    rename), replacing an older card; a folder it cannot be written to is an error (exit 2)
+    before any work. --json adds its path as model_card.
     """
     import json
 
-    from microlend.models import evaluate_table, labelled_table, load_artifact, read_table
-    from microlend.scoring import ScoreScale
+    from microlend.dashboard import MODEL_CARD, check_writable, write_model_card
+    from microlend.models import labelled_table, load_artifact, read_table
 
     artifact = load_artifact(model)
+    where = card or model / MODEL_CARD
+    check_writable(where, elsewhere=_elsewhere(card))
     if data is not None:
         from microlend.data import load_dataset
         from microlend.service import evaluate_on_records
@@ -111,13 +129,23 @@ def evaluate(
         with _quiet_if(as_json) as report:
             result = evaluate_on_records(artifact, dataset, progress=report)
     else:
+        from microlend.service import evaluate_on_table
+
         path, column = _table_options(table, target)
         labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
-        result = evaluate_table(artifact, labelled, banding=ScoreScale())
+        result = evaluate_on_table(artifact, labelled, path)
+    write_model_card(result, where, model=model, at=_now())
     if as_json:
-        typer.echo(json.dumps(result))
+        typer.echo(json.dumps({**result.to_dict(), "model_card": str(where)}))
     else:
-        _print_evaluation(result)
+        _print_evaluation(result.to_dict())
+        console.print(f"model card -> {where}", highlight=False)
+
+
+def _elsewhere(card: Path | None) -> str:
+    if card is None:
+        return "make the model folder writable, or give --card FILE to write the card elsewhere"
+    return "give --card a file in a folder you can write to"
 
 
 def _table_options(table: Path | None, target: str | None) -> tuple[Path, str]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from microlend.dashboard._charts import calibration_chart
+from microlend.dashboard._files import write_text_atomically
 from microlend.dashboard._plots import importance_chart, psi_chart, roc_chart, score_chart
 from microlend.service import ModelReport
 
@@ -60,13 +59,4 @@ def render_model_report(report: ModelReport) -> str:
 
 def write_model_report(report: ModelReport, path: Path) -> Path:
     """Write the report atomically (a temporary file beside ``path``, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(render_model_report(report))
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomically(path, render_model_report(report))

@@ -33,6 +33,7 @@ from microlend.models._preparer import POST_OUTCOME_WORDS, ColumnPlan, Finding, 
 from microlend.models._scorecard import FeatureBins, Scorecard
 from microlend.models._table import (
     LabelledTable,
+    TableEvaluation,
     TableFit,
     cross_validated_auc,
     evaluate_table,
@@ -61,6 +62,7 @@ __all__ = [
     "ModelMetadata",
     "PDModel",
     "Scorecard",
+    "TableEvaluation",
     "TableFacts",
     "TableFit",
     "TablePreparer",

@@ -64,7 +64,7 @@ class SavedPart(Protocol):
 class ModelArtifact:
     """Everything a model directory holds, verified. ``improver``: the data of the improver
     fitted with the model (scoring's ``Improver.from_dict`` reads it); ``None`` when the model
-    was saved without one."""
+    was saved without one. ``libraries``: the versions it was saved with."""
 
     model: PDModel
     metadata: ModelMetadata
@@ -72,6 +72,7 @@ class ModelArtifact:
     preparer: TablePreparer | None = None
     files: Mapping[str, str] = field(default_factory=dict)
     improver: Mapping[str, Any] | None = None
+    libraries: Mapping[str, str] = field(default_factory=dict)
 
 
 def file_sha256(path: Path) -> str:
@@ -192,6 +193,7 @@ def load_artifact(directory: Path) -> ModelArtifact:
         preparer=_optional(directory, files, PREPARER_FILE, TablePreparer.from_dict),
         files=files,
         improver=_optional(directory, files, IMPROVER_FILE, _document),
+        libraries={str(k): str(v) for k, v in manifest["libraries"].items()},
     )
 
 

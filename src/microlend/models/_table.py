@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,14 +19,15 @@ from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.models._artifacts import ModelArtifact, file_sha256
-from microlend.models._calibration_tests import Banding, calibration_tests
-from microlend.models._evaluation import evaluate
+from microlend.models._calibration_tests import Banding, CalibrationTests, calibration_tests
+from microlend.models._evaluation import Evaluation, evaluate
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import Finding, TablePreparer
 
 __all__ = [
     "LabelledTable",
+    "TableEvaluation",
     "TableFit",
     "cross_validated_auc",
     "evaluate_table",
@@ -164,24 +164,33 @@ def cross_validated_auc(
     return float(np.mean(aucs)), float(np.std(aucs))
 
 
+@dataclass(frozen=True)
+class TableEvaluation:
+    """A saved model on a labelled table: its metrics, calibration tests and cross-validated
+    AUC, with the rows as the model saw them and their PDs (for whatever is computed next)."""
+
+    evaluation: Evaluation
+    calibration_tests: CalibrationTests | None
+    unlabelled: int
+    cv_auc: tuple[float, float] | None  # mean and standard deviation over the folds
+    rows: pd.DataFrame
+    pd: npt.NDArray[np.float64]
+
+
 def evaluate_table(
     artifact: ModelArtifact,
     table: LabelledTable,
     *,
     cross_validate: bool = True,
     banding: Banding | None = None,
-) -> dict[str, Any]:
+) -> TableEvaluation:
     """A saved model's metrics on a labelled table; with no date column, also ``cv_auc``; with
     a ``banding``, the validator's ``calibration_tests`` by its bands."""
     if artifact.preparer is None:
         raise ConfigError("this model was not trained from a table (--table): it has no preparer")
     rows = artifact.preparer.transform(table.features)
     pd_ = artifact.model.predict_pd(rows)
-    result = evaluate(table.y, pd_).to_dict()
-    if banding is not None:
-        result["calibration_tests"] = calibration_tests(table.y, pd_, banding).to_dict()
-    result["unlabelled"] = table.unlabelled
+    tests = None if banding is None else calibration_tests(table.y, pd_, banding)
     has_time = TablePreparer().fit(table.features, table.y).time_column_ is not None
-    if cross_validate and not has_time:
-        result["cv_auc"], result["cv_auc_std"] = cross_validated_auc(table)
-    return result
+    cv = cross_validated_auc(table) if cross_validate and not has_time else None
+    return TableEvaluation(evaluate(table.y, pd_), tests, table.unlabelled, cv, rows, pd_)

@@ -6,6 +6,7 @@ Only computation lives here; ``microlend.dashboard`` draws it as an HTML page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,15 @@ from microlend.monitoring import Stability, psi, psi_table
 from microlend.scoring import ScoreScale
 from microlend.service.rating._training import RatingFit
 
-__all__ = ["STABILITY_FEATURES", "Curve", "ModelReport", "feature_importance", "model_report"]
+__all__ = [
+    "STABILITY_FEATURES",
+    "Curve",
+    "ModelReport",
+    "Shift",
+    "feature_importance",
+    "model_report",
+    "population_shift",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -68,6 +77,51 @@ def _curve(name: str, y: npt.NDArray[np.int64], p: FloatArray, auc: float) -> Cu
     return Curve(name, fpr.astype(np.float64), tpr.astype(np.float64), auc)
 
 
+@dataclass(frozen=True)
+class Shift:
+    """How far the evaluated population moved from its baseline: PSI of the score and of the
+    most important features (worst first). ``by`` is ``None`` for the training applications
+    against the test ones; else the table's time column, earliest rows against the latest."""
+
+    by: str | None
+    baseline_n: int
+    compared_n: int
+    score: Stability
+    features: tuple[Stability, ...]
+
+
+def population_shift(
+    scale: ScoreScale,
+    baseline: tuple[pd.DataFrame, FloatArray],
+    compared: tuple[pd.DataFrame, FloatArray],
+    importance: Sequence[tuple[str, float]],
+    *,
+    by: str | None = None,
+) -> Shift:
+    """PSI of the score (PDs on ``scale``) and of the ``STABILITY_FEATURES`` most important
+    features, from ``baseline`` (rows and their PDs) to ``compared``, split ``by`` a time
+    column (``None``: training against test)."""
+    (before, before_pd), (after, after_pd) = baseline, compared
+    top = [name for name, _ in importance[:STABILITY_FEATURES]]
+    return Shift(
+        by=by,
+        baseline_n=len(before),
+        compared_n=len(after),
+        score=psi(scale.score(before_pd), scale.score(after_pd), name="score"),
+        features=tuple(
+            psi_table({n: _numbers(before[n]) for n in top}, {n: _numbers(after[n]) for n in top})
+        ),
+    )
+
+
+def _numbers(column: pd.Series) -> FloatArray:
+    """A feature's values as floats (a category by its code, missing as NaN) for PSI."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy(dtype=np.float64)
+        return np.where(codes < 0, np.nan, codes)
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def feature_importance(model: PDModel, features: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     """Mean absolute contribution (log-odds) of each feature on ``features``, largest first."""
     contributions = model.contributions(features).drop(columns=["base"])
@@ -91,10 +145,12 @@ def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport
     ]
     if fit.test.true_pd is not None and fit.evaluation.oracle_auc is not None:
         curves.append(_curve("oracle (true PD)", y, fit.test.true_pd, fit.evaluation.oracle_auc))
-    train_scores = np.asarray(scale.score(fit.model.predict_pd(fit.train.features)), np.float64)
-    test_scores = np.asarray(scale.score(model_pd), np.float64)
+    train_pd = fit.model.predict_pd(fit.train.features)
     importance = feature_importance(fit.model, fit.test.features)
-    top = [name for name, _ in importance[:STABILITY_FEATURES]]
+    shift = population_shift(
+        scale, (fit.train.features, train_pd), (fit.test.features, model_pd), importance
+    )
+    test_scores = np.asarray(scale.score(model_pd), np.float64)
     bands = pd.Series([scale.band(s) for s in test_scores]).value_counts()
     return ModelReport(
         evaluation=fit.evaluation,
@@ -102,18 +158,13 @@ def model_report(fit: RatingFit, scale: ScoreScale | None = None) -> ModelReport
         curves=tuple(curves),
         calibration=fit.evaluation.calibration,
         calibration_tests=calibration_tests(y, model_pd, scale),
-        train_scores=train_scores,
+        train_scores=np.asarray(scale.score(train_pd), np.float64),
         test_scores=test_scores,
         scale=scale,
         band_counts={b.name: int(bands.get(b.name, 0)) for b in scale.bands},
         importance=importance,
-        score_stability=psi(train_scores, test_scores, name="score"),
-        feature_stability=tuple(
-            psi_table(
-                {n: fit.train.features[n].to_numpy() for n in top},
-                {n: fit.test.features[n].to_numpy() for n in top},
-            )
-        ),
+        score_stability=shift.score,
+        feature_stability=shift.features,
         windows=_windows(fit.metadata),
     )
 

@@ -1,5 +1,5 @@
-"""Rating on records with a saved model: evaluate on the out-of-time test, score merchants
-(``rate``, scoring's one rating path, on every merchant's features as of a date)."""
+"""Scoring merchants with a saved model: ``rate``, scoring's one rating path, on every
+merchant's features as of a date (in a batch on DuckDB, or per Spark partition)."""
 
 from __future__ import annotations
 
@@ -9,43 +9,10 @@ from datetime import date
 import pandas as pd
 
 from microlend.data import Dataset
-from microlend.errors import ArtifactError
 from microlend.features import CATALOG, build_features
-from microlend.models import ModelArtifact, calibration_tests, evaluate
-from microlend.scoring import RiskModel, ScoreScale, rate
-from microlend.service.rating._training import Labelled, Progress, labelled_applications, quiet
+from microlend.scoring import RiskModel, rate
 
-__all__ = ["batch_table", "evaluate_on_records", "merchant_features", "score_merchants"]
-
-
-def _test_part(artifact: ModelArtifact, labelled: Labelled) -> Labelled:
-    window = artifact.metadata.test_window
-    if window is None:
-        raise ArtifactError("this model was not trained on merchant records (no test_window)")
-    start = pd.Timestamp(window.start)
-    return labelled.take((labelled.applied_at >= start).to_numpy())
-
-
-def evaluate_on_records(
-    artifact: ModelArtifact,
-    dataset: Dataset,
-    *,
-    scale: ScoreScale | None = None,
-    progress: Progress = quiet,
-) -> dict[str, object]:
-    """Metrics of the model (and its scorecard) on the applications of its out-of-time test,
-    with the validator's calibration tests by band of ``scale`` under ``calibration_tests``."""
-    test = _test_part(artifact, labelled_applications(dataset, progress=progress))
-    pd_ = artifact.model.predict_pd(test.features)
-    result = evaluate(test.defaulted, pd_, true_pd=test.true_pd).to_dict()
-    tests = calibration_tests(test.defaulted, pd_, scale or ScoreScale())
-    result["calibration_tests"] = tests.to_dict()
-    if artifact.challenger is not None:
-        challenger = artifact.challenger.predict_pd(test.features)
-        result["scorecard_auc"] = evaluate(test.defaulted, challenger).auc
-    if result.get("oracle_auc") is None:
-        result.pop("oracle_auc", None)
-    return result
+__all__ = ["batch_table", "merchant_features", "score_merchants"]
 
 
 def merchant_features(dataset: Dataset, as_of: date) -> pd.DataFrame:
