@@ -58,6 +58,8 @@ _ITERATIONS = 200
 # Steps this small (in ln(1 + R)) are below what the NPV's rounding can resolve.
 _TOLERANCE = 1e-15
 _DAYS_PER_YEAR = 365.0
+# exp(300) is about 2e130: times any amount and any count of flows it stays finite.
+_MAX_EXPONENT = 300.0
 _ZERO = Decimal(0)
 # The merchant's side of a loan: cash in and out of the book, less what the book owes back.
 _MERCHANT_CASH = frozenset({Account.CASH, Account.MERCHANT_PAYABLE})
@@ -195,10 +197,10 @@ def _annual_irr(lent: float, years: _Floats, amounts: _Floats) -> float:
     """``expm1`` of the root ``g`` of ``-lent + sum(amounts * exp(-g * years))``."""
 
     def npv(log_growth: float) -> float:
-        # At the bracket's low end a decades-long repayment overflows to +inf: the sign is
-        # all the bracket check needs, and +inf has the right one.
-        with np.errstate(over="ignore"):
-            return float(amounts @ np.exp(-log_growth * years)) - lent
+        # At the bracket's low end a decades-long repayment would overflow: the sign is all
+        # the bracket check needs, and a capped exponent keeps it (and costs less than
+        # np.errstate, which sets a context variable on every call).
+        return float(amounts @ np.exp(np.minimum(-log_growth * years, _MAX_EXPONENT))) - lent
 
     low, high = _LOW, _HIGH
     # The principal goes out first and repayments come in later, so the NPV falls as the rate
