@@ -47,7 +47,10 @@ def test_a_reason_is_worded_by_the_sign_of_its_value() -> None:
     (flat,) = reasons(["sales_growth"], [0.5], [0.0002], SPECS, currency="USD")
     assert fell.text == "your sales fell by 20.9 %"
     assert grew.text == "your sales grew by only 3.0 %"
-    assert flat.text == "your sales did not change"  # as shown: 0.0 %
+    # Too small to show is not "no change" (review 13, item 4): only exactly zero is.
+    assert flat.text == "your sales grew by less than 0.1 %"
+    (none,) = reasons(["sales_growth"], [0.5], [0.0], SPECS, currency="USD")
+    assert none.text == "your sales did not change"
 
 
 def test_a_missing_value_is_worded_as_missing() -> None:
@@ -102,6 +105,13 @@ def test_a_categorical_value_is_kept_as_text() -> None:
         (0.0765, Unit.HHI, "13 buyers"),
         (0.4, Unit.HHI, "2.5 buyers"),
         (1.0, Unit.HHI, "1 buyer"),
+        # Not zero, but too small to show: said as a bound, never as zero (review 13, item 4).
+        (0.0003, Unit.SHARE, "less than 0.1 %"),
+        (0.0, Unit.SHARE, "0.0 %"),
+        (-0.0003, Unit.CHANGE, "more than -0.1 %"),
+        (0.04, Unit.STARS, "less than 0.1 stars"),
+        (0.04, Unit.DAYS, "less than 0.1 days"),
+        (0.004, Unit.CURRENCY, "less than 0.01 USD"),
     ],
 )
 def test_values_are_shown_in_their_unit(value: float, unit: Unit, text: str) -> None:

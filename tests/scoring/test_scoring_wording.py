@@ -75,11 +75,17 @@ def test_every_case_a_feature_can_meet_has_its_own_sentence(spec: FeatureSpec) -
 @given(value=st.floats(-0.9, 5), pushed_up=st.booleans())
 @example(value=-0.209, pushed_up=True)
 @example(value=0.159, pushed_up=True)
+@example(value=0.0003, pushed_up=True)
+@example(value=-0.0003, pushed_up=False)
+@example(value=0.0, pushed_up=True)
 def test_a_change_is_a_fall_only_when_it_fell(value: float, pushed_up: bool) -> None:
     spec = next(s for s in CATALOG if s.name == "orders_growth_90d")
     text = reason_text(spec.name, spec, value, 0.3 if pushed_up else -0.3, "USD")
-    if round(value * 100, 1) == 0:
+    if value == 0:
         assert text == spec.wording.zero
+    elif round(value * 100, 1) == 0:
+        verb = "fell" if value < 0 else "grew"
+        assert text.startswith(f"your orders of the last 90 days {verb} by less than 0.1 %")
     elif value < 0:
         assert text.startswith(f"your orders of the last 90 days fell by {abs(value) * 100:.1f} %")
     else:
@@ -115,6 +121,29 @@ def test_a_change_is_a_fall_only_when_it_fell(value: float, pushed_up: bool) -> 
             "23rd percentile of similar sellers (same category and size; the 100th is the highest)",
         ),
         ("prior_loans", 1.0, "you have had only 1 loan from us before"),
+        # Review 13, item 4: a rate too small to show is not "none".
+        (
+            "cancel_rate_90d",
+            0.0003,
+            "less than 0.1 % of your orders over the last 90 days were cancelled",
+        ),
+        ("cancel_rate_90d", 0.0, "none of your orders over the last 90 days were cancelled"),
+        (
+            "repeat_buyer_share_365d",
+            0.0004,
+            "less than 0.1 % of your buyers over the last 365 days ordered more than once",
+        ),
+        (
+            "delivery_days_90d",
+            0.04,
+            "your deliveries of the last 90 days took less than 0.1 days on average to arrive",
+        ),
+        # Review 13, item 5: the share is of the days since joining when that is under 90.
+        (
+            "active_days_share_90d",
+            0.5,
+            "you made sales on only 50.0 % of the days since you joined (at most the last 90)",
+        ),
         (
             "aov_90d",
             12.5,
@@ -137,7 +166,12 @@ def test_the_issues_examples_are_told_truly(name: str, value: float, text: str) 
             "your net payouts over the last 90 days were 1,234.50 EUR below zero: refunds and "
             "fees took more than your sales paid out",
         ),
-        (-0.001, "your net payouts over the last 90 days came to nothing"),
+        (
+            -0.001,
+            "your net payouts over the last 90 days were less than 0.01 EUR below zero: refunds "
+            "and fees took more than your sales paid out",
+        ),
+        (0.0, "your net payouts over the last 90 days came to nothing"),
         (math.nan, "we have no record of your payouts over the last 90 days"),
     ],
 )

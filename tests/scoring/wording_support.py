@@ -65,16 +65,27 @@ def contradictions(
         return wrong
     size, slack = shown_size(spec, value, currency)
     if text == spec.wording.zero:
-        if size > slack:
+        if size != 0:
             wrong.append(f"told as none, but it is {size}")
         return wrong
-    if not any(abs(n - size) <= slack for n in _numbers(text)):
-        wrong.append(f"the value {size} is not in the text")
+    wrong += _size(size, slack, text)
     wrong += _direction(spec, value, text)
     wrong += _adverse(spec, value, contribution, text)
     if spec.unit is Unit.CURRENCY and not re.search(rf"\d {currency}\b", text):
         wrong.append(f"an amount without its currency {currency}")
     return wrong
+
+
+def _size(size: float, slack: float, text: str) -> list[str]:
+    """The value's size is in the text, rounded, or bounded by "less than" when too small to
+    show (and then it is not zero)."""
+    bound = re.search(r"less than (\d[\d,]*(?:\.\d+)?)", text)
+    if bound:
+        least = float(bound.group(1).replace(",", ""))
+        return [] if 0 < size < least else [f"{size} told as less than {least}"]
+    if not any(abs(n - size) <= slack for n in _numbers(text)):
+        return [f"the value {size} is not in the text"]
+    return []
 
 
 def _direction(spec: FeatureSpec, value: float, text: str) -> list[str]:
@@ -94,7 +105,9 @@ def _adverse(spec: FeatureSpec, value: float, contribution: float, text: str) ->
     when smaller pushed the risk up (and did not fall: a fall says so itself)."""
     wrong = []
     only = " only " in f" {text} "
-    if only != (contribution > 0 and less_is_riskier_as_shown(spec) and value >= 0):
+    # "less than 0.1 %" says how small by itself: "only less than" is not said.
+    small = "less than" in text and " only " in f" {spec.wording.adverse} "
+    if only != (contribution > 0 and less_is_riskier_as_shown(spec) and value >= 0 and not small):
         wrong.append(f"'only' {'said' if only else 'not said'} with contribution {contribution}")
     if spec.direction == 0 and (LINKED in text) != (contribution > 0):
         wrong.append(f"a direction-free value's effect misstated (contribution {contribution})")

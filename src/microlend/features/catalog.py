@@ -98,6 +98,10 @@ class FeatureSpec:
     actionable: bool = False
     #: Short noun phrase naming what an actionable feature measures, for "what would raise it".
     label: str = ""
+    #: The one fact that leaves this feature missing or at zero, shared by every feature that
+    #: names it ("no sales", "no reviews"): among features whose values are absent for it, a
+    #: merchant is given one reason per cause, not one per feature (``scoring._reasons``).
+    cause: str = ""
 
 
 _S = Dimension.SCALE_GROWTH
@@ -161,13 +165,34 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         _sales("30 days"),
-    ),
-    FeatureSpec("gmv_90d", "sales over the last 90 days", Unit.CURRENCY, -1, _S, _sales("90 days")),
-    FeatureSpec(
-        "gmv_180d", "sales over the last 180 days", Unit.CURRENCY, -1, _S, _sales("180 days")
+        cause="no sales",
     ),
     FeatureSpec(
-        "gmv_365d", "sales over the last 365 days", Unit.CURRENCY, -1, _S, _sales("365 days")
+        "gmv_90d",
+        "sales over the last 90 days",
+        Unit.CURRENCY,
+        -1,
+        _S,
+        _sales("90 days"),
+        cause="no sales",
+    ),
+    FeatureSpec(
+        "gmv_180d",
+        "sales over the last 180 days",
+        Unit.CURRENCY,
+        -1,
+        _S,
+        _sales("180 days"),
+        cause="no sales",
+    ),
+    FeatureSpec(
+        "gmv_365d",
+        "sales over the last 365 days",
+        Unit.CURRENCY,
+        -1,
+        _S,
+        _sales("365 days"),
+        cause="no sales",
     ),
     FeatureSpec(
         "orders_30d",
@@ -176,12 +201,25 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _S,
         _orders("30 days"),
+        cause="no sales",
     ),
     FeatureSpec(
-        "orders_90d", "orders over the last 90 days", Unit.ORDERS, -1, _S, _orders("90 days")
+        "orders_90d",
+        "orders over the last 90 days",
+        Unit.ORDERS,
+        -1,
+        _S,
+        _orders("90 days"),
+        cause="no sales",
     ),
     FeatureSpec(
-        "orders_365d", "orders over the last 365 days", Unit.ORDERS, -1, _S, _orders("365 days")
+        "orders_365d",
+        "orders over the last 365 days",
+        Unit.ORDERS,
+        -1,
+        _S,
+        _orders("365 days"),
+        cause="no sales",
     ),
     FeatureSpec(
         "aov_90d",
@@ -195,6 +233,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             missing="you received no orders over the last 90 days, so there is no average "
             "order value",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "aov_365d",
@@ -208,6 +247,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             missing="you received no orders over the last 365 days, so there is no average "
             "order value",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "buyers_90d",
@@ -221,6 +261,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="no buyer bought from you over the last 90 days",
             missing="we have no count of your buyers over the last 90 days",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "settlement_net_90d",
@@ -238,6 +279,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your net payouts over the last 90 days came to nothing",
             missing="we have no record of your payouts over the last 90 days",
         ),
+        cause="no payouts",
     ),
     FeatureSpec(
         "gmv_growth_90d",
@@ -250,6 +292,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "the 90 days before",
             "you made no sales in the 90 days before the last 90, so there is no growth to measure",
         ),
+        cause="no earlier sales",
     ),
     FeatureSpec(
         "gmv_growth_yoy_90d",
@@ -262,6 +305,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "the same 90 days a year earlier",
             "you made no sales in the same 90 days a year earlier to compare with",
         ),
+        cause="no earlier sales",
     ),
     FeatureSpec(
         "orders_growth_90d",
@@ -275,6 +319,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "you received no orders in the 90 days before the last 90, so there is no "
             "growth to measure",
         ),
+        cause="no earlier sales",
     ),
     FeatureSpec(
         "sales_vs_last_year_30d",
@@ -287,6 +332,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "the same 30 days a year earlier",
             "you made no sales in the same 30 days a year earlier to compare with",
         ),
+        cause="no earlier sales",
     ),
     FeatureSpec(
         "sales_vs_category_season_30d",
@@ -307,6 +353,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             missing="you made no sales over the last 365 days to compare with your "
             "category's season",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "peer_growth_pct",
@@ -320,6 +367,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "similar sellers",
             less_is_riskier=True,
         ),
+        cause="no earlier sales",
     ),
     # --- stability -------------------------------------------------------------------------
     FeatureSpec(
@@ -335,6 +383,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             missing="you made no sales over the last 13 weeks, so their regularity cannot "
             "be measured",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "sales_trend_90d",
@@ -351,6 +400,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your weekly sales over the last 13 weeks were flat",
             missing="you made no sales over the last 13 weeks, so there is no trend to measure",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "active_days_share_90d",
@@ -359,14 +409,18 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _T,
         Wording(
-            plain="you made sales on {value} of days over the last 90 days",
-            adverse="you made sales on only {value} of days over the last 90 days",
+            # The share is of the days since joining when that is under 90 (features'
+            # _active_share): "of the last 90 days" would misstate a newer merchant's.
+            plain="you made sales on {value} of the days since you joined (at most the last 90)",
+            adverse="you made sales on only {value} of the days since you joined (at most the "
+            "last 90)",
             zero="you made no sales on any day over the last 90 days",
             missing="we have no record of when you joined, so your days with a sale cannot "
             "be counted",
         ),
         actionable=True,
-        label="your share of days with a sale (last 90 days)",
+        label="your share of days with a sale (of the days since you joined, at most the last 90)",
+        cause="no sales",
     ),
     FeatureSpec(
         "days_since_last_sale",
@@ -379,6 +433,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your last sale was less than a day ago",
             missing="you have not made a sale yet",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "top_buyers_share_365d",
@@ -390,6 +445,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             plain="your 5 largest buyers made {value} of your sales over the last 365 days",
             missing="you made no sales over the last 365 days",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "buyer_hhi_365d",
@@ -405,6 +461,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "evenly over only {value}",
             missing="you made no sales over the last 365 days",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "repeat_buyer_share_365d",
@@ -420,6 +477,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your share of buyers who come back (last 365 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "settlement_weeks_share_90d",
@@ -433,6 +491,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="you received no payouts over the last 13 weeks",
             missing="we have no record of your payouts over the last 13 weeks",
         ),
+        cause="no payouts",
     ),
     FeatureSpec(
         "settlement_net_cv_90d",
@@ -446,6 +505,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your weekly net payouts did not vary over the last 13 weeks",
             missing="your net payouts over the last 13 weeks came to nothing or less",
         ),
+        cause="no payouts",
     ),
     FeatureSpec(
         "peer_volatility_pct",
@@ -458,6 +518,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "how much your weekly sales moved could not be ranked among similar sellers",
             less_is_riskier=False,
         ),
+        cause="no sales",
     ),
     # --- satisfaction ----------------------------------------------------------------------
     FeatureSpec(
@@ -473,6 +534,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your refund rate (refunds per order, last 90 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "refund_rate_365d",
@@ -485,6 +547,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="you made no refunds over the last 365 days",
             missing="you received no orders over the last 365 days, so there is no refund rate",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "refunded_gmv_share_90d",
@@ -499,6 +562,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="the share of your sales refunded (last 90 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "rating_mean_180d",
@@ -513,6 +577,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your average rating (last 180 days)",
+        cause="no reviews",
     ),
     FeatureSpec(
         "rating_trend_90d",
@@ -529,6 +594,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             missing="you do not have reviews in both the last 90 days and the 90 days before "
             "to compare",
         ),
+        cause="no reviews",
     ),
     FeatureSpec(
         "low_rating_share_180d",
@@ -543,6 +609,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your share of 1- and 2-star reviews (last 180 days)",
+        cause="no reviews",
     ),
     FeatureSpec(
         "review_count_180d",
@@ -556,6 +623,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="you received no reviews over the last 180 days",
             missing="we have no count of your reviews over the last 180 days",
         ),
+        cause="no reviews",
     ),
     FeatureSpec(
         "peer_refund_rate_pct",
@@ -568,6 +636,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "your refund rate over the last 90 days could not be ranked among similar sellers",
             less_is_riskier=False,
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "peer_rating_pct",
@@ -580,6 +649,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             "your average rating over the last 180 days could not be ranked among similar sellers",
             less_is_riskier=True,
         ),
+        cause="no reviews",
     ),
     # --- fulfilment ------------------------------------------------------------------------
     FeatureSpec(
@@ -597,6 +667,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your late-delivery rate (last 90 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "late_shipment_rate_365d",
@@ -609,6 +680,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="none of the deliveries you promised over the last 365 days were late",
             missing="no delivery you promised was due over the last 365 days",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "unshipped_share_90d",
@@ -624,6 +696,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your share of promised orders never shipped (last 90 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "delivery_days_90d",
@@ -638,6 +711,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your average delivery time (last 90 days)",
+        cause="no sales",
     ),
     FeatureSpec(
         "cancel_rate_90d",
@@ -652,6 +726,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         actionable=True,
         label="your cancellation rate (last 90 days)",
+        cause="no sales",
     ),
     # --- history ---------------------------------------------------------------------------
     FeatureSpec(
@@ -679,6 +754,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your first sale was less than a day ago",
             missing="you have not made a sale yet",
         ),
+        cause="no sales",
     ),
     FeatureSpec(
         "prior_loans",
@@ -692,6 +768,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="you have not borrowed from us before",
             missing="we have no count of your previous loans with us",
         ),
+        cause="no previous loans",
     ),
     FeatureSpec(
         "prior_defaults",
@@ -704,6 +781,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="none of your previous loans with us defaulted",
             missing="we have no count of your previous defaults with us",
         ),
+        cause="no previous loans",
     ),
     FeatureSpec(
         "prior_default_share",
@@ -716,6 +794,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="none of your previous loans with us defaulted",
             missing="you have not borrowed from us before",
         ),
+        cause="no previous loans",
     ),
     FeatureSpec(
         "prior_principal",
@@ -729,6 +808,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="you have not borrowed from us before",
             missing="we have no record of your previous borrowing with us",
         ),
+        cause="no previous loans",
     ),
     FeatureSpec(
         "days_since_last_loan",
@@ -742,6 +822,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
             zero="your last loan from us was paid out less than a day ago",
             missing="you have not borrowed from us before",
         ),
+        cause="no previous loans",
     ),
 )
 

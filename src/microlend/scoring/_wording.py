@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from microlend.features.catalog import FeatureSpec, Unit, Wording
-from microlend.money import format_money, round_money
+from microlend.money import format_money, minor_unit, round_money
 
 __all__ = ["change_text", "format_value", "reason_text", "wording_case"]
 
@@ -55,17 +55,7 @@ def _equal_buyers(index: float) -> str:
     return "1 buyer" if number == "1.0" else f"{number} buyers"
 
 
-def format_value(value: float | str, unit: str, currency: str | None = None) -> str:
-    """``0.061`` in unit ``share`` -> ``"6.1 %"``; ``12.0`` in ``days`` -> ``"12 days"``;
-    ``735.384`` in ``currency`` with ``currency="USD"`` -> ``"735.38 USD"``.
-
-    A missing value has no text (``ValueError``): it is worded by its own case, never shown
-    as a number. Neither has money without its currency.
-    """
-    if isinstance(value, str):
-        return value
-    if not math.isfinite(value):
-        raise ValueError("a missing value is worded as missing, not formatted")
+def _shown(value: float, unit: str, currency: str | None) -> str:
     if unit == Unit.CURRENCY:
         if currency is None:
             raise ValueError("an amount of money is shown with its currency: none was given")
@@ -83,6 +73,34 @@ def format_value(value: float | str, unit: str, currency: str | None = None) -> 
     return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def _least_shown(unit: str, currency: str | None) -> float:
+    """The smallest size ``unit`` shows as more than zero (a tenth of a percent, of a star, of
+    a day; one minor unit of money)."""
+    if unit == Unit.CURRENCY:
+        return float(minor_unit(currency or ""))
+    return 0.001 if unit in _PERCENT_UNITS else 0.1
+
+
+def format_value(value: float | str, unit: str, currency: str | None = None) -> str:
+    """``0.061`` in unit ``share`` -> ``"6.1 %"``; ``12.0`` in ``days`` -> ``"12 days"``;
+    ``735.384`` in ``currency`` with ``currency="USD"`` -> ``"735.38 USD"``.
+
+    A value that is not zero but would show as zero reads as what it is: ``0.0003`` in ``share``
+    -> ``"less than 0.1 %"`` (a percentile keeps its ordinal). A missing value has no text
+    (``ValueError``): it is worded by its own case, never shown as a number. Neither has money
+    without its currency.
+    """
+    if isinstance(value, str):
+        return value
+    if not math.isfinite(value):
+        raise ValueError("a missing value is worded as missing, not formatted")
+    shown = _shown(value, unit, currency)
+    if value == 0 or not _shows_zero(shown) or unit == Unit.PERCENTILE:
+        return shown
+    least = _shown(math.copysign(_least_shown(unit, currency), value), unit, currency)
+    return f"less than {least}" if value > 0 else f"more than {least}"
+
+
 def _shows_zero(text: str) -> bool:
     return not any(digit in text for digit in "123456789")
 
@@ -90,15 +108,18 @@ def _shows_zero(text: str) -> bool:
 def wording_case(wording: Wording, value: float, shown: str, contribution: float) -> Case:
     """The case of ``wording`` that tells ``value`` (``shown``: its size as formatted) whose
     contribution to the log-odds of default is ``contribution``: the first of missing, zero
-    (as shown), fall (below zero), adverse (it pushed the risk up) and plain that applies and
-    has a template."""
+    (exactly zero: a value too small to show is "less than" the least shown), fall (below
+    zero), adverse (it pushed the risk up; an "only" is not said of a value shown as "less
+    than", which says how small it is itself) and plain that applies and has a template."""
     if not math.isfinite(value):
         return "missing"
-    if wording.zero and _shows_zero(shown):
+    if wording.zero and value == 0:
         return "zero"
     if wording.fall and value < 0:
         return "fall"
-    if wording.adverse and contribution > 0:
+    # "only less than 0.1 %" says twice that it is small: the "less than" is enough.
+    says_only = " only " in f" {wording.adverse} "
+    if wording.adverse and contribution > 0 and not (says_only and shown.startswith("less than")):
         return "adverse"
     return "plain"
 
