@@ -206,6 +206,13 @@ def test_exposure_can_leave_too_little_to_lend() -> None:
     assert decision.limit.amount == Decimal(400)
     assert decision.reasons[0].code == "limit_below_minimum"
     assert "after what you owe us already" in decision.reasons[0].text
+    assert decision.reasons[0].text.endswith("is below our smallest loan of 500.00 USD")
+
+
+def test_a_band_not_lent_to_is_named_in_plain_words() -> None:
+    decision = _decide(0.2)
+    told = {reason.code: reason.text for reason in decision.reasons}
+    assert told["band_not_eligible"] == f"we make no offer to merchants rated {decision.band}"
 
 
 def test_a_price_over_the_cap_is_a_decline_with_its_reason() -> None:

@@ -204,9 +204,78 @@ def test_share_of_sales_states_its_covenant_and_prepayment() -> None:
 def test_what_a_missed_payment_does_follows_the_policy_arrears_rule() -> None:
     strict = edited_policy('op = ">="\nvalue = 30', 'op = ">"\nvalue = 14')
     told = _disclosed(_decide(strict).offers[0])
-    assert "more than 14 days past due we make you no new offer" in told.covenant
+    # Days past due are whole days: more than 14 is 15 or more.
+    assert "while it is 15 days or more past due we make you no new offer" in told.covenant
     assert "at 90 days past due it is in default" in told.covenant
     assert "30 days or more" in _disclosed(_decide().offers[0]).covenant
+
+
+def _with_arrears_rule(op: str, value: int) -> Policy:
+    """The default policy with a second arrears knock-out before the default one (30 or more)."""
+    rule = (
+        f'[[knockouts]]\ncode = "arrears_{value}"\nfeature = "days_past_due"\n'
+        f'op = "{op}"\nvalue = {value}\nreason = "a loan with us is late"\n\n'
+    )
+    return edited_policy(
+        '[[knockouts]]\ncode = "open_arrears"', f'{rule}[[knockouts]]\ncode = "open_arrears"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "barred"),
+    [
+        (">", 14, "15 days or more"),
+        (">=", 45, "30 days or more"),
+        ("==", 10, "10 days or 30 days or more"),
+        ("!=", 0, "1 day or more"),
+    ],
+)
+def test_every_arrears_knockout_is_told_not_only_the_last(op: str, value: int, barred: str) -> None:
+    for offer in _decide(_with_arrears_rule(op, value)).offers:
+        covenant = _disclosed(offer).covenant
+        assert f"while it is {barred} past due we make you no new offer" in covenant
+
+
+def _one_term(count: int, frequency: str) -> Policy:
+    return edited_policy(
+        '    { count = 6, frequency = "monthly" },\n'
+        '    { count = 12, frequency = "monthly" },\n'
+        '    { count = 26, frequency = "weekly" },\n',
+        f'    {{ count = {count}, frequency = "{frequency}" }},\n',
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "frequency"),
+    [
+        (1, "monthly"),
+        (2, "monthly"),
+        (3, "monthly"),
+        (4, "monthly"),
+        (6, "monthly"),
+        (12, "monthly"),
+        (26, "weekly"),
+    ],
+)
+def test_the_title_and_payment_agree_with_the_schedule(count: int, frequency: str) -> None:
+    offer = _decide(_one_term(count, frequency)).offers[0]
+    assert isinstance(offer.terms, FixedInstalmentTerms)
+    assert offer.terms.count == count
+    told, rows = _disclosed(offer), schedule(offer.terms, offer.amount, AS_OF)
+    totals = [row.total for row in rows]
+    # The regular payment is neither the first (it carries the fee) nor the last (rounding).
+    regular = totals[1] if count > 1 else totals[0]
+    assert all(total == regular for total in totals[1:-1])
+    assert told.payment == regular
+    money = [format_money(total, "USD") for total in totals]
+    noun = "payment" if count == 1 else "payments"
+    expected = f"{count} {frequency} {noun} of {format_money(regular, 'USD')}"
+    ends = [f"the first {money[0]}"] if count > 1 and totals[0] != regular else []
+    if count > 1 and totals[-1] != regular:
+        ends.append(f"the last {money[-1]}")
+    assert told.title == (f"{expected} ({', '.join(ends)})" if ends else expected)
+    assert " to " not in told.title
+    assert count == 1 or f"the first {money[0]}" in told.title  # the fee is always told
 
 
 def test_every_amount_in_the_words_carries_its_currency() -> None:

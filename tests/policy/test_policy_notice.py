@@ -127,6 +127,19 @@ def test_a_counter_offer_below_the_limit_says_what_the_sales_support() -> None:
     assert notice.reasons == ()
 
 
+@pytest.mark.parametrize(("gmv", "binding"), [(30_000.0, "band_multiple"), (1e6, "band_amount")])
+def test_a_counter_offer_capped_by_the_band_names_it_in_plain_words(
+    gmv: float, binding: str
+) -> None:
+    decision, _ = _decided(0.02, values=features(gmv_90d=gmv), requested="99000")
+    assert decision.limit is not None
+    assert decision.limit.binding == binding
+    notice = _notice(0.02, values=features(gmv_90d=gmv), requested="99000")
+    assert notice.counter_offer is not None
+    assert f"a merchant rated {decision.band} may owe us at most" in notice.counter_offer
+    assert "'" not in notice.counter_offer
+
+
 def test_a_counter_offer_counts_what_is_owed_already() -> None:
     notice = _notice(requested="50000", owed="1000")
     assert notice.counter_offer is not None

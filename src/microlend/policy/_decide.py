@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from microlend.errors import ConfigError
-from microlend.money import Money
+from microlend.money import Money, format_money
 from microlend.policy._decision import (
     CreditRequest,
     Decision,
@@ -154,7 +154,7 @@ def _gates(policy: Policy, rating: Rating) -> list[DecisionReason]:
             DecisionReason(
                 ReasonSource.POLICY,
                 "band_not_eligible",
-                f"we make no offer to merchants rated {rating.band!r}",
+                f"we make no offer to merchants rated {rating.band}",
             )
         )
     return gates
@@ -166,7 +166,7 @@ def _limit_too_low(limit: Limit, policy: Policy) -> DecisionReason:
         ReasonSource.POLICY,
         "limit_below_minimum",
         f"the credit your sales support{owed} is below our smallest loan "
-        f"of {policy.limits.minimum} {policy.currency}",
+        f"of {format_money(policy.limits.minimum, policy.currency)}",
     )
 
 

@@ -34,8 +34,8 @@ from microlend.money import format_money, round_money
 from microlend.policy._decision import Offer
 from microlend.policy._disclosure import Disclosure
 from microlend.policy._limits import SalesForecast
-from microlend.policy._policy import PAYOUTS_DAYS, PAYOUTS_FEATURE, Operator, Policy
-from microlend.policy._rules import is_missing
+from microlend.policy._policy import PAYOUTS_DAYS, PAYOUTS_FEATURE, Policy
+from microlend.policy._rules import fired_knockouts, is_missing
 
 __all__ = ["SalesBasis", "disclose", "percent", "sales_basis"]
 
@@ -104,7 +104,7 @@ def _instalments(
 ) -> Disclosure:
     money = _money(offer.amount.currency)
     totals = [row.total for row in rows]
-    regular = Counter(totals).most_common(1)[0][0]
+    regular = _regular(totals)
     includes = f"; it includes the {money(offer.fee)} fee" if offer.fee else ""
     return Disclosure(
         title=_instalment_title(terms, totals, regular, money),
@@ -133,6 +133,14 @@ def _instalments(
     )
 
 
+def _regular(totals: Sequence[Decimal]) -> Decimal:
+    """The regular payment: the commonest of the middle payments (neither the first, which
+    carries the fee, nor the last, which takes the rounding), the second of two or three, the
+    only one of one."""
+    middle = totals[1:-1] or totals[1:] or totals
+    return Counter(middle).most_common(1)[0][0]
+
+
 def _instalment_title(
     terms: FixedInstalmentTerms,
     totals: Sequence[Decimal],
@@ -140,18 +148,19 @@ def _instalment_title(
     money: Callable[[Decimal], str],
 ) -> str:
     """``6 monthly payments of 596.10 USD (the first 631.10 USD, the last 596.12 USD)``: the
-    regular payment, and the first and last where they differ from it."""
+    regular payment (the range of the middle ones where they differ), and the first and last
+    where they differ from it."""
     count = terms.count
     noun = "payment" if count == 1 else "payments"
-    title = f"{count} {terms.frequency.value} {noun} of {money(regular)}"
-    if any(total != regular for total in totals[1:-1]):
-        low, high = min(totals[1:-1]), max(totals[1:-1])
-        title = f"{count} {terms.frequency.value} {noun} of {money(low)} to {money(high)}"
+    middle = totals[1:-1] or [regular]
+    low, high = min(middle), max(middle)
+    amount = money(regular) if low == high else f"{money(low)} to {money(high)}"
     ends = []
     if count > 1 and totals[0] != regular:
         ends.append(f"the first {money(totals[0])}")
     if count > 1 and totals[-1] != regular:
         ends.append(f"the last {money(totals[-1])}")
+    title = f"{count} {terms.frequency.value} {noun} of {amount}"
     return f"{title} ({', '.join(ends)})" if ends else title
 
 
@@ -188,21 +197,35 @@ def _instalment_prepayment(fee: Decimal, money: Callable[[Decimal], str]) -> str
 
 def _late(policy: Policy, missed: str) -> str:
     """What a missed payment does (past due from the day ``missed``): the ledger's ageing, and
-    the policy's arrears knock-out."""
-    barred = ""
-    for rule in policy.knockouts:
-        if rule.feature == "days_past_due" and rule.op in (Operator.GE, Operator.GT):
-            late = (
-                f"{rule.value:g} days or more"
-                if rule.op is Operator.GE
-                else (f"more than {rule.value:g} days")
-            )
-            barred = f"while it is {late} past due we make you no new offer, and "
+    the policy's arrears knock-outs, all of them, as the days past due on which they bar an
+    offer (days past due are whole days, so ``> 14`` reads ``15 days or more``)."""
+    barred = _barred_days(policy)
+    when = f"while it is {barred} past due we make you no new offer, and " if barred else ""
     return (
         "No late fee or extra interest is charged, but the loan is past due from the day "
-        f"{missed}; {barred}at {WRITE_OFF_DAYS} days past due it is in default and "
+        f"{missed}; {when}at {WRITE_OFF_DAYS} days past due it is in default and "
         "written off."
     )
+
+
+def _barred_days(policy: Policy) -> str:
+    """The days past due, before the write-off, on which any ``days_past_due`` knock-out fires,
+    in words (``5 to 9 days or 30 days or more``); empty when none does."""
+    rules = [rule for rule in policy.knockouts if rule.feature == "days_past_due"]
+    last = WRITE_OFF_DAYS - 1
+    days = [d for d in range(1, WRITE_OFF_DAYS) if fired_knockouts(rules, {"days_past_due": d})]
+    spans = []
+    for _, run in groupby(enumerate(days), key=lambda pair: pair[1] - pair[0]):
+        span = [day for _, day in run]
+        first, end = span[0], span[-1]
+        unit = "day" if first == 1 else "days"
+        if end == last:
+            spans.append(f"{first} {unit} or more")
+        elif first == end:
+            spans.append(f"{first} {unit}")
+        else:
+            spans.append(f"{first} to {end} days")
+    return " or ".join(spans)
 
 
 def _share_of_sales(

@@ -182,10 +182,10 @@ def _limit_cap(decision: Decision, policy: Policy) -> str:
     why = {
         "sales": f"your sales support at most {ceiling} in all: we lend up to "
         f"{share.normalize():f} times your forecast monthly net sales of {monthly}",
-        "band_multiple": f"a merchant rated {band!r} may owe us at most "
+        "band_multiple": f"a merchant rated {band} may owe us at most "
         f"{multiple.normalize():f} times its forecast monthly net sales of {monthly}, "
         f"{ceiling} in all",
-        "band_amount": f"a merchant rated {band!r} may owe us at most {ceiling} in all",
+        "band_amount": f"a merchant rated {band} may owe us at most {ceiling} in all",
         "merchant_cap": f"we lend at most {ceiling} in all to one merchant",
     }.get(limit.binding, f"your limit is {ceiling} in all")
     owed = ""
