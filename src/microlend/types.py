@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import NewType
 
-__all__ = ["ApplicationId", "LoanId", "MerchantId", "OrderId"]
+__all__ = ["ID_PATTERN", "ApplicationId", "LoanId", "MerchantId", "OrderId"]
+
+#: Every id a caller names (the api's paths, queries and bodies, the dashboard's paths and
+#: forms): 1 to 64 ASCII letters, digits and ``_.:-``.
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 MerchantId = NewType("MerchantId", str)
 OrderId = NewType("OrderId", str)

@@ -135,10 +135,16 @@ def test_a_merchant_lands_on_its_page_and_sees_nothing_else(book: Book, client: 
     assert other.text.replace("M2", "M3") == unknown.text  # it tells nothing of M2
 
 
-def test_a_servicing_key_opens_no_page(book: Book, client: TestClient) -> None:
+def test_a_servicing_key_reads_a_merchants_page_as_the_api_lets_it_but_no_dashboard(
+    book: Book, client: TestClient
+) -> None:
     log_in(client, book.keys["servicing"])
     assert client.get("/dashboard").status_code == 403
-    assert client.get("/merchants/M1").status_code == 403
+    # Let in, as GET /v1/merchants/M1/score: this book has no decision of M1 to show.
+    page = client.get("/merchants/M1")
+    assert page.status_code == 404
+    assert "Not for this key" not in page.text
+    assert "No merchant &#39;M1&#39; visible to this key." in page.text
 
 
 def test_a_wrong_key_gets_the_form_again_and_no_cookie(book: Book, client: TestClient) -> None:

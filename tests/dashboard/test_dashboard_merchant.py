@@ -5,11 +5,10 @@ the api's accept (single use, expiry, limit, idempotency, CSRF, only the merchan
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,12 +23,21 @@ from microlend.dashboard._charts import merchant_sales_chart
 from microlend.features import Dimension
 from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money, format_money
-from microlend.policy import CreditRequest, Exposure, decide, default_policy, notice_for
+from microlend.policy import (
+    CreditRequest,
+    Exposure,
+    decide,
+    default_policy,
+    notice_for,
+    percent,
+)
 from microlend.scoring import Change, Improvement, Reason
 from microlend.service import (
     Role,
+    cancel_loan,
     create_api_key,
     disburse,
+    end_of_day,
     fund_book,
     loan_view,
     merchant_view,
@@ -42,9 +50,7 @@ from microlend.store import (
     DecisionRecord,
     LoanBookCommands,
     MerchantRecord,
-    create_engine_for,
     in_transaction,
-    migrate,
 )
 from microlend.types import MerchantId
 
@@ -100,9 +106,9 @@ def _decision(
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Iterator[Book]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
-    migrate(engine)
+def book(request: pytest.FixtureRequest, book_maker: Callable[[str], Engine]) -> Book:
+    """The dashboard on a SQLite book; ``indirect`` parametrisation with "postgresql" moves it."""
+    engine = book_maker(getattr(request, "param", "sqlite"))
     onboarded = datetime(2024, 1, 1, tzinfo=UTC)
     records = [MerchantRecord(MerchantId(m), "toys", "north", onboarded) for m in ("M1", "M2")]
     in_transaction(engine, lambda session: LoanBookCommands(session).add_merchants(records))
@@ -113,12 +119,12 @@ def book(tmp_path: Path) -> Iterator[Book]:
     keys = {
         "officer": create_api_key(engine, Role.RISK_OFFICER),
         "M1": create_api_key(engine, Role.MERCHANT, "M1"),
+        "servicing": create_api_key(engine, Role.SERVICING),
     }
     today = Today()
     app = FastAPI()
     app.include_router(dashboard_router(DashboardContext(engine, "USD", today)))
-    yield Book(engine, today, keys, app)
-    engine.dispose()
+    return Book(engine, today, keys, app)
 
 
 @pytest.fixture
@@ -279,7 +285,7 @@ def test_a_risk_officer_reads_the_page_but_cannot_accept_for_the_merchant(
     assert 'href="/dashboard">Back to the dashboard' in page
     answer = _accept(client)
     assert answer.status_code == 403
-    assert "cannot accept it on the merchant&#39;s behalf" in answer.text
+    assert "no other key can accept it on the merchant&#39;s behalf" in answer.text
     assert merchant_view(book.engine, "M1", DAY).loans == ()
 
 
@@ -354,7 +360,7 @@ def test_each_offer_shows_its_disclosure_side_by_side(book: Book, client: TestCl
             assert format_money(told.payment, told.currency) in card
         else:
             assert told.holdback_rate is not None
-            assert f"{100 * told.holdback_rate:.1f} %" in card
+            assert f'<dd class="payment">{percent(told.holdback_rate)}</dd>' in card
         assert 'class="primary accept"' in card
 
 
@@ -407,3 +413,153 @@ def test_a_decline_links_to_its_notice(book: Book, client: TestClient) -> None:
     page = _page(client).text
     assert 'class="primary accept"' in page
     assert "These offers are below the amount you asked for" in page
+
+
+#: What a form or a path may carry that is no offer and no id: a superscript two and an
+#: Arabic-Indic one (both ``str.isdigit``), a NUL (PostgreSQL refuses it in any text), a number
+#: past Python's int limit, a leading zero (another idempotency key for offer 1).
+_ODD_OFFERS = ("\u00b2", "\u0661", "1\x00", "9" * 5000, "01", "-1", " 1")
+_ODD_IDS = ("D1\x00", "D\u0661", "D1;x", "a" * 300, "")
+
+
+@pytest.mark.parametrize("book", ["sqlite", "postgresql"], indirect=True)
+def test_odd_bytes_on_the_form_or_in_a_path_are_not_found(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    for offer in _ODD_OFFERS:
+        answer = _accept(client, offer=offer)
+        assert answer.status_code == 404, repr(offer[:10])
+        assert "That offer is not on your page any more" in answer.text
+    for decision in _ODD_IDS:
+        answer = _accept(client, decision=decision)
+        assert answer.status_code == 404, repr(decision[:10])
+    for path in ("/merchants/M1%00", "/merchants/M1%00/notice", "/merchants/M%D9%A1"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "<h1>Not found</h1>" in answer.text
+    token = _CSRF.search(_page(client).text)
+    assert token is not None
+    data = {"csrf": token[1], "decision": "D1", "offer": "1"}
+    assert client.post("/merchants/M1%00/accept", data=data).status_code == 404
+    assert merchant_view(book.engine, "M1", DAY).loans == ()
+    assert _accept(client).status_code == 303  # the plain form still works after them all
+
+
+def test_no_search_for_improvements_says_nothing_of_them(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    none_found = "No simple change that you control would raise it by a band."
+    bare = replace(_decision("D3"), rating=replace(_decision("D3").rating, improvements=()))
+    record_decision(book.engine, bare)  # not searched (no improver): nothing may be said
+    text = _page(client).text
+    assert none_found not in text
+    assert "What would raise it" not in text
+    searched = replace(bare, decision_id="D4", rating=replace(bare.rating, searched=True))
+    record_decision(
+        book.engine, replace(searched, decision=replace(bare.decision, application_id="D4"))
+    )
+    assert none_found in _page(client).text  # searched, and nothing found: that is said
+
+
+def test_the_pd_is_worded_as_the_label_is_defined(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    text = _page(client).text
+    assert "would default within the 12 months after a loan is paid out to you" in text
+    assert "would not be repaid within a year" not in text
+
+
+def test_a_late_loan_counts_its_arrears_once(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    loan_id = _accept(client).headers["location"].split("=")[1].split("#")[0]
+    disburse(book.engine, loan_id, DAY, "dis")
+    late = DAY + timedelta(days=40)  # the first instalment missed, the second not yet due
+    book.today.day = late
+    view = loan_view(book.engine, loan_id, late)
+    first, second = view.schedule[0], view.schedule[1]
+    shown = merchant_view(book.engine, "M1", late).loans[0]
+    assert shown.due_now == view.state.amount_due > 0
+    assert shown.next_due_on == second.due_on
+    assert shown.next_payment == second.total  # the next instalment only, not the arrears again
+    assert shown.due_now + shown.next_payment < 2 * first.total + second.total
+    text = _page(client).text
+    assert format_money(second.total, "USD") in text
+
+
+def test_a_written_off_loan_says_so_and_shows_no_zero_balance(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    loan_id = _accept(client).headers["location"].split("=")[1].split("#")[0]
+    disburse(book.engine, loan_id, DAY, "dis")
+    closed = DAY + timedelta(days=150)
+    end_of_day(book.engine, closed)
+    assert loan_view(book.engine, loan_id, closed).loan.status == "written_off"
+    book.today.day = closed
+    shown = merchant_view(book.engine, "M1", closed).loans[0]
+    assert shown.written_off is not None
+    assert shown.written_off >= Decimal("1300.00")
+    card = _page(client).text.split(f'id="loan-{loan_id}"')[1]
+    assert f"written off with <b>{format_money(shown.written_off, 'USD')}</b> left unpaid" in card
+    assert "Left to repay" not in card
+    assert "To pay it all off today" not in card
+
+
+def test_the_accepted_banner_is_for_a_loan_still_accepted(book: Book, client: TestClient) -> None:
+    _log_in(client, book.keys["M1"])
+    location = _accept(client).headers["location"].split("#")[0]
+    assert 'id="accepted"' in client.get(location).text
+    loan_id = location.split("=")[1]
+    cancel_loan(book.engine, loan_id, DAY, "cancel")
+    page = client.get(location)
+    assert page.status_code == 200
+    assert 'id="accepted"' not in page.text
+    assert "You accepted the offer" not in page.text
+
+
+def test_a_holdback_reads_the_same_in_the_title_and_on_the_card(
+    book: Book, client: TestClient
+) -> None:
+    policy = default_policy()
+    features: dict[str, float | None] = {
+        "tenure_days": 400.0,
+        "days_since_last_sale": 1.0,
+        "gmv_30d": 10_000.0,
+        "gmv_90d": 30_000.0,
+        "gmv_growth_90d": 0.1,
+        "settlement_net_90d": 27_000.0,
+        "prior_defaults": 0.0,
+    }
+    rating = replace(_decision("X").rating, pd=0.02, score=736, band="good")
+    decision = decide(
+        CreditRequest("app-7", "M2", None),
+        rating,
+        features,
+        policy,
+        exposure=Exposure.none(policy.currency),
+        as_of=DAY,
+        model_version="test",
+    )
+    shares = [o for o in decision.offers if isinstance(o.terms, ShareOfSalesTerms)]
+    assert shares
+    odd = replace(shares[0].terms, holdback_rate=Decimal("0.0825"))
+    told = shares[0].disclosure
+    assert told is not None
+    offer = replace(shares[0], terms=odd, disclosure=replace(told, holdback_rate=odd.holdback_rate))
+    decision = replace(decision, offers=(offer,))
+    inputs = DecisionInputs.of(decision)
+    record_decision(book.engine, DecisionRecord("D8", None, decision, rating, inputs, features))
+    _log_in(client, create_api_key(book.engine, Role.MERCHANT, "M2"))
+    card = client.get("/merchants/M2").text.split('<article class="card offer"')[1]
+    assert "8.25 %" in card
+    assert "8.2 %" not in card.replace("8.25 %", "")
+
+
+def test_servicing_reads_the_page_as_the_api_lets_it_but_cannot_accept(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["servicing"])
+    page = _page(client).text
+    assert 'class="primary accept"' not in page
+    assert "Only the merchant can accept an offer" in page
+    assert client.get("/merchants/M1/notice").status_code == 200
+    answer = _accept(client)
+    assert answer.status_code == 403
+    assert merchant_view(book.engine, "M1", DAY).loans == ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 from microlend.features.catalog import Dimension
 from microlend.scoring import Change, Improvement, Rating, Reason
@@ -48,3 +49,14 @@ def test_from_dict_reads_what_to_dict_wrote() -> None:
 def test_a_rating_without_reasons_or_improvements_round_trips() -> None:
     bare = Rating("M-2", 0.5, 400, "E", dict(RATING.sub_scores), (), ())
     assert Rating.from_dict(bare.to_dict()) == bare
+
+
+def test_searched_round_trips_and_an_old_rating_reads_back_sensibly() -> None:
+    searched = Rating("M-3", 0.5, 400, "E", dict(RATING.sub_scores), (), (), searched=True)
+    assert Rating.from_dict(searched.to_dict()) == searched
+    assert not Rating.from_dict(replace(searched, searched=False).to_dict()).searched
+    # Stored before the flag was kept: improvements prove a search; none proves nothing.
+    old_with, old_without = RATING.to_dict(), searched.to_dict()
+    del old_with["searched"], old_without["searched"]
+    assert Rating.from_dict(old_with).searched
+    assert not Rating.from_dict(old_without).searched

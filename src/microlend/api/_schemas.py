@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from microlend.money import AMOUNT_LIMIT, CURRENCY_EXPONENTS, excess_places
+from microlend.types import ID_PATTERN
 
 __all__ = [
     "ID_PATTERN",
@@ -59,8 +60,6 @@ __all__ = [
 ]
 
 _MONEY_TEXT = r"^-?\d+(\.\d+)?$"
-#: Every id in a path, a query or a body: 1 to 64 ASCII letters, digits and ``_.:-``.
-ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 _MONEY_IN = r"[0-9]+(\.[0-9]+)?"
 
 

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 
 from microlend.money import format_money
+from microlend.policy import percent
 from microlend.scoring import ScoreScale
 from microlend.service import StabilityBaseline
 
@@ -25,6 +26,9 @@ _ENV = Environment(
 #: ``{{ amount | money(currency) }}``: every amount a page shows, with its currency's places,
 #: thousands separated and the code after (``code=False`` in a table that names the currency).
 _ENV.filters["money"] = format_money
+#: ``{{ rate | percent }}``: a rate as the disclosures word it (``0.0825`` is ``8.25 %``), so a
+#: card never shows it rounded one way and its title another.
+_ENV.filters["percent"] = percent
 
 
 def _utc_now() -> datetime:

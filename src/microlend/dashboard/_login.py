@@ -11,6 +11,7 @@ neither read nor compute.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from fastapi.routing import APIRoute
 from microlend.dashboard._context import DashboardContext, render
 from microlend.dashboard._session import form_token, key_of, local_path, same, seal
 from microlend.service import Principal, Role, authenticate, principal_of
+from microlend.types import ID_PATTERN
 
 __all__ = [
     "Form",
@@ -128,13 +130,13 @@ def officer(context: DashboardContext, request: Request) -> Visitor:
 
 
 def reader_of(context: DashboardContext, request: Request, merchant_id: str) -> Visitor:
-    """The visitor when it may read ``merchant_id``'s page (that merchant or a risk officer);
-    another merchant is told 'not found', as the api does, so it learns nothing."""
+    """The visitor when it may read ``merchant_id``'s pages: the rule of the api
+    (``Principal.may_see``), so that merchant, a risk officer or servicing, which read the same
+    merchant's score and notices there. Another merchant is told 'not found', as the api does,
+    so it learns nothing; so is an id the api would refuse, before the book is asked (PostgreSQL
+    refuses a NUL outright)."""
     visitor = visitor_of(context, request)
-    if visitor.principal.role is Role.SERVICING:
-        text = "This page needs the merchant's own key or a risk officer's."
-        raise RefusedError(refusal(visitor, 403, "Not for this key", text))
-    if not visitor.principal.may_see(merchant_id):
+    if re.fullmatch(ID_PATTERN, merchant_id) is None or not visitor.principal.may_see(merchant_id):
         raise RefusedError(no_merchant(visitor, merchant_id))
     return visitor
 

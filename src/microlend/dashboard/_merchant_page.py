@@ -9,6 +9,8 @@ A refusal is said on the page in plain words, never as an error page.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -32,6 +34,7 @@ from microlend.errors import (
     OfferUnavailableError,
 )
 from microlend.service import Role, accept_decision_offer, decision_merchant, merchant_view
+from microlend.types import ID_PATTERN
 
 __all__ = ["add_merchant_routes"]
 
@@ -51,9 +54,13 @@ _CHANGED = "This offer could not be matched to the one you saw: reload the page 
 _NOT_TODAY = "This offer cannot be accepted today: reload the page and choose again."
 _GONE = "That offer is not on your page any more: reload the page and choose again."
 _OFFICER = (
-    "An offer is accepted by the merchant itself: a risk officer cannot accept it on the "
+    "An offer is accepted by the merchant itself: no other key can accept it on the "
     "merchant's behalf."
 )
+#: An offer's number as the page writes it: ASCII digits, no leading zero, at most 4 (a decision
+#: has a handful). ``str.isdigit`` alone takes "²" (which ``int`` refuses) and "١" (which reads
+#: as 1 under another idempotency key than "1"), and ``int`` refuses 5,000 digits.
+_OFFER_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 
 
 def _page(
@@ -70,7 +77,11 @@ def _page(
     except NotFoundError as missing:
         raise RefusedError(no_merchant(visitor, merchant_id)) from missing
     # Only a loan of this merchant is confirmed: the query string is anyone's to write.
-    confirmed = next((loan for loan in view.loans if loan.loan_id == accepted), None)
+    # The banner says "you accepted": true of a loan not yet paid out, not of a closed one.
+    confirmed = next(
+        (loan for loan in view.loans if loan.loan_id == accepted and loan.status == "accepted"),
+        None,
+    )
     return render(
         "merchant.html",
         status,
@@ -116,8 +127,11 @@ def add_merchant_routes(router: APIRouter, context: DashboardContext) -> None:
             raise RefusedError(refusal(visitor, 403, "Not for this key", _OFFICER))
         decision_id, number = form.get("decision", ""), form.get("offer", "")
         try:
+            # The api's checks, before the book is asked: odd bytes name no offer on this page.
+            if not (re.fullmatch(ID_PATTERN, decision_id) and _OFFER_NUMBER.fullmatch(number)):
+                raise NotFoundError(f"no offer {number!r} of decision {decision_id!r}")
             owner = decision_merchant(context.engine, decision_id)
-            if owner != merchant_id or not number.isdigit():
+            if owner != merchant_id:
                 raise NotFoundError(f"no offer {number!r} of decision {decision_id!r}")
             receipt = accept_decision_offer(
                 context.engine,

@@ -1,8 +1,9 @@
 """The notice page: the merchant's latest notice (of a decline, or of offers below the amount it
 asked for) as it was stored with its decision, for the merchant to read, print or keep.
 
-Read by the merchant (its own key) or a risk officer, as the merchant's page is; another
-merchant, or a merchant not in the book, is told the same 'not found'.
+Read by the merchant (its own key), a risk officer or servicing, as the merchant's page is and
+as the api's ``GET /v1/decisions/{id}/notice`` is; another merchant, or a merchant not in the
+book, is told the same 'not found'.
 """
 
 from __future__ import annotations

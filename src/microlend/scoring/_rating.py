@@ -39,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Rating:
-    """One merchant's rating; ``key`` is the row's index label (a merchant or application id)."""
+    """One merchant's rating; ``key`` is the row's index label (a merchant or application id).
+    ``searched``: whether what would raise the score was looked for (an improver, a score below
+    the ceiling), so that no ``improvements`` means none was found rather than none was sought."""
 
     key: str
     pd: float
@@ -48,6 +50,7 @@ class Rating:
     sub_scores: Mapping[Dimension, int]
     reasons: tuple[Reason, ...]
     improvements: tuple[Improvement, ...]
+    searched: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (NaN values become ``None``)."""
@@ -59,12 +62,16 @@ class Rating:
             "sub_scores": {str(d): s for d, s in self.sub_scores.items()},
             "reasons": [_reason_dict(r) for r in self.reasons],
             "improvements": [_improvement_dict(i) for i in self.improvements],
+            "searched": self.searched,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Rating:
         """The rating ``to_dict`` wrote: ``Rating.from_dict(r.to_dict()).to_dict() ==
-        r.to_dict()`` (a reason's missing value, ``None`` in JSON, reads back as NaN)."""
+        r.to_dict()`` (a reason's missing value, ``None`` in JSON, reads back as NaN). A rating
+        stored before ``searched`` was kept was searched when it holds improvements; without
+        any, nobody can tell, so it reads as not searched and claims nothing."""
+        improvements = tuple(_improvement(i) for i in data["improvements"])
         return cls(
             key=str(data["key"]),
             pd=float(data["pd"]),
@@ -72,7 +79,8 @@ class Rating:
             band=str(data["band"]),
             sub_scores={Dimension(d): int(s) for d, s in data["sub_scores"].items()},
             reasons=tuple(_reason(r) for r in data["reasons"]),
-            improvements=tuple(_improvement(i) for i in data["improvements"]),
+            improvements=improvements,
+            searched=bool(data.get("searched", bool(improvements))),
         )
 
 
@@ -197,11 +205,20 @@ def _number(reason: Reason | None) -> float:
 
 
 def _ratings(
-    assessed: _Assessment, keys: pd.Index, improvements: list[tuple[Improvement, ...]]
+    assessed: _Assessment, keys: pd.Index, improvements: list[tuple[Improvement, ...] | None]
 ) -> tuple[Rating, ...]:
     dimensions = tuple(Dimension)
     return tuple(
-        Rating(str(key), pd_, score, band, dict(zip(dimensions, parts, strict=True)), why, better)
+        Rating(
+            str(key),
+            pd_,
+            score,
+            band,
+            dict(zip(dimensions, parts, strict=True)),
+            why,
+            better or (),
+            searched=better is not None,
+        )
         for key, pd_, score, band, parts, why, better in zip(
             keys,
             assessed.pds.tolist(),
@@ -222,15 +239,16 @@ def _improvements(
     scale: ScoreScale,
     improver: Improver | None,
     improve_below: int | None,
-) -> list[tuple[Improvement, ...]]:
-    """What would raise each score below the ceiling (every row's ``()`` without an improver)."""
+) -> list[tuple[Improvement, ...] | None]:
+    """What would raise each score below the ceiling; ``None`` for a row not searched (every
+    row without an improver, a row at or above the ceiling)."""
     if improver is None:
-        return [()] * len(inputs)
+        return [None] * len(inputs)
     ceiling = scale.bands[0].floor if improve_below is None else improve_below
     below = np.flatnonzero(points < ceiling)
     # One batched search for the whole table: a population is searched when it is rated.
     found = improver.suggest_rows(model, inputs.iloc[below], scale, points[below].tolist())
-    improvements: list[tuple[Improvement, ...]] = [()] * len(inputs)
+    improvements: list[tuple[Improvement, ...] | None] = [None] * len(inputs)
     for position, suggested in zip(below.tolist(), found, strict=True):
         improvements[position] = suggested
     return improvements

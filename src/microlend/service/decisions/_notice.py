@@ -22,13 +22,16 @@ __all__ = ["StoredNotice", "decision_notice", "latest_notice"]
 class StoredNotice:
     """A stored decision's notice: ``notice`` is ``None`` when the decision offered what was
     asked for (``approved``), or was stored before notices were kept; ``latest``: whether the
-    decision is still its merchant's latest (a newer one replaces its offers, not its notice)."""
+    decision is still its merchant's latest (a newer one replaces its offers, not its notice);
+    ``searched``: whether the rating looked for what would raise the score, so that finding
+    nothing may be said."""
 
     decision_id: str
     merchant_id: str
     approved: bool
     notice: Notice | None
     latest: bool
+    searched: bool
 
 
 def _stored(queries: LoanBookQueries, record: DecisionRecord) -> StoredNotice:
@@ -38,6 +41,7 @@ def _stored(queries: LoanBookQueries, record: DecisionRecord) -> StoredNotice:
         approved=record.decision.approved,
         notice=record.notice,
         latest=queries.latest_decision(record.merchant_id) == record.decision_id,
+        searched=record.rating.searched,
     )
 
 

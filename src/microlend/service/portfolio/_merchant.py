@@ -121,7 +121,9 @@ class MerchantView:
     """The merchant's page. ``as_of`` is the date of the latest decision, ``today`` the
     business date the page was read on; ``offers_open`` whether its offers may be accepted
     today (none accepted yet, not expired), ``accepted_loan`` the loan one became; ``notice``
-    whether it came with a notice (a decline, or offers below the amount asked for)."""
+    whether it came with a notice (a decline, or offers below the amount asked for);
+    ``searched`` whether what would raise the score was looked for (no ``suggestions`` then
+    means none was found; without a search nothing may be said of it)."""
 
     merchant_id: str
     today: date
@@ -133,6 +135,7 @@ class MerchantView:
     sub_scores: tuple[SubScore, ...]
     reasons: tuple[str, ...]
     suggestions: tuple[Suggestion, ...]
+    searched: bool
     decision_id: str
     offers: tuple[MerchantOffer, ...]
     expires_on: date | None
@@ -218,6 +221,7 @@ def merchant_view(engine: Engine, merchant_id: str, today: date) -> MerchantView
         sub_scores=_sub_scores(latest),
         reasons=tuple(r.text for r in rating.reasons),
         suggestions=tuple(Suggestion(i.text, i.score, i.band) for i in rating.improvements),
+        searched=rating.searched,
         decision_id=latest.decision_id,
         offers=offers,
         expires_on=expires_on,

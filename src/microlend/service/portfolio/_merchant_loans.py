@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from microlend.ledger import Account, ShareOfSalesTerms, Transaction, loan_state
 from microlend.service.lending import LoanView, loan_view, loans_page
+from microlend.store import LoanStatus
 
 __all__ = ["MerchantLoan", "Movement", "merchant_loans"]
 
@@ -36,10 +37,12 @@ class Movement:
 @dataclass(frozen=True)
 class MerchantLoan:
     """One loan. ``outstanding``: what is left to repay on its schedule; ``due_now``: what is
-    due and unpaid today; ``next_payment``: what will be due on ``next_due_on`` if nothing
-    more is paid before (the ledger's amount due as of that date); ``payoff``: what pays it
-    off today. ``holdback``: the share of each settlement held back (share of sales);
-    ``realised_apr``: the rate it cost, once repaid (``LoanRecord.realised_apr``)."""
+    due and unpaid today; ``next_payment``: what newly falls due on ``next_due_on`` (the
+    ledger's amount due as of that date less ``due_now``, which is shown on its own: counted
+    in both, arrears would read twice); ``payoff``: what pays it off today. ``holdback``: the
+    share of each settlement held back (share of sales); ``realised_apr``: the rate it cost,
+    once repaid (``LoanRecord.realised_apr``); ``written_off``: what was left unpaid when it
+    was written off (``None`` unless it was)."""
 
     loan_id: str
     product: str
@@ -56,6 +59,7 @@ class MerchantLoan:
     payoff: Decimal
     holdback: Decimal | None
     realised_apr: float | None
+    written_off: Decimal | None
     history: tuple[Movement, ...]
 
 
@@ -72,8 +76,26 @@ def _next_payment(view: LoanView) -> Decimal | None:
     due_on = view.state.next_due_on
     if due_on is None or view.loan.disbursed_on is None:
         return None
-    # The ledger's own amount due, as of the next due date, with the postings made so far.
-    return loan_state(view.loan.terms, view.schedule, view.transactions, due_on).amount_due
+    # The ledger's own amount due, as of the next due date, with the postings made so far; what
+    # is due already is in it and is shown as due now, so only the rest is the next payment.
+    then = loan_state(view.loan.terms, view.schedule, view.transactions, due_on).amount_due
+    coming = then - view.state.amount_due
+    return coming if coming > 0 else None
+
+
+def _written_off(view: LoanView) -> Decimal | None:
+    """What the write-off took off the receivables (net of any reversal of it)."""
+    if view.loan.status is not LoanStatus.WRITTEN_OFF:
+        return None
+    return sum(
+        (
+            p.amount
+            for t in view.transactions
+            for p in t.postings
+            if p.account is Account.WRITE_OFF_EXPENSE
+        ),
+        Decimal(0),
+    )
 
 
 def _loan(view: LoanView) -> MerchantLoan:
@@ -96,6 +118,7 @@ def _loan(view: LoanView) -> MerchantLoan:
         payoff=state.payoff,
         holdback=terms.holdback_rate if isinstance(terms, ShareOfSalesTerms) else None,
         realised_apr=loan.realised_apr,
+        written_off=_written_off(view),
         history=tuple(m for m in history if m is not None),
     )
 
