@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from api_support import Served
 from fastapi.testclient import TestClient
@@ -74,20 +76,63 @@ def api_snapshot(small_market: Dataset, api_artifact: ModelArtifact) -> FeatureS
     )
 
 
+def named_in(dataset: Dataset, currency: str) -> Dataset:
+    """``dataset``'s records with every amount named in ``currency``: the same figures, read as
+    a market in that currency would hold them (the api refuses a policy in another currency
+    than the records')."""
+    tables = {
+        name: table.set_column(
+            table.schema.get_field_index("currency"),
+            "currency",
+            pa.array([currency] * table.num_rows, table.schema.field("currency").type),
+        )
+        if "currency" in table.schema.names
+        else table
+        for name, table in dataset.tables.items()
+    }
+    assert dataset.manifest is not None
+    manifest = dataclasses.replace(dataset.manifest, currency=currency)
+    return dataclasses.replace(dataset, tables=tables, manifest=manifest)
+
+
+@pytest.fixture(scope="session")
+def markets_in(
+    small_market: Dataset, api_artifact: ModelArtifact, api_snapshot: FeatureSnapshot
+) -> Callable[[str], tuple[Dataset, FeatureSnapshot]]:
+    """The small market and its snapshot in a currency, each made once."""
+    made = {small_market.currency(): (small_market, api_snapshot)}
+
+    def market_in(currency: str) -> tuple[Dataset, FeatureSnapshot]:
+        if currency not in made:
+            dataset = named_in(small_market, currency)
+            snapshot = take_snapshot(
+                api_artifact.model,
+                dataset,
+                dataset.end.date(),
+                improver=improver_of(api_artifact),
+                currency=currency,
+            )
+            made[currency] = (dataset, snapshot)
+        return made[currency]
+
+    return market_in
+
+
 @pytest.fixture
 def serve(
-    small_market: Dataset,
+    markets_in: Callable[[str], tuple[Dataset, FeatureSnapshot]],
     api_artifact: ModelArtifact,
-    api_snapshot: FeatureSnapshot,
     tmp_path: Path,
     book_maker: Callable[[str], Engine],
 ) -> Callable[..., AbstractContextManager[Served]]:
     """Opens the api on a fresh book of a backend (a test that needs many: a state machine),
-    under the default policy or ``policy`` (its book funded in its currency)."""
+    under the default policy or ``policy`` (its book funded in its currency, the records named
+    in it: ``named_in``)."""
 
     @contextmanager
     def open_served(backend: str, policy: Policy | None = None) -> Iterator[Served]:
         policy = policy or default_policy()
+        small_market, api_snapshot = markets_in(policy.currency)
         folder = tmp_path / uuid.uuid4().hex
         folder.mkdir()
         engine, url = _engine(folder, small_market, backend, book_maker, policy.currency)

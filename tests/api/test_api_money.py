@@ -3,6 +3,7 @@ answered has exactly its currency's places, and one sent with more is a 422 that
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 from api_support import Served
 
+from microlend.errors import ConfigError
 from microlend.money import currency_exponent
-from microlend.policy import parse_policy
+from microlend.policy import Policy, parse_policy
 
 #: Amounts are ASCII decimal text; the currency's places are checked per amount below.
 _TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -25,14 +27,17 @@ _MONEY_KEYS = frozenset(
 )
 
 
+def _policy_in(currency: str) -> Policy:
+    text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
+    return parse_policy(text.replace('currency = "USD"', f'currency = "{currency}"'))
+
+
 @pytest.fixture(params=["KWD", "JPY"])
 def served_in(
     request: pytest.FixtureRequest, serve: Callable[..., AbstractContextManager[Served]]
 ) -> Iterator[Served]:
     """The api on a SQLite book under the default policy read in KWD or JPY."""
-    text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
-    policy = parse_policy(text.replace('currency = "USD"', f'currency = "{request.param}"'))
-    with serve("sqlite", policy) as opened:
+    with serve("sqlite", _policy_in(request.param)) as opened:
         yield opened
 
 
@@ -141,3 +146,9 @@ def test_an_amount_beyond_what_a_book_stores_is_a_422(served_in: Served) -> None
     )
     assert answer.status_code == 422, answer.text
     assert [e["field"] for e in answer.json()["errors"]] == ["amount"]
+
+
+def test_the_api_refuses_a_policy_in_another_currency_than_the_records(served: Served) -> None:
+    context = served.context
+    with pytest.raises(ConfigError, match=r"are in USD, but policy .* lends in JPY"):
+        dataclasses.replace(context, policy=_policy_in("JPY"), snapshot=None)

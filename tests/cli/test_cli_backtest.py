@@ -48,3 +48,23 @@ def test_backtest_needs_an_empty_book(small_market_dir: Path, tmp_path: Path) ->
               "--policy", str(tmp_path / "none.toml")],
     )  # fmt: skip
     assert result.exit_code == 2
+
+
+def test_backtest_refuses_a_policy_in_another_currency_than_the_records(
+    small_market_dir: Path, cli_model_dir: Path, tmp_path: Path
+) -> None:
+    text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
+    (tmp_path / "jpy.toml").write_text(text.replace('currency = "USD"', 'currency = "JPY"'))
+    result = CliRunner().invoke(
+        app,
+        [
+            "backtest",
+            "--data", str(small_market_dir),
+            "--model", str(cli_model_dir),
+            "--policy", str(tmp_path / "jpy.toml"),
+            "--db", f"sqlite:///{tmp_path / 'a.sqlite'}",
+            "--start", "2024-11-01",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "are in USD, but policy 'default-2026.1' lends in JPY" in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -212,6 +213,20 @@ def test_serve_past_the_datas_end_serves_as_of_it_and_says_so(
     assert again.exit_code == 0, again.output
     assert "keys written" not in again.stdout
     assert sorted(p.name for p in tmp_path.glob("*.txt")) == ["book-keys.txt"]
+
+
+def test_serve_refuses_a_policy_in_another_currency_than_the_records(
+    small_market_dir: Path, cli_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
+    (tmp_path / "jpy.toml").write_text(text.replace('currency = "USD"', 'currency = "JPY"'))
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    args = ["--model", str(cli_model_dir), "--data", str(small_market_dir), "--db", db]
+    result, served = _serve_once(monkeypatch, [*args, "--policy", str(tmp_path / "jpy.toml")])
+    assert result.exit_code == 2, result.output
+    assert "are in USD, but policy 'default-2026.1' lends in JPY" in result.stderr
+    assert served == []
+    assert not (tmp_path / "book.sqlite").exists()  # refused before the book was opened
 
 
 def test_serve_help_says_the_default_business_date_and_the_key_file() -> None:

@@ -20,7 +20,13 @@ from microlend.data import Dataset
 from microlend.models import PDModel
 from microlend.policy import Policy
 from microlend.scoring import Improver
-from microlend.service import FeatureSnapshot, Principal, authenticate, take_snapshot
+from microlend.service import (
+    FeatureSnapshot,
+    Principal,
+    authenticate,
+    lending_currency,
+    take_snapshot,
+)
 
 __all__ = ["ApiContext", "ApiSettings", "Runtime", "settle_heap"]
 
@@ -63,6 +69,10 @@ class ApiContext:
     settings: ApiSettings = field(default_factory=ApiSettings)
     #: A snapshot already taken (the cli's warm start, tests); rebuilt when the date moves on.
     snapshot: FeatureSnapshot | None = None
+
+    def __post_init__(self) -> None:
+        # The policy must lend in the records' currency; after this, one currency is both.
+        lending_currency(self.data, self.policy)
 
 
 def settle_heap() -> None:

@@ -76,13 +76,14 @@ def serve(
     from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_artifact
-    from microlend.service import baseline_on_records, sync_merchants
+    from microlend.service import baseline_on_records, lending_currency, sync_merchants
 
     fixed = None if business_date is None else parse_date(business_date)
     chosen = _policy(policy)
     artifact = load_artifact(model)
-    engine = migrated_book(db)
     dataset = load_dataset(data)
+    lending_currency(dataset, chosen)  # refused before the book is opened or a key is made
+    engine = migrated_book(db)
     sync_merchants(engine, dataset)
     new_keys = _staff_keys(engine, db, key_file)
     inputs = ServeInputs(

@@ -30,6 +30,7 @@ from microlend.service import (
     Role,
     StabilityBaseline,
     improver_of,
+    lending_currency,
     model_version,
     open_demo_book,
     take_snapshot,
@@ -104,7 +105,8 @@ def demo_app(
     data's end as the business date. ``population`` is every merchant's features as of that
     date when the caller has them (else they are built here)."""
     policy = default_policy()
-    book = open_demo_book(out, dataset, merchant_id=merchant_id, currency=policy.currency)
+    currency = lending_currency(dataset, policy)
+    book = open_demo_book(out, dataset, merchant_id=merchant_id, currency=currency)
     artifact = load_artifact(model_dir)
     business_date = book.business_date
     snapshot = take_snapshot(
@@ -113,7 +115,7 @@ def demo_app(
         business_date,
         improver=improver_of(artifact),
         rows=population,
-        currency=policy.currency,
+        currency=currency,
     )
     # The merchant's page shows its latest decision: the example merchant gets one now.
     first = underwrite(

@@ -39,7 +39,7 @@ from microlend.policy import CreditRequest, Decision, Offer, Policy
 from microlend.scoring import Improver, Rating, RiskModel, ScoreScale, rate
 from microlend.service.backtest._book import DayBook
 from microlend.service.backtest._result import BacktestResult
-from microlend.service.decisions import Application, decide_application
+from microlend.service.decisions import Application, decide_application, lending_currency
 from microlend.service.lending import transaction_id
 from microlend.service.rating import Progress, quiet
 from microlend.store import (
@@ -91,18 +91,18 @@ def backtest(
     with ``model`` (``improver_of``)."""
     if not policies or len(policies) != len(engines):
         raise ConfigError("give one empty loan book for each policy")
+    # Every policy must lend in the records' currency: checked before any work.
+    (currency,) = {lending_currency(dataset, policy) for policy in policies}
     end = dataset.end.date()
     if not start < end:
         raise ConfigError(f"the backtest starts on {start}, not before the data's end {end}")
     progress("features and ratings of every application", 0.0)
     applications = _applications(dataset, start, end)
     features = build_features(dataset, application_spine(applications)).to_pandas()
-    rater = _Rater(model, improver, scale, dataset.currency())
+    rater = _Rater(model, improver, scale, currency)
     by_day = _applications_by_day(applications, features, rater)
     progress("features and ratings of every application", 1.0)
-    books = [
-        DayBook(engine, policy.currency) for engine, policy in zip(engines, policies, strict=True)
-    ]
+    books = [DayBook(engine, currency) for engine in engines]
     merchants = _merchants(dataset)
     for engine, book in zip(engines, books, strict=True):
         _require_empty(engine)
@@ -129,8 +129,8 @@ def backtest(
 
 @dataclass(frozen=True)
 class _Applicant:
-    """An application of the records with its features and rating (in no policy's currency
-    yet: each policy's request is made from it)."""
+    """An application of the records with its features and rating (amounts in the records'
+    currency, every policy's: each policy's request is made from it)."""
 
     application_id: str
     merchant_id: str

@@ -2,6 +2,7 @@
 one path whether the features come from the records or from the feature snapshot; replay, one
 path for every stored decision; and the notices stored with them."""
 
+from microlend.service.decisions._currency import lending_currency
 from microlend.service.decisions._decide import (
     Application,
     decide_and_store,
@@ -23,6 +24,7 @@ __all__ = [
     "decision_merchant",
     "decision_notice",
     "latest_notice",
+    "lending_currency",
     "replay_decision",
     "underwrite",
     "underwrite_application",

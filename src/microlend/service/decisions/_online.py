@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from microlend.errors import ConfigError
 from microlend.money import Money
 from microlend.policy import CreditRequest, Decision, Policy
 from microlend.service.decisions._decide import Application, decide_and_store
@@ -35,6 +36,11 @@ def underwrite(
     """Decide on an application of ``merchant_id`` as of the snapshot's date and store it
     (``_decide.decide_and_store``, as ``underwrite_application`` does with features from the
     records); the decision's ``application_id`` is the stored decision's id."""
+    if snapshot.currency != policy.currency:
+        raise ConfigError(
+            f"the feature snapshot is worded in {snapshot.currency}, but policy "
+            f"{policy.version!r} lends in {policy.currency}"
+        )
     features = snapshot.numbers_of(merchant_id)
     requested = None if requested_amount is None else Money(requested_amount, policy.currency)
     application = Application(

@@ -17,6 +17,7 @@ from microlend.data import Dataset
 from microlend.features import CATALOG, build_features
 from microlend.policy import CreditRequest, Decision, Policy
 from microlend.scoring import Improver, RiskModel, ScoreScale, rate
+from microlend.service.decisions._currency import lending_currency
 from microlend.service.decisions._decide import Application, decide_and_store
 
 __all__ = ["underwrite_application"]
@@ -38,7 +39,9 @@ def underwrite_application(
 ) -> Decision:
     """Decide on ``request`` as of ``as_of`` and store the decision (the merchant must be in
     the book). Features see only the records before ``as_of``; the exposure is the book's;
-    ``improver`` is the one saved with ``model`` (``improver_of``)."""
+    ``improver`` is the one saved with ``model`` (``improver_of``); ``policy`` must lend in
+    the records' currency (``lending_currency``)."""
+    currency = lending_currency(dataset, policy)
     spine = pa.table(
         {
             "application_id": [request.application_id],
@@ -49,7 +52,7 @@ def underwrite_application(
     built = build_features(dataset, spine).to_pandas()
     rows = built.set_index("application_id")[list(model.feature_names_)]
     features = {str(name): float(v) for name, v in built.iloc[0].items() if name not in _KEYS}
-    rated = rate(model, rows, CATALOG, scale, currency=policy.currency, improver=improver)
+    rated = rate(model, rows, CATALOG, scale, currency=currency, improver=improver)
     rating = rated.ratings[0]
     application = Application(request, as_of, features, rating)
     return decide_and_store(engine, application, policy, model_version=model_version)
