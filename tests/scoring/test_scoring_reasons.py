@@ -10,12 +10,13 @@ from scoring_support import CATALOG, FEATURES
 from microlend.features.catalog import Unit
 from microlend.models import PDModel
 from microlend.scoring import TOP_REASONS, reasons
+from microlend.scoring._reasons import MATERIAL_LOG_ODDS
 from microlend.scoring._wording import change_text, format_value
 
 SPECS = {spec.name: spec for spec in CATALOG}
 
 
-def test_reasons_are_the_largest_positive_contributions_in_order(
+def test_without_references_reasons_are_the_largest_material_contributions_in_order(
     model: PDModel, applicants: pd.DataFrame
 ) -> None:
     contributions = model.contributions(applicants)[FEATURES].to_numpy()
@@ -25,7 +26,8 @@ def test_reasons_are_the_largest_positive_contributions_in_order(
         values = list(applicants.iloc[position][FEATURES])
         given = reasons(FEATURES, row, values, SPECS, currency="USD")
         positive = sorted(
-            ((c, f) for f, c in zip(FEATURES, row, strict=True) if c > 0), reverse=True
+            ((c, f) for f, c in zip(FEATURES, row, strict=True) if c > MATERIAL_LOG_ODDS),
+            reverse=True,
         )
         assert [r.feature for r in given] == [f for _, f in positive[:TOP_REASONS]]
         assert [r.contribution for r in given] == [c for c, _ in positive[:TOP_REASONS]]

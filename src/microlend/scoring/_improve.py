@@ -18,6 +18,9 @@ a whole population is searched in one batch (``suggest_rows``) when its snapshot
 
 The ladders are learned once, on the model's training matrix, and saved with the model
 (``to_dict``/``from_dict``): every path that rates, replay included, suggests the same changes.
+So are the references a reason is measured against (``references_``: the training median of
+every feature of known direction): a value on the safe side of its feature's median is never
+told as what held a score back (``scoring._reasons``).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ class Improver:
     quantile steps each feature may move in; ``max_suggestions`` caps the alternatives returned.
     When no single feature suffices, pairs are drawn from the ``pair_pool`` features whose own
     farthest move raised the score most (0: no pairs).
-    Learned: ``features_`` (the actionable features seen in training) and ``ladders_``.
+    Learned: ``features_`` (the actionable features seen in training), ``ladders_`` and
+    ``references_`` (the training median of each catalogued feature of known direction).
     """
 
     def __init__(
@@ -81,7 +85,19 @@ class Improver:
         ladders = {name: _ladder(X[name], levels) for name in X.columns if self._movable(str(name))}
         self.ladders_: dict[str, Ladder] = {k: v for k, v in ladders.items() if v is not None}
         self.features_ = list(self.ladders_)
+        self.references_ = self._medians(X)
         return self
+
+    def _medians(self, X: pd.DataFrame) -> dict[str, float]:  # noqa: N803 (as ``fit``'s)
+        """The median of every catalogued feature of known direction that has values."""
+        medians = {}
+        for name in X.columns:
+            spec = self.specs_.get(str(name))
+            seen = numbers(X[name])
+            seen = seen[np.isfinite(seen)]
+            if spec is not None and spec.direction != 0 and seen.size:
+                medians[str(name)] = float(np.median(seen))
+        return medians
 
     def _check_settings(self) -> None:
         if self.steps < 1 or self.max_suggestions < 1 or self.pair_pool < 0:
@@ -142,6 +158,7 @@ class Improver:
                 }
                 for name, ladder in self.ladders_.items()
             ],
+            "references": dict(self.references_),
         }
 
     @classmethod
@@ -158,7 +175,12 @@ class Improver:
             improver._check_settings()
             improver.specs_ = index_catalog(catalog)
             improver.ladders_ = dict(improver._saved_ladders(data["features"]))
-        except (KeyError, TypeError, ValueError, ConfigError) as error:
+            # An improver saved before references were kept has none: reasons then stand on
+            # their materiality alone.
+            improver.references_ = {
+                str(name): float(value) for name, value in data.get("references", {}).items()
+            }
+        except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as error:
             raise ArtifactError(f"not a saved improver ({error})") from error
         improver.features_ = list(improver.ladders_)
         return improver

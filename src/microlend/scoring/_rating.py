@@ -164,6 +164,7 @@ def _assess(
     specs: Mapping[str, FeatureSpec],
     scale: ScoreScale,
     currency: str,
+    references: Mapping[str, float],
 ) -> _Assessment:
     """The one model pass and the one contribution pass, and all that follows from them."""
     names = list(model.feature_names_)
@@ -181,6 +182,7 @@ def _assess(
             inputs.to_numpy(dtype=object),
             specs,
             currency=currency,
+            references=references,
         ),
     )
 
@@ -263,19 +265,25 @@ def rate(
     currency: str,
     improver: Improver | None = None,
     improve_below: int | None = None,
+    references: Mapping[str, float] | None = None,
 ) -> Ratings:
     """Rate every row of ``rows`` (features as columns, merchant keys as index).
 
     ``currency`` is the ISO 4217 code of the money features (the platform's): reasons show
     amounts in it. With a fitted ``improver``, improvements are searched for rows scoring below
-    ``improve_below`` (default: every row not already in the best band).
+    ``improve_below`` (default: every row not already in the best band). ``references``: the
+    values reasons are measured against (a value on the safe side of its feature's is no
+    reason); by default the improver's (``Improver.references_``, learned with the model), so
+    a path that rates without searching passes them itself; none: materiality alone.
     """
     currency_exponent(currency)  # an unknown code is refused before any work
     scale = scale or ScoreScale()
     specs = index_catalog(catalog)
     warn_uncatalogued(specs, list(model.feature_names_))
     inputs = model_inputs(model, rows)
-    assessed = _assess(model, inputs, specs, scale, currency)
+    if references is None and improver is not None:
+        references = improver.references_
+    assessed = _assess(model, inputs, specs, scale, currency, references or {})
     improvements = _improvements(model, inputs, assessed.points, scale, improver, improve_below)
     logger.debug("rated %d rows, %d with improvements", len(inputs), sum(map(bool, improvements)))
     return Ratings(

@@ -1,27 +1,41 @@
 """Reason codes: the features that pushed a merchant's risk up the most, worded from the catalog.
 
 A feature's reason weight is its exact contribution to the merchant's raw log-odds of default
-(LightGBM ``pred_contrib``). Only features with a positive contribution raised the risk, so only
-they can be adverse-action reasons; the top four are given, largest first, each worded from the
-catalog by the sign of its value and of its contribution (money in the platform's currency).
+(LightGBM ``pred_contrib``). A feature is a principal reason only when that contribution is
+material (``MATERIAL_LOG_ODDS``) and, for a feature of known direction, its value lies on the
+risky side of its reference (the training median, ``Improver.references_``): TreeSHAP on a
+model with interactions can give a small positive weight to a value far on the safe side, and
+"your sales grew by only 462.7 %" is no reason. A missing value has no side: its contribution
+alone decides. Without a reference (a model saved before references were kept) materiality
+alone decides. Among absent values (missing or zero) of features sharing a cause (the catalog's
+``cause``: no sales, no reviews) only the largest is given, so one fact is one reason. The top
+four are given, largest first, each worded from the catalog (money in the platform's currency).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from microlend.features.catalog import FeatureSpec
 from microlend.scoring._wording import reason_text
 
-__all__ = ["TOP_REASONS", "Reason", "as_value", "reasons", "reasons_of_rows"]
+__all__ = ["MATERIAL_LOG_ODDS", "TOP_REASONS", "Reason", "as_value", "reasons", "reasons_of_rows"]
 
 #: How many principal reasons a merchant is given: a rating's score reasons, and a decline's
 #: reasons of every source together (adverse-action notices name at most four).
 TOP_REASONS = 4
+
+#: The least contribution to the log-odds of default that is a reason: on the default scale
+#: (50 points per doubling of the odds, 72 points per unit of log-odds) about one point of
+#: score. A smaller push cannot be seen in the score, so telling it as what held the score
+#: back would overstate it (the review found reasons with contributions below 0.001).
+MATERIAL_LOG_ODDS = math.log(2.0) / 50.0
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,54 @@ def as_value(raw: object) -> float | str:
         return "missing" if raw is None else str(raw)
 
 
-def _ranked_positive(contributions: npt.NDArray[np.float64], top: int) -> list[list[int]]:
-    """Per row of the matrix, the positions of its ``top`` largest positive contributions,
-    largest first, ties by position: one sort for the whole batch."""
-    order = np.argsort(-contributions, axis=1, kind="stable")[:, :top]
-    # Sorted largest first (NaN last), a row's positive contributions lead it: count them.
-    counts = (np.take_along_axis(contributions, order, axis=1) > 0.0).sum(axis=1)
-    return [row[:count] for row, count in zip(order.tolist(), counts.tolist(), strict=True)]
+def _risky_side(
+    features: Sequence[str],
+    values: npt.NDArray[np.object_],
+    specs: Mapping[str, FeatureSpec],
+    references: Mapping[str, float],
+) -> npt.NDArray[np.bool_]:
+    """Per row and feature, whether the value may be a reason by its side of the reference:
+    always for a missing value, a category, or a feature without a direction or reference."""
+    allowed = np.ones(values.shape, dtype=np.bool_)
+    for column, feature in enumerate(features):
+        spec = specs.get(feature)
+        reference = references.get(feature)
+        if spec is None or spec.direction == 0 or reference is None:
+            continue
+        numbers = pd.to_numeric(pd.Series(values[:, column]), errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        riskier = numbers > reference if spec.direction > 0 else numbers < reference
+        allowed[:, column] = riskier | np.isnan(numbers)
+    return allowed
+
+
+def _fact(feature: str, spec: FeatureSpec | None, value: float | str) -> str:
+    """What a reason tells: its feature's shared cause when the value is absent (missing or
+    zero), else the feature itself."""
+    absent = isinstance(value, float) and (math.isnan(value) or value == 0.0)
+    return spec.cause if spec is not None and spec.cause and absent else feature
+
+
+def _chosen(
+    features: Sequence[str],
+    weights: npt.NDArray[np.float64],
+    values: Sequence[object],
+    specs: Mapping[str, FeatureSpec],
+    top: int,
+) -> list[int]:
+    """One row's reasons: positions of eligible weights (finite elsewhere ``-inf``), largest
+    first (ties by position), one per fact, at most ``top``."""
+    chosen: list[int] = []
+    told: set[str] = set()
+    for i in np.argsort(-weights, kind="stable").tolist():
+        if len(chosen) == top or not weights[i] > MATERIAL_LOG_ODDS:
+            break
+        fact = _fact(features[i], specs.get(features[i]), as_value(values[i]))
+        if fact not in told:
+            told.add(fact)
+            chosen.append(i)
+    return chosen
 
 
 def reasons_of_rows(
@@ -66,18 +121,20 @@ def reasons_of_rows(
     *,
     currency: str,
     top: int = TOP_REASONS,
+    references: Mapping[str, float] | None = None,
 ) -> list[tuple[Reason, ...]]:
     """Reasons of many rows: row ``i`` of the ``contributions`` matrix and of ``values`` are
-    aligned with ``features``; amounts are in ``currency``."""
+    aligned with ``features``; amounts are in ``currency``; ``references``: each feature's
+    reference value (its training median), where known."""
     weights = np.asarray(contributions, dtype=np.float64)
+    cells = np.asarray(values, dtype=object).reshape(weights.shape)
+    eligible = np.where(_risky_side(features, cells, specs, references or {}), weights, -np.inf)
     return [
         tuple(
             _reason(features[i], float(row_weights[i]), as_value(row_values[i]), specs, currency)
-            for i in chosen
+            for i in _chosen(features, row_eligible, row_values, specs, top)
         )
-        for chosen, row_weights, row_values in zip(
-            _ranked_positive(weights, top), weights, values, strict=True
-        )
+        for row_eligible, row_weights, row_values in zip(eligible, weights, cells, strict=True)
     ]
 
 
@@ -100,8 +157,11 @@ def reasons(
     *,
     currency: str,
     top: int = TOP_REASONS,
+    references: Mapping[str, float] | None = None,
 ) -> tuple[Reason, ...]:
     """Reasons of one row: ``contributions`` and ``values`` are aligned with ``features``;
-    amounts are in ``currency``."""
+    amounts are in ``currency``; ``references`` as for ``reasons_of_rows``."""
     weights = np.asarray(contributions, dtype=np.float64).reshape(1, -1)
-    return reasons_of_rows(features, weights, [values], specs, currency=currency, top=top)[0]
+    return reasons_of_rows(
+        features, weights, [values], specs, currency=currency, top=top, references=references
+    )[0]
