@@ -14,6 +14,7 @@ however early.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,7 @@ from microlend.money import format_money, round_money
 from microlend.policy._decision import Offer
 from microlend.policy._disclosure import Disclosure
 from microlend.policy._limits import SalesForecast
-from microlend.policy._policy import PAYOUTS_DAYS, PAYOUTS_FEATURE, Policy
+from microlend.policy._policy import PAYOUTS_DAYS, PAYOUTS_FEATURE, Knockout, Policy
 from microlend.policy._rules import fired_knockouts, is_missing
 
 __all__ = ["SalesBasis", "disclose", "percent", "sales_basis"]
@@ -199,7 +200,7 @@ def _late(policy: Policy, missed: str) -> str:
     """What a missed payment does (past due from the day ``missed``): the ledger's ageing, and
     the policy's arrears knock-outs, all of them, as the days past due on which they bar an
     offer (days past due are whole days, so ``> 14`` reads ``15 days or more``)."""
-    barred = _barred_days(policy)
+    barred = _barred_days(policy.knockouts)
     when = f"while it is {barred} past due we make you no new offer, and " if barred else ""
     return (
         "No late fee or extra interest is charged, but the loan is past due from the day "
@@ -208,10 +209,13 @@ def _late(policy: Policy, missed: str) -> str:
     )
 
 
-def _barred_days(policy: Policy) -> str:
+# Cached: the wording depends on the policy's knock-outs alone, and every offer of every
+# decision is disclosed with it (the search evaluates the rules on each day up to write-off).
+@functools.cache
+def _barred_days(knockouts: tuple[Knockout, ...]) -> str:
     """The days past due, before the write-off, on which any ``days_past_due`` knock-out fires,
     in words (``5 to 9 days or 30 days or more``); empty when none does."""
-    rules = [rule for rule in policy.knockouts if rule.feature == "days_past_due"]
+    rules = [rule for rule in knockouts if rule.feature == "days_past_due"]
     last = WRITE_OFF_DAYS - 1
     days = [d for d in range(1, WRITE_OFF_DAYS) if fired_knockouts(rules, {"days_past_due": d})]
     spans = []
