@@ -14,6 +14,7 @@ from microlend.errors import ConfigError, ModelError, NotFittedError
 from microlend.features.catalog import Dimension, FeatureSpec, Unit, Wording
 from microlend.models import PDModel
 from microlend.scoring import Band, Improvement, Improver, ScoreScale
+from microlend.scoring._wording import format_value
 
 SCALE = ScoreScale()
 SPECS = {spec.name: spec for spec in CATALOG}
@@ -109,7 +110,11 @@ def test_a_single_feature_suggestion_is_the_smallest_move_that_lifts(
             values, effort = improver.ladders_[change.feature].steps_toward_safety(
                 change.before, spec.direction
             )
-            smaller = values[effort < improvement.effort - 1e-12]
+            # Steps that read as where they start are not moves (review 13, item 8).
+            shows = [
+                format_value(v, spec.unit) != format_value(change.before, spec.unit) for v in values
+            ]
+            smaller = values[(effort < improvement.effort - 1e-12) & np.array(shows)]
             if smaller.size:
                 tries = row.loc[row.index.repeat(smaller.size)].assign(**{change.feature: smaller})
                 assert np.all(rank_of(model, tries) < target)
@@ -201,3 +206,18 @@ def test_misuse_is_refused(model: PDModel, applicants: pd.DataFrame) -> None:
         fitted.suggest(model, applicants.iloc[:2], SCALE)
     with pytest.raises(ModelError, match="tenure_days"):
         fitted.suggest(model, applicants.iloc[[0]].drop(columns="tenure_days"), SCALE)
+
+
+def test_no_suggested_change_reads_the_same_before_and_after(
+    model: PDModel, applicants: pd.DataFrame, improver: Improver
+) -> None:
+    """ "from 3.2 days to 3.2 days" is no advice (review 13, item 8): every change shows a
+    difference, and the promised score is said to hold only if nothing else changes."""
+    found = [i for row in improver.suggest_rows(model, applicants, SCALE) for i in row]
+    assert found
+    for improvement in found:
+        assert improvement.text.endswith(", if nothing else changes")
+        for change in improvement.changes:
+            unit = SPECS[change.feature].unit
+            assert format_value(change.before, unit) != format_value(change.after, unit)
+            assert f"to {format_value(change.after, unit)}" in change.text

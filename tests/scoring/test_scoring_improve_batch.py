@@ -17,6 +17,7 @@ from scoring_support import CATALOG
 from microlend.errors import ArtifactError
 from microlend.models import PDModel
 from microlend.scoring import Improvement, Improver, ScoreScale
+from microlend.scoring._wording import format_value
 
 SCALE = ScoreScale()
 SPECS = {spec.name: spec for spec in CATALOG}
@@ -54,6 +55,12 @@ def _every_step(model: PDModel, improver: Improver, row: pd.DataFrame) -> list[F
             values, effort = improver.ladders_[name].steps_toward_safety(
                 current, SPECS[name].direction
             )
+            # A step that reads as where it starts is no move (review 13, item 8).
+            unit = SPECS[name].unit
+            shows = np.array(
+                [format_value(v, unit) != format_value(current, unit) for v in values], dtype=bool
+            )
+            values, effort = values[shows], effort[shows]
             if values.size:
                 moves[name] = (values, effort)
     found, reach = _best(model, row, target, [[name] for name in moves], moves)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from microlend.scoring._model import RiskModel
 from microlend.scoring._scale import ScoreScale
-from microlend.scoring._wording import change_text
+from microlend.scoring._wording import change_text, format_value
 
 if TYPE_CHECKING:
     from microlend.scoring._improve import Improver
@@ -60,7 +60,9 @@ class Improvement:
 
     @property
     def text(self) -> str:
-        return " and ".join(change.text for change in self.changes)
+        """The changes, worded; the score after holds only if nothing else changes (linked
+        features, a peer percentile, stay where they are), so the text says so."""
+        return " and ".join(change.text for change in self.changes) + ", if nothing else changes"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ class Ladder:
         safer = self.values < current if direction > 0 else self.values > current
         here = float(np.interp(current, self.values, self.levels))
         return self.values[safer], np.abs(self.levels[safer] - here)
+
+
+def _shown(values: FloatArray, unit: str) -> npt.NDArray[np.str_]:
+    """Each value as a merchant reads it in ``unit`` (a missing one as the empty text)."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = [format_value(v, unit) if np.isfinite(v) else "" for v in distinct.tolist()]
+    return np.asarray(texts, dtype=np.str_)[inverse.reshape(-1)]
 
 
 def numbers(column: pd.Series) -> FloatArray:
@@ -148,6 +157,10 @@ class Search:
         safe = ladder.values[None, :] < current[:, None]
         if direction < 0:
             safe = ladder.values[None, :] > current[:, None]
+        # A step that reads as the value it starts from ("from 3.2 days to 3.2 days") is no
+        # advice a merchant could follow: only steps that show a change are moves.
+        unit = self.improver.specs_[name].unit
+        safe &= _shown(ladder.values, unit)[None, :] != _shown(current, unit)[:, None]
         here = np.interp(current, ladder.values, ladder.levels)
         effort = np.abs(ladder.levels[None, :] - here[:, None])
         return _Moves(safe, effort, 0 if direction > 0 else ladder.values.size - 1)
