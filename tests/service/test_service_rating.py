@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from microlend.data import Dataset
-from microlend.features import feature_names
+from microlend.features import CATALOG, feature_names
 from microlend.models import calibration_tests, load_artifact, save_model
 from microlend.scoring import TOP_REASONS, ScoreScale
 from microlend.service import (
@@ -141,3 +141,29 @@ def test_the_batch_rates_once_and_equals_the_snapshots_ratings(
         assert [line[f"sub_{d}"] for d in rating.sub_scores] == list(rating.sub_scores.values())
         texts = [line[f"reason_{i + 1}"] for i in range(TOP_REASONS)]
         assert [t for t in texts if isinstance(t, str)] == [r.text for r in rating.reasons]
+
+
+def test_the_score_files_reasons_lie_beyond_the_training_medians(
+    small_fit: RatingFit, small_market: Dataset
+) -> None:
+    """The batch (``microlend score``) words reasons as decisions do: a value on the safe side
+    of its feature's training median is never a reason, though without the medians some are."""
+    as_of = small_market.end.date()
+    references = small_fit.improver.references_
+    directions = {spec.name: spec.direction for spec in CATALOG}
+
+    def safe_side(table: pd.DataFrame) -> int:
+        count = 0
+        for n in range(1, TOP_REASONS + 1):
+            pairs = zip(table[f"reason_{n}_code"], table[f"reason_{n}_value"], strict=True)
+            for code, value in pairs:
+                direction = directions.get(str(code), 0)
+                if direction and code in references and np.isfinite(value):
+                    count += bool((value - references[code]) * direction <= 0)
+        return count
+
+    told = score_merchants(small_fit.model, small_market, as_of, references=references)
+    bare = score_merchants(small_fit.model, small_market, as_of)
+    assert safe_side(told) == 0
+    assert safe_side(bare) > 0
+    assert told["reason_1"].notna().mean() > 0.5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -204,19 +204,22 @@ def score(
     from microlend.cli._records import check_engine, check_output, write_table
     from microlend.data import load_dataset
     from microlend.dates import parse_date
-    from microlend.models import load_model
-    from microlend.service import score_merchants
+    from microlend.models import load_artifact
+    from microlend.service import improver_of, score_merchants
 
     check_engine(engine, out)
     check_output(out)
     day = parse_date(as_of)
-    fitted = load_model(model)
+    artifact = load_artifact(model)
+    fitted, improver = artifact.model, improver_of(artifact)
+    # Reasons lie beyond the training medians saved with the model (none in an older model).
+    references = None if improver is None else improver.references_
     if engine == "spark":
-        _score_on_spark(fitted, data, day, out, spark_master)
+        _score_on_spark(fitted, data, day, out, spark_master, references)
         return
     with progress_bar() as report:
         report("score every merchant", 0.0)
-        table = score_merchants(fitted, load_dataset(data), day)
+        table = score_merchants(fitted, load_dataset(data), day, references=references)
         report("score every merchant", 1.0)
     write_table(pa.Table.from_pandas(table, preserve_index=False), out)
     bands = table["band"].value_counts()
@@ -225,14 +228,19 @@ def score(
 
 
 def _score_on_spark(
-    fitted: PDModel, data: Path, day: date, out: Path, spark_master: str | None
+    fitted: PDModel,
+    data: Path,
+    day: date,
+    out: Path,
+    spark_master: str | None,
+    references: Mapping[str, float] | None,
 ) -> None:
     from microlend.features import spark_session
     from microlend.service import score_on_spark
     from microlend.settings import Settings
 
     session = spark_session(spark_master or Settings.from_env().spark_master)
-    result = score_on_spark(session, fitted, data, day, out)
+    result = score_on_spark(session, fitted, data, day, out, references=references)
     console.print(f"{result.rows:,} merchants scored as of {day} on spark -> {out}")
     console.print(", ".join(f"{band}: {count:,}" for band, count in sorted(result.bands.items())))
 

@@ -72,7 +72,12 @@ def _currency(data: Path, orders: Any) -> str:
     return one_currency(codes.to_pylist(), data)
 
 
-def score_rows(model: PDModel, rows: pd.DataFrame, currency: str) -> pd.DataFrame:
+def score_rows(
+    model: PDModel,
+    rows: pd.DataFrame,
+    currency: str,
+    references: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """PD, score, band, sub-scores and the top reasons of feature rows (amounts in
     ``currency``).
 
@@ -80,7 +85,8 @@ def score_rows(model: PDModel, rows: pd.DataFrame, currency: str) -> pd.DataFram
     ``as_of``, then the score columns, one row per input row, in its order.
     """
     keyed = rows.set_index("merchant_id")
-    return batch_table(model, keyed.drop(columns=["as_of"]), keyed["as_of"].tolist(), currency)
+    features, dates = keyed.drop(columns=["as_of"]), keyed["as_of"].tolist()
+    return batch_table(model, features, dates, currency, references=references)
 
 
 def _scored_schema(model: PDModel, names: Sequence[str], currency: str) -> pa.Schema:
@@ -101,25 +107,35 @@ def _scored_schema(model: PDModel, names: Sequence[str], currency: str) -> pa.Sc
 
 
 def _partition_scorer(
-    broadcast: Any, currency: str
+    broadcast: Any, currency: str, references: Mapping[str, float] | None
 ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     def score_partition(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         model = broadcast.value.model()  # once per partition, not per batch
         for batch in batches:
-            yield score_rows(model, batch, currency)
+            yield score_rows(model, batch, currency, references)
 
     return score_partition
 
 
-def score_spark_frame(session: Any, model: PDModel, frame: Any, currency: str) -> Any:
+def score_spark_frame(
+    session: Any,
+    model: PDModel,
+    frame: Any,
+    currency: str,
+    *,
+    references: Mapping[str, float] | None = None,
+) -> Any:
     """Scores of a Spark DataFrame of features (``merchant_id``, ``as_of``, features), lazily;
-    reasons show amounts in ``currency``."""
+    reasons show amounts in ``currency`` and lie beyond ``references`` (see ``batch_table``)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     names = [c for c in frame.columns if c not in ("merchant_id", "as_of")]
     schema = from_arrow_schema(_scored_schema(model, names, currency))
     broadcast = session.sparkContext.broadcast(ModelParts.of(model))
-    return frame.mapInPandas(_partition_scorer(broadcast, currency), schema)
+    # A plain dict travels to the executors with the scorer.
+    plain = None if references is None else dict(references)
+    scorer = _partition_scorer(broadcast, currency, plain)
+    return frame.mapInPandas(scorer, schema)
 
 
 @dataclass(frozen=True)
@@ -138,6 +154,7 @@ def score_on_spark(
     out: Path,
     *,
     features_out: Path | None = None,
+    references: Mapping[str, float] | None = None,
 ) -> BatchResult:
     """Score every merchant of a Parquet data folder as of ``as_of`` on Spark, to ``out``.
 
@@ -152,7 +169,7 @@ def score_on_spark(
     if features_out is not None:
         frame.write.mode("overwrite").parquet(str(features_out))
         frame = session.read.parquet(str(features_out))  # score the written features: no rebuild
-    scored = score_spark_frame(session, model, frame, currency)
+    scored = score_spark_frame(session, model, frame, currency, references=references)
     scored.write.mode("overwrite").parquet(str(out))
     counts = session.read.parquet(str(out)).groupBy("band").count().collect()
     bands = {str(row["band"]): int(row["count"]) for row in counts}
