@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from wording_support import contradictions, less_is_riskier_as_shown
 
 from microlend.features.catalog import CATALOG, FeatureSpec, Unit
-from microlend.scoring._wording import reason_text
+from microlend.scoring._wording import format_value, reason_text
 
 _COUNTS = (Unit.ORDERS, Unit.BUYERS, Unit.REVIEWS, Unit.LOANS)
 
@@ -178,3 +178,16 @@ def test_the_issues_examples_are_told_truly(name: str, value: float, text: str) 
 def test_net_payouts_below_zero_are_told_by_how_far(value: float, text: str) -> None:
     spec = next(s for s in CATALOG if s.name == "settlement_net_90d")
     assert reason_text(spec.name, spec, value, 0.4, "EUR") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.0, "1st percentile"),
+        (0.004, "1st percentile"),
+        (0.23, "23rd percentile"),
+        (1.0, "100th percentile"),
+    ],
+)
+def test_a_percentile_runs_from_the_1st_to_the_100th(value: float, shown: str) -> None:
+    assert format_value(value, Unit.PERCENTILE) == shown

@@ -31,8 +31,8 @@ def shown_size(spec: FeatureSpec, value: float, currency: str) -> tuple[float, f
     may round it."""
     if spec.unit in _PERCENT:
         return abs(value) * 100, 0.051
-    if spec.unit is Unit.PERCENTILE:
-        return value * 100, 0.51
+    if spec.unit is Unit.PERCENTILE:  # ranks run from the 1st to the 100th
+        return min(100.0, max(1.0, value * 100)), 0.51
     if spec.unit is Unit.HHI:
         buyers = 1 / value
         return buyers, 0.051 if buyers < 10 else 0.51

@@ -63,7 +63,8 @@ def _shown(value: float, unit: str, currency: str | None) -> str:
     if unit in _PERCENT_UNITS:
         return f"{value * 100:.1f} %"
     if unit == Unit.PERCENTILE:
-        return f"{_ordinal(round(value * 100))} percentile"
+        # Percentiles run from the 1st to the 100th: the lowest rank is the 1st, never a "0th".
+        return f"{_ordinal(min(100, max(1, round(value * 100))))} percentile"
     if unit == Unit.STARS:
         return f"{value:.1f} " + ("star" if f"{value:.1f}" == "1.0" else "stars")
     if unit == Unit.HHI:
