@@ -170,7 +170,8 @@ def test_the_merchant_reads_its_score_explained_its_reasons_and_what_would_raise
         assert title in text
         assert str(escape(meaning)) in text
     assert REASON in text
-    assert f"{SUGGESTION}: your score would be about <b>731</b> (A)." in text
+    told = f"{SUGGESTION}, if nothing else changes: your score would be about <b>731</b> (A)."
+    assert told in text
     assert text.count('class="primary accept"') == 2  # an Accept button per offer
     assert 'href="/dashboard' not in text  # no risk officer's navigation
     assert 'href="/merchants/M1">Your page' in text

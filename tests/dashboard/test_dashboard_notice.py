@@ -137,7 +137,10 @@ def test_a_declined_merchant_reads_its_notice(book: Book) -> None:
     assert '<time id="date" datetime="2025-03-03">2025-03-03</time>' in text
     assert "We cannot offer you credit now." in text
     assert '<li data-code="short_tenure">you joined the platform less than 90 days ago</li>' in text
-    assert f"{_shown(SUGGESTION)}: your score would be about <b>760</b> (excellent)." in text
+    assert (
+        f"{_shown(SUGGESTION)}, if nothing else changes: your score would be about "
+        "<b>760</b> (excellent)."
+    ) in text
     assert _shown(POLICY.notice.right("2025-03-03")) in text
     assert 'id="superseded"' not in text
     assert 'href="/dashboard' not in text

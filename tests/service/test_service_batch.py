@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from microlend.data import load_dataset
-from microlend.features import build_features
+from microlend.features import CATALOG, build_features
 from microlend.models import PDModel
+from microlend.scoring import Improver
 from microlend.service import BatchResult, ModelParts, score_merchants, score_on_spark
 
 AS_OF = date(2024, 2, 1)
@@ -30,6 +31,7 @@ RTOL = 1e-9
 class Run:
     data: Path
     model: PDModel
+    references: dict[str, float]
     result: BatchResult
     features: pd.DataFrame
     scores: pd.DataFrame
@@ -42,12 +44,17 @@ def spark_run(spark: Any, spark_market_dir: Path, tmp_path_factory: pytest.TempP
     # Any fitted model will do: parity, not accuracy, is under test.
     defaulted = np.random.default_rng(0).random(len(features)) < 0.25
     model = PDModel(max_rounds=40, min_child_samples=10).fit(features, defaulted)
+    # The training medians a reason's value must lie beyond, as a saved model carries them.
+    references = Improver(CATALOG).fit(features).references_
     folder = tmp_path_factory.mktemp("spark_run")
     out, features_out = folder / "scores.parquet", folder / "features.parquet"
-    result = score_on_spark(spark, model, spark_market_dir, AS_OF, out, features_out=features_out)
+    result = score_on_spark(
+        spark, model, spark_market_dir, AS_OF, out, features_out=features_out, references=references
+    )
     return Run(
         data=spark_market_dir,
         model=model,
+        references=references,
         result=result,
         features=pq.read_table(features_out).to_pandas(),
         scores=pq.read_table(out).to_pandas(),
@@ -79,9 +86,13 @@ def test_every_feature_on_spark_equals_duckdb(spark_run: Run) -> None:
 
 
 def test_every_score_and_reason_on_spark_equals_duckdb(spark_run: Run) -> None:
-    duck = score_merchants(spark_run.model, load_dataset(spark_run.data), AS_OF)
+    data = load_dataset(spark_run.data)
+    duck = score_merchants(spark_run.model, data, AS_OF, references=spark_run.references)
     assert_same_frames(duck, spark_run.scores)
-    assert duck["reason_1"].notna().all()
+    # Reasons are given, and only beyond the medians: without them the batch words others.
+    assert duck["reason_1"].notna().any()
+    bare = score_merchants(spark_run.model, data, AS_OF)
+    assert not bare["reason_1"].equals(duck["reason_1"])
 
 
 def test_band_counts_come_back_from_the_written_scores(spark_run: Run) -> None:
