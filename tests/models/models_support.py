@@ -99,3 +99,50 @@ def _emp_length(years: int) -> str:
     if years >= 10:
         return "10+ years"
     return f"{years} year{'s' if years > 1 else ''}"
+
+
+def _outcomes(
+    rng: np.random.Generator, margin: npt.NDArray[np.float64], bad_rate: float
+) -> npt.NDArray[np.int64]:
+    """0/1 outcomes drawn from ``margin`` shifted so that the mean PD is ``bad_rate``."""
+    low, high = -20.0, 20.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if np.mean(1 / (1 + np.exp(-(margin + middle)))) < bad_rate:
+            low = middle
+        else:
+            high = middle
+    return (rng.random(margin.size) < 1 / (1 + np.exp(-(margin + low)))).astype(np.int64)
+
+
+def linear_truth(n: int, seed: int, *, bad_rate: float = 0.2) -> pd.DataFrame:
+    """A table whose log-odds of ``bad`` are linear in ten numbers and a category: the
+    logistic regression is the right model."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 10))
+    x[:, 1] = 0.6 * x[:, 0] + 0.8 * x[:, 1]
+    region = rng.choice(list("abcde"), n)
+    effect = {"a": -0.5, "b": -0.2, "c": 0.0, "d": 0.25, "e": 0.5}
+    coef = np.array([0.8, -0.6, 0.5, -0.45, 0.35, 0.3, -0.2, 0.15, 0.0, 0.0])
+    margin = x @ coef + np.vectorize(effect.get)(region)
+    table = pd.DataFrame({f"x{i}": x[:, i] for i in range(10)} | {"region": region})
+    table["bad"] = _outcomes(rng, margin, bad_rate)
+    return table
+
+
+def interaction_truth(n: int, seed: int, *, bad_rate: float = 0.2) -> pd.DataFrame:
+    """A table whose log-odds of ``bad`` are products, thresholds and bends of eight numbers:
+    trees are the right model."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8))
+    margin = (
+        1.2 * x[:, 0] * x[:, 1]
+        + 1.0 * ((x[:, 2] > 0) & (x[:, 3] > 0))
+        - 0.8 * ((x[:, 2] < 0) & (x[:, 3] < 0))
+        + 0.7 * np.abs(x[:, 4])
+        + 0.4 * x[:, 5]
+        + 0.5 * np.sin(2 * x[:, 6])
+    )
+    table = pd.DataFrame({f"x{i}": x[:, i] for i in range(8)})
+    table["bad"] = _outcomes(rng, margin, bad_rate)
+    return table

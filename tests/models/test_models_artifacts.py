@@ -10,12 +10,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
+from models_support import linear_truth
 
 from microlend.errors import ArtifactError, ConfigError
 from microlend.models import (
     ModelMetadata,
     PDModel,
     Scorecard,
+    SelectedModel,
     Window,
     load_artifact,
     load_model,
@@ -109,3 +111,55 @@ def test_the_challenger_travels_as_json(
     assert artifact.challenger is not None
     np.testing.assert_array_equal(artifact.challenger.predict_pd(rows), card.predict_pd(rows))
     assert "scorecard.json" in artifact.files
+
+
+@pytest.fixture(scope="module")
+def chosen_among() -> tuple[SelectedModel, pd.DataFrame]:
+    table = linear_truth(600, seed=8)
+    rows = table.drop(columns="bad")
+    rows["region"] = pd.Categorical(rows["region"])
+    return SelectedModel().fit(rows, table["bad"].to_numpy()), rows
+
+
+@pytest.mark.parametrize("kind", ["linear", "scorecard", "lightgbm", "blend"])
+def test_every_candidate_kind_round_trips(
+    tmp_path: Path, chosen_among: tuple[SelectedModel, pd.DataFrame], kind: str
+) -> None:
+    selected, rows = chosen_among
+    model = selected.fitted_[kind]
+    folder = save_model(model, tmp_path / kind, META, selection=selected.selection_)
+    artifact = load_artifact(folder)
+    assert artifact.kind == kind
+    assert json.loads((folder / "model.json").read_text())["kind"] == kind
+    np.testing.assert_array_equal(artifact.predictor.predict_pd(rows), model.predict_pd(rows))
+    pd.testing.assert_frame_equal(artifact.predictor.contributions(rows), model.contributions(rows))
+    assert artifact.selection == selected.selection_
+    if kind == "lightgbm":
+        assert artifact.model is artifact.predictor
+    else:
+        with pytest.raises(ArtifactError, match=f"a {kind} model chosen on a table"):
+            artifact.model  # noqa: B018
+
+
+def test_a_model_of_format_1_still_loads(
+    saved: Path, fitted_model: PDModel, risk_data: Data
+) -> None:
+    """Before kinds, model.json had format 1 and no kind: a LightGBM model."""
+    manifest = json.loads((saved / "model.json").read_text())
+    assert (manifest["format"], manifest["kind"]) == (2, "lightgbm")
+    manifest["format"] = 1
+    del manifest["kind"]
+    (saved / "model.json").write_text(json.dumps(manifest))
+    artifact = load_artifact(saved)
+    assert artifact.kind == "lightgbm"
+    assert artifact.selection is None
+    rows = risk_data[0].iloc[:100]
+    np.testing.assert_array_equal(artifact.model.predict_pd(rows), fitted_model.predict_pd(rows))
+
+
+def test_an_unknown_kind_is_refused(saved: Path) -> None:
+    manifest = json.loads((saved / "model.json").read_text())
+    manifest["kind"] = "forest"
+    (saved / "model.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="unknown kind of model 'forest'"):
+        load_artifact(saved)

@@ -27,6 +27,9 @@ def test_train_then_evaluate_json(table_file: Path, tmp_path: Path) -> None:
     trained = runner.invoke(app, ["train", *common, "--out", str(model)])
     assert trained.exit_code == 0, trained.output
     assert "final_grade" in trained.output
+    said = " ".join(trained.output.split())  # the console wraps long lines
+    assert "cross-validated AUC (stratified folds): linear 0." in said
+    assert "chosen:" in said
     assert (model / "preparer.json").is_file()
     evaluated = runner.invoke(app, ["evaluate", "--model", str(model), *common, "--json"])
     assert evaluated.exit_code == 0, evaluated.output
@@ -34,6 +37,14 @@ def test_train_then_evaluate_json(table_file: Path, tmp_path: Path) -> None:
     assert {"auc", "ks", "brier", "n", "bad_rate", "cv_auc"} <= set(result)
     assert result["n"] == 1500
     assert 0.6 < result["cv_auc"] < result["auc"]
+    # Every candidate on the same outer folds as cv_auc, and the one saved.
+    candidates = result["candidates"]
+    assert set(candidates) == {"linear", "scorecard", "lightgbm", "blend"}
+    assert result["chosen"] in candidates
+    assert sum(c["chosen_in_folds"] for c in candidates.values()) == 5
+    assert all(0.5 < c["training_cv_auc"] < 1 for c in candidates.values())
+    manifest = json.loads((model / "model.json").read_text())
+    assert manifest["kind"] == result["chosen"] == manifest["selection"]["chosen"]
     tests = result["calibration_tests"]
     assert sum(band["n"] for band in tests["bands"]) == 1500
     assert {band["band"] for band in tests["bands"]} <= {

@@ -48,7 +48,6 @@ def _check_card(card: str, result: dict[str, object]) -> None:
         assert heading in card
     assert "|  |" not in card  # no empty table cell
     assert "| |" not in card
-    assert "No model selection was run" in card
     for measure, key in (("AUC", "auc"), ("Gini", "gini"), ("KS", "ks"), ("Brier score", "brier")):
         value = result[key]
         assert isinstance(value, float)
@@ -81,7 +80,13 @@ def table_model(table_file: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     labelled = labelled_table(read_table(table_file), "loan_status", positive="Charged Off")
     fitted = fit_table(labelled, data_path=table_file)
     folder = tmp_path_factory.mktemp("card") / "model"
-    return save_model(fitted.model, folder, fitted.metadata, preparer=fitted.preparer)
+    return save_model(
+        fitted.model,
+        folder,
+        fitted.metadata,
+        preparer=fitted.preparer,
+        selection=fitted.selection,
+    )
 
 
 def test_evaluate_on_records_writes_the_card_with_the_json_figures(
@@ -98,6 +103,7 @@ def test_evaluate_on_records_writes_the_card_with_the_json_figures(
     card = (model / "model_card.md").read_text(encoding="utf-8")
     _check_card(card, result)
     assert "## Out-of-time metrics" in card
+    assert "No model selection was run" in card
     assert f"| {result['n']:,} |" in card
     assert _figure(card, "oracle AUC (gap)") == pytest.approx(result["oracle_auc"], abs=5e-5)
     assert f"| {result['scorecard_auc']:.4f} |" in card  # the challenger's row
@@ -118,6 +124,14 @@ def test_evaluate_on_a_table_writes_the_card_and_says_it_is_in_sample(
     _check_card(card, result)
     assert "## Metrics on the evaluated table" in card
     assert f"{result['cv_auc']:.4f} ± {result['cv_auc_std']:.4f}" in card
+    # Every candidate's nested figure and its figure at training, the saved one marked.
+    assert "The candidates' settings are fixed by rule" in card
+    for name, c in result["candidates"].items():
+        row = f"{c['training_cv_auc']:.4f} | {c['cv_auc']:.4f} ± {c['cv_auc_std']:.4f} | "
+        assert (
+            f"{row}{c['chosen_in_folds']} | {'saved' if name == result['chosen'] else 'compared'} |"
+            in card
+        )
     assert "the very file the model was trained on" in card
     assert "in-sample" in card
     assert not list(table_model.glob(".*.tmp"))

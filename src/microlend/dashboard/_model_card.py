@@ -18,6 +18,7 @@ from microlend.dashboard._card_limits import known_limits
 from microlend.dashboard._files import write_text_atomically
 from microlend.dashboard._markdown import bullets, pct, sha, table, utc
 from microlend.features import feature_names, spec
+from microlend.models import BlendPD, PDModel
 from microlend.monitoring import STABLE_BELOW, WATCH_BELOW
 from microlend.service import PERFORMANCE_WINDOW, FeatureFact, ModelEvaluation, Shift
 
@@ -145,23 +146,37 @@ def _records_data(result: ModelEvaluation) -> list[tuple[str, str]]:
 
 
 def _table_data(result: ModelEvaluation) -> list[tuple[str, str]]:
-    meta, settings = result.artifact.metadata, result.artifact.model.settings()
+    meta, selection = result.artifact.metadata, result.artifact.selection
     facts = meta.table
     assert facts is not None, "a table's model records its facts"
-    held = f"{settings['validation_share']:.0%}"
     rows = [
         _trained(result),
         (
             "training table",
             f"`{facts.source}`: {facts.rows:,} rows, bad rate {pct(facts.bad_rate)}",
         ),
-        (
-            "hold-out at training",
-            f"the latest {held} by `{facts.time_column}` (out of time)"
-            if facts.time_column
-            else f"a stratified random {held} (the table has no time column)",
-        ),
     ]
+    if selection is not None:
+        folds = len(selection.score(selection.chosen).folds)
+        rows.append(
+            (
+                "model selection at training",
+                f"{folds} time-ordered folds by `{facts.time_column}` (each tested on later "
+                "rows than it learnt from)"
+                if selection.scheme == "time-ordered"
+                else f"{folds} stratified random folds (the table has no time column)",
+            )
+        )
+    else:
+        held = f"{result.artifact.model.settings()['validation_share']:.0%}"
+        rows.append(
+            (
+                "hold-out at training",
+                f"the latest {held} by `{facts.time_column}` (out of time)"
+                if facts.time_column
+                else f"a stratified random {held} (the table has no time column)",
+            )
+        )
     if facts.holdout_auc is not None:
         rows.append(("hold-out AUC at training", f"{facts.holdout_auc:.4f}"))
     rows.append(
@@ -179,7 +194,7 @@ def _table_data(result: ModelEvaluation) -> list[tuple[str, str]]:
 
 
 def _features(result: ModelEvaluation) -> str:
-    names = result.artifact.model.feature_names_
+    names = result.artifact.predictor.feature_names_
     if result.on_records:
         monotone: dict[str, Any] = result.artifact.model.settings()["monotone"] or {}
         rising = sum(1 for v in monotone.values() if v > 0)
@@ -230,20 +245,41 @@ def _feature_table(result: ModelEvaluation, listed: Sequence[FeatureFact]) -> st
 
 
 def _candidates(result: ModelEvaluation) -> str:
-    model = result.artifact.model
-    settings = {k: v for k, v in model.settings().items() if k != "monotone"}
-    shown = ", ".join(f"{k} {v}" for k, v in sorted(settings.items()))
+    predictor = result.artifact.predictor
     versions = ", ".join(f"{k} {v}" for k, v in sorted(result.artifact.libraries.items()))
     body = _record_candidates(result) if result.on_records else _table_candidates(result)
     return (
-        f"## Candidates and choice\n\n{body}\n\nThe PD model's settings (`model.json`): {shown}; "
-        f"{model.best_iteration_} trees. Saved with {versions or 'no library versions recorded'}."
+        f"## Candidates and choice\n\n{body}\n\nThe {result.artifact.kind} model's settings "
+        f"(`model.json`): {_settings(predictor.settings())}{_trees(result)}. Saved with "
+        f"{versions or 'no library versions recorded'}."
     )
 
 
+def _settings(settings: dict[str, Any], prefix: str = "") -> str:
+    """``key value`` pairs, a part's settings (a blend's) under its name."""
+    shown = []
+    for key, value in sorted(settings.items()):
+        if key == "monotone":
+            continue
+        if isinstance(value, dict):
+            shown.append(_settings(value, f"{prefix}{key}."))
+        else:
+            shown.append(f"{prefix}{key} {value}")
+    return ", ".join(shown)
+
+
+def _trees(result: ModelEvaluation) -> str:
+    predictor = result.artifact.predictor
+    boosted = predictor if isinstance(predictor, PDModel) else None
+    if isinstance(predictor, BlendPD):
+        boosted = predictor.boosted_
+    return "" if boosted is None else f"; {boosted.best_iteration_} trees"
+
+
 def _calibrated(result: ModelEvaluation) -> str:
-    method = result.artifact.model.calibrator_.method_
-    asked = result.artifact.model.settings()["calibration"]
+    model = result.artifact.model
+    method = model.calibrator_.method_
+    asked = model.settings()["calibration"]
     chosen = ", chosen by cross-validated Brier score" if asked == "auto" else ""
     return f"calibrated ({method}{chosen})"
 
@@ -271,14 +307,73 @@ def _record_candidates(result: ModelEvaluation) -> str:
     return (
         f"{listing}\n\n{versus}The PD model is the champion by design: monotone where a feature's "
         "direction is known, calibrated, and it splits each PD exactly into per-feature "
-        "contributions, which give a merchant its reasons. No wider selection was run: a "
-        "regularised logistic regression, LightGBM settings sized to the data and a blend "
-        "(issue 14, item 1) were not fitted, and the settings below were set by hand, not "
-        "searched on these data."
+        "contributions, which give a merchant its reasons. No wider selection was run on the "
+        "records: the regularised logistic regression and the blend that a table's training "
+        "compares (issue 14, item 1) are not fitted here, and the settings below were set by "
+        "hand, not searched on these data."
     )
 
 
+#: What each of a table's candidates is, in the card's words.
+_CANDIDATE_WORDS = {
+    "linear": "logistic regression on one-hot and binned inputs (L2)",
+    "scorecard": "WoE of monotone quantile bins, logistic regression",
+    "lightgbm": "LightGBM sized to the table, calibrated",
+    "blend": "LightGBM and the logistic regression averaged on the logit scale",
+}
+
+
 def _table_candidates(result: ModelEvaluation) -> str:
+    if result.artifact.selection is None:
+        return _legacy_table_candidates(result)
+    chosen = result.artifact.kind
+    rows = []
+    for name, c in result.candidates().items():
+        cv = "not run" if c["cv_auc"] is None else f"{c['cv_auc']:.4f} ± {c['cv_auc_std']:.4f}"
+        trained = "" if c["training_cv_auc"] is None else f"{c['training_cv_auc']:.4f}"
+        folds = "" if c["chosen_in_folds"] is None else str(c["chosen_in_folds"])
+        rows.append(
+            (
+                f"{name}: {_CANDIDATE_WORDS.get(name, name)}",
+                trained or "-",
+                cv,
+                folds or "-",
+                "saved" if name == chosen else "compared",
+            )
+        )
+    listing = table(
+        (
+            "candidate",
+            "cross-validated AUC at training",
+            "nested cross-validated AUC",
+            "outer folds that chose it",
+            "role",
+        ),
+        rows,
+    )
+    selection = result.artifact.selection
+    rule = (
+        f"At training every candidate was fitted on the same folds of the training table and "
+        f"the simplest (in the order listed) within {selection.tolerance:g} AUC of the best "
+        f"was chosen: `{selection.chosen}`, then refitted on all training rows."
+    )
+    if result.cross_validation is None:
+        nested = (
+            "No nested cross-validation was run on the evaluated table: it has a time column, "
+            "and random folds would mix the future into training."
+        )
+    else:
+        cv = result.cross_validation
+        nested = (
+            f"The nested cross-validation refits the whole recipe (preparer and selection) on "
+            f"each of {len(cv.folds)} stratified folds of the evaluated table and scores every "
+            f"candidate on the fold it never saw; the recipe's own AUC (the candidate each "
+            f"fold chose) is {cv.auc:.4f} ± {cv.std:.4f}."
+        )
+    return f"{listing}\n\n{rule} {nested}"
+
+
+def _legacy_table_candidates(result: ModelEvaluation) -> str:
     e = result.evaluation
     cv = (
         "not run (time column)"
@@ -296,17 +391,10 @@ def _table_candidates(result: ModelEvaluation) -> str:
             )
         ],
     )
-    how = (
-        "The cross-validated AUC (mean ± standard deviation) refits the whole recipe on five "
-        "stratified folds of the evaluated table, each scored by a model that never saw it."
-        if result.cv_auc is not None
-        else "No cross-validation was run: the evaluated table has a time column, and random "
-        "folds would mix the future into training."
-    )
     return (
-        f"{listing}\n\n{how} Only this recipe was fitted: no scorecard challenger is trained on a "
-        "table, and no wider selection was run (a regularised logistic regression, settings "
-        "sized to the data and a blend are issue 14, item 1)."
+        f"{listing}\n\nThis model was trained before tables had model selection: only this "
+        "recipe was fitted. The cross-validated AUC refits today's recipe (with selection) on "
+        "five stratified folds of the evaluated table."
     )
 
 

@@ -1,11 +1,20 @@
 """Saving and loading a model as plain files, never pickle.
 
-A model directory holds ``booster.txt`` (LightGBM's own text format), ``calibrator.json``,
-optionally ``scorecard.json`` (the challenger), ``preparer.json`` (a table's preparation) and
-``improver.json`` (what scoring's ``Improver`` learned from the training matrix: "what would
-raise it" is then the same wherever the model rates), and ``model.json``: features, settings,
-the training's ``ModelMetadata`` (windows, metrics, data hash), library versions and the sha256
-of every other file. Loading verifies all of it.
+A model directory holds the model's own files, by its ``kind`` (model.json's):
+
+- ``lightgbm`` (every model of format 1): ``booster.txt`` (LightGBM's own text format) and
+  ``calibrator.json``;
+- ``linear``: ``linear.json`` (the regression's terms and coefficients);
+- ``scorecard``: ``scorecard.json`` (bins, WoE and coefficients);
+- ``blend``: the two parts' files (``booster.txt``, ``calibrator.json``, ``linear.json``) and
+  ``blend.json`` (the weight and the Platt scaling of the mix);
+
+optionally ``scorecard.json`` beside a ``lightgbm`` model (the challenger), ``preparer.json``
+(a table's preparation) and ``improver.json`` (what scoring's ``Improver`` learned from the
+training matrix: "what would raise it" is then the same wherever the model rates), and
+``model.json``: format, kind, features, settings, a table's ``selection`` (every candidate's
+cross-validated AUC and the choice), the training's ``ModelMetadata`` (windows, metrics, data
+hash), library versions and the sha256 of every other file. Loading verifies all of it.
 """
 
 from __future__ import annotations
@@ -23,18 +32,23 @@ from typing import Any, Protocol, TypeVar
 import lightgbm as lgb
 
 from microlend.errors import ArtifactError, ConfigError, NotFittedError
+from microlend.models._blend import BlendPD
 from microlend.models._calibration import Calibrator
 from microlend.models._checks import require_fitted
+from microlend.models._linear import LinearPD
 from microlend.models._metadata import ModelMetadata
 from microlend.models._pd_model import PDModel
 from microlend.models._preparer import TablePreparer
 from microlend.models._scorecard import Scorecard
+from microlend.models._selection import Selection, TableModel
 
 __all__ = [
     "FORMAT",
+    "KINDS",
     "ModelArtifact",
     "SavedPart",
     "file_sha256",
+    "kind_of",
     "load_artifact",
     "load_model",
     "save_model",
@@ -42,14 +56,24 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Version of this directory layout; a loader refuses another.
-FORMAT = 1
+#: Version of this directory layout. 2 added ``kind`` and ``selection``; a loader reads 1 and 2.
+FORMAT = 2
+_READABLE = (1, 2)
 MODEL_FILE = "model.json"
 BOOSTER_FILE = "booster.txt"
 CALIBRATOR_FILE = "calibrator.json"
 SCORECARD_FILE = "scorecard.json"
+LINEAR_FILE = "linear.json"
+BLEND_FILE = "blend.json"
 PREPARER_FILE = "preparer.json"
 IMPROVER_FILE = "improver.json"
+#: The kinds of model a directory can hold, and the files each needs.
+KINDS: Mapping[str, tuple[str, ...]] = {
+    "lightgbm": (BOOSTER_FILE, CALIBRATOR_FILE),
+    "linear": (LINEAR_FILE,),
+    "scorecard": (SCORECARD_FILE,),
+    "blend": (BOOSTER_FILE, CALIBRATOR_FILE, LINEAR_FILE, BLEND_FILE),
+}
 #: Libraries whose major version must match between saving and loading.
 LIBRARIES = ("lightgbm", "scikit-learn", "numpy", "pandas", "optbinning")
 
@@ -62,17 +86,48 @@ class SavedPart(Protocol):
 
 @dataclass(frozen=True)
 class ModelArtifact:
-    """Everything a model directory holds, verified. ``improver``: the data of the improver
-    fitted with the model (scoring's ``Improver.from_dict`` reads it); ``None`` when the model
-    was saved without one. ``libraries``: the versions it was saved with."""
+    """Everything a model directory holds, verified. ``predictor``: the model, of ``kind``;
+    ``model``: the same when it is the LightGBM ``PDModel`` that merchant records need.
+    ``selection``: a table's candidates and choice (None for records and older tables).
+    ``improver``: the data of the improver fitted with the model (scoring's
+    ``Improver.from_dict`` reads it); ``None`` when the model was saved without one.
+    ``libraries``: the versions it was saved with."""
 
-    model: PDModel
+    predictor: TableModel
     metadata: ModelMetadata
     challenger: Scorecard | None = None
     preparer: TablePreparer | None = None
     files: Mapping[str, str] = field(default_factory=dict)
     improver: Mapping[str, Any] | None = None
     libraries: Mapping[str, str] = field(default_factory=dict)
+    selection: Selection | None = None
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.predictor)
+
+    @property
+    def model(self) -> PDModel:
+        """The LightGBM PD model; ``ArtifactError`` when a table chose another kind."""
+        if not isinstance(self.predictor, PDModel):
+            raise ArtifactError(
+                f"this model is a {self.kind} model chosen on a table, not the LightGBM PD model "
+                "that merchant records are rated with"
+            )
+        return self.predictor
+
+
+def kind_of(model: object) -> str:
+    """The ``kind`` model.json records for ``model``."""
+    for kind, cls in (
+        ("lightgbm", PDModel),
+        ("linear", LinearPD),
+        ("scorecard", Scorecard),
+        ("blend", BlendPD),
+    ):
+        if isinstance(model, cls):
+            return kind
+    raise ArtifactError(f"cannot save a {type(model).__name__}: not a model of this package")
 
 
 def file_sha256(path: Path) -> str:
@@ -92,25 +147,34 @@ def _json(data: Any) -> str:
 
 
 def save_model(
-    model: PDModel,
+    model: TableModel,
     directory: Path,
     metadata: ModelMetadata,
     *,
     challenger: Scorecard | None = None,
     preparer: TablePreparer | None = None,
     improver: SavedPart | None = None,
+    selection: Selection | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write a fitted model to ``directory`` atomically (a temporary folder, then a rename).
 
-    ``metadata`` records the training: its windows, metrics, the sha256 of the training data.
-    ``improver``: what would raise a score, fitted on the same training matrix, saved with it.
-    An existing ``directory`` is replaced only with ``overwrite``.
+    ``model``: a ``PDModel``, or the ``LinearPD``, ``Scorecard`` or ``BlendPD`` a table chose
+    (``selection`` records how). ``metadata`` records the training: its windows, metrics, the
+    sha256 of the training data. ``improver``: what would raise a score, fitted on the same
+    training matrix, saved with it. An existing ``directory`` is replaced only with
+    ``overwrite``.
     """
+    kind = kind_of(model)
+    if kind == "scorecard" and challenger is not None:
+        raise ArtifactError("a scorecard model has no scorecard challenger beside it")
     try:
-        require_fitted(model, ("booster_", "calibrator_"), "PD model")
-    except NotFittedError as exc:
-        raise ArtifactError("cannot save an unfitted PD model") from exc
+        if isinstance(model, PDModel):
+            require_fitted(model, ("booster_", "calibrator_"), "PD model")
+        model.settings()
+        model.feature_names_  # noqa: B018  # raises on an unfitted model
+    except (NotFittedError, AttributeError) as exc:
+        raise ArtifactError(f"cannot save an unfitted {kind} model") from exc
     directory = Path(directory)
     if directory.exists() and not overwrite:
         raise ConfigError(f"{directory} exists: choose another folder or overwrite it")
@@ -118,18 +182,7 @@ def save_model(
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         files = _write_parts(staging, model, challenger, preparer, improver)
-        manifest = {
-            "format": FORMAT,
-            "features": [
-                {"name": name, "categories": model.categories_.get(name)}
-                for name in model.feature_names_
-            ],
-            "best_iteration": model.best_iteration_,
-            "settings": model.settings(),
-            "libraries": _versions(),
-            "files": files,
-            "metadata": metadata.to_dict(),
-        }
+        manifest = _manifest(model, kind, files, metadata, selection)
         (staging / MODEL_FILE).write_text(_json(manifest), encoding="utf-8")
         _swap_in(staging, directory)
     finally:
@@ -137,20 +190,69 @@ def save_model(
     return directory
 
 
+def _manifest(
+    model: TableModel,
+    kind: str,
+    files: Mapping[str, str],
+    metadata: ModelMetadata,
+    selection: Selection | None,
+) -> dict[str, Any]:
+    boosted = _boosted_part(model)
+    categories = {} if boosted is None else boosted.categories_
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": kind,
+        "features": [
+            {"name": name, "categories": categories.get(name)} for name in model.feature_names_
+        ],
+        "best_iteration": None if boosted is None else boosted.best_iteration_,
+        "settings": model.settings(),
+        "libraries": _versions(),
+        "files": dict(files),
+        "metadata": metadata.to_dict(),
+    }
+    if selection is not None:
+        manifest["selection"] = selection.to_dict()
+    return manifest
+
+
+def _boosted_part(model: object) -> PDModel | None:
+    if isinstance(model, PDModel):
+        return model
+    if isinstance(model, BlendPD):
+        return model.boosted_
+    return None
+
+
 def _write_parts(
     folder: Path,
-    model: PDModel,
+    model: TableModel,
     challenger: Scorecard | None,
     preparer: TablePreparer | None,
     improver: SavedPart | None,
 ) -> dict[str, str]:
-    model.booster_.save_model(str(folder / BOOSTER_FILE), num_iteration=model.best_iteration_)
-    (folder / CALIBRATOR_FILE).write_text(_json(model.calibrator_.to_dict()), encoding="utf-8")
+    boosted = _boosted_part(model)
+    if boosted is not None:
+        boosted.booster_.save_model(
+            str(folder / BOOSTER_FILE), num_iteration=boosted.best_iteration_
+        )
+        _write(folder / CALIBRATOR_FILE, boosted.calibrator_.to_dict())
+    if isinstance(model, LinearPD):
+        _write(folder / LINEAR_FILE, model.to_dict())
+    if isinstance(model, BlendPD):
+        _write(folder / LINEAR_FILE, model.linear_.to_dict())
+        _write(folder / BLEND_FILE, model.to_dict())
+    if isinstance(model, Scorecard):
+        _write(folder / SCORECARD_FILE, model.to_dict())
     optional = {SCORECARD_FILE: challenger, PREPARER_FILE: preparer, IMPROVER_FILE: improver}
     for name, part in optional.items():
         if part is not None:
-            (folder / name).write_text(_json(part.to_dict()), encoding="utf-8")
+            _write(folder / name, part.to_dict())
     return {p.name: file_sha256(p) for p in sorted(folder.iterdir())}
+
+
+def _write(path: Path, data: Mapping[str, Any]) -> None:
+    path.write_text(_json(data), encoding="utf-8")
 
 
 def _swap_in(staging: Path, directory: Path) -> None:
@@ -166,7 +268,7 @@ def _swap_in(staging: Path, directory: Path) -> None:
 
 
 def load_model(directory: Path) -> PDModel:
-    """The PD model saved in ``directory``, after every check of ``load_artifact``."""
+    """The LightGBM PD model saved in ``directory``, after every check of ``load_artifact``."""
     return load_artifact(directory).model
 
 
@@ -175,7 +277,10 @@ def load_artifact(directory: Path) -> ModelArtifact:
     directory = Path(directory)
     manifest = _read_manifest(directory)
     files: dict[str, str] = manifest["files"]
-    for required in (BOOSTER_FILE, CALIBRATOR_FILE):
+    kind = str(manifest.get("kind", "lightgbm"))
+    if kind not in KINDS:
+        raise ArtifactError(f"{directory / MODEL_FILE}: unknown kind of model {kind!r}")
+    for required in KINDS[kind]:
         if required not in files:
             raise ArtifactError(f"{directory / MODEL_FILE}: lists no {required}")
     for name, expected in files.items():
@@ -185,15 +290,20 @@ def load_artifact(directory: Path) -> ModelArtifact:
         if file_sha256(path) != expected:
             raise ArtifactError(f"{path}: altered since it was saved (sha256 differs)")
     _check_versions(directory, manifest["libraries"])
-    model = _read_model(directory, manifest)
+    predictor = _read_predictor(directory, manifest, kind)
+    challenger = None
+    if kind != "scorecard":
+        challenger = _optional(directory, files, SCORECARD_FILE, Scorecard.from_dict)
+    selection = manifest.get("selection")
     return ModelArtifact(
-        model=model,
+        predictor=predictor,
         metadata=_metadata(directory, manifest["metadata"]),
-        challenger=_optional(directory, files, SCORECARD_FILE, Scorecard.from_dict),
+        challenger=challenger,
         preparer=_optional(directory, files, PREPARER_FILE, TablePreparer.from_dict),
         files=files,
         improver=_optional(directory, files, IMPROVER_FILE, _document),
         libraries={str(k): str(v) for k, v in manifest["libraries"].items()},
+        selection=None if selection is None else Selection.from_dict(selection),
     )
 
 
@@ -205,8 +315,9 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ArtifactError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ArtifactError(f"{path}: not a microlend model of format {FORMAT}")
+    if not isinstance(manifest, dict) or manifest.get("format") not in _READABLE:
+        readable = " or ".join(map(str, _READABLE))
+        raise ArtifactError(f"{path}: not a microlend model of format {readable}")
     for key in ("features", "files", "libraries", "settings", "best_iteration", "metadata"):
         if key not in manifest:
             raise ArtifactError(f"{path}: lacks {key!r}")
@@ -233,7 +344,36 @@ def _check_versions(directory: Path, saved: Mapping[str, str]) -> None:
             )
 
 
-def _read_model(directory: Path, manifest: Mapping[str, Any]) -> PDModel:
+def _read_predictor(directory: Path, manifest: Mapping[str, Any], kind: str) -> TableModel:
+    names = [f["name"] for f in manifest["features"]]
+    if kind == "scorecard":
+        card = Scorecard.from_dict(_load_json(directory / SCORECARD_FILE))
+        return _same_features(directory, card, names)
+    if kind == "linear":
+        linear = LinearPD.from_dict(_load_json(directory / LINEAR_FILE))
+        return _same_features(directory, linear, names)
+    settings = manifest["settings"]
+    boosted_settings = settings["boosted"] if kind == "blend" else settings
+    boosted = _read_boosted(directory, manifest, boosted_settings)
+    if kind == "lightgbm":
+        return boosted
+    linear = LinearPD.from_dict(_load_json(directory / LINEAR_FILE))
+    blend = BlendPD.from_parts(_load_json(directory / BLEND_FILE), boosted, linear)
+    return _same_features(directory, blend, names)
+
+
+def _same_features(directory: Path, model: T, names: list[str]) -> T:
+    found = list(getattr(model, "feature_names_", []))
+    if found != names:
+        raise ArtifactError(
+            f"{directory}: the model's features {found} differ from model.json's {names}"
+        )
+    return model
+
+
+def _read_boosted(
+    directory: Path, manifest: Mapping[str, Any], settings: Mapping[str, Any]
+) -> PDModel:
     try:
         booster = lgb.Booster(model_file=str(directory / BOOSTER_FILE))
     except lgb.basic.LightGBMError as exc:
@@ -253,7 +393,7 @@ def _read_model(directory: Path, manifest: Mapping[str, Any]) -> PDModel:
             feature_names=names,
             categories=categories,
             best_iteration=int(manifest["best_iteration"]),
-            settings=manifest["settings"],
+            settings=settings,
         )
     except TypeError as exc:  # settings this version of PDModel does not know
         raise ArtifactError(f"{directory / MODEL_FILE}: settings do not fit ({exc})") from exc

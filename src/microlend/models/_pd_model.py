@@ -21,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from microlend.errors import ModelError
 from microlend.models._calibration import CalibrationMethod, Calibrator
 from microlend.models._checks import binary_target, check_rows, require_fitted
+from microlend.models._crossfit import Fold
 from microlend.models._frame import as_model_frame, learn_categories
 from microlend.models._split import holdout_split
 
@@ -107,13 +108,7 @@ class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn 
         """Learn from feature rows, 0/1 outcomes ``y`` (1 = default) and optional ``time``."""
         rows = check_rows(rows)
         target = binary_target(y, len(rows))
-        if not isinstance(self.n_jobs, int) or self.n_jobs < 1:
-            raise ModelError(f"n_jobs must be a whole number of threads >= 1, not {self.n_jobs!r}")
-        self.classes_ = np.array([0, 1], dtype=np.int64)
-        self.feature_names_ = [str(c) for c in rows.columns]
-        self.categories_ = learn_categories(rows)
-        self.categorical_ = list(self.categories_)
-        frame = as_model_frame(rows, self.feature_names_, self.categories_)
+        frame = self._learn_columns(rows)
         train, held = holdout_split(
             target, share=self.validation_share, time=time, random_state=self.random_state
         )
@@ -138,6 +133,62 @@ class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn 
             held.size,
         )
         return self
+
+    def _learn_columns(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Learn the features and their categories; ``rows`` as the booster sees them."""
+        if not isinstance(self.n_jobs, int) or self.n_jobs < 1:
+            raise ModelError(f"n_jobs must be a whole number of threads >= 1, not {self.n_jobs!r}")
+        self.classes_ = np.array([0, 1], dtype=np.int64)
+        self.feature_names_ = [str(c) for c in rows.columns]
+        self.categories_ = learn_categories(rows)
+        self.categorical_ = list(self.categories_)
+        return as_model_frame(rows, self.feature_names_, self.categories_)
+
+    def cross_fit(self, rows: pd.DataFrame, y: npt.ArrayLike, folds: Sequence[Fold]) -> FloatArray:
+        """Fit with the tree count chosen by cross-validation on ``folds`` instead of a hold-out;
+        return each row's out-of-fold raw margin (NaN where no fold tests it).
+
+        One booster a fold grows until the folds' mean log-loss has not improved for
+        ``early_stopping_rounds`` (LightGBM's ``cv``); the final booster grows on all rows with
+        that count scaled to the larger sample, and the calibrator learns from the folds'
+        out-of-fold scores. Model selection compares candidates on these very folds, so the
+        boosters that choose the tree count also give the candidate's figure: no booster is
+        grown only to be calibrated.
+        """
+        rows = check_rows(rows)
+        target = binary_target(y, len(rows))
+        frame = self._learn_columns(rows)
+        data = lgb.Dataset(
+            frame,
+            label=target,
+            categorical_feature=self.categorical_ or "auto",
+            free_raw_data=False,
+        )
+        result = lgb.cv(
+            self.lgb_params(),
+            data,
+            num_boost_round=self.max_rounds,
+            folds=list(folds),
+            callbacks=[lgb.early_stopping(self.early_stopping_rounds, verbose=False)],
+            return_cvbooster=True,
+        )
+        boosters = result["cvbooster"]
+        assert isinstance(boosters, lgb.CVBooster), "return_cvbooster gives the boosters"
+        self.stopped_at_ = int(boosters.best_iteration)
+        margins = np.full(target.size, np.nan)
+        for booster, (_, test) in zip(boosters.boosters, folds, strict=True):
+            raw = booster.predict(frame.iloc[test], num_iteration=self.stopped_at_, raw_score=True)
+            margins[test] = np.asarray(raw, dtype=np.float64)
+        learnt = float(np.mean([train.size for train, _ in folds]))
+        rounds = max(1, round(self.stopped_at_ * target.size / learnt))
+        self.booster_ = self._grow(frame, target, np.arange(target.size), rounds=rounds)
+        self.best_iteration_ = rounds
+        scored = np.isfinite(margins)
+        self.calibrator_ = Calibrator(self.calibration).fit(
+            1.0 / (1.0 + np.exp(-margins[scored])), target[scored]
+        )
+        log.info("PD model: %d trees chosen by %d-fold cross-validation", rounds, len(folds))
+        return margins
 
     def lgb_params(self) -> dict[str, Any]:
         """The LightGBM parameters this model trains with (monotone constraints included)."""

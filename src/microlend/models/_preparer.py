@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from microlend.errors import ArtifactError, DataContractError, NotFittedError, Violation
+from microlend.models._crossfit import auc
 from microlend.models._frame import is_categorical
 from microlend.models._parse import parse_dates, parse_text_numbers
 
@@ -238,6 +238,6 @@ def _single_auc(values: pd.Series, y: npt.NDArray[np.int64]) -> float:
         return 0.5
     best = 0.5
     for fill in (finite.min() - 1.0, finite.max() + 1.0):
-        auc = float(roc_auc_score(y, np.where(np.isfinite(number), number, fill)))
-        best = max(best, auc, 1.0 - auc)
+        found = auc(y, np.where(np.isfinite(number), number, fill))
+        best = max(best, found, 1.0 - found)
     return best

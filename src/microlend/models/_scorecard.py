@@ -1,6 +1,8 @@
-"""The challenger: a WoE logistic scorecard (optbinning's optimal binning + logistic regression).
+"""The challenger: a WoE logistic scorecard (binned features + logistic regression).
 
-optbinning finds each feature's bins; their weights of evidence (WoE = ln(share of goods /
+optbinning's optimal binning (``binning="optimal"``, the records' challenger) or the fast
+monotone quantile bins of ``_binning`` (``"quantile"``, a table's candidate) find each
+feature's bins; their weights of evidence (WoE = ln(share of goods /
 share of bads), so a higher WoE is safer) are kept here as plain numbers and applied by this
 module, so a scorecard saved as JSON predicts exactly as the fitted one.
 """
@@ -9,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from microlend.errors import ArtifactError, ModelError
+from microlend.models._binning import FeatureBins, category_bins, numeric_bins
 from microlend.models._checks import binary_target, check_rows, require_fitted
+from microlend.models._crossfit import Fold, cross_fit
 from microlend.models._frame import is_categorical
 
 __all__ = ["FeatureBins", "Scorecard"]
@@ -28,50 +32,6 @@ __all__ = ["FeatureBins", "Scorecard"]
 log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class FeatureBins:
-    """One feature's bins and their WoE.
-
-    Numeric: bin ``i`` holds ``splits[i-1] <= x < splits[i]`` (open at both ends). Categorical:
-    bin ``i`` holds the levels ``groups[i]``; an unseen level gets WoE 0 (no evidence).
-    """
-
-    name: str
-    kind: str  # "numeric" | "categorical"
-    labels: tuple[str, ...]
-    woe: tuple[float, ...]
-    missing_woe: float
-    iv: float
-    splits: tuple[float, ...] = ()
-    groups: tuple[tuple[str, ...], ...] = ()
-
-    def transform(self, column: pd.Series) -> FloatArray:
-        """The WoE of each value of ``column``."""
-        woe = np.asarray(self.woe, dtype=np.float64)
-        missing = column.isna().to_numpy()
-        if self.kind == "numeric":
-            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-            index = np.searchsorted(np.asarray(self.splits), values, side="right")
-            out = woe[np.minimum(index, woe.size - 1)]
-        else:
-            lookup = {level: woe[i] for i, group in enumerate(self.groups) for level in group}
-            out = np.array([lookup.get(str(v), 0.0) for v in column], dtype=np.float64)
-        return np.where(missing, self.missing_woe, out)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FeatureBins:
-        return cls(
-            name=str(data["name"]),
-            kind=str(data["kind"]),
-            labels=tuple(data["labels"]),
-            woe=tuple(float(v) for v in data["woe"]),
-            missing_woe=float(data["missing_woe"]),
-            iv=float(data["iv"]),
-            splits=tuple(float(v) for v in data.get("splits", ())),
-            groups=tuple(tuple(str(v) for v in g) for g in data.get("groups", ())),
-        )
 
 
 #: What ``fit`` learns; a scorecard lacking any of it is not fitted.
@@ -95,6 +55,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
         pdo: float = 20.0,
         base_score: float = 600.0,
         base_odds: float = 50.0,
+        binning: str = "optimal",
     ) -> None:
         self.min_iv = min_iv
         self.max_n_bins = max_n_bins
@@ -102,10 +63,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
         self.pdo = pdo
         self.base_score = base_score
         self.base_odds = base_odds
+        self.binning = binning
 
     def fit(self, rows: pd.DataFrame, y: npt.ArrayLike) -> Scorecard:
-        from optbinning import BinningProcess  # deferred: optbinning takes seconds to import
-
         rows = check_rows(rows)
         target = binary_target(y, len(rows))
         self.classes_ = np.array([0, 1], dtype=np.int64)
@@ -113,17 +73,17 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
         # A column with fewer than two values seen cannot be binned; it carries no information.
         binnable = [n for n in names if rows[n].nunique(dropna=True) >= 2]
         categorical = [n for n in binnable if is_categorical(rows[n])]
-        frame = rows[binnable].copy()
-        for name in categorical:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), np.nan)
-        process = BinningProcess(
-            binnable, categorical_variables=categorical, max_n_bins=self.max_n_bins
-        )
-        with warnings.catch_warnings():
-            # optbinning's own table building trips a pandas deprecation; nothing of ours.
-            warnings.filterwarnings("ignore", module=r"optbinning\.")
-            process.fit(frame, target)
-            bins = [_extract(process.get_binned_variable(n), n, n in categorical) for n in binnable]
+        if self.binning == "optimal":
+            bins = _optimal_bins(rows, target, binnable, categorical, self.max_n_bins)
+        elif self.binning == "quantile":
+            bins = [
+                category_bins(n, rows[n], target)
+                if n in categorical
+                else numeric_bins(n, rows[n], target, max_bins=self.max_n_bins)
+                for n in binnable
+            ]
+        else:
+            raise ModelError(f"unknown binning {self.binning!r}: use optimal or quantile")
         self.iv_ = dict.fromkeys(names, 0.0) | {b.name: b.iv for b in bins}
         self.bins_ = {b.name: b for b in bins if b.iv >= self.min_iv}
         if not self.bins_:
@@ -146,11 +106,37 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
             raise ModelError(f"the rows lack features the scorecard needs: {', '.join(missing)}")
         return np.column_stack([b.transform(rows[n]) for n, b in self.bins_.items()])
 
-    def predict_pd(self, rows: pd.DataFrame, /) -> FloatArray:
+    def raw_margin(self, rows: pd.DataFrame, /) -> FloatArray:
+        """The log-odds of default: ``intercept_`` plus each selected feature's coefficient
+        times its WoE."""
         require_fitted(self, _LEARNED, "scorecard")
         coef = np.array([self.coef_[n] for n in self.bins_])
-        margin = self._woe(rows) @ coef + self.intercept_
+        return np.asarray(self._woe(rows) @ coef + self.intercept_, dtype=np.float64)
+
+    def predict_pd(self, rows: pd.DataFrame, /) -> FloatArray:
+        """``sigmoid(raw_margin(rows))``: the regression on WoE is its own calibration."""
+        margin = self.raw_margin(rows)
         return np.asarray(1.0 / (1.0 + np.exp(-margin)), dtype=np.float64)
+
+    def contributions(self, rows: pd.DataFrame, /) -> pd.DataFrame:
+        """Each feature's term of ``raw_margin`` (coefficient times WoE; 0 for a feature left
+        out by IV) and ``base`` (the intercept): each row sums to the margin exactly."""
+        require_fitted(self, _LEARNED, "scorecard")
+        terms = pd.DataFrame(0.0, index=rows.index, columns=[*self.feature_names_, "base"])
+        for name, bins in self.bins_.items():
+            terms[name] = self.coef_[name] * bins.transform(rows[name])
+        terms["base"] = self.intercept_
+        return terms
+
+    def cross_fit(self, rows: pd.DataFrame, y: npt.ArrayLike, folds: Sequence[Fold]) -> FloatArray:
+        """Fit on all ``rows``; return each row's margin from a scorecard fitted on the other
+        rows of its fold (NaN where no fold tests it)."""
+        return cross_fit(self, rows, y, folds)
+
+    def settings(self) -> dict[str, Any]:
+        """``get_params()``: model.json's settings when a table chose the scorecard."""
+        values: dict[str, Any] = self.get_params(deep=False)
+        return values
 
     def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
         """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
@@ -207,6 +193,26 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
         if set(card.coef_) != set(card.bins_):
             raise ArtifactError("scorecard: coefficients and bins name different features")
         return card
+
+
+def _optimal_bins(
+    rows: pd.DataFrame,
+    target: npt.NDArray[np.int64],
+    binnable: list[str],
+    categorical: list[str],
+    max_n_bins: int,
+) -> list[FeatureBins]:
+    from optbinning import BinningProcess  # deferred: optbinning takes seconds to import
+
+    frame = rows[binnable].copy()
+    for name in categorical:
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), np.nan)
+    process = BinningProcess(binnable, categorical_variables=categorical, max_n_bins=max_n_bins)
+    with warnings.catch_warnings():
+        # optbinning's own table building trips a pandas deprecation; nothing of ours.
+        warnings.filterwarnings("ignore", module=r"optbinning\.")
+        process.fit(frame, target)
+        return [_extract(process.get_binned_variable(n), n, n in categorical) for n in binnable]
 
 
 def _extract(binning: Any, name: str, categorical: bool) -> FeatureBins:

@@ -1,8 +1,13 @@
 """Bring your own table: train and evaluate the PD recipe on any applicant-level table.
 
 The recipe is ``TablePreparer`` (ids, dates, text-coded numbers, categories, constant and
-leaking columns, each reported) followed by ``PDModel``. A date column, when there is one,
-makes the model's hold-out out-of-time; otherwise it is a stratified random sample.
+leaking columns, each reported) followed by ``SelectedModel``: four candidates (a regularised
+logistic regression, a WoE scorecard, LightGBM sized to the data and their blend) compared on
+five folds of the training rows, the chosen one kept. A date column, when there is one, makes
+those folds time-ordered; otherwise they are stratified random samples.
+
+``cross_validate`` measures the recipe as a whole: preparer and selection refit inside each of
+five outer folds (nested cross-validation), with every candidate's AUC on the same outer folds.
 """
 
 from __future__ import annotations
@@ -14,22 +19,23 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.models._artifacts import ModelArtifact, file_sha256
+from microlend.models._crossfit import auc
 from microlend.models._calibration_tests import Banding, CalibrationTests, calibration_tests
 from microlend.models._evaluation import Evaluation, evaluate
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
-from microlend.models._pd_model import PDModel
 from microlend.models._preparer import Finding, TablePreparer
+from microlend.models._selection import CandidateScore, SelectedModel, Selection, TableModel
 
 __all__ = [
+    "CrossValidation",
     "LabelledTable",
     "TableEvaluation",
     "TableFit",
-    "cross_validated_auc",
+    "cross_validate",
     "evaluate_table",
     "fit_table",
     "labelled_table",
@@ -110,32 +116,41 @@ def _code_target(
 
 @dataclass(frozen=True)
 class TableFit:
-    """The fitted recipe and what the preparer found."""
+    """The fitted recipe, what the preparer found and how the model was chosen."""
 
     preparer: TablePreparer
-    model: PDModel
+    selected: SelectedModel
     findings: tuple[Finding, ...]
     time_column: str | None
     metadata: ModelMetadata
+
+    @property
+    def model(self) -> TableModel:
+        """The chosen candidate, fitted on all the training rows."""
+        return self.selected.model_
+
+    @property
+    def selection(self) -> Selection:
+        return self.selected.selection_
 
 
 def fit_table(
     table: LabelledTable, *, random_state: int = 0, data_path: Path | None = None
 ) -> TableFit:
-    """Prepare the table and fit the PD model; ``metadata`` is ready for ``save_model``."""
+    """Prepare the table and choose and fit the model; ``metadata`` is ready for ``save_model``."""
     preparer = TablePreparer(target=table.target).fit(table.features, table.y)
     time = preparer.time_values(table.features)
     usable = time.notna().to_numpy() if time is not None else np.ones(table.y.size, dtype=bool)
     rows = preparer.transform(table.features)[usable]
-    model = PDModel(random_state=random_state)
-    model.fit(rows, table.y[usable], time=time[usable] if time is not None else None)
+    selected = SelectedModel(random_state=random_state)
+    selected.fit(rows, table.y[usable], time=time[usable] if time is not None else None)
     facts = TableFacts(
         source=table.source,
         target=table.target,
         rows=int(usable.sum()),
         bad_rate=float(table.y[usable].mean()),
         time_column=preparer.time_column_,
-        holdout_auc=model.holdout_auc_,
+        holdout_auc=None,
         findings=tuple(f"{f.column}: {f.message}" for f in preparer.findings_),
     )
     metadata = ModelMetadata(
@@ -145,14 +160,30 @@ def fit_table(
         data_sha256=None if data_path is None else file_sha256(Path(data_path)),
         table=facts,
     )
-    return TableFit(preparer, model, tuple(preparer.findings_), preparer.time_column_, metadata)
+    return TableFit(preparer, selected, tuple(preparer.findings_), preparer.time_column_, metadata)
 
 
-def cross_validated_auc(
+@dataclass(frozen=True)
+class CrossValidation:
+    """The recipe refit on each of ``len(folds)`` stratified outer folds and tested on the
+    fold it never saw: ``auc`` the mean of ``folds`` (the chosen model's AUC in each), ``std``
+    their spread, ``candidates`` every candidate's AUC on the same folds and ``chosen`` which
+    candidate each fold's selection chose."""
+
+    auc: float
+    std: float
+    folds: tuple[float, ...]
+    candidates: tuple[CandidateScore, ...]
+    chosen: tuple[str, ...]
+
+
+def cross_validate(
     table: LabelledTable, *, folds: int = 5, random_state: int = 0
-) -> tuple[float, float]:
-    """Mean and standard deviation of the AUC over stratified folds, the whole recipe per fold."""
-    aucs = []
+) -> CrossValidation:
+    """Nested cross-validation: preparer and selection refit inside each outer fold."""
+    chosen_aucs: list[float] = []
+    by_candidate: dict[str, list[float]] = {}
+    chosen: list[str] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
     for train, test in splitter.split(table.features, table.y):
         part = LabelledTable(
@@ -160,37 +191,60 @@ def cross_validated_auc(
         )
         fitted = fit_table(part, random_state=random_state)
         rows = fitted.preparer.transform(table.features.iloc[test])
-        aucs.append(float(roc_auc_score(table.y[test], fitted.model.predict_pd(rows))))
-    return float(np.mean(aucs)), float(np.std(aucs))
+        outcomes = table.y[test]
+        for name, candidate in fitted.selected.fitted_.items():
+            by_candidate.setdefault(name, []).append(auc(outcomes, candidate.predict_pd(rows)))
+        chosen.append(fitted.selection.chosen)
+        chosen_aucs.append(by_candidate[fitted.selection.chosen][-1])
+    candidates = tuple(
+        CandidateScore(name, float(np.mean(aucs)), float(np.std(aucs)), tuple(aucs))
+        for name, aucs in by_candidate.items()
+    )
+    return CrossValidation(
+        float(np.mean(chosen_aucs)),
+        float(np.std(chosen_aucs)),
+        tuple(chosen_aucs),
+        candidates,
+        tuple(chosen),
+    )
 
 
 @dataclass(frozen=True)
 class TableEvaluation:
-    """A saved model on a labelled table: its metrics, calibration tests and cross-validated
-    AUC, with the rows as the model saw them and their PDs (for whatever is computed next)."""
+    """A saved model on a labelled table: its metrics, calibration tests and nested
+    cross-validation, with the rows as the model saw them and their PDs (for whatever is
+    computed next)."""
 
     evaluation: Evaluation
     calibration_tests: CalibrationTests | None
     unlabelled: int
-    cv_auc: tuple[float, float] | None  # mean and standard deviation over the folds
+    cross_validation: CrossValidation | None
     rows: pd.DataFrame
     pd: npt.NDArray[np.float64]
+
+    @property
+    def cv_auc(self) -> tuple[float, float] | None:
+        """Mean and standard deviation of the recipe's AUC over the outer folds."""
+        cv = self.cross_validation
+        return None if cv is None else (cv.auc, cv.std)
 
 
 def evaluate_table(
     artifact: ModelArtifact,
     table: LabelledTable,
     *,
-    cross_validate: bool = True,
+    cross_validate_recipe: bool = True,
     banding: Banding | None = None,
 ) -> TableEvaluation:
-    """A saved model's metrics on a labelled table; with no date column, also ``cv_auc``; with
-    a ``banding``, the validator's ``calibration_tests`` by its bands."""
+    """A saved model's metrics on a labelled table; when the model's time column is not in
+    the table, also the recipe's nested ``cross_validation``; with a ``banding``, the
+    validator's ``calibration_tests`` by its bands."""
     if artifact.preparer is None:
         raise ConfigError("this model was not trained from a table (--table): it has no preparer")
     rows = artifact.preparer.transform(table.features)
-    pd_ = artifact.model.predict_pd(rows)
+    pd_ = artifact.predictor.predict_pd(rows)
     tests = None if banding is None else calibration_tests(table.y, pd_, banding)
-    has_time = TablePreparer().fit(table.features, table.y).time_column_ is not None
-    cv = cross_validated_auc(table) if cross_validate and not has_time else None
+    # Random folds would mix the future into training: a dated table is not cross-validated.
+    has_time = artifact.preparer.time_values(table.features) is not None
+    cv = cross_validate(table) if cross_validate_recipe and not has_time else None
     return TableEvaluation(evaluate(table.y, pd_), tests, table.unlabelled, cv, rows, pd_)

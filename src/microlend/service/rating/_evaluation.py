@@ -24,6 +24,7 @@ from microlend.data import Dataset
 from microlend.errors import ArtifactError
 from microlend.models import (
     CalibrationTests,
+    CrossValidation,
     Evaluation,
     LabelledTable,
     ModelArtifact,
@@ -110,6 +111,7 @@ class ModelEvaluation:
     cv_auc: tuple[float, float] | None = None  # mean and standard deviation over five folds
     unlabelled: int | None = None
     history: HistoryCut | None = None
+    cross_validation: CrossValidation | None = None
 
     @property
     def on_records(self) -> bool:
@@ -127,7 +129,31 @@ class ModelEvaluation:
             result["unlabelled"] = self.unlabelled
         if self.cv_auc is not None:
             result["cv_auc"], result["cv_auc_std"] = self.cv_auc
+        if not self.on_records:
+            result["chosen"] = self.artifact.kind
+            candidates = self.candidates()
+            if candidates:
+                result["candidates"] = candidates
         return result
+
+    def candidates(self) -> dict[str, dict[str, Any]]:
+        """A table's candidates by name: ``cv_auc`` and ``cv_auc_std`` on the outer folds of
+        the evaluation's nested cross-validation (the folds of ``cv_auc``), ``chosen_in_folds``
+        (how many of those folds' selections chose it) and ``training_cv_auc`` (its figure on
+        the training's own folds, saved with the model); each ``None`` where not measured."""
+        cv, selection = self.cross_validation, self.artifact.selection
+        outer = {} if cv is None else {c.name: c for c in cv.candidates}
+        inner = {} if selection is None else {c.name: c for c in selection.candidates}
+        found: dict[str, dict[str, Any]] = {}
+        for name in [*outer, *(n for n in inner if n not in outer)]:
+            tested, trained = outer.get(name), inner.get(name)
+            found[name] = {
+                "cv_auc": None if tested is None else tested.auc,
+                "cv_auc_std": None if tested is None else tested.std,
+                "chosen_in_folds": None if cv is None else cv.chosen.count(name),
+                "training_cv_auc": None if trained is None else trained.auc,
+            }
+        return found
 
 
 def evaluate_on_records(
@@ -179,12 +205,13 @@ def _replayed_split(artifact: ModelArtifact, labelled: Labelled) -> tuple[Labell
 def evaluate_on_table(
     artifact: ModelArtifact, table: LabelledTable, path: Path, *, scale: ScoreScale | None = None
 ) -> ModelEvaluation:
-    """The model on a labelled table read from ``path``; ``cv_auc`` when it has no time column,
-    the shift of its latest rows from its earliest when it has one."""
+    """The model on a labelled table read from ``path``; when it has no time column, the nested
+    cross-validation of the recipe (``cv_auc`` and every candidate's figure), else the shift of
+    its latest rows from its earliest."""
     scale = scale or ScoreScale()
     result = evaluate_table(artifact, table, banding=scale)
     assert result.calibration_tests is not None, "a banding gives calibration tests"
-    importance = feature_importance(artifact.model, result.rows)
+    importance = feature_importance(artifact.predictor, result.rows)
     return ModelEvaluation(
         artifact=artifact,
         source=str(path),
@@ -196,6 +223,7 @@ def evaluate_on_table(
         shift=_shift_in_time(artifact, table, result, scale, importance),
         cv_auc=result.cv_auc,
         unlabelled=result.unlabelled,
+        cross_validation=result.cross_validation,
     )
 
 

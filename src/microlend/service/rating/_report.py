@@ -19,7 +19,7 @@ from microlend.models import (
     CalibrationTests,
     Evaluation,
     ModelMetadata,
-    PDModel,
+    TableModel,
     calibration_tests,
 )
 from microlend.monitoring import Stability, psi, psi_table
@@ -122,7 +122,9 @@ def _numbers(column: pd.Series) -> FloatArray:
     return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def feature_importance(model: PDModel, features: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+def feature_importance(
+    model: TableModel, features: pd.DataFrame
+) -> tuple[tuple[str, float], ...]:
     """Mean absolute contribution (log-odds) of each feature on ``features``, largest first."""
     contributions = model.contributions(features).drop(columns=["base"])
     mean_abs = contributions.abs().mean().sort_values(ascending=False)
