@@ -96,7 +96,17 @@ def to_decimal(value: Decimal | int | str) -> Decimal:
 
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency``: ``0.01`` for USD, ``1`` for JPY, ``0.001`` for KWD."""
-    return Decimal(1).scaleb(-currency_exponent(currency))
+    try:
+        return _MINOR_UNITS[currency]
+    except KeyError:
+        currency_exponent(currency)  # raises the one error of an unknown currency
+        raise
+
+
+# Every amount a decision prices is rounded here, tens of times per offer: looked up, not built.
+_MINOR_UNITS: Final = {
+    code: Decimal(1).scaleb(-places) for code, places in CURRENCY_EXPONENTS.items()
+}
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from microlend.api._schemas import (
@@ -19,7 +18,7 @@ from microlend.api._schemas import (
     ScoreOut,
     TransactionOut,
 )
-from microlend.ledger import Instalment, terms_to_json
+from microlend.ledger import Instalment, terms_to_dict
 from microlend.money import to_text
 from microlend.policy import Decision
 from microlend.scoring import Rating
@@ -119,7 +118,7 @@ def loan_out(view: LoanView) -> LoanOut:
     state, currency = view.state, view.loan.currency
     return LoanOut(
         **summary(view.loan).model_dump(),
-        terms=json.loads(terms_to_json(view.loan.terms)),
+        terms=terms_to_dict(view.loan.terms),
         realised_apr=view.loan.realised_apr,
         schedule=[_instalment(row) for row in view.schedule],
         transactions=[

@@ -53,7 +53,7 @@ from microlend.ledger._terms import (
     Waterfall,
     as_waterfall,
 )
-from microlend.ledger._terms_json import terms_from_json, terms_to_json
+from microlend.ledger._terms_json import terms_from_json, terms_to_dict, terms_to_json
 from microlend.ledger._transactions import (
     Header,
     disbursement,
@@ -122,6 +122,7 @@ __all__ = [
     "serviced",
     "settlement_holdback",
     "terms_from_json",
+    "terms_to_dict",
     "terms_to_json",
     "trial_balance",
     "unique_transactions",

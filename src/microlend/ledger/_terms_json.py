@@ -25,7 +25,7 @@ from microlend.ledger._terms import (
     as_waterfall,
 )
 
-__all__ = ["terms_from_json", "terms_to_json"]
+__all__ = ["terms_from_json", "terms_to_dict", "terms_to_json"]
 
 _FIELDS = {
     Product.FIXED_INSTALMENT: {
@@ -42,6 +42,11 @@ _FIELDS = {
 
 def terms_to_json(terms: Terms) -> str:
     """The JSON object of ``terms``, with sorted keys (equal terms give equal text)."""
+    return json.dumps(terms_to_dict(terms), sort_keys=True)
+
+
+def terms_to_dict(terms: Terms) -> dict[str, Any]:
+    """``terms`` as the JSON-ready object ``terms_to_json`` writes."""
     body: dict[str, Any] = {"product": terms.product.value, "fee_rate": str(terms.fee_rate)}
     body["waterfall"] = [c.value for c in terms.waterfall]
     if isinstance(terms, FixedInstalmentTerms):
@@ -56,7 +61,7 @@ def terms_to_json(terms: Terms) -> str:
             "periods": terms.covenant.periods,
             "period_days": terms.covenant.period_days,
         }
-    return json.dumps(body, sort_keys=True)
+    return body
 
 
 # Terms are frozen values and a book holds many loans on the same few terms: parse each text once.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from microlend.ledger import (
@@ -22,7 +23,7 @@ from microlend.ledger import (
     Product,
     Terms,
     terms_from_json,
-    terms_to_json,
+    terms_to_dict,
 )
 from microlend.money import Money, to_text
 from microlend.policy._disclosure import Disclosure, disclosure_from_dict, disclosure_to_dict
@@ -147,7 +148,15 @@ class Decision:
         return bool(self.offers)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data: amounts and rates as exact decimal text, dates ISO."""
+        """Plain JSON-ready data: amounts and rates as exact decimal text, dates ISO.
+
+        Built once: a decision is stored and answered with on the api's hot path, and writing
+        its offers' amounts as text is most of what both cost. Each call gives a new dict over
+        shared inner values, which callers read and never change."""
+        return dict(self._document)
+
+    @cached_property
+    def _document(self) -> dict[str, Any]:
         money = self.requested_amount
         return {
             "application_id": self.application_id,
@@ -231,7 +240,7 @@ def _offer_dict(offer: Offer, currency: str) -> dict[str, Any]:
         "product": offer.product.value,
         "amount": to_text(offer.amount.amount, currency),
         "price": str(offer.price),
-        "terms": json.loads(terms_to_json(offer.terms)),
+        "terms": terms_to_dict(offer.terms),
         "quote": _decimals(vars(offer.quote)),
         "fee": to_text(offer.fee, currency),
         "total_cost": to_text(offer.total_cost, currency),

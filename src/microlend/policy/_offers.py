@@ -111,13 +111,15 @@ def _offer(
         return _refusal("apr_above_cap", "the effective APR would be above our maximum")
     rows = schedule(terms, amount, as_of)
     last_day = last_payment_on(terms, amount, as_of, daily_net_sales=daily_net)
+    fee, interest = _sum(rows, "fee"), _sum(rows, "interest")
+    # A schedule's principal sums exactly to the principal lent (``ledger.schedule``).
     return Offer(
         amount=amount,
         terms=terms,
         quote=quote,
-        fee=_sum(rows, "fee"),
-        total_cost=_sum(rows, "fee") + _sum(rows, "interest"),
-        total_repayable=sum((row.total for row in rows), Decimal(0)),
+        fee=fee,
+        total_cost=fee + interest,
+        total_repayable=amount.amount + fee + interest,
         expected_days=(last_day - as_of).days,
         apr=apr,
         preview=rows[:PREVIEW_ROWS],

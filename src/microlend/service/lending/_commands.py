@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError, LedgerError
-from microlend.ledger import disbursement, funding, terms_to_json
+from microlend.ledger import disbursement, funding, terms_to_dict
 from microlend.money import Money, to_text
 from microlend.policy import Offer
 from microlend.service.lending._credit import check_within_limit, usable_decision
@@ -132,9 +132,7 @@ def _accept_request(offer: Offer) -> dict[str, str]:
     """What an accept's idempotency key is bound to: the principal and the terms. The terms are
     the compact, sorted JSON text that accepting a decision's offer has always fingerprinted, so
     a key sent again after an upgrade still answers as it first did."""
-    terms = json.dumps(
-        json.loads(terms_to_json(offer.terms)), sort_keys=True, separators=(",", ":")
-    )
+    terms = json.dumps(terms_to_dict(offer.terms), sort_keys=True, separators=(",", ":"))
     return {
         "amount": to_text(offer.amount.amount, offer.amount.currency),
         "currency": offer.amount.currency,
