@@ -329,14 +329,14 @@ def _table_candidates(result: ModelEvaluation) -> str:
     chosen = result.artifact.kind
     rows = []
     for name, c in result.candidates().items():
-        cv = "not run" if c["cv_auc"] is None else f"{c['cv_auc']:.4f} ± {c['cv_auc_std']:.4f}"
+        nested = "not run" if c["cv_auc"] is None else f"{c['cv_auc']:.4f} ± {c['cv_auc_std']:.4f}"
         trained = "" if c["training_cv_auc"] is None else f"{c['training_cv_auc']:.4f}"
         folds = "" if c["chosen_in_folds"] is None else str(c["chosen_in_folds"])
         rows.append(
             (
                 f"{name}: {_CANDIDATE_WORDS.get(name, name)}",
                 trained or "-",
-                cv,
+                nested,
                 folds or "-",
                 "saved" if name == chosen else "compared",
             )

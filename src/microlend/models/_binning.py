@@ -20,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from microlend.models._frame import level_index
+
 __all__ = ["FeatureBins", "category_bins", "numeric_bins", "quantile_edges"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,8 +53,10 @@ class FeatureBins:
             index = np.searchsorted(np.asarray(self.splits), values, side="right")
             out = woe[np.minimum(index, woe.size - 1)]
         else:
-            lookup = {level: woe[i] for i, group in enumerate(self.groups) for level in group}
-            out = np.array([lookup.get(str(v), 0.0) for v in column], dtype=np.float64)
+            levels = [level for group in self.groups for level in group]
+            by_level = [w for group, w in zip(self.groups, woe, strict=True) for _ in group]
+            # An unseen level (index -1) takes the last entry: 0, no evidence.
+            out = np.append(by_level, 0.0)[level_index(column, levels)]
         return np.where(missing, self.missing_woe, out)
 
     @classmethod
@@ -118,9 +122,17 @@ def numeric_bins(
 
 def category_bins(name: str, column: pd.Series, y: npt.NDArray[np.int64]) -> FeatureBins:
     """One WoE bin per level of a categorical column (the preparer already pooled rare ones)."""
-    text = column.astype("string")
-    present = text.notna().to_numpy()
-    levels, index = np.unique(text[present].to_numpy(dtype=str), return_inverse=True)
+    present = column.notna().to_numpy()
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        seen = sorted(
+            {str(c) for c in column.cat.categories[np.unique(column.cat.codes.to_numpy()[present])]}
+        )
+        levels = np.asarray(seen, dtype=object)
+        index = level_index(column, seen)[present]
+    else:
+        levels, index = np.unique(
+            column[present].astype(str).to_numpy(dtype=str), return_inverse=True
+        )
     bads = np.bincount(index, weights=y[present], minlength=levels.size).astype(np.float64)
     counts = np.bincount(index, minlength=levels.size).astype(np.float64)
     woe, missing_woe, iv = _woe(bads, counts, y, present)

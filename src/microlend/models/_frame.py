@@ -9,12 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pandas.api import types as ptypes
 
 from microlend.errors import ModelError
 
-__all__ = ["as_model_frame", "is_categorical", "learn_categories"]
+__all__ = [
+    "as_model_frame",
+    "is_categorical",
+    "learn_categories",
+    "level_index",
+    "present_levels",
+]
 
 
 def is_categorical(column: pd.Series) -> bool:
@@ -26,15 +33,38 @@ def is_categorical(column: pd.Series) -> bool:
     return bool(ptypes.is_string_dtype(column.dtype) or ptypes.is_object_dtype(column.dtype))
 
 
+def present_levels(column: pd.Series) -> list[str]:
+    """The sorted distinct values of a categorical column, as text, missing ones left out."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        used = column.cat.categories[np.unique(codes[codes >= 0])]
+        return sorted({str(v) for v in used})
+    return sorted({str(v) for v in column.dropna().astype(str).unique().tolist()})
+
+
 def learn_categories(rows: pd.DataFrame) -> dict[str, list[str]]:
     """The sorted levels of each categorical column of ``rows``."""
-    levels: dict[str, list[str]] = {}
-    for name in rows.columns:
-        column = rows[name]
-        if is_categorical(column):
-            present = column.dropna().astype(str).unique().tolist()
-            levels[str(name)] = sorted(str(v) for v in present)
-    return levels
+    return {
+        str(name): present_levels(rows[name]) for name in rows.columns if is_categorical(rows[name])
+    }
+
+
+def level_index(column: pd.Series, levels: Sequence[str]) -> npt.NDArray[np.intp]:
+    """Each value's position in ``levels`` (compared as text), -1 for a missing value or a
+    level not among them. A categorical column is read through its codes: a lookup per
+    category, not a conversion per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        position = {level: i for i, level in enumerate(levels)}
+        lookup = [position.get(str(c), -1) for c in column.cat.categories]
+        codes = column.cat.codes.to_numpy()
+        return np.asarray(np.append(lookup, -1)[codes], dtype=np.intp)
+    text = column.astype("string")
+    present = text.notna().to_numpy()
+    values = text.fillna("").to_numpy(dtype=object)
+    index = np.full(len(column), -1, dtype=np.intp)
+    for i, level in enumerate(levels):
+        index[(values == level) & present] = i
+    return index
 
 
 def as_model_frame(
@@ -51,6 +81,13 @@ def as_model_frame(
         column = rows[name]
         if name in categories:
             levels = list(categories[name])
+            if (
+                isinstance(column.dtype, pd.CategoricalDtype)
+                and [str(c) for c in column.cat.categories] == levels
+            ):
+                # Already coded with these levels (the table preparer's output): as it is.
+                columns[name] = column
+                continue
             text = column.astype("string")
             # A level unseen in training carries no learned evidence: it becomes missing.
             known = text.where(text.isin(levels)).astype(object).where(text.isin(levels), None)

@@ -29,7 +29,7 @@ from microlend.models._binning import quantile_edges
 from microlend.models._calibration import PD_FLOOR
 from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import Fold, fold_aucs, make_folds
-from microlend.models._frame import is_categorical
+from microlend.models._frame import is_categorical, level_index, present_levels
 
 __all__ = ["LinearPD", "LinearTerm"]
 
@@ -62,12 +62,9 @@ class LinearTerm:
     def columns(self, column: pd.Series) -> FloatArray:
         """The term's design columns for ``column`` (rows by columns)."""
         if self.kind == "categorical":
-            text = column.astype("string")
-            missing = text.isna().to_numpy()
-            values = text.fillna("").to_numpy(dtype=object)
-            onehot = np.zeros((len(column), len(self.levels)), dtype=bool)
-            for j, level in enumerate(self.levels):
-                onehot[:, j] = (values == level) & ~missing
+            index = level_index(column, self.levels)
+            missing = column.isna().to_numpy()
+            onehot = index[:, None] == np.arange(len(self.levels))
             return np.column_stack([onehot, missing]).astype(np.float64)
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
         missing = ~np.isfinite(values)
@@ -257,8 +254,7 @@ class LinearPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn
     def _shape(self, name: str, column: pd.Series) -> LinearTerm:
         """The term's columns learnt from training (coefficients still empty)."""
         if is_categorical(column):
-            levels = sorted(str(v) for v in column.dropna().astype(str).unique())
-            return LinearTerm(name, "categorical", (), (), levels=tuple(levels))
+            return LinearTerm(name, "categorical", (), (), levels=tuple(present_levels(column)))
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
         present = values[np.isfinite(values)]
         if present.size == 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = ["MISSING_TOKENS", "parse_dates", "parse_text_numbers"]
@@ -33,8 +34,31 @@ def _present(text: pd.Series) -> pd.Series:
     return text.notna() & ~text.str.strip().str.lower().isin(MISSING_TOKENS)
 
 
+def _distinct(column: pd.Series) -> tuple[npt.NDArray[np.intp], pd.Series, npt.NDArray[np.int64]]:
+    """Each row's position among the column's distinct values (-1 where missing), those
+    values and how many rows hold each: a table's text columns repeat a few values, so each
+    is parsed once."""
+    codes, uniques = pd.factorize(column)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return codes, pd.Series(uniques, dtype=object), counts
+
+
 def parse_text_numbers(column: pd.Series) -> tuple[pd.Series, float]:
     """The column as float64 (missing stays NaN) and the share of present values that parsed."""
+    codes, uniques, counts = _distinct(column)
+    values, present, parsed = _numbers(uniques)
+    out = np.where(codes >= 0, np.append(values, np.nan)[codes], np.nan)
+    n_present = int(counts[present].sum())
+    n_parsed = int(counts[present & parsed].sum())
+    share = n_parsed / n_present if n_present else 0.0
+    return pd.Series(out, index=column.index, dtype=np.float64), share
+
+
+def _numbers(
+    column: pd.Series,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Each value as a number (NaN where missing or not a number), whether it is present and
+    whether it parsed."""
     text = column.astype("string")
     present = _present(text)
     parts = text.str.extract(_NUMBER)
@@ -43,9 +67,8 @@ def parse_text_numbers(column: pd.Series) -> tuple[pd.Series, float]:
     value = value.where(parts["plus"].isna(), value + 0.5)
     value = value.where(parts["lt"].isna(), value - 0.5)
     out = value.astype(np.float64).where(present, np.nan)
-    n_present = int(present.sum())
-    parsed = int((present & number.notna()).sum())
-    return pd.Series(out.to_numpy(), index=column.index), (parsed / n_present if n_present else 0.0)
+    present_ = present.to_numpy(dtype=bool)
+    return out.to_numpy(dtype=np.float64), present_, present_ & number.notna().to_numpy()
 
 
 def parse_dates(column: pd.Series) -> tuple[pd.Series, float]:
@@ -53,13 +76,17 @@ def parse_dates(column: pd.Series) -> tuple[pd.Series, float]:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         stamps = pd.to_datetime(column, utc=True)
         return stamps, 1.0 if column.notna().any() else 0.0
+    _, uniques, counts = _distinct(column)
+    distinct = uniques.astype("string")
+    present_once = _present(distinct).to_numpy(dtype=bool)
+    looks_once = distinct.str.match(_DATE).fillna(False).to_numpy(dtype=bool) & present_once
+    n_present = int(counts[present_once].sum())
+    n_looks = int(counts[looks_once].sum())
+    if n_present == 0 or n_looks < n_present:
+        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[us, UTC]"), (
+            n_looks / n_present if n_present else 0.0
+        )
     text = column.astype("string")
     present = _present(text)
-    looks = text.str.match(_DATE).fillna(False).astype(bool) & present
-    n_present = int(present.sum())
-    if n_present == 0 or looks.sum() < n_present:
-        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[us, UTC]"), (
-            float(looks.sum()) / n_present if n_present else 0.0
-        )
     stamps = pd.to_datetime(text.where(present), utc=True, errors="coerce", format="mixed")
     return stamps, float(stamps.notna().sum()) / n_present

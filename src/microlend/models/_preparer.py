@@ -216,11 +216,15 @@ def _apply(plan: ColumnPlan, column: pd.Series) -> pd.Series:
         return pd.to_numeric(column, errors="coerce").astype(np.float64)
     if plan.kind == "text_number":
         return parse_text_numbers(column)[0]
-    text = column.astype("string")
-    pooled = text.where(text.isin(plan.levels) | text.isna(), OTHER)
+    # Codes by lookup, not pandas' text conversion of every row (a tenth of a selection's time).
+    present = column.notna().to_numpy()
+    position = {level: i for i, level in enumerate(plan.levels)}
+    other = len(plan.levels)
+    text = column.astype(str).to_numpy(dtype=object)
+    codes = np.fromiter((position.get(v, other) for v in text), dtype=np.intp, count=text.size)
     levels = [*plan.levels, OTHER]
     return pd.Series(
-        pd.Categorical(pooled.astype(object).where(pooled.notna(), None), categories=levels),
+        pd.Categorical.from_codes(np.where(present, codes, -1), categories=levels),
         index=column.index,
     )
 

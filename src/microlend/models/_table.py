@@ -23,8 +23,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.models._artifacts import ModelArtifact, file_sha256
-from microlend.models._crossfit import auc
 from microlend.models._calibration_tests import Banding, CalibrationTests, calibration_tests
+from microlend.models._crossfit import auc
 from microlend.models._evaluation import Evaluation, evaluate
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._preparer import Finding, TablePreparer
