@@ -67,8 +67,9 @@ def _numbers(
     value = value.where(parts["plus"].isna(), value + 0.5)
     value = value.where(parts["lt"].isna(), value - 0.5)
     out = value.astype(np.float64).where(present, np.nan)
-    present_ = present.to_numpy(dtype=bool)
-    return out.to_numpy(dtype=np.float64), present_, present_ & number.notna().to_numpy()
+    present_ = np.asarray(present.to_numpy(dtype=bool), dtype=np.bool_)
+    parsed = present_ & np.asarray(number.notna().to_numpy(), dtype=np.bool_)
+    return np.asarray(out.to_numpy(dtype=np.float64), dtype=np.float64), present_, parsed
 
 
 def parse_dates(column: pd.Series) -> tuple[pd.Series, float]:

@@ -224,7 +224,9 @@ def _apply(plan: ColumnPlan, column: pd.Series) -> pd.Series:
     codes = np.fromiter((position.get(v, other) for v in text), dtype=np.intp, count=text.size)
     levels = [*plan.levels, OTHER]
     return pd.Series(
-        pd.Categorical.from_codes(np.where(present, codes, -1), categories=levels),
+        pd.Categorical.from_codes(
+            np.where(present, codes, -1).astype(np.intp), categories=pd.Index(levels)
+        ),
         index=column.index,
     )
 
