@@ -52,8 +52,9 @@ def train(
     applications and tested on the later ones (out of time); the scorecard challenger is saved
     beside the model. With --table: four candidates (a regularised logistic regression, a WoE
     scorecard, LightGBM sized to the table and their blend) are compared on five folds of the
-    table (time-ordered when it has a date column) and the simplest within 0.002 AUC of the
-    best is saved, with every candidate's figure. The model folder holds no pickle.
+    table (time-ordered when it has a date column) and the first within 0.002 AUC of the best,
+    in the order linear, LightGBM, blend, scorecard, is saved, with every candidate's figure.
+    The model folder holds no pickle.
     """
     from microlend.models import fit_table, labelled_table, read_table, save_model
 

@@ -18,7 +18,7 @@ from microlend.dashboard._card_limits import known_limits
 from microlend.dashboard._files import write_text_atomically
 from microlend.dashboard._markdown import bullets, pct, sha, table, utc
 from microlend.features import feature_names, spec
-from microlend.models import BlendPD, PDModel
+from microlend.models import PREFERENCE, BlendPD, PDModel
 from microlend.monitoring import STABLE_BELOW, WATCH_BELOW
 from microlend.service import PERFORMANCE_WINDOW, FeatureFact, ModelEvaluation, Shift
 
@@ -354,8 +354,9 @@ def _table_candidates(result: ModelEvaluation) -> str:
     selection = result.artifact.selection
     rule = (
         f"At training every candidate was fitted on the same folds of the training table and "
-        f"the simplest (in the order listed) within {selection.tolerance:g} AUC of the best "
-        f"was chosen: `{selection.chosen}`, then refitted on all training rows."
+        f"the first within {selection.tolerance:g} AUC of the best, in the order "
+        f"{', '.join(PREFERENCE)}, was chosen: `{selection.chosen}`, then refitted on all "
+        "training rows."
     )
     if result.cross_validation is None:
         nested = (

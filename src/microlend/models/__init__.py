@@ -39,6 +39,7 @@ from microlend.models._preparer import POST_OUTCOME_WORDS, ColumnPlan, Finding, 
 from microlend.models._scorecard import Scorecard
 from microlend.models._selection import (
     CANDIDATES,
+    PREFERENCE,
     CandidateScore,
     SelectedModel,
     Selection,
@@ -63,6 +64,7 @@ __all__ = [
     "KINDS",
     "PD_FLOOR",
     "POST_OUTCOME_WORDS",
+    "PREFERENCE",
     "BandTest",
     "Banding",
     "BlendPD",
