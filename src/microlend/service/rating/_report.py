@@ -122,9 +122,7 @@ def _numbers(column: pd.Series) -> FloatArray:
     return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def feature_importance(
-    model: TableModel, features: pd.DataFrame
-) -> tuple[tuple[str, float], ...]:
+def feature_importance(model: TableModel, features: pd.DataFrame) -> tuple[tuple[str, float], ...]:
     """Mean absolute contribution (log-odds) of each feature on ``features``, largest first."""
     contributions = model.contributions(features).drop(columns=["base"])
     mean_abs = contributions.abs().mean().sort_values(ascending=False)
