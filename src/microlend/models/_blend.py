@@ -19,11 +19,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 
 from microlend.errors import ArtifactError, ModelError
-from microlend.models._calibration import PD_FLOOR
 from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import Fold, fold_aucs, make_folds
 from microlend.models._linear import LinearPD
 from microlend.models._pd_model import PDModel
+from microlend.models._predict import MarginPDMixin
 
 __all__ = ["BlendPD"]
 
@@ -32,7 +32,7 @@ FloatArray = npt.NDArray[np.float64]
 _LEARNED = ("boosted_", "linear_", "weight_", "slope_", "intercept_")
 
 
-class BlendPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+class BlendPD(MarginPDMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """The logit-scale average of a ``PDModel`` and a ``LinearPD`` (a scikit-learn classifier).
 
     ``boosted`` / ``linear``: the two parts' settings, as unfitted estimators (defaults when
@@ -113,20 +113,6 @@ class BlendPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn 
         mix = self.weight_ * self.boosted_.raw_margin(rows)
         mix = mix + (1.0 - self.weight_) * self.linear_.raw_margin(rows)
         return np.asarray(self.intercept_ + self.slope_ * mix, dtype=np.float64)
-
-    def predict_pd(self, rows: pd.DataFrame, /) -> FloatArray:
-        """``sigmoid(raw_margin(rows))``, kept within [PD_FLOOR, 1 - PD_FLOOR]."""
-        pd_ = 1.0 / (1.0 + np.exp(-self.raw_margin(rows)))
-        return np.asarray(np.clip(pd_, PD_FLOOR, 1.0 - PD_FLOOR), dtype=np.float64)
-
-    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
-        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
-        pd_ = self.predict_pd(rows)
-        return np.column_stack([1.0 - pd_, pd_])
-
-    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
-        """1 (default) where the PD is at least one half, else 0 (for scikit-learn tools)."""
-        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     def contributions(self, rows: pd.DataFrame, /) -> pd.DataFrame:
         """Each feature's additive share of ``raw_margin``, plus ``base``: the parts'

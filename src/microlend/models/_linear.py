@@ -26,10 +26,10 @@ from sklearn.linear_model import LogisticRegression
 
 from microlend.errors import ArtifactError, ModelError
 from microlend.models._binning import quantile_edges
-from microlend.models._calibration import PD_FLOOR
 from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import Fold, fold_aucs, make_folds
 from microlend.models._frame import is_categorical, level_index, present_levels
+from microlend.models._predict import MarginPDMixin
 
 __all__ = ["LinearPD", "LinearTerm"]
 
@@ -139,7 +139,7 @@ def _weights(shapes: Sequence[LinearTerm], weight: float) -> FloatArray:
     return np.concatenate([w[w != 0.0] for w in kept])
 
 
-class LinearPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+class LinearPD(MarginPDMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Regularised logistic regression on one-hot and binned inputs (a scikit-learn classifier).
 
     ``c``: the inverse of the L2 penalty on standardised columns (smaller is stronger).
@@ -296,20 +296,6 @@ class LinearPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn
         for term in self.terms_:
             margin += term.contribution(rows[term.name])
         return margin
-
-    def predict_pd(self, rows: pd.DataFrame, /) -> FloatArray:
-        """``sigmoid(raw_margin(rows))``, kept within [PD_FLOOR, 1 - PD_FLOOR]."""
-        pd_ = 1.0 / (1.0 + np.exp(-self.raw_margin(rows)))
-        return np.asarray(np.clip(pd_, PD_FLOOR, 1.0 - PD_FLOOR), dtype=np.float64)
-
-    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
-        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
-        pd_ = self.predict_pd(rows)
-        return np.column_stack([1.0 - pd_, pd_])
-
-    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
-        """1 (default) where the PD is at least one half, else 0 (for scikit-learn tools)."""
-        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     # -- saving ---------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from microlend.models._calibration import CalibrationMethod, Calibrator
 from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import Fold
 from microlend.models._frame import as_model_frame, learn_categories
+from microlend.models._predict import PredictMixin
 from microlend.models._split import holdout_split
 
 __all__ = ["PDModel"]
@@ -36,7 +37,7 @@ FloatArray = npt.NDArray[np.float64]
 _LEARNED = ("booster_", "calibrator_", "feature_names_", "categories_", "best_iteration_")
 
 
-class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+class PDModel(PredictMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """A calibrated, monotone gradient-boosting PD model, a scikit-learn binary classifier.
 
     Settings are the ``__init__`` arguments (``get_params``/``set_params``/``clone`` work on
@@ -300,16 +301,6 @@ class PDModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn 
         """Calibrated PDs: ``calibrator_(sigmoid(raw_margin(rows)))``."""
         raw = self._raw_probability(self._frame(rows))
         return self.calibrator_.predict(raw)
-
-    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
-        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
-        pd_ = self.predict_pd(rows)
-        return np.column_stack([1.0 - pd_, pd_])
-
-    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
-        """1 (default) where the PD is at least one half, else 0: only for scikit-learn tools;
-        lending decisions use the PD itself."""
-        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     def contributions(self, rows: pd.DataFrame, /) -> pd.DataFrame:
         """Each feature's additive share of the raw log-odds of default, plus ``base``.

@@ -26,6 +26,7 @@ from microlend.models._binning import FeatureBins, category_bins, numeric_bins
 from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import Fold, cross_fit
 from microlend.models._frame import is_categorical
+from microlend.models._predict import PredictMixin
 
 __all__ = ["FeatureBins", "Scorecard"]
 
@@ -38,7 +39,7 @@ FloatArray = npt.NDArray[np.float64]
 _LEARNED = ("bins_", "coef_", "intercept_", "feature_names_")
 
 
-class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+class Scorecard(PredictMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """WoE logistic scorecard on the same features as the PD model (a scikit-learn classifier).
 
     Features with an information value under ``min_iv`` are left out of the regression (their
@@ -137,15 +138,6 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklear
         """``get_params()``: model.json's settings when a table chose the scorecard."""
         values: dict[str, Any] = self.get_params(deep=False)
         return values
-
-    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
-        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
-        pd_ = self.predict_pd(rows)
-        return np.column_stack([1.0 - pd_, pd_])
-
-    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
-        """1 (default) where the PD is at least one half, else 0 (for scikit-learn tools)."""
-        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
 
     def points_table(self) -> pd.DataFrame:
         """Points of every bin of every selected feature; a row's score is the sum of its points.

@@ -30,6 +30,7 @@ from microlend.models._checks import binary_target, check_rows, require_fitted
 from microlend.models._crossfit import fold_aucs, make_folds
 from microlend.models._linear import LinearPD
 from microlend.models._pd_model import PDModel
+from microlend.models._predict import PredictMixin
 from microlend.models._scorecard import Scorecard
 
 __all__ = [
@@ -164,7 +165,7 @@ def choose(scores: Sequence[CandidateScore], tolerance: float) -> str:
     return next(s.name for s in ranked if s.auc >= best - tolerance)
 
 
-class SelectedModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
+class SelectedModel(PredictMixin, ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """The candidates compared on ``folds`` folds of the training rows, the chosen one kept.
 
     ``candidates``: which of ``CANDIDATES`` to compare (``blend`` needs ``linear`` and
@@ -285,12 +286,3 @@ class SelectedModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sk
     def contributions(self, rows: pd.DataFrame, /) -> pd.DataFrame:
         require_fitted(self, _LEARNED, "selected model")
         return self.model_.contributions(rows)
-
-    def predict_proba(self, rows: pd.DataFrame, /) -> FloatArray:
-        """scikit-learn's view of ``predict_pd``: columns P(repaid), P(default)."""
-        pd_ = self.predict_pd(rows)
-        return np.column_stack([1.0 - pd_, pd_])
-
-    def predict(self, rows: pd.DataFrame, /) -> npt.NDArray[np.int64]:
-        """1 (default) where the PD is at least one half, else 0 (for scikit-learn tools)."""
-        return (self.predict_pd(rows) >= 0.5).astype(np.int64)
