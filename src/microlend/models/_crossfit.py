@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from microlend.errors import ModelError
+from microlend.models._split import time_ticks
 
 __all__ = ["Fold", "auc", "cross_fit", "fold_aucs", "make_folds"]
 
@@ -49,12 +50,7 @@ def make_folds(
 
 
 def _time_ordered(y: npt.NDArray[np.int64], time: pd.Series, folds: int) -> list[Fold]:
-    if len(time) != y.size:
-        raise ModelError(f"time has {len(time)} values for {y.size} rows")
-    stamps = pd.to_datetime(time.reset_index(drop=True), utc=True)
-    if stamps.isna().any():
-        raise ModelError(f"time has {int(stamps.isna().sum())} missing values")
-    ticks = stamps.to_numpy(dtype="datetime64[us]").astype(np.int64)
+    ticks = time_ticks(time, y.size)
     cuts = np.quantile(ticks, np.linspace(0.0, 1.0, folds + 2)[1:-1], method="lower")
     found: list[Fold] = []
     for k, cut in enumerate(cuts):

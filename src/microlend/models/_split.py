@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 
 from microlend.errors import ModelError
 
-__all__ = ["Split", "holdout_split"]
+__all__ = ["Split", "holdout_split", "time_ticks"]
 
 IntArray = npt.NDArray[np.intp]
 Split = tuple[IntArray, IntArray]
@@ -44,14 +44,20 @@ def holdout_split(
     return _out_of_time(y, time, share)
 
 
-def _out_of_time(y: npt.NDArray[np.int64], time: pd.Series, share: float) -> Split:
-    if len(time) != y.size:
-        raise ModelError(f"time has {len(time)} values for {y.size} rows")
+def time_ticks(time: pd.Series, rows: int) -> npt.NDArray[np.int64]:
+    """``time`` as UTC microseconds, one per row: integers, so that cutting at a quantile keeps
+    every row of the cut-off instant on one side. Wrong length or a missing time: ``ModelError``.
+    """
+    if len(time) != rows:
+        raise ModelError(f"time has {len(time)} values for {rows} rows")
     stamps = pd.to_datetime(time.reset_index(drop=True), utc=True)
     if stamps.isna().any():
         raise ModelError(f"time has {int(stamps.isna().sum())} missing values")
-    # Compared as integers (microseconds) so every row of the cut-off instant stays in training.
-    ticks = stamps.to_numpy(dtype="datetime64[us]").astype(np.int64)
+    return stamps.to_numpy(dtype="datetime64[us]").astype(np.int64)
+
+
+def _out_of_time(y: npt.NDArray[np.int64], time: pd.Series, share: float) -> Split:
+    ticks = time_ticks(time, y.size)
     cutoff_tick = np.quantile(ticks, 1.0 - share, method="lower")
     cutoff = pd.Timestamp(int(cutoff_tick), unit="us", tz="UTC")
     held_mask = ticks > cutoff_tick
