@@ -19,7 +19,7 @@ from microlend.data.contract import CONTRACT, arrow_schema
 from microlend.dates import to_utc
 from microlend.errors import ConfigError, NotFoundError
 
-__all__ = ["load_dataset"]
+__all__ = ["canonical", "load_dataset"]
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +61,12 @@ def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
             check_table(CONTRACT[name], table, sources[name], data_end, con, findings)
         check_relations(sources, con, findings)
     findings.raise_if_any()
-    tables = {name: _canonical(table, name) for name, table in tables.items()}
+    tables = {name: canonical(table, name) for name, table in tables.items()}
     log.info("loaded %s: %d tables, data end %s", root, len(tables), data_end.isoformat())
     return Dataset(root=root, tables=tables, files=files, end=data_end, manifest=manifest)
 
 
-def _canonical(table: pa.Table, name: str) -> pa.Table:
+def canonical(table: pa.Table, name: str) -> pa.Table:
     """Label the validated table with the contract's schema (non-null where it says so)."""
     contract = arrow_schema(name)
     extras = [table.schema.field(n) for n in table.column_names if n not in contract.names]

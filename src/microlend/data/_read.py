@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 FORMATS = (".csv", ".parquet")
 
 
-def locate_tables(root: Path, findings: Findings) -> dict[str, Path]:
-    """The file of every contract table in ``root``; a missing required table is a violation."""
+def locate_tables(root: Path, findings: Findings, *, require: bool = True) -> dict[str, Path]:
+    """The file of every contract table in ``root``; a missing required table is a violation
+    unless not ``require`` (a store's batch holds any subset of the tables)."""
     files: dict[str, Path] = {}
     for name, schema in CONTRACT.items():
         found = [
@@ -40,7 +41,7 @@ def locate_tables(root: Path, findings: Findings) -> dict[str, Path]:
             findings.add(Violation(found[0].name, None, None, f"{both} both exist: keep one"))
         elif found:
             files[name] = found[0]
-        elif schema.required:
+        elif schema.required and require:
             message = f"required table {name!r} is missing: expected {name}.csv or {name}.parquet"
             findings.add(Violation(f"{name}.csv", None, None, message))
     return files

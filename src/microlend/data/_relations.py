@@ -8,7 +8,7 @@ import duckdb
 
 from microlend.data._findings import Findings, Source
 from microlend.data._sql import ROW, first_rows
-from microlend.data.contract import CONTRACT
+from microlend.data.contract import CONTRACT, ForeignKey
 
 __all__ = ["check_relations"]
 
@@ -17,41 +17,53 @@ _ORDER_CHILDREN = ("refunds", "reviews", "shipments")
 
 
 def check_relations(
-    sources: Mapping[str, Source], con: duckdb.DuckDBPyConnection, findings: Findings
+    sources: Mapping[str, Source],
+    con: duckdb.DuckDBPyConnection,
+    findings: Findings,
+    *,
+    known: Mapping[str, str] | None = None,
 ) -> None:
-    """Check the rules between the loaded tables (those named in ``sources``)."""
-    loaded = set(sources)
+    """Check the rules between the loaded tables (those named in ``sources``).
+
+    ``known`` names, per table, the relation holding every row a reference may name: by
+    default each loaded table itself; a store's batch passes its rows and the stored ones
+    together, so that only the batch's rows are checked, against everything known.
+    """
+    relation = dict(known) if known is not None else {name: name for name in sources}
     for name in sources:
         for key in CONTRACT[name].foreign_keys:
-            if key.table in loaded:
-                _foreign_key(
-                    name, key.column, key.table, key.ref_column, sources[name], con, findings
-                )
-    if "orders" in loaded:
+            if key.table in relation:
+                _foreign_key(name, key, relation[key.table], sources[name], con, findings)
+    if "orders" in relation:
         for child in _ORDER_CHILDREN:
-            if child in loaded:
-                _same_merchant(child, "orders", "order_id", sources[child], con, findings)
-        if "refunds" in loaded:
-            _refunds_within_order(sources["refunds"], con, findings)
-    if {"loans", "applications"} <= loaded:
-        _same_merchant("loans", "applications", "application_id", sources["loans"], con, findings)
+            if child in sources:
+                _same_merchant(child, relation["orders"], "order_id", sources[child], con, findings)
+        if "refunds" in sources:
+            _refunds_within_order(
+                sources["refunds"], relation["refunds"], relation["orders"], con, findings
+            )
+    if "loans" in sources and "applications" in relation:
+        _same_merchant(
+            "loans", relation["applications"], "application_id", sources["loans"], con, findings
+        )
 
 
 def _foreign_key(
     table: str,
-    column: str,
+    key: ForeignKey,
     parent: str,
-    ref: str,
     source: Source,
     con: duckdb.DuckDBPyConnection,
     findings: Findings,
 ) -> None:
+    """Rows of ``table`` whose ``key`` names no row of the relation ``parent``."""
+    column, ref = key.column, key.ref_column
     total, rows = first_rows(
         con,
         f"SELECT c.{ROW}, c.{column} FROM {table} AS c ANTI JOIN {parent} AS p "
         f"ON c.{column} = p.{ref} WHERE c.{column} IS NOT NULL",
     )
-    located = [(row, f"{value!r} is not a {ref} of {parent}") for row, value in rows]
+    located = [(row, f"{value!r} is not a {ref} of {key.table}") for row, value in rows]
     findings.add_located(source, column, total, located)
 
 
@@ -77,7 +89,7 @@ def _same_merchant(
 
 
 def _refunds_within_order(
-    source: Source, con: duckdb.DuckDBPyConnection, findings: Findings
+    source: Source, refunds: str, orders: str, con: duckdb.DuckDBPyConnection, findings: Findings
 ) -> None:
     """Refunds of an order, in time order, may not sum above it; name the one that crosses."""
     total, rows = first_rows(
@@ -89,10 +101,10 @@ def _refunds_within_order(
                        PARTITION BY order_id ORDER BY refunded_at, {ROW}
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                    ) AS refunded
-            FROM refunds WHERE amount IS NOT NULL
+            FROM {refunds} WHERE amount IS NOT NULL
         )
         SELECT r.{ROW}, r.order_id, r.refunded, o.amount
-        FROM running AS r JOIN orders AS o ON r.order_id = o.order_id
+        FROM running AS r JOIN {orders} AS o ON r.order_id = o.order_id
         WHERE r.refunded > o.amount AND r.refunded - r.amount <= o.amount
         """,
     )
