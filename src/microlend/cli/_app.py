@@ -1,23 +1,32 @@
-"""The Typer app, its consoles and the error edge shared by every command."""
+"""The Typer app, its consoles and the error edge shared by every command.
+
+Imports stay lazy in the whole command line: a module here imports at its top only what the
+app and the commands' signatures need (typer, rich's console, microlend's light modules), and
+each command imports its heavy dependencies (pandas, LightGBM, SQLAlchemy, DuckDB, FastAPI...)
+inside its body. Every command starts a fresh process, so an eager import costs every command
+(and each ``--help``) its seconds, whether it needs the module or not.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeGuard, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.text import Text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from microlend import __version__
 from microlend.errors import ConfigError, MicrolendError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = ["EXIT_ERROR", "app", "console", "edge", "errors", "name_database", "progress_bar"]
 
@@ -45,6 +54,9 @@ _database: ContextVar[str | None] = ContextVar("microlend_database", default=Non
 
 def name_database(url: str) -> str:
     """Note ``url`` as the running command's database and return it without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         shown = make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -67,15 +79,26 @@ def edge(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except MicrolendError as exc:
             _fail(type(exc).__name__, str(exc))
-        except SQLAlchemyError as exc:
-            _fail("DatabaseError", _database_reason(exc))
         except OSError as exc:
             _fail(type(exc).__name__, str(exc))
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            _fail("DatabaseError", _database_reason(exc))
 
     return wrapper
 
 
+def _is_database_error(exc: Exception) -> TypeGuard[SQLAlchemyError]:
+    # Only a command that imported SQLAlchemy can fail with its error: the others never pay
+    # for importing it (and SQLAlchemy's errors are no OSError, so the order above is kept).
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded is not None and isinstance(exc, loaded.SQLAlchemyError)
+
+
 def _database_reason(exc: SQLAlchemyError) -> str:
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
     if isinstance(exc, ArgumentError):
         # Its message quotes the URL, which may hold a password.
         return "--db is not a database URL"

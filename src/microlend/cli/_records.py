@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-import pyarrow as pa
 import typer
 
 from microlend.cli._app import app, console, edge
@@ -15,6 +14,8 @@ from microlend.errors import ConfigError
 from microlend.settings import Settings
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from microlend.data import QualityReport
 
 

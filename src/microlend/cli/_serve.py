@@ -13,12 +13,12 @@ import typer
 
 from microlend.cli._app import app, edge, errors
 from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder
-from microlend.policy import Policy
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from microlend.cli._keyfile import DeliveredKeys
+    from microlend.policy import Policy
     from microlend.store import DecisionRecord
 
 
