@@ -99,8 +99,8 @@ def _read_csv(source: Source, findings: Findings) -> pa.Table | None:
         invalid.append(row)
         return "skip"
 
-    as_text = dict.fromkeys(_csv_header(source.path), pa.string())
     try:
+        as_text = dict.fromkeys(_csv_header(source.path), pa.string())
         table = pacsv.read_csv(
             source.path,
             # Blank lines are kept as (empty) rows so that data row n stays line n + 1.
@@ -114,7 +114,13 @@ def _read_csv(source: Source, findings: Findings) -> pa.Table | None:
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        findings.add(
+            source.violation(None, None, f"is not UTF-8 text (byte 0x{byte}): save it as UTF-8")
+        )
+        return None
+    except (pa.ArrowException, OSError) as exc:
         findings.add(source.violation(None, None, f"cannot be read as CSV: {exc}"))
         return None
     if invalid:
