@@ -1,6 +1,8 @@
-"""Merchant records: the data contract, loading, validation and data-quality findings."""
+"""Merchant records: the data contract, loading, validation, data-quality findings and the
+platform store that grows batch by batch."""
 
 from microlend.data._dataset import Dataset, one_currency
+from microlend.data._ingest import ingest
 from microlend.data._load import load_dataset
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
 from microlend.data._quality import (
@@ -14,6 +16,7 @@ from microlend.data._quality import (
     TableQuality,
     quality_report,
 )
+from microlend.data._store import BatchReceipt, batches, close_day, load_store
 from microlend.data._write import write_dataset
 from microlend.data.contract import (
     CONTRACT,
@@ -39,6 +42,7 @@ __all__ = [
     "REFUND_LATE_DAYS",
     "REVIEW_LATE_DAYS",
     "TIMESTAMP_TYPE",
+    "BatchReceipt",
     "Column",
     "Coverage",
     "Dataset",
@@ -50,7 +54,11 @@ __all__ = [
     "TableQuality",
     "TableSchema",
     "arrow_schema",
+    "batches",
+    "close_day",
+    "ingest",
     "load_dataset",
+    "load_store",
     "one_currency",
     "quality_report",
     "read_manifest",

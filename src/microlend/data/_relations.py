@@ -91,14 +91,17 @@ def _same_merchant(
 def _refunds_within_order(
     source: Source, refunds: str, orders: str, con: duckdb.DuckDBPyConnection, findings: Findings
 ) -> None:
-    """Refunds of an order, in time order, may not sum above it; name the one that crosses."""
+    """Refunds of an order, in time order, may not sum above it; name the one that crosses.
+
+    Rows of ``refunds`` without a ``__row`` (a store's) come first among refunds of one time.
+    """
     total, rows = first_rows(
         con,
         f"""
         WITH running AS (
             SELECT {ROW}, order_id, amount,
                    sum(amount) OVER (
-                       PARTITION BY order_id ORDER BY refunded_at, {ROW}
+                       PARTITION BY order_id ORDER BY refunded_at, {ROW} NULLS FIRST
                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
                    ) AS refunded
             FROM {refunds} WHERE amount IS NOT NULL
