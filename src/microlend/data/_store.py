@@ -222,11 +222,8 @@ def load_store(store: Path, *, end: datetime | None = None) -> Dataset:
             receipts = tuple(r for r in receipts if r.end <= to_utc(end))
         data_end = to_utc(end) if end is not None else _latest_end(store, receipts)
         seqs = [r.seq for r in receipts]
-        tables = {
-            name: _stored_table(con, name, seqs)
-            for name in CONTRACT
-            if column_types(con, "store", name)
-        }
+        brought = {name for r in receipts for name in r.rows}
+        tables = {name: _stored_table(con, name, seqs) for name in CONTRACT if name in brought}
         currency = read_state(con).currency
     tables = _with_required(tables)
     files = dict.fromkeys(tables, store)
