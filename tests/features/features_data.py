@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -149,3 +149,53 @@ def tables(extra: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str,
     """The tiny marketplace as contract tables, with ``extra`` rows appended per table."""
     extra = extra or {}
     return {name: table(name, rows + list(extra.get(name, []))) for name, rows in ROWS.items()}
+
+
+# --- Left truncation: records that begin on 2024-01-01 ---------------------------------------
+#: The records' first day (the first order), and the date the history tests look from: 121
+#: days of records lie before it.
+RECORDS_START = date(2024, 1, 1)
+HISTORY_AS_OF = date(2024, 5, 1)
+
+
+def _daily_orders(merchant: str, first: date, days: int, amount: str) -> list[dict[str, Any]]:
+    """One order a day from ``first`` for ``days`` days, from three buyers in turn."""
+    return [
+        order(
+            f"{merchant}-{i}",
+            merchant,
+            f"{merchant}-b{i % 3}",
+            (first + timedelta(days=i)).isoformat(),
+            amount,
+        )
+        for i in range(days)
+    ]
+
+
+def history_tables(extra: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, pa.Table]:
+    """Two steady sellers whose records begin with the data on 2024-01-01.
+
+    ``old`` joined in 2020, before the records begin: it sells 10.00 every day from the first
+    day of the records to 2024-04-30 (121 days). ``new`` joined on 2024-04-01, 30 days before
+    ``HISTORY_AS_OF``, and sells 2.00 every day from then. The other tables are empty.
+    """
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in ROWS}
+    rows["merchants"] = [
+        {
+            "merchant_id": "old",
+            "category": "toys",
+            "region": "EU",
+            "onboarded_at": ts("2020-01-01"),
+        },
+        {
+            "merchant_id": "new",
+            "category": "toys",
+            "region": "EU",
+            "onboarded_at": ts("2024-04-01"),
+        },
+    ]
+    rows["orders"] = _daily_orders("old", RECORDS_START, 121, "10.00") + _daily_orders(
+        "new", date(2024, 4, 1), 30, "2.00"
+    )
+    extra = extra or {}
+    return {name: table(name, found + list(extra.get(name, []))) for name, found in rows.items()}

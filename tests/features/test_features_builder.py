@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -28,16 +29,19 @@ HAND = {
     "gmv_365d": 420.0,
     "orders_365d": 5.0,
     "gmv_growth_90d": 180 / 40 - 1,
-    "gmv_growth_yoy_90d": 180 / 60 - 1,
+    # Per day on record: the records begin with m3's order of 2023-04-10, so of the year-ago
+    # window [2023-04-03, 2023-07-02) 83 days are on record.
+    "gmv_growth_yoy_90d": (180 / 90) / (60 / 83) - 1,
     "sales_vs_last_year_30d": 150 / 60 - 1,
     "orders_90d": 3.0,
     "aov_90d": 60.0,
     "cancel_rate_90d": 1 / 4,
     "days_since_last_sale": 1.0,
-    "days_since_first_sale": 377.0,
-    "buyer_hhi_365d": (150**2 + 270**2) / 420**2,
-    "top_buyers_share_365d": 1.0,
-    "repeat_buyer_share_365d": 1.0,
+    # The last 90 days' buyers: b1 spent 150 on o1 and o2, b2 30 on o3 (and bought in 2023).
+    "buyer_hhi_90d": (150**2 + 30**2) / 180**2,
+    "top_buyers_share_90d": 1.0,
+    "repeat_buyer_share_90d": 1 / 2,
+    "returning_order_share_90d": 1.0,  # b1 and b2 had both bought on an earlier day
     "refund_rate_90d": 1 / 3,
     "refunded_gmv_share_90d": 25 / 180,
     "rating_mean_180d": (1 + 5 + 2 + 4) / 4,
@@ -70,6 +74,14 @@ def test_weekly_volatility_and_trend_match_the_formulas(by_merchant) -> None:
     slope = sum((x - 6) * (w - mean) for x, w in enumerate(weeks)) / 182
     assert by_merchant["m1"]["weekly_sales_cv_90d"] == pytest.approx(sd / mean)
     assert by_merchant["m1"]["sales_trend_90d"] == pytest.approx(slope / mean)
+
+
+def test_a_first_sale_before_the_records_could_be_is_unknown(by_merchant) -> None:
+    """The records begin with m3's order of 2023-04-10; m1 joined on 2023-01-01 and m3 in 2022,
+    so their first sales may be older than any record. m2 joined on 2024-05-02."""
+    assert math.isnan(by_merchant["m1"]["days_since_first_sale"])
+    assert math.isnan(by_merchant["m3"]["days_since_first_sale"])
+    assert by_merchant["m2"]["days_since_first_sale"] == (AS_OF - date(2024, 6, 1)).days
 
 
 def test_undefined_ratios_are_nan_not_zero(by_merchant) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from features_data import HISTORY_AS_OF, history_tables
 
 from microlend.data import Manifest, load_dataset, write_dataset
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
-from microlend.features import build_features, spark_features, spark_tables
+from microlend.features import build_features, feature_names, spark_features, spark_tables
 from microlend.simulate import SimulationConfig, simulate
 
 AS_OF = date(2023, 10, 1)
@@ -53,6 +54,23 @@ def test_a_feature_subset_on_spark_equals_duckdb(spark: Any, tiny_market: Path) 
     for name in SUBSET:
         np.testing.assert_allclose(spark[name], duck[name], rtol=1e-9, atol=0, err_msg=name)
     assert duck["gmv_90d"].gt(0).any()
+
+
+def test_windows_cut_where_the_records_start_are_the_same_bits_on_spark(
+    spark: Any, tmp_path: Path
+) -> None:
+    """A seller that joined before the records and one 30 days old (``history_tables``):
+    every feature, scaled levels and rates per day on record included, bit for bit."""
+    root = tmp_path / "history"
+    end = datetime(2024, 5, 1, tzinfo=UTC)
+    write_dataset(history_tables(), root, manifest=Manifest(end=end, currency="EUR"))
+    built = spark_features(spark, spark_tables(spark, root), HISTORY_AS_OF).frame.toPandas()
+    duck = build_features(load_dataset(root), as_of=HISTORY_AS_OF).to_pandas()
+    assert built["merchant_id"].tolist() == duck["merchant_id"].tolist()
+    assert set(duck["merchant_id"]) == {"old", "new"}
+    for name in feature_names():
+        np.testing.assert_array_equal(built[name], duck[name], err_msg=name)
+    assert duck["history_days"].tolist() != duck["tenure_days"].tolist()  # old's is cut
 
 
 def test_a_date_before_any_merchant_gives_no_rows(spark: Any, tiny_market: Path) -> None:

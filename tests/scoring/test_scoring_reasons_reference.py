@@ -136,9 +136,14 @@ def test_on_a_simulated_market_no_reason_is_on_the_safe_side(
     told = [r for rating in ratings for r in rating.reasons]
     assert len(told) > len(ratings)
     assert min(r.contribution for r in told) > MATERIAL_LOG_ODDS
-    # The model's contributions alone would have told safe-side values here too.
+    # The references are what keeps safe-side values out: against the merchants' own medians,
+    # which split every feature in half, the model's contributions alone tell some.
+    medians = rows.median(numeric_only=True)
+    own = {name: float(medians[name]) for name in references if math.isfinite(medians[name])}
+    halved = rate(small_fit.model, rows, FULL_CATALOG, currency="USD", references=own).ratings
+    assert [w for rating in halved for w in _safe_side(rating, own, FULL)] == []
     bare = rate(small_fit.model, rows, FULL_CATALOG, currency="USD").ratings
-    assert [w for rating in bare for w in _safe_side(rating, references, FULL)]
+    assert [w for rating in bare for w in _safe_side(rating, own, FULL)]
     for rating in ratings:
         causes = [
             spec(r.feature).cause

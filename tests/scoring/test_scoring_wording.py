@@ -104,15 +104,15 @@ def test_a_change_is_a_fall_only_when_it_fell(value: float, pushed_up: bool) -> 
         ("gmv_30d", 735.38, "your sales over the last 30 days were only 735.38 EUR"),
         ("rating_mean_180d", math.nan, "you have no reviews in the last 180 days yet"),
         (
-            "buyer_hhi_365d",
+            "buyer_hhi_90d",
             0.0765,
-            "your sales over the last 365 days were as concentrated as "
+            "your sales over the last 90 days were as concentrated as "
             "if spread evenly over only 13 buyers",
         ),
         (
             "gmv_growth_yoy_90d",
             math.nan,
-            "you made no sales in the same 90 days a year earlier to compare with",
+            "we have no record of your sales in the same 90 days a year earlier to compare with",
         ),
         (
             "peer_rating_pct",
@@ -129,9 +129,9 @@ def test_a_change_is_a_fall_only_when_it_fell(value: float, pushed_up: bool) -> 
         ),
         ("cancel_rate_90d", 0.0, "none of your orders over the last 90 days were cancelled"),
         (
-            "repeat_buyer_share_365d",
+            "repeat_buyer_share_90d",
             0.0004,
-            "less than 0.1 % of your buyers over the last 365 days ordered more than once",
+            "less than 0.1 % of your buyers over the last 90 days ordered more than once",
         ),
         (
             "delivery_days_90d",

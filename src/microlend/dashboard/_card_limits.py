@@ -117,7 +117,9 @@ def _data_limits(result: ModelEvaluation) -> list[str]:
             f"Left truncation: the records begin with the first order on "
             f"{utc(history.records_start)}, but merchants had joined before then, so windows "
             f"reaching back past it saw less history than the merchant had ({shares}).{deeper} "
-            "Windows that know where the records start are issue 14, item 3."
+            "The features scale long windows to the days on record and say how many "
+            "(`history_days`); what no scaling makes comparable, such as the buyer mix, is "
+            "taken over the last 90 days."
         )
     missing = sorted(
         (f for f in result.features if f.missing >= _OFTEN_MISSING), key=lambda f: -f.missing

@@ -7,10 +7,18 @@ catalogued features from events strictly before ``as_of`` 00:00 UTC, as one Ibis
 from microlend.features._builder import FeaturePlan, build_features, plan_features
 from microlend.features._spark import SparkFeatures, spark_features, spark_session, spark_tables
 from microlend.features._spine import application_spine, merchant_spine
-from microlend.features.catalog import CATALOG, Dimension, FeatureSpec, feature_names, spec
+from microlend.features.catalog import (
+    CATALOG,
+    CATALOG_VERSION,
+    Dimension,
+    FeatureSpec,
+    feature_names,
+    spec,
+)
 
 __all__ = [
     "CATALOG",
+    "CATALOG_VERSION",
     "Dimension",
     "FeaturePlan",
     "FeatureSpec",

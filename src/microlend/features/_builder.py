@@ -22,11 +22,11 @@ import pyarrow.compute as pc
 from microlend.errors import ConfigError
 from microlend.features._assemble import Inputs, derive, groups_of, widen
 from microlend.features._peers import BASE_FEATURES, peer_percentiles
-from microlend.features._sources import HasTables, Source, prepare_sources
+from microlend.features._sources import HasTables, Source, Sources, event_day, prepare_sources
 from microlend.features._spine import epoch_days, merchant_spine, normalise_spine
 from microlend.features.catalog import feature_names
 
-__all__ = ["FeaturePlan", "build_features", "plan_features"]
+__all__ = ["FeaturePlan", "build_features", "plan_features", "records_day"]
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,13 @@ def plan_features(
     if spine.num_rows == 0:
         return FeaturePlan(spine, names, None)
     days = epoch_days(spine["as_of"])
-    keys = _keys(spine["merchant_id"], days, sources.merchants)
+    facts = _merchant_facts(sources.merchants, records_day(sources, backend))
+    keys = _keys(spine["merchant_id"], days, facts)
     groups = groups_of(names)
     every_group = groups | (groups_of(BASE_FEATURES) if "peers" in groups else set())
     peer_days = _month_start_days(days)
     inputs = Inputs(sources, every_group, int(peer_days.min()), int(days.max()))
-    peers = _peers(keys, days, sources.merchants, inputs) if "peers" in groups else None
+    peers = _peers(keys, days, facts, inputs) if "peers" in groups else None
     expr = derive(widen(keys, groups, inputs, _one_day(days)), names, peers)
     return FeaturePlan(spine, names, expr)
 
@@ -125,18 +126,36 @@ def _month_start_days(days: np.ndarray) -> np.ndarray:
     return months.astype("datetime64[D]").astype(np.int32)
 
 
-def _merchant_facts(merchants: pa.Table) -> pa.Table:
+def records_day(sources: Sources, backend: ibis.BaseBackend) -> int | None:
+    """The epoch day of the first order in the records (None when there is none): the start
+    of the data, before which no window can see anything, whenever the merchant joined.
+
+    It is a fact of the export, not an event: a window as of any date is cut at it, and a date
+    before it sees nothing (``history_days`` is 0), so no later record is seen through it.
+    """
+    # The earliest moment first, then its day: one cheap min, not a day for every order.
+    first = backend.execute(event_day(sources["orders"].created_at.min()))
+    return None if first is None or first != first else int(first)  # None or NaN: no orders
+
+
+def _merchant_facts(merchants: pa.Table, records: int | None) -> pa.Table:
+    """Category, onboarding day and the day each merchant's records begin (``start_day``):
+    its onboarding or the records' first day, whichever is later (epoch days)."""
     micros = merchants["onboarded_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
+    onboard = (micros // 86_400_000_000).astype(np.int32)
+    start = onboard if records is None else np.maximum(onboard, np.int32(records))
     return pa.table(
         {
             "merchant_id": merchants["merchant_id"].cast(pa.string()),
             "category": merchants["category"].cast(pa.string()),
-            "onboard_day": (micros // 86_400_000_000).astype(np.int32),
+            "onboard_day": onboard,
+            "start_day": start.astype(np.int32),
+            "records_day": pa.array([records] * len(onboard), pa.int32()),
         }
     )
 
 
-def _keys(merchant_id: pa.Array, days: np.ndarray, merchants: pa.Table) -> ir.Table:
+def _keys(merchant_id: pa.Array, days: np.ndarray, facts: pa.Table) -> ir.Table:
     """A builder spine: position, merchant, as-of and peer day (epoch days), merchant facts."""
     keys = pa.table(
         {
@@ -146,26 +165,25 @@ def _keys(merchant_id: pa.Array, days: np.ndarray, merchants: pa.Table) -> ir.Ta
             "peer_day": _month_start_days(days),
         }
     )
-    joined = keys.join(_merchant_facts(merchants), "merchant_id", join_type="left outer")
+    joined = keys.join(facts, "merchant_id", join_type="left outer")
     return ibis.memtable(joined)
 
 
-def _reference_keys(peer_days: np.ndarray, merchants: pa.Table) -> ir.Table:
+def _reference_keys(peer_days: np.ndarray, facts: pa.Table) -> ir.Table:
     """Every merchant onboarded before each peer day, as of that day: the peers' spine."""
-    facts = _merchant_facts(merchants)
     onboard = facts["onboard_day"].to_numpy()
     chosen = [(np.flatnonzero(onboard < day), day) for day in np.unique(peer_days)]
     index = np.concatenate([i for i, _ in chosen] or [np.empty(0, np.int64)])
     days = np.concatenate([np.full(len(i), day, np.int32) for i, day in chosen] or [index])
-    return _keys(facts["merchant_id"].take(index), days, merchants)
+    return _keys(facts["merchant_id"].take(index), days, facts)
 
 
-def _peers(keys: ir.Table, spine_days: np.ndarray, merchants: pa.Table, inputs: Inputs) -> ir.Table:
+def _peers(keys: ir.Table, spine_days: np.ndarray, facts: pa.Table, inputs: Inputs) -> ir.Table:
     base = list(BASE_FEATURES)
     needs = groups_of(base)
     target = derive(widen(keys, needs, inputs, _one_day(spine_days)), base).join(keys, "_row")
     peer_days = np.unique(_month_start_days(spine_days))
-    ref_keys = _reference_keys(peer_days, merchants)
+    ref_keys = _reference_keys(peer_days, facts)
     wide = widen(ref_keys, needs, inputs, _one_day(peer_days))
     reference = derive(wide, base).join(ref_keys, "_row")
     return peer_percentiles(target, reference)

@@ -204,24 +204,37 @@ def weekly_sales(spine: ir.Table, daily: ir.Table) -> ir.Table:
 
 
 def buyer_mix(spine: ir.Table, sources: Sources) -> ir.Table:
-    """Concentration of the last year's sales by buyer: HHI, top-5 share, repeat buyers."""
+    """The buyer mix of the last 90 days: sales by buyer (HHI, top-5 share), buyers who ordered
+    more than once, and orders from returning buyers (who first ordered on an earlier day).
+
+    These cannot be scaled to a window the records cut short (concentration falls, and repeat
+    buyers rise, with the orders a window holds), so they look at the 90 days that every seller
+    with 90 days of records has in full.
+    """
     orders = sources["orders"]
     live = orders.filter(orders.status != "cancelled")
     live = live.select(
         "merchant_id", "buyer_id", day=event_day(live.created_at), amount=live.amount
     )
-    j = history_joined(spine, live, YEAR)
+    # A buyer's first order with the merchant, over all the records: it is on or before the
+    # day of every order of theirs, so an order before as-of never reads a later one.
+    first = live.group_by("merchant_id", "buyer_id").aggregate(first_day=live.day.min())
+    live = live.join(first, ["merchant_id", "buyer_id"]).select(
+        "merchant_id", "buyer_id", "day", "amount", returning=live.day > first.first_day
+    )
+    j = history_joined(spine, live, 90)
     per_buyer = j.group_by("_row", "buyer_id").aggregate(
-        spend=j.amount.sum(), orders=j.count(), recent=j.count(where=j.age <= 90)
+        spend=j.amount.sum(), orders=j.count(), returning=j.count(where=j.returning)
     )
     # Buyers tied at the fifth place spend the same: whichever ranks first, the top 5 sum the same.
     rank = ibis.row_number().over(group_by="_row", order_by=ibis.desc(per_buyer.spend))
     ranked = per_buyer.mutate(rank=rank)
     return ranked.group_by("_row").aggregate(
-        r_buyer_spend=total(ranked.spend.sum()),
-        r_buyer_spend_sq=total(exact_square(ranked.spend).sum()),
-        r_top5_spend=total(_sum(ranked.spend, ranked["rank"] < 5)),
-        r_buyers=ranked.count(),
-        r_repeat_buyers=ranked.count(where=ranked.orders >= 2),
-        r_buyers_90=ranked.count(where=ranked.recent > 0),
+        r_buyer_spend_90=total(ranked.spend.sum()),
+        r_buyer_spend_sq_90=total(exact_square(ranked.spend).sum()),
+        r_top5_spend_90=total(_sum(ranked.spend, ranked["rank"] < 5)),
+        r_buyers_90=ranked.count(),
+        r_repeat_buyers_90=ranked.count(where=ranked.orders >= 2),
+        r_buyer_orders_90=ranked.orders.sum(),
+        r_returning_orders_90=ranked.returning.sum(),
     )

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-__all__ = ["CATALOG", "Dimension", "FeatureSpec", "Unit", "Wording", "feature_names", "spec"]
+__all__ = [
+    "CATALOG",
+    "CATALOG_VERSION",
+    "Dimension",
+    "FeatureSpec",
+    "Unit",
+    "Wording",
+    "feature_names",
+    "spec",
+]
 
 
 class Dimension(StrEnum):
@@ -125,6 +134,20 @@ def _sales(window: str) -> Wording:
     )
 
 
+#: What a long window's level says of a seller with fewer of its days on record.
+_SCALED = " (scaled to the whole window from the days we have records of, if fewer)"
+
+
+def _sales_scaled(window: str) -> Wording:
+    """Sales over a long window, scaled to it from the days on record (``_formulas._scaled``)."""
+    return Wording(
+        plain=f"your sales over the last {window} came to {{value}}{_SCALED}",
+        adverse=f"your sales over the last {window} came to only {{value}}{_SCALED}",
+        zero=f"you made no sales over the last {window}",
+        missing=f"we have no records of your sales over the last {window}",
+    )
+
+
 def _orders(window: str) -> Wording:
     return Wording(
         plain=f"you received {{value}} over the last {window}",
@@ -178,20 +201,21 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "gmv_180d",
-        "sales over the last 180 days",
+        "sales over the last 180 days, scaled to 180 days from the days on record when fewer "
+        "(the seller joined, or the records begin, later)",
         Unit.CURRENCY,
         -1,
         _S,
-        _sales("180 days"),
+        _sales_scaled("180 days"),
         cause="no sales",
     ),
     FeatureSpec(
         "gmv_365d",
-        "sales over the last 365 days",
+        "sales over the last 365 days, scaled to 365 days from the days on record when fewer",
         Unit.CURRENCY,
         -1,
         _S,
-        _sales("365 days"),
+        _sales_scaled("365 days"),
         cause="no sales",
     ),
     FeatureSpec(
@@ -214,11 +238,16 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "orders_365d",
-        "orders over the last 365 days",
+        "orders over the last 365 days, scaled to 365 days from the days on record when fewer",
         Unit.ORDERS,
         -1,
         _S,
-        _orders("365 days"),
+        Wording(
+            plain=f"you received {{value}} over the last 365 days{_SCALED}",
+            adverse=f"you received only {{value}} over the last 365 days{_SCALED}",
+            zero="you received no orders over the last 365 days",
+            missing="we have no records of your orders over the last 365 days",
+        ),
         cause="no sales",
     ),
     FeatureSpec(
@@ -283,7 +312,8 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "gmv_growth_90d",
-        "sales of the last 90 days over the 90 days before, minus 1",
+        "sales per day of the last 90 days over those of the 90 days before, minus 1 (per day "
+        "on record of each)",
         Unit.CHANGE,
         -1,
         _S,
@@ -296,20 +326,24 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "gmv_growth_yoy_90d",
-        "sales of the last 90 days over the same 90 days a year earlier, minus 1",
+        "sales per day of the last 90 days over those of the same 90 days a year earlier, "
+        "minus 1 (per day on record of each; undefined when the records do not reach back a "
+        "year)",
         Unit.CHANGE,
         -1,
         _S,
         _change(
             "your sales of the last 90 days",
             "the same 90 days a year earlier",
-            "you made no sales in the same 90 days a year earlier to compare with",
+            # Missing also when the records begin later than a year before: no "no sales".
+            "we have no record of your sales in the same 90 days a year earlier to compare with",
         ),
         cause="no earlier sales",
     ),
     FeatureSpec(
         "orders_growth_90d",
-        "orders of the last 90 days over the 90 days before, minus 1",
+        "orders per day of the last 90 days over those of the 90 days before, minus 1 (per day "
+        "on record of each)",
         Unit.CHANGE,
         -1,
         _S,
@@ -323,21 +357,24 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "sales_vs_last_year_30d",
-        "sales of the last 30 days over the same 30 days a year earlier, minus 1",
+        "sales per day of the last 30 days over those of the same 30 days a year earlier, "
+        "minus 1 (per day on record of each; undefined when the records do not reach back a "
+        "year)",
         Unit.CHANGE,
         -1,
         _S,
         _change(
             "your sales of the last 30 days",
             "the same 30 days a year earlier",
-            "you made no sales in the same 30 days a year earlier to compare with",
+            "we have no record of your sales in the same 30 days a year earlier to compare with",
         ),
         cause="no earlier sales",
     ),
     FeatureSpec(
         "sales_vs_category_season_30d",
         "share of the year's sales made in the last 30 days, relative to the category's "
-        "same share, minus 1 (sales adjusted for the category's seasonal curve)",
+        "same share, minus 1 (sales adjusted for the category's seasonal curve; both per day "
+        "on record)",
         Unit.CHANGE,
         -1,
         _S,
@@ -372,7 +409,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
     # --- stability -------------------------------------------------------------------------
     FeatureSpec(
         "weekly_sales_cv_90d",
-        "coefficient of variation of weekly sales over the last 13 weeks",
+        "coefficient of variation of weekly sales over the last 13 weeks (those on record)",
         Unit.RATIO,
         1,
         _T,
@@ -387,7 +424,8 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "sales_trend_90d",
-        "slope of weekly sales over the last 13 weeks, per week, relative to the mean",
+        "slope of weekly sales over the last 13 weeks (those on record), per week, relative "
+        "to the mean",
         Unit.CHANGE_PER_WEEK,
         -1,
         _T,
@@ -404,7 +442,8 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "active_days_share_90d",
-        "share of days with at least one sale over the last 90 days (since joining, if later)",
+        "share of days with at least one sale over the last 90 days (of those on record: since "
+        "joining, or since the records begin, if later)",
         Unit.SHARE,
         -1,
         _T,
@@ -435,53 +474,69 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
         cause="no sales",
     ),
+    # The buyer mix cannot be scaled to a window cut short, so it is of the last 90 days.
     FeatureSpec(
-        "top_buyers_share_365d",
-        "share of the last 365 days' sales made with the 5 largest buyers",
+        "top_buyers_share_90d",
+        "share of the last 90 days' sales made with the 5 largest buyers",
         Unit.SHARE,
         1,
         _T,
         Wording(
-            plain="your 5 largest buyers made {value} of your sales over the last 365 days",
-            missing="you made no sales over the last 365 days",
+            plain="your 5 largest buyers made {value} of your sales over the last 90 days",
+            missing="you made no sales over the last 90 days",
         ),
         cause="no sales",
     ),
     FeatureSpec(
-        "buyer_hhi_365d",
-        "Herfindahl-Hirschman index of buyers' shares of the last 365 days' sales",
+        "buyer_hhi_90d",
+        "Herfindahl-Hirschman index of buyers' shares of the last 90 days' sales",
         Unit.HHI,
         1,
         _T,
         Wording(
-            plain="your sales over the last 365 days were as concentrated as if spread "
+            plain="your sales over the last 90 days were as concentrated as if spread "
             "evenly over {value}",
             # The unit shows the index inverted: fewer equal buyers is the riskier end.
-            adverse="your sales over the last 365 days were as concentrated as if spread "
+            adverse="your sales over the last 90 days were as concentrated as if spread "
             "evenly over only {value}",
-            missing="you made no sales over the last 365 days",
+            missing="you made no sales over the last 90 days",
         ),
         cause="no sales",
     ),
     FeatureSpec(
-        "repeat_buyer_share_365d",
-        "share of the last 365 days' buyers who ordered more than once",
+        "repeat_buyer_share_90d",
+        "share of the last 90 days' buyers who ordered more than once in them",
         Unit.SHARE,
         -1,
         _T,
         Wording(
-            plain="{value} of your buyers over the last 365 days ordered more than once",
-            adverse="only {value} of your buyers over the last 365 days ordered more than once",
-            zero="none of your buyers over the last 365 days ordered more than once",
-            missing="no buyer bought from you over the last 365 days",
+            plain="{value} of your buyers over the last 90 days ordered more than once",
+            adverse="only {value} of your buyers over the last 90 days ordered more than once",
+            zero="none of your buyers over the last 90 days ordered more than once",
+            missing="no buyer bought from you over the last 90 days",
         ),
         actionable=True,
-        label="your share of buyers who come back (last 365 days)",
+        label="your share of buyers who come back (last 90 days)",
+        cause="no sales",
+    ),
+    FeatureSpec(
+        "returning_order_share_90d",
+        "share of the last 90 days' orders placed by buyers who had ordered from the seller "
+        "on an earlier day (on record)",
+        Unit.SHARE,
+        -1,
+        _T,
+        Wording(
+            plain="{value} of your orders over the last 90 days came from returning buyers",
+            adverse="only {value} of your orders over the last 90 days came from returning buyers",
+            zero="none of your orders over the last 90 days came from a returning buyer",
+            missing="you received no orders over the last 90 days",
+        ),
         cause="no sales",
     ),
     FeatureSpec(
         "settlement_weeks_share_90d",
-        "share of the last 13 weeks with at least one payout",
+        "share of the last 13 weeks (those on record) with at least one payout",
         Unit.SHARE,
         -1,
         _T,
@@ -495,7 +550,7 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "settlement_net_cv_90d",
-        "coefficient of variation of weekly net payouts over the last 13 weeks",
+        "coefficient of variation of weekly net payouts over the last 13 weeks (those on record)",
         Unit.RATIO,
         1,
         _T,
@@ -613,15 +668,16 @@ CATALOG: tuple[FeatureSpec, ...] = (
     ),
     FeatureSpec(
         "review_count_180d",
-        "reviews received over the last 180 days",
+        "reviews received over the last 180 days, scaled to 180 days from the days on record "
+        "when fewer",
         Unit.REVIEWS,
         -1,
         _C,
         Wording(
-            plain="you received {value} over the last 180 days",
-            adverse="you received only {value} over the last 180 days",
+            plain=f"you received {{value}} over the last 180 days{_SCALED}",
+            adverse=f"you received only {{value}} over the last 180 days{_SCALED}",
             zero="you received no reviews over the last 180 days",
-            missing="we have no count of your reviews over the last 180 days",
+            missing="we have no records of your reviews over the last 180 days",
         ),
         cause="no reviews",
     ),
@@ -743,8 +799,26 @@ CATALOG: tuple[FeatureSpec, ...] = (
         ),
     ),
     FeatureSpec(
+        "history_days",
+        "days of the seller's records before the as-of date, at most 365: since it joined, or "
+        "since the records begin if it joined before them (what every window could see)",
+        Unit.DAYS,
+        # How much evidence the windows hold, not a trait of the business: its effect on risk
+        # is not known in advance (and with records that begin at one date it grows with the
+        # calendar for every seller that joined before them).
+        0,
+        _H,
+        Wording(
+            plain="we have {value} of your records (at most the last 365 days)",
+            adverse="we have {value} of your records (at most the last 365 days)" + _LINKED,
+            zero="we have no records of your business before this date",
+            missing="we have no record of when your history with us begins",
+        ),
+    ),
+    FeatureSpec(
         "days_since_first_sale",
-        "days since the seller's first sale",
+        "days since the seller's first sale; undefined for a seller that joined before the "
+        "records begin (its first sale may be before them)",
         Unit.DAYS,
         -1,
         _H,
@@ -752,7 +826,8 @@ CATALOG: tuple[FeatureSpec, ...] = (
             plain="your first sale was {value} ago",
             adverse="your first sale was only {value} ago",
             zero="your first sale was less than a day ago",
-            missing="you have not made a sale yet",
+            # Also a seller that joined before our records begin: not "no sale yet".
+            missing="we have no record of your first sale",
         ),
         cause="no sales",
     ),
@@ -825,6 +900,12 @@ CATALOG: tuple[FeatureSpec, ...] = (
         cause="no previous loans",
     ),
 )
+
+
+#: The catalog's version: raised whenever a feature's meaning changes, so that a model trained
+#: on the old meanings is refused rather than fed the new ones. 2: windows know where a
+#: merchant's records start (long levels scaled, the buyer mix of 90 days, ``history_days``).
+CATALOG_VERSION = 2
 
 
 def feature_names() -> tuple[str, ...]:
