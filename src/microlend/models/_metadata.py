@@ -73,6 +73,8 @@ class ModelMetadata:
     test_metrics: Mapping[str, float] = field(default_factory=dict)
     table: TableFacts | None = None
     trained_at: datetime | None = None
+    #: The feature catalog's version a records model was trained on (absent before version 2).
+    feature_catalog: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``model.json``'s ``metadata``: unknown facts are left out."""
@@ -87,6 +89,7 @@ class ModelMetadata:
             "n_train": self.n_train,
             "n_test": self.n_test,
             "test_metrics": dict(self.test_metrics) or None,
+            "feature_catalog": self.feature_catalog,
         }
         known = {k: v for k, v in body.items() if v is not None}
         if self.table is None:
@@ -115,6 +118,7 @@ class ModelMetadata:
             test_metrics=_get(data, "test_metrics", _metrics) or {},
             table=_table(data) if "source" in data else None,
             trained_at=_get(data, "trained_at", _time),
+            feature_catalog=_get(data, "feature_catalog", _whole),
         )
 
 

@@ -26,6 +26,7 @@ from microlend.service.rating import (
     STABILITY_FEATURES,
     Labelled,
     RatingFit,
+    check_feature_catalog,
     feature_importance,
     labelled_applications,
 )
@@ -144,6 +145,7 @@ def _split_at_training(artifact: ModelArtifact, dataset: Dataset) -> tuple[Label
     window = artifact.metadata.training_window
     if artifact.metadata.kind != "merchant_records" or window is None:
         raise ArtifactError("this model was not trained on merchant records (no training_window)")
+    check_feature_catalog(artifact)
     labelled = labelled_applications(dataset)
     later = (labelled.applied_at > pd.Timestamp(window.end)).to_numpy()
     train, after = labelled.take(~later), labelled.take(later)

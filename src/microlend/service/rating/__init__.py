@@ -19,7 +19,7 @@ from microlend.service.rating._report import (
     model_report,
     population_shift,
 )
-from microlend.service.rating._saved import improver_of, save_rating
+from microlend.service.rating._saved import check_feature_catalog, improver_of, save_rating
 from microlend.service.rating._scoring import merchant_features, score_merchants
 from microlend.service.rating._snapshot import FeatureSnapshot, rate_one, take_snapshot
 from microlend.service.rating._spark import BatchResult, ModelParts, score_on_spark
@@ -51,6 +51,7 @@ __all__ = [
     "RatingFit",
     "Shift",
     "WindowCut",
+    "check_feature_catalog",
     "evaluate_on_records",
     "evaluate_on_table",
     "feature_importance",

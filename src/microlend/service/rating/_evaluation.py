@@ -36,6 +36,7 @@ from microlend.models import (
 )
 from microlend.scoring import ScoreScale
 from microlend.service.rating._report import Shift, feature_importance, population_shift
+from microlend.service.rating._saved import check_feature_catalog
 from microlend.service.rating._training import (
     Labelled,
     Progress,
@@ -195,6 +196,7 @@ def evaluate_on_records(
 
 def _replayed_split(artifact: ModelArtifact, labelled: Labelled) -> tuple[Labelled, Labelled]:
     """The applications before the saved test window, and those in it (and after)."""
+    check_feature_catalog(artifact)
     window = artifact.metadata.test_window
     if window is None:
         raise ArtifactError("this model was not trained on merchant records (no test_window)")

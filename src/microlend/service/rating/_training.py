@@ -20,7 +20,13 @@ import pyarrow as pa
 
 from microlend.data import Dataset
 from microlend.errors import DataContractError, ModelError, Violation
-from microlend.features import CATALOG, application_spine, build_features, feature_names
+from microlend.features import (
+    CATALOG,
+    CATALOG_VERSION,
+    application_spine,
+    build_features,
+    feature_names,
+)
 from microlend.models import (
     Evaluation,
     ModelMetadata,
@@ -230,6 +236,7 @@ def _metadata(
         n_train=len(train),
         n_test=len(test),
         test_metrics={**_scalars(evaluation), "scorecard_auc": challenger.auc},
+        feature_catalog=CATALOG_VERSION,
     )
 
 
