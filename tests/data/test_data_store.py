@@ -258,6 +258,13 @@ def test_an_empty_or_missing_batch_and_a_missing_store_are_clear(tmp_path: Path)
         ingest(tmp_path / "store.duckdb", tmp_path / "nowhere", at=AT)
     with pytest.raises(NotFoundError, match="no store at"):
         load_store(tmp_path / "nowhere.duckdb")
+    with pytest.raises(NotFoundError, match="no store at"):
+        close_day(tmp_path / "nowhere.duckdb", date(2025, 1, 1))
+    assert not (tmp_path / "nowhere.duckdb").exists()
+    (tmp_path / "odd.duckdb").write_bytes(b"not a database at all, " * 300)
+    batch = write_batch(tmp_path / "b", only(contract_tables(), "merchants"))
+    with pytest.raises(ConfigError, match=r"odd\.duckdb cannot be opened as a store"):
+        ingest(tmp_path / "odd.duckdb", batch, at=AT)
 
 
 def test_a_required_table_no_batch_brought_is_empty_and_an_optional_one_absent(

@@ -73,7 +73,7 @@ def ingest(
     ``at``: when it is ingested (recorded on the receipt). ``end``: the batch's data end (no
     record may be later): by default its ``dataset.json``'s, else ``at``. Raises
     ``DataContractError`` naming file, row and column of what is wrong (nothing is stored
-    then) and ``NotFoundError`` for a missing folder.
+    then), ``NotFoundError`` for a missing folder and ``ConfigError`` for a file that is no store.
     """
     store, batch_dir = Path(store), Path(batch_dir)
     batch = _read_batch(batch_dir)
@@ -82,6 +82,7 @@ def ingest(
         batch_end = to_utc(end)
     else:
         batch_end = batch.manifest.end if batch.manifest is not None else at
+    store.parent.mkdir(parents=True, exist_ok=True)
     with locked(store, exclusive=True), store_connection(store, connect(batch.tables)) as con:
         con.execute("BEGIN TRANSACTION")
         try:

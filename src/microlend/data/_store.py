@@ -36,6 +36,7 @@ __all__ = [
     "close_day",
     "column_types",
     "contract_ddl",
+    "existing",
     "load_store",
     "locked",
     "read_batches",
@@ -119,19 +120,30 @@ def store_connection(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """``con`` (default: a new in-memory session in UTC) with the store attached as ``store``;
     a writable store is created with its schema if it does not exist yet."""
-    if read_only and not store.is_file():
-        raise NotFoundError(f"no store at {store}")
     session = con if con is not None else duckdb.connect()
     try:
         session.execute("SET TimeZone = 'UTC'")
         mode = " (READ_ONLY)" if read_only else ""
-        session.execute(f"ATTACH '{_quoted(store)}' AS store{mode}")
+        try:
+            session.execute(f"ATTACH '{_quoted(store)}' AS store{mode}")
+        except duckdb.Error as exc:
+            raise ConfigError(
+                f"{store} cannot be opened as a store (a DuckDB file): {exc}"
+            ) from None
         if not read_only:
             for statement in _SCHEMA:
                 session.execute(statement)
         yield session
     finally:
         session.close()
+
+
+def existing(store: Path) -> Path:
+    """``store`` as a path, which must exist (``NotFoundError`` otherwise)."""
+    store = Path(store)
+    if not store.is_file():
+        raise NotFoundError(f"no store at {store}")
+    return store
 
 
 def contract_ddl(name: str) -> str:
@@ -179,7 +191,7 @@ def read_batches(
 
 def batches(store: Path) -> tuple[BatchReceipt, ...]:
     """Every receipt of ``store``, oldest first; ``NotFoundError`` when there is no store."""
-    store = Path(store)
+    store = existing(store)
     with locked(store, exclusive=False), store_connection(store, read_only=True) as con:
         return read_batches(con)
 
@@ -187,7 +199,7 @@ def batches(store: Path) -> tuple[BatchReceipt, ...]:
 def close_day(store: Path, day: date) -> date:
     """Close ``day`` (and every day before it): no batch may then bring a record dated on or
     before it. A day is closed once the records reach its end; closing goes forward only."""
-    store = Path(store)
+    store = existing(store)
     with locked(store, exclusive=True), store_connection(store) as con:
         state = read_state(con)
         if state.closed_through is not None and day < state.closed_through:
@@ -215,7 +227,7 @@ def load_store(store: Path, *, end: datetime | None = None) -> Dataset:
     by default every batch, the data's end being the latest batch's. A required table no batch
     has brought yet is empty; an optional one is absent. ``NotFoundError`` without a store.
     """
-    store = Path(store)
+    store = existing(store)
     with locked(store, exclusive=False), store_connection(store, read_only=True) as con:
         receipts = read_batches(con)
         if end is not None:
