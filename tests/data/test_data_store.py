@@ -162,6 +162,21 @@ def test_a_refund_beyond_its_stored_order_is_refused(tmp_path: Path) -> None:
     assert "refunds of order 'o1' reach 11.50 here, above the order's 11.00" in shown.message
 
 
+def test_the_store_holds_one_currency(tmp_path: Path) -> None:
+    tables, store = contract_tables(), tmp_path / "store.duckdb"
+    ingest(store, write_batch(tmp_path / "b1", only(tables, "merchants")), at=AT)
+    in_euros = with_value(tables, "orders", 2, "currency", "EUR")
+    write_dataset(
+        only(in_euros, "orders"), tmp_path / "b2", fmt="csv", manifest=Manifest(END, "EUR")
+    )
+    error = raised(store, tmp_path / "b2")
+
+    assert [str(v) for v in error.violations] == [
+        "dataset.json, column 'currency': EUR is not the store's currency USD",
+        "orders.csv, row 2 (line 3), column 'currency': 'EUR' is not the store's currency USD",
+    ]
+
+
 def test_nothing_may_be_dated_on_or_before_the_last_closed_day(tmp_path: Path) -> None:
     tables, store = contract_tables(), tmp_path / "store.duckdb"
     ingest(store, write_batch(tmp_path / "b1", only(tables, "merchants")), at=AT)

@@ -186,9 +186,11 @@ def _known_relations(con: duckdb.DuckDBPyConnection, batch: _Batch) -> dict[str,
         stored = bool(column_types(con, "store", name))
         if name in batch.tables and stored:
             columns = ", ".join(CONTRACT[name].column_names)
+            # Refunds are no one's parent: only the stored refunds of the batch's orders count.
+            narrow = " WHERE order_id IN (SELECT order_id FROM refunds)" * (name == "refunds")
             con.execute(
                 f"CREATE TEMP VIEW known_{name} AS SELECT {columns}, {ROW} FROM {name} "
-                f"UNION ALL SELECT {columns}, NULL FROM store.{name}"
+                f"UNION ALL SELECT {columns}, NULL FROM store.{name}{narrow}"
             )
             known[name] = f"known_{name}"
         elif name in batch.tables:
