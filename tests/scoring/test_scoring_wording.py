@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from wording_support import contradictions, less_is_riskier_as_shown
 
 from microlend.features.catalog import CATALOG, FeatureSpec, Unit
+from microlend.scoring._reasons import reasons_of_rows
 from microlend.scoring._wording import format_value, reason_text
 
 _COUNTS = (Unit.ORDERS, Unit.BUYERS, Unit.REVIEWS, Unit.LOANS)
@@ -191,3 +193,71 @@ def test_net_payouts_below_zero_are_told_by_how_far(value: float, text: str) -> 
 )
 def test_a_percentile_runs_from_the_1st_to_the_100th(value: float, shown: str) -> None:
     assert format_value(value, Unit.PERCENTILE) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "history_days", "text"),
+    [
+        (
+            "gmv_365d",
+            3650.0,
+            121.0,
+            "your sales over the last 365 days were only 3,650.00 EUR (estimated from the "
+            "121 days we have records of)",
+        ),
+        ("gmv_365d", 3650.0, 365.0, "your sales over the last 365 days were only 3,650.00 EUR"),
+        (
+            "gmv_180d",
+            0.0,
+            30.0,
+            "you made no sales over the last 180 days (estimated from the 30 days we have "
+            "records of)",
+        ),
+        ("gmv_180d", 900.0, 200.0, "your sales over the last 180 days were only 900.00 EUR"),
+        (
+            "orders_365d",
+            365.0,
+            1.0,
+            "you received only 365 orders over the last 365 days (estimated from the 1 day we "
+            "have records of)",
+        ),
+        (
+            "review_count_180d",
+            12.0,
+            None,
+            "you received only 12 reviews over the last 180 days (estimated from the days we "
+            "have records of, where fewer)",
+        ),
+        (
+            "review_count_180d",
+            math.nan,
+            0.0,
+            "we have no count of your reviews over the last 180 days",
+        ),
+        ("gmv_90d", 900.0, 30.0, "your sales over the last 90 days were only 900.00 EUR"),
+    ],
+)
+def test_a_level_estimated_from_fewer_days_says_from_how_many(
+    name: str, value: float, history_days: float | None, text: str
+) -> None:
+    """A long window's level is scaled from the days on record when there are fewer; the
+    merchant is told so, and told nothing of it when the whole window is on record."""
+    spec = next(s for s in CATALOG if s.name == name)
+    assert reason_text(name, spec, value, 0.4, "EUR", history_days) == text
+
+
+def test_reasons_read_the_merchants_days_on_record_from_its_row() -> None:
+    specs = {s.name: s for s in CATALOG}
+    features = ["gmv_365d", "history_days"]
+    rows = reasons_of_rows(
+        features,
+        np.array([[0.5, 0.0], [0.5, 0.0]]),
+        [[3650.0, 121.0], [3650.0, 365.0]],
+        specs,
+        currency="EUR",
+    )
+    assert [r[0].text for r in rows] == [
+        "your sales over the last 365 days were only 3,650.00 EUR (estimated from the 121 days "
+        "we have records of)",
+        "your sales over the last 365 days were only 3,650.00 EUR",
+    ]

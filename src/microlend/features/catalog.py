@@ -111,6 +111,10 @@ class FeatureSpec:
     #: names it ("no sales", "no reviews"): among features whose values are absent for it, a
     #: merchant is given one reason per cause, not one per feature (``scoring._reasons``).
     cause: str = ""
+    #: For a level over a long window: the window's length in days. A seller with fewer of
+    #: those days on record (``history_days``) has the level scaled from the days it has
+    #: (``_formulas._scaled``), and its reason says so (``scoring.reason_text``).
+    scaled_days: int = 0
 
 
 _S = Dimension.SCALE_GROWTH
@@ -131,20 +135,6 @@ def _sales(window: str) -> Wording:
         adverse=f"your sales over the last {window} were only {{value}}",
         zero=f"you made no sales over the last {window}",
         missing=f"we have no figure for your sales over the last {window}",
-    )
-
-
-#: What a long window's level says of a seller with fewer of its days on record.
-_SCALED = " (scaled to the whole window from the days we have records of, if fewer)"
-
-
-def _sales_scaled(window: str) -> Wording:
-    """Sales over a long window, scaled to it from the days on record (``_formulas._scaled``)."""
-    return Wording(
-        plain=f"your sales over the last {window} came to {{value}}{_SCALED}",
-        adverse=f"your sales over the last {window} came to only {{value}}{_SCALED}",
-        zero=f"you made no sales over the last {window}",
-        missing=f"we have no records of your sales over the last {window}",
     )
 
 
@@ -206,8 +196,9 @@ CATALOG: tuple[FeatureSpec, ...] = (
         Unit.CURRENCY,
         -1,
         _S,
-        _sales_scaled("180 days"),
+        _sales("180 days"),
         cause="no sales",
+        scaled_days=180,
     ),
     FeatureSpec(
         "gmv_365d",
@@ -215,8 +206,9 @@ CATALOG: tuple[FeatureSpec, ...] = (
         Unit.CURRENCY,
         -1,
         _S,
-        _sales_scaled("365 days"),
+        _sales("365 days"),
         cause="no sales",
+        scaled_days=365,
     ),
     FeatureSpec(
         "orders_30d",
@@ -242,13 +234,9 @@ CATALOG: tuple[FeatureSpec, ...] = (
         Unit.ORDERS,
         -1,
         _S,
-        Wording(
-            plain=f"you received {{value}} over the last 365 days{_SCALED}",
-            adverse=f"you received only {{value}} over the last 365 days{_SCALED}",
-            zero="you received no orders over the last 365 days",
-            missing="we have no records of your orders over the last 365 days",
-        ),
+        _orders("365 days"),
         cause="no sales",
+        scaled_days=365,
     ),
     FeatureSpec(
         "aov_90d",
@@ -674,12 +662,13 @@ CATALOG: tuple[FeatureSpec, ...] = (
         -1,
         _C,
         Wording(
-            plain=f"you received {{value}} over the last 180 days{_SCALED}",
-            adverse=f"you received only {{value}} over the last 180 days{_SCALED}",
+            plain="you received {value} over the last 180 days",
+            adverse="you received only {value} over the last 180 days",
             zero="you received no reviews over the last 180 days",
-            missing="we have no records of your reviews over the last 180 days",
+            missing="we have no count of your reviews over the last 180 days",
         ),
         cause="no reviews",
+        scaled_days=180,
     ),
     FeatureSpec(
         "peer_refund_rate_pct",

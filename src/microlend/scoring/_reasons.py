@@ -25,6 +25,9 @@ import pandas as pd
 from microlend.features.catalog import FeatureSpec
 from microlend.scoring._wording import reason_text
 
+#: The feature that counts a merchant's days on record (``features._formulas``).
+HISTORY_FEATURE = "history_days"
+
 __all__ = ["MATERIAL_LOG_ODDS", "TOP_REASONS", "Reason", "as_value", "reasons", "reasons_of_rows"]
 
 #: How many principal reasons a merchant is given: a rating's score reasons, and a decline's
@@ -129,13 +132,27 @@ def reasons_of_rows(
     weights = np.asarray(contributions, dtype=np.float64)
     cells = np.asarray(values, dtype=object).reshape(weights.shape)
     eligible = np.where(_risky_side(features, cells, specs, references or {}), weights, -np.inf)
+    # How many days each merchant has on record: a long window's level may be an estimate.
+    at = features.index(HISTORY_FEATURE) if HISTORY_FEATURE in features else None
     return [
         tuple(
-            _reason(features[i], float(row_weights[i]), as_value(row_values[i]), specs, currency)
+            _reason(
+                features[i],
+                float(row_weights[i]),
+                as_value(row_values[i]),
+                specs,
+                currency,
+                None if at is None else _days(row_values[at]),
+            )
             for i in _chosen(features, row_eligible, row_values, specs, top)
         )
         for row_eligible, row_weights, row_values in zip(eligible, weights, cells, strict=True)
     ]
+
+
+def _days(value: object) -> float:
+    shown = as_value(value)
+    return math.nan if isinstance(shown, str) else shown
 
 
 def _reason(
@@ -144,8 +161,9 @@ def _reason(
     value: float | str,
     specs: Mapping[str, FeatureSpec],
     currency: str,
+    history_days: float | None,
 ) -> Reason:
-    text = reason_text(feature, specs.get(feature), value, weight, currency)
+    text = reason_text(feature, specs.get(feature), value, weight, currency, history_days)
     return Reason(feature=feature, contribution=weight, value=value, text=text)
 
 

@@ -131,9 +131,12 @@ def reason_text(
     value: float | str,
     contribution: float,
     currency: str | None = None,
+    history_days: float | None = None,
 ) -> str:
     """What the merchant is told about ``feature``'s ``value``, given its contribution to the
-    log-odds of default (a reason has a positive one): the catalog's sentence for the case."""
+    log-odds of default (a reason has a positive one): the catalog's sentence for the case.
+    ``history_days``: the merchant's days on record, which say whether a long window's level
+    was estimated from fewer days (``None`` when the model does not see them)."""
     if spec is None or isinstance(value, str):
         shown = value if isinstance(value, str) else f"{value:.3g}"
         effect = "raised" if contribution > 0 else "did not raise"
@@ -143,7 +146,20 @@ def reason_text(
     shown = format_value(abs(value) if signed else value, spec.unit, currency) if finite else ""
     case = wording_case(spec.wording, value, shown, contribution)
     template: str = getattr(spec.wording, case)
-    return template.format(value=shown)
+    note = "" if case == "missing" else _estimate(spec, history_days)
+    return template.format(value=shown) + note
+
+
+def _estimate(spec: FeatureSpec, history_days: float | None) -> str:
+    """Says of a long window's level that it was scaled from fewer days on record; nothing
+    when the whole window is on record (the level is then the sum itself)."""
+    if not spec.scaled_days:
+        return ""
+    if history_days is None:
+        return " (estimated from the days we have records of, where fewer)"
+    if not math.isfinite(history_days) or history_days >= spec.scaled_days:
+        return ""
+    return f" (estimated from the {_counted(history_days, 'day')} we have records of)"
 
 
 def _subject(spec: FeatureSpec) -> str:
