@@ -187,7 +187,7 @@ def test_nothing_may_be_dated_on_or_before_the_last_closed_day(tmp_path: Path) -
     assert error.total == 22
     shown = error.violations[0]
     assert (shown.file, shown.row, shown.column) == ("orders.csv", 1, "created_at")
-    assert shown.message == f"2024-01-01T00:00:00+00:00 is on or before {closed}, " + (
+    assert shown.message == f"2024-01-01T00:00:00Z is on or before {closed}, " + (
         "the store's last closed day"
     )
     later = {"orders": tables["orders"].slice(22)}

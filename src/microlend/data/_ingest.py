@@ -239,8 +239,8 @@ def _check_open_days(
         column,
         pc.less(values, pa.scalar(first_open, TIMESTAMP_TYPE)),
         lambda i: (
-            f"{values[i].as_py().isoformat()} is on or before {state.closed_through}, "
-            "the store's last closed day"
+            f"{values[i].as_py().isoformat().replace('+00:00', 'Z')} is on or before "
+            f"{state.closed_through}, the store's last closed day"
         ),
     )
 
