@@ -62,12 +62,13 @@ def _parquet_orders(root: Path, amount: pa.Array, created: pa.Array) -> None:
 def test_parquet_types_that_convert_exactly_are_accepted(make_folder: Writer) -> None:
     root = make_folder(fmt="parquet")
     amounts = pa.array([Decimal(10 + i).quantize(Decimal("0.000001")) for i in range(40)])
-    naive_ns = pa.array([i * 3_600_000_000_000 for i in range(40)], pa.timestamp("ns"))
+    start_ns = 1_704_067_200 * 10**9  # 2024-01-01, when the merchants joined
+    naive_ns = pa.array([start_ns + i * 3_600_000_000_000 for i in range(40)], pa.timestamp("ns"))
     _parquet_orders(root, amounts.cast(pa.decimal128(30, 6)), naive_ns)
     orders = load_dataset(root).table("orders")
     assert orders.column("amount").type == pa.decimal128(18, 2)
     assert orders.column("amount")[3].as_py() == Decimal("13.00")
-    assert orders.column("created_at")[1].as_py() == datetime(1970, 1, 1, 1, tzinfo=UTC)
+    assert orders.column("created_at")[1].as_py() == datetime(2024, 1, 1, 1, tzinfo=UTC)
 
 
 def test_parquet_integer_money_is_accepted(make_folder: Writer) -> None:

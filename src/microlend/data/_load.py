@@ -12,7 +12,7 @@ from microlend.data._dataset import Dataset
 from microlend.data._findings import Findings, Source
 from microlend.data._manifest import MANIFEST_FILE, read_manifest
 from microlend.data._read import locate_tables, read_table
-from microlend.data._relations import check_relations
+from microlend.data._relations import check_currencies, check_relations
 from microlend.data._rules import check_table
 from microlend.data._sql import connect
 from microlend.data.contract import CONTRACT, arrow_schema
@@ -60,6 +60,8 @@ def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
         for name, table in tables.items():
             check_table(CONTRACT[name], table, sources[name], data_end, con, findings)
         check_relations(sources, con, findings)
+    currency = manifest.currency if manifest is not None else None
+    check_currencies(tables, sources, currency, findings)
     findings.raise_if_any()
     tables = {name: canonical(table, name) for name, table in tables.items()}
     log.info("loaded %s: %d tables, data end %s", root, len(tables), data_end.isoformat())

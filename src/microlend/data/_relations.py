@@ -1,19 +1,55 @@
-"""Rules across tables: foreign keys, the merchant of an order or application, refund totals."""
+"""Rules across tables: an empty table others name, foreign keys, the merchant of an order or
+application, refund totals, time order between related rows, and one currency throughout."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from microlend.data._findings import Findings, Source
 from microlend.data._sql import ROW, first_rows
-from microlend.data.contract import CONTRACT, ForeignKey
+from microlend.data.contract import CONTRACT, MERCHANT_RECORD_GRACE, ForeignKey
 
-__all__ = ["check_relations"]
+__all__ = ["check_currencies", "check_relations", "check_time_order"]
 
 #: Tables whose rows belong to an order and must name that order's merchant.
 _ORDER_CHILDREN = ("refunds", "reviews", "shipments")
+
+
+@dataclass(frozen=True)
+class _After:
+    """``table.column`` is not earlier than ``since`` of the ``parent`` row its ``key`` names,
+    less ``grace``."""
+
+    table: str
+    column: str
+    parent: str
+    since: str
+    key: str
+    grace: timedelta = timedelta(0)
+
+
+def _merchants_record(table: str, column: str) -> _After:
+    return _After(table, column, "merchants", "onboarded_at", "merchant_id", MERCHANT_RECORD_GRACE)
+
+
+#: What happens after what: nothing a merchant does before it joined, no refund, review or
+#: shipment before its order, no loan before its application, no default before the money.
+TIME_ORDER = (
+    _merchants_record("orders", "created_at"),
+    _merchants_record("settlements", "settled_at"),
+    _merchants_record("applications", "applied_at"),
+    _After("refunds", "refunded_at", "orders", "created_at", "order_id"),
+    _After("reviews", "created_at", "orders", "created_at", "order_id"),
+    _After("shipments", "shipped_at", "orders", "created_at", "order_id"),
+    _After("loans", "disbursed_at", "applications", "applied_at", "application_id"),
+    _After("outcomes", "default_at", "loans", "disbursed_at", "loan_id"),
+)
 
 
 def check_relations(
@@ -30,9 +66,10 @@ def check_relations(
     together, so that only the batch's rows are checked, against everything known.
     """
     relation = dict(known) if known is not None else {name: name for name in sources}
+    empty = _empty_parents(sources, relation, con, findings)
     for name in sources:
         for key in CONTRACT[name].foreign_keys:
-            if key.table in relation:
+            if key.table in relation and key.table not in empty:
                 _foreign_key(name, key, relation[key.table], sources[name], con, findings)
     if "orders" in relation:
         for child in _ORDER_CHILDREN:
@@ -46,6 +83,108 @@ def check_relations(
         _same_merchant(
             "loans", relation["applications"], "application_id", sources["loans"], con, findings
         )
+    check_time_order(sources, con, findings, known=relation)
+
+
+def check_time_order(
+    sources: Mapping[str, Source],
+    con: duckdb.DuckDBPyConnection,
+    findings: Findings,
+    *,
+    known: Mapping[str, str] | None = None,
+) -> None:
+    """Rows of the tables in ``sources`` dated before the related row they follow
+    (``TIME_ORDER``); ``known`` as for ``check_relations``, which calls this."""
+    relation = dict(known) if known is not None else {name: name for name in sources}
+    for rule in TIME_ORDER:
+        if rule.table in sources and rule.parent in relation:
+            _after(rule, relation[rule.parent], sources[rule.table], con, findings)
+
+
+def _after(
+    rule: _After, parent: str, source: Source, con: duckdb.DuckDBPyConnection, findings: Findings
+) -> None:
+    grace = int(rule.grace.total_seconds())
+    total, rows = first_rows(
+        con,
+        f"SELECT c.{ROW}, c.{rule.column}, c.{rule.key}, p.{rule.since} "
+        f"FROM {rule.table} AS c JOIN {parent} AS p ON c.{rule.key} = p.{rule.key} "
+        f"WHERE c.{rule.column} < p.{rule.since} - INTERVAL {grace} SECOND",
+    )
+    noun = rule.key.removesuffix("_id")
+    early = f"more than {_duration(rule.grace)} before" if grace else "before"
+    located = [
+        (row, f"{_iso(when)} is {early} the {rule.since} {_iso(since)} of its {noun} {ref!r}")
+        for row, when, ref, since in rows
+    ]
+    findings.add_located(source, rule.column, total, located)
+
+
+def check_currencies(
+    tables: Mapping[str, pa.Table],
+    sources: Mapping[str, Source],
+    currency: str | None,
+    findings: Findings,
+) -> None:
+    """Every ``currency`` column (``orders``', or an extra one on any table: a loan's, an
+    application's) holds the data set's one ``currency``: the manifest's, else (``None``) the
+    orders' when they all name one. Without either there is nothing to agree with."""
+    if currency is None and "orders" in tables:
+        found = pc.unique(tables["orders"].column("currency").drop_null()).to_pylist()
+        currency = found[0] if len(found) == 1 else None
+    if currency is None:
+        return
+    for name, table in tables.items():
+        if "currency" not in table.column_names:
+            continue
+        values = table.column("currency")
+        if values.type != pa.string():
+            values = pc.cast(values, pa.string())
+        findings.add_rows(
+            sources[name], "currency", pc.not_equal(values, currency), _other(values, currency)
+        )
+
+
+def _other(values: pa.ChunkedArray, currency: str) -> Callable[[int], str]:
+    return lambda i: f"{values[i].as_py()!r} is not the data set's currency {currency}"
+
+
+def _empty_parents(
+    sources: Mapping[str, Source],
+    relation: Mapping[str, str],
+    con: duckdb.DuckDBPyConnection,
+    findings: Findings,
+) -> set[str]:
+    """Loaded tables without a row that others name (merchants always): one violation each,
+    not one per row that names them."""
+    empty: set[str] = set()
+    for parent in sources:
+        children = [
+            name
+            for name in sources
+            if any(key.table == parent for key in CONTRACT[name].foreign_keys)
+            and _has_rows(name, con)
+        ]
+        if (parent == "merchants" or children) and not _has_rows(relation[parent], con):
+            empty.add(parent)
+            named = (
+                f": every row of {', '.join(children)} names one of its rows" if children else ""
+            )
+            findings.add(sources[parent].violation(None, None, f"{parent} is empty{named}"))
+    return empty
+
+
+def _has_rows(relation: str, con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.sql(f"SELECT EXISTS (SELECT 1 FROM {relation})").fetchall()[0][0])
+
+
+def _duration(span: timedelta) -> str:
+    days = span / timedelta(days=1)
+    return f"{days:g} day{'s' if days != 1 else ''}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _foreign_key(

@@ -1,4 +1,5 @@
-"""Rules about one table's values: missing, allowed, bounds, currencies, the end, keys, sums."""
+"""Rules about one table's values: missing, allowed, bounds, currencies, dates from the contract's
+earliest to the end, keys, sums, the rates in loan terms."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ import pyarrow.compute as pc
 
 from microlend.data._findings import Findings, Source
 from microlend.data._sql import ROW, first_rows
-from microlend.data.contract import Column, Kind, TableSchema
+from microlend.data.contract import (
+    EARLIEST_RECORD,
+    TERMS_RATE_CAPS,
+    Column,
+    Kind,
+    TableSchema,
+)
 from microlend.money import CURRENCY_EXPONENTS
 
 __all__ = ["check_table"]
@@ -60,33 +67,57 @@ def _check_column(
         unknown = pc.invert(pc.is_in(values, _CURRENCIES))
         findings.add_rows(source, name, unknown, _got(values, "an ISO 4217 currency code"))
     if column.kind is Kind.TIMESTAMP:
-        later = pc.greater(values, pa.scalar(end, values.type))
-        end_text = _iso(end)
-        findings.add_rows(
-            source,
-            name,
-            later,
-            lambda i: f"{_iso(values[i].as_py())} is after the data's end {end_text}",
-        )
+        _in_time(name, values, source, end, findings)
+
+
+def _in_time(
+    name: str, values: pa.ChunkedArray, source: Source, end: datetime, findings: Findings
+) -> None:
+    """No record before the contract's earliest date (a placeholder) or after the data's end."""
+    earlier = pc.less(values, pa.scalar(EARLIEST_RECORD, values.type))
+    earliest = _iso(EARLIEST_RECORD)
+    findings.add_rows(
+        source,
+        name,
+        earlier,
+        lambda i: f"{_iso(values[i].as_py())} is before {earliest}, the earliest date of a record",
+    )
+    later = pc.greater(values, pa.scalar(end, values.type))
+    end_text = _iso(end)
+    findings.add_rows(
+        source,
+        name,
+        later,
+        lambda i: f"{_iso(values[i].as_py())} is after the data's end {end_text}",
+    )
 
 
 def _bounds(column: Column, values: pa.ChunkedArray, source: Source, findings: Findings) -> None:
-    outside = []
-    if column.low is not None:
-        outside.append(pc.less(values, _limit(column, column.low)))
-    if column.high is not None:
-        outside.append(pc.greater(values, _limit(column, column.high)))
-    mask = outside[0] if len(outside) == 1 else pc.or_(*outside)
-    findings.add_rows(source, column.name, mask, _got(values, _range_words(column)))
-
-
-def _range_words(column: Column) -> str:
+    """Values below ``low`` or above ``high``. An amount's floor and its cap (a sanity bound
+    far above it) are worded apart: "from 0 to 1,000,000,000,000" would hide which was crossed."""
     kind = _KIND_WORDS.get(column.kind, "a value")
-    if column.low is not None and column.high is not None:
-        return f"{kind} from {column.low:g} to {column.high:g}"
+    both = column.low is not None and column.high is not None and column.kind is not Kind.MONEY
     if column.low is not None:
-        return f"{kind} of at least {column.low:g}"
-    return f"{kind} of at most {column.high:g}"
+        words = _range_words(kind, column.low, column.high if both else None)
+        below = pc.less(values, _limit(column, column.low))
+        findings.add_rows(source, column.name, below, _got(values, words))
+    if column.high is not None:
+        words = _range_words(kind, column.low if both else None, column.high)
+        above = pc.greater(values, _limit(column, column.high))
+        findings.add_rows(source, column.name, above, _got(values, words))
+
+
+def _range_words(kind: str, low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{kind} from {_number(low)} to {_number(high)}"
+    if low is not None:
+        return f"{kind} of at least {_number(low)}"
+    return f"{kind} of at most {_number(high)}"
+
+
+def _number(bound: float | None) -> str:
+    """A bound as people write it: ``1,000,000,000,000``, ``0.01``, ``5`` (never ``1e+12``)."""
+    return f"{Decimal(str(bound)).normalize():,f}"
 
 
 def _limit(column: Column, bound: float) -> pa.Scalar:
@@ -157,15 +188,47 @@ def _outcomes(table: pa.Table, source: Source, findings: Findings) -> None:
 
 
 def _loans(table: pa.Table, source: Source, findings: Findings) -> None:
+    """``terms`` is a JSON object, and each rate it names lies from 0 to the contract's cap."""
     terms = table.column("terms")
+    rates = ", ".join(
+        f"CASE WHEN ok THEN json_extract_string(terms, '$.{rate}') END AS {rate}, "
+        f"TRY_CAST({rate} AS DOUBLE) AS {rate}_value"
+        for rate in TERMS_RATE_CAPS
+    )
     with duckdb.connect() as con:
         con.register("loans", pa.table({"terms": terms}))
-        is_object = con.sql(
-            "SELECT CASE WHEN json_valid(terms) THEN json_type(terms) = 'OBJECT' ELSE false END "
-            "AS ok FROM loans"
+        parsed = con.sql(
+            f"SELECT ok, {rates} FROM (SELECT terms, CASE WHEN json_valid(terms) "
+            "THEN json_type(terms) = 'OBJECT' ELSE false END AS ok FROM loans)"
         ).to_arrow_table()
-    not_object = pc.and_(pc.is_valid(terms), pc.invert(is_object.column("ok")))
+    not_object = pc.and_(pc.is_valid(terms), pc.invert(parsed.column("ok")))
     findings.add_rows(source, "terms", not_object, _got(terms, "a JSON object"))
+    for rate, cap in TERMS_RATE_CAPS.items():
+        _rate(rate, cap, parsed.column(rate), parsed.column(f"{rate}_value"), source, findings)
+
+
+def _rate(
+    rate: str,
+    cap: float,
+    texts: pa.ChunkedArray,
+    numbers: pa.ChunkedArray,
+    source: Source,
+    findings: Findings,
+) -> None:
+    """A rate of the terms that is no number from 0 to ``cap`` (an absent rate is the
+    ledger's to require, by product)."""
+    beyond = pc.or_(pc.less(numbers, 0.0), pc.greater(numbers, cap))
+    outside = pc.or_kleene(pc.or_kleene(pc.is_null(numbers), pc.is_nan(numbers)), beyond)
+    bad = pc.and_(pc.is_valid(texts), outside)
+    findings.add_rows(
+        source,
+        "terms",
+        bad,
+        lambda i: (
+            f"terms.{rate}: expected a rate from 0 to {_number(cap)} (a fraction, not percent), "
+            f"got {texts[i].as_py()}"
+        ),
+    )
 
 
 _TABLE_RULES: dict[str, tuple[Rule, ...]] = {

@@ -11,15 +11,21 @@ Canonical in-memory form is Apache Arrow: ids and text are ``string``, timestamp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import pyarrow as pa
 
 __all__ = [
     "CONTRACT",
+    "EARLIEST_RECORD",
     "LOAN_PRODUCTS",
+    "MAX_AMOUNT",
+    "MERCHANT_RECORD_GRACE",
     "MONEY_TYPE",
     "ORDER_STATUSES",
+    "SMALLEST_LOAN",
+    "TERMS_RATE_CAPS",
     "TIMESTAMP_TYPE",
     "Column",
     "ForeignKey",
@@ -58,6 +64,34 @@ _ARROW_TYPES: dict[Kind, pa.DataType] = {
 
 ORDER_STATUSES = ("pending", "completed", "cancelled")
 LOAN_PRODUCTS = ("fixed_instalment", "share_of_sales")
+
+# Bounds on values. Each refuses what is a placeholder or a slip rather than an event, with
+# room to spare for any real platform; a record outside them is a violation, never clipped.
+
+#: No record is dated before this: online marketplaces with exportable records are younger,
+#: and earlier dates are placeholders (1900-01-01, or 1970-01-01 from a zero epoch).
+EARLIEST_RECORD = datetime(2000, 1, 1, tzinfo=UTC)
+#: The largest money amount one row may hold, in currency units (either sign where a column
+#: may be negative). A trillion covers a large seller's payout even in currencies of small
+#: units (IDR, VND) and refuses the 9s of placeholder values (999,999,999,999,999.99).
+MAX_AMOUNT = 10**12
+#: The smallest credit asked for or lent: a request or loan of 0 (or less) is no credit at all.
+SMALLEST_LOAN = 0.01
+#: Caps of the rates in ``loans.terms`` (fractions, never percent), each from 0: an annual
+#: rate above 300 % is a rate written in percent (18 for 18 %); a fee above the principal or a
+#: holdback above all of a seller's sales is no loan a lender makes.
+TERMS_RATE_CAPS: dict[str, float] = {"annual_rate": 3.0, "fee_rate": 1.0, "holdback_rate": 1.0}
+#: How much earlier than its merchant's ``onboarded_at`` a merchant's record may be: platforms
+#: stamp onboarding when the sign-up is approved, and the first orders of that day may come
+#: before (the simulator onboards at 09:00 and sells from midnight). A month earlier is wrong.
+MERCHANT_RECORD_GRACE = timedelta(days=1)
+
+# The money type holds the sum of a thousand maximal amounts: totals of a few rows stay exact.
+assert 10 ** (MONEY_TYPE.precision - MONEY_TYPE.scale) > 1000 * MAX_AMOUNT
+assert 0 < SMALLEST_LOAN < MAX_AMOUNT
+# A holdback is a share of sales: it can never exceed all of them.
+assert 0 < TERMS_RATE_CAPS["holdback_rate"] <= 1
+assert timedelta(0) <= MERCHANT_RECORD_GRACE < timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -138,7 +172,7 @@ CONTRACT: dict[str, TableSchema] = {
                 _MERCHANT,
                 Column("buyer_id", Kind.ID, "the buyer"),
                 Column("created_at", Kind.TIMESTAMP, "when the order was placed"),
-                Column("amount", Kind.MONEY, "what the buyer paid", low=0),
+                Column("amount", Kind.MONEY, "what the buyer paid", low=0, high=MAX_AMOUNT),
                 Column("currency", Kind.CURRENCY, "ISO 4217 currency of amount"),
                 Column("status", Kind.TEXT, "order state", allowed=ORDER_STATUSES),
             ),
@@ -152,7 +186,13 @@ CONTRACT: dict[str, TableSchema] = {
                 _ORDER,
                 _MERCHANT,
                 Column("refunded_at", Kind.TIMESTAMP, "when the refund was made"),
-                Column("amount", Kind.MONEY, "refunded amount, in the order's currency", low=0),
+                Column(
+                    "amount",
+                    Kind.MONEY,
+                    "refunded amount, in the order's currency",
+                    low=0,
+                    high=MAX_AMOUNT,
+                ),
             ),
             foreign_keys=(_fk("order_id", "orders"), _fk("merchant_id", "merchants")),
         ),
@@ -187,9 +227,21 @@ CONTRACT: dict[str, TableSchema] = {
             (
                 _MERCHANT,
                 Column("settled_at", Kind.TIMESTAMP, "when the payout was made"),
-                Column("gross", Kind.MONEY, "sales settled, after refunds"),
-                Column("fees", Kind.MONEY, "platform fees withheld", low=0),
-                Column("net", Kind.MONEY, "paid to the seller: gross - fees"),
+                Column(
+                    "gross",
+                    Kind.MONEY,
+                    "sales settled, after refunds",
+                    low=-MAX_AMOUNT,
+                    high=MAX_AMOUNT,
+                ),
+                Column("fees", Kind.MONEY, "platform fees withheld", low=0, high=MAX_AMOUNT),
+                Column(
+                    "net",
+                    Kind.MONEY,
+                    "paid to the seller: gross - fees",
+                    low=-MAX_AMOUNT,
+                    high=MAX_AMOUNT,
+                ),
             ),
             foreign_keys=(_fk("merchant_id", "merchants"),),
         ),
@@ -200,7 +252,13 @@ CONTRACT: dict[str, TableSchema] = {
                 Column("application_id", Kind.ID, "the application"),
                 _MERCHANT,
                 Column("applied_at", Kind.TIMESTAMP, "when the seller applied"),
-                Column("requested_amount", Kind.MONEY, "what the seller asked for", low=0),
+                Column(
+                    "requested_amount",
+                    Kind.MONEY,
+                    "what the seller asked for",
+                    low=SMALLEST_LOAN,
+                    high=MAX_AMOUNT,
+                ),
             ),
             primary_key="application_id",
             foreign_keys=(_fk("merchant_id", "merchants"),),
@@ -214,7 +272,7 @@ CONTRACT: dict[str, TableSchema] = {
                 Column("application_id", Kind.ID, "the application it funded"),
                 _MERCHANT,
                 Column("disbursed_at", Kind.TIMESTAMP, "when the money was paid out"),
-                Column("principal", Kind.MONEY, "amount lent", low=0),
+                Column("principal", Kind.MONEY, "amount lent", low=SMALLEST_LOAN, high=MAX_AMOUNT),
                 Column("product", Kind.TEXT, "repayment product", allowed=LOAN_PRODUCTS),
                 Column("terms", Kind.TEXT, "the product's terms as a JSON object"),
             ),
