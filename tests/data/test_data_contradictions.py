@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from data_factory import DAY, START, Writer, contract_tables, with_value
+from data_factory import DAY, END, START, Writer, contract_tables, with_value
 from typer.testing import CliRunner
 
 from microlend.cli import app
-from microlend.data import load_dataset, write_dataset
+from microlend.data import batches, ingest, load_dataset, write_dataset
 from microlend.errors import DataContractError
 from microlend.simulate import SimulationConfig, simulate
 
@@ -33,6 +33,8 @@ class Contradiction:
     column: str
     words: str
     corrupt: Callable[[Tables], Tables]
+    #: How ``ingest`` words it, where the store says it its own way; ``None``: as ``words``.
+    ingest_words: str | None = None
 
 
 def _set(table: str, row: int, column: str, value: object) -> Callable[[Tables], Tables]:
@@ -94,6 +96,7 @@ CONTRADICTIONS = [
         "currency",
         "'EUR' is not the data set's currency USD",
         _set("orders", 5, "currency", "EUR"),
+        ingest_words="'EUR' is not the store's currency USD",
     ),
     Contradiction(
         "loan terms with annual_rate -0.5",
@@ -150,6 +153,26 @@ def test_a_contradiction_is_one_located_error(
     assert repr(case.column) in str(error)
 
 
+#: ``ingest`` checks the orders' currency against the store's itself, not a loan's extra column.
+INGESTED = [case for case in CONTRADICTIONS if case.name != "a EUR loan in a USD data set"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", INGESTED, ids=lambda case: case.name)
+def test_an_ingested_contradiction_is_one_located_error(
+    make_folder: Writer, tmp_path: Path, case: Contradiction, fmt: str
+) -> None:
+    batch = make_folder(case.corrupt(contract_tables()), fmt)
+    store = tmp_path / "store.duckdb"
+    with pytest.raises(DataContractError) as caught:
+        ingest(store, batch, at=END)
+    first = caught.value.violations[0]
+    file = f"{case.table}.{fmt}"
+    assert (first.file, first.row, first.column) == (file, case.row, case.column), str(caught.value)
+    assert (case.ingest_words or case.words) in first.message, first.message
+    assert not store.exists() or batches(store) == ()
+
+
 def test_check_reports_a_default_before_the_loan(make_folder: Writer) -> None:
     tables = with_value(contract_tables(), "outcomes", 2, "default_at", START + 10 * DAY)
     result = CliRunner(env={"COLUMNS": "200"}).invoke(
@@ -161,11 +184,21 @@ def test_check_reports_a_default_before_the_loan(make_folder: Writer) -> None:
     assert "contract holds" not in result.output
 
 
+@pytest.mark.parametrize("through", ["load", "ingest"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_an_empty_merchants_table_is_one_violation(make_folder: Writer, fmt: str) -> None:
+def test_an_empty_merchants_table_is_one_violation(
+    make_folder: Writer, tmp_path: Path, fmt: str, through: str
+) -> None:
     tables = contract_tables()
     tables["merchants"] = tables["merchants"].slice(0, 0)
-    error = _refused(make_folder(tables, fmt))
+    root = make_folder(tables, fmt)
+    store = tmp_path / "store.duckdb"
+    read: Callable[[], object] = (
+        (lambda: load_dataset(root)) if through == "load" else (lambda: ingest(store, root, at=END))
+    )
+    with pytest.raises(DataContractError) as caught:
+        read()
+    error = caught.value
     assert error.total == 1, str(error)
     (only,) = error.violations
     assert (only.file, only.row, only.column) == (f"merchants.{fmt}", None, None)
