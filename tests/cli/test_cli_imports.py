@@ -40,3 +40,14 @@ def test_importing_the_command_line_imports_no_heavy_package() -> None:
     loaded = set(json.loads(shown.stdout))
     assert "typer" in loaded
     assert sorted(loaded.intersection(HEAVY)) == []
+
+
+def test_the_model_card_imports_neither_the_pages_nor_the_plots() -> None:
+    # evaluate writes the model card: FastAPI, Jinja and matplotlib come with the pages only.
+    card = _LOADED.replace(
+        "import microlend.cli", "from microlend.dashboard import write_model_card"
+    )
+    shown = subprocess.run([sys.executable, "-c", card], check=True, capture_output=True, text=True)
+    loaded = set(json.loads(shown.stdout))
+    assert "microlend" in loaded
+    assert sorted(loaded.intersection({"fastapi", "jinja2", "matplotlib", "starlette"})) == []
