@@ -16,6 +16,7 @@ from microlend.ledger._apr import (
     last_payment_on,
     realised_cash_flows,
 )
+from microlend.ledger._as_of import LoanAsOf, loan_as_of, postings_as_of
 from microlend.ledger._day_close import (
     DayClose,
     HeaderRule,
@@ -84,6 +85,7 @@ __all__ = [
     "Header",
     "HeaderRule",
     "Instalment",
+    "LoanAsOf",
     "LoanContract",
     "LoanOutcome",
     "LoanPostings",
@@ -112,8 +114,10 @@ __all__ = [
     "funding",
     "interest_accrual",
     "last_payment_on",
+    "loan_as_of",
     "loan_state",
     "overpayment_refund",
+    "postings_as_of",
     "realised_cash_flows",
     "receivables",
     "repayment",

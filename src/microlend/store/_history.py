@@ -105,6 +105,28 @@ class AgeingHistory:
             for row in rows
         ]
 
+    def latest(self, loan_id: str, *, on_or_before: date) -> AgeingSnapshot | None:
+        """The loan's last snapshot on or before ``on_or_before``: the ageing its ``loans`` row
+        held at the end of that day (``None`` if no end of day had aged it yet)."""
+        row = self._session.scalars(
+            select(AgeingHistoryRow)
+            .where(
+                AgeingHistoryRow.loan_id == loan_id,
+                AgeingHistoryRow.aged_on <= on_or_before,
+            )
+            .order_by(AgeingHistoryRow.aged_on.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return AgeingSnapshot(
+            loan_id=LoanId(row.loan_id),
+            aged_on=row.aged_on,
+            status=LoanStatus(row.status),
+            days_past_due=row.days_past_due,
+            bucket=Bucket(row.bucket),
+        )
+
     def closed_day(self, business_date: date) -> EndOfDayReport:
         """End of day's work on ``business_date``, however many runs (or concurrent callers)
         shared it: every caller reads the same answer."""

@@ -4,8 +4,8 @@ one offer of a stored decision."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -13,12 +13,33 @@ from types import MappingProxyType
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.errors import NotFoundError
-from microlend.ledger import Component, Instalment, LoanState, Transaction, receivables
+from microlend.errors import ConfigError, NotFoundError
+from microlend.ledger import (
+    Component,
+    Instalment,
+    LoanState,
+    Transaction,
+    loan_as_of,
+    receivables,
+)
+from microlend.service.access import Principal
 from microlend.service.lending._commands import accept_offer
 from microlend.service.lending._receipts import Receipt
-from microlend.service.lending._servicing import plan_of, state_of
-from microlend.store import LoanBookQueries, LoanRecord, LoanStatus, loan_page
+from microlend.service.lending._servicing import (
+    plan_of,
+    realised_apr_of,
+    state_of,
+    status_of,
+)
+from microlend.store import (
+    Ageing,
+    AgeingHistory,
+    AgeingSnapshot,
+    LoanBookQueries,
+    LoanRecord,
+    LoanStatus,
+    loan_page,
+)
 
 __all__ = ["LoanView", "accept_decision_offer", "loan_view", "loans_page"]
 
@@ -67,19 +88,70 @@ class LoanView:
         return sum(self.owed.values(), Decimal(0))
 
 
-def loan_view(engine: Engine, loan_id: str, as_of: date) -> LoanView:
-    """Loan ``loan_id`` as of ``as_of``, read in one transaction; ``NotFoundError`` if none."""
+def loan_view(
+    engine: Engine,
+    loan_id: str,
+    business_date: date,
+    *,
+    as_of: date | None = None,
+    viewer: Principal | None = None,
+) -> LoanView:
+    """Loan ``loan_id`` on ``business_date`` (today's), read in one transaction;
+    ``NotFoundError`` if none, or if ``viewer`` may not see it (asked before anything else, so
+    no answer tells another merchant's loan exists).
+
+    With ``as_of`` (from its disbursement to ``business_date``), the loan as it stood at the end
+    of that day (``loan_as_of``): ``ConfigError`` for a date outside that span."""
     with Session(engine) as session:
         queries = LoanBookQueries(session)
         loan = queries.loan(loan_id)
+        if viewer is not None and not viewer.may_see(loan.merchant_id):
+            raise NotFoundError(f"no loan {loan_id!r} in the book")
+        if as_of is not None:
+            _check_as_of(loan, as_of, business_date)
         transactions = queries.loan_transactions(loan_id)
+        aged = None if as_of is None else AgeingHistory(session).latest(loan_id, on_or_before=as_of)
+    if as_of is not None and loan.disbursed_on is not None:
+        return _view_as_of(loan, transactions, aged, as_of)
     return LoanView(
         loan=loan,
         schedule=plan_of(loan),
         transactions=transactions,
-        state=state_of(loan, transactions, as_of),
+        state=state_of(loan, transactions, business_date),
         owed=MappingProxyType(receivables(transactions, loan.loan_id)),
     )
+
+
+def _check_as_of(loan: LoanRecord, as_of: date, business_date: date) -> None:
+    """A loan has balances from the day it is disbursed; the future has none yet."""
+    if as_of > business_date:
+        raise ConfigError(f"as_of {as_of} is after today's business date {business_date}")
+    if loan.disbursed_on is None:
+        if as_of < business_date:
+            raise ConfigError(f"loan {loan.loan_id} is not disbursed: it has no past balances")
+    elif as_of < loan.disbursed_on:
+        raise ConfigError(
+            f"as_of {as_of} is before loan {loan.loan_id} was disbursed ({loan.disbursed_on})"
+        )
+
+
+def _view_as_of(
+    loan: LoanRecord, transactions: Sequence[Transaction], aged: AgeingSnapshot | None, as_of: date
+) -> LoanView:
+    """The view the read on ``as_of`` gave: its postings, state, status, ageing (the last end
+    of day's, as the ``loans`` row held it) and realised APR (once repaid) all as of then."""
+    plan = plan_of(loan)
+    then = loan_as_of(loan.loan_id, loan.terms, plan, transactions, as_of)
+    status = status_of(loan, then.outcome)
+    ageing = Ageing()
+    if aged is not None:
+        covenant = state_of(loan, then.transactions, aged.aged_on).covenant
+        ageing = Ageing(aged.aged_on, aged.days_past_due, aged.bucket, covenant)
+    realised = None
+    if status is LoanStatus.REPAID:
+        realised = realised_apr_of(loan, then.transactions)
+    record = replace(loan, status=status, ageing=ageing, realised_apr=realised)
+    return LoanView(record, plan, then.transactions, then.state, then.owed)
 
 
 def loans_page(
