@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
-from microlend.cli._options import AsJson, DataFolder, ModelFolder
+from microlend.cli._options import AsJson, DataFolder, ModelFolder, StoreFile
+from microlend.cli._source import records
 
 if TYPE_CHECKING:
     from microlend.service import BacktestResult
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 @app.command()
 @edge
 def backtest(
-    data: DataFolder,
     model: ModelFolder,
     policy: Annotated[Path, typer.Option("--policy", help="A policy TOML file.")],
+    data: DataFolder = None,
+    store: StoreFile = None,
     policy_b: Annotated[
         Path | None, typer.Option("--policy-b", help="A second policy, run into its own book.")
     ] = None,
@@ -43,7 +45,6 @@ def backtest(
     --policy-b). The book must be new."""
     import json
 
-    from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_artifact
     from microlend.policy import load_policy
@@ -61,7 +62,7 @@ def backtest(
     for engine in engines:
         migrate(engine)
     first = parse_date(start) if start else backtest_start(artifact.metadata)
-    dataset = load_dataset(data)
+    dataset = records(data, store)
     with nullcontext(quiet) if as_json else progress_bar() as report:
         results = run_backtest(
             dataset,

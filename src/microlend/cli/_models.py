@@ -10,18 +10,25 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
-from microlend.cli._options import AsJson, DataFolder, EngineName, ModelFolder, OutFile, SparkMaster
+from microlend.cli._options import (
+    AsJson,
+    DataFolder,
+    EngineName,
+    ModelFolder,
+    OutFile,
+    SparkMaster,
+    StoreFile,
+)
+from microlend.cli._source import folder_only, records
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
+    from microlend.data import Dataset
     from microlend.models import PDModel
 
-# The two sources a model learns from: merchant records (--data) or one labelled table.
-RecordsOption = Annotated[
-    Path | None, typer.Option("--data", help="Folder of contract tables (merchant records).")
-]
+# The two sources a model learns from: merchant records (--data or --store) or one table.
 TableOption = Annotated[
     Path | None, typer.Option("--table", help="An applicant-level table, .csv or .parquet.")
 ]
@@ -40,15 +47,17 @@ def train(
     table: TableOption = None,
     target: TargetOption = None,
     positive: PositiveOption = None,
-    data: RecordsOption = None,
+    data: DataFolder = None,
+    store: StoreFile = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing model.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
 ) -> None:
-    """Train the PD model on merchant records (--data) or on your own table (--table, --target).
+    """Train the PD model on merchant records (--data or --store) or on your own table (--table,
+    --target).
 
-    With --data: features at each funded application's date, trained on the earlier
+    With --data or --store: features at each funded application's date, trained on the earlier
     applications and tested on the later ones (out of time); the scorecard challenger is saved
     beside the model. With --table: four candidates (a regularised logistic regression, a WoE
     scorecard, LightGBM sized to the table and their blend) are compared on five folds of the
@@ -58,8 +67,8 @@ def train(
     """
     from microlend.models import fit_table, labelled_table, read_table, save_model
 
-    if data is not None:
-        _train_on_records(data, out, seed=seed, overwrite=overwrite)
+    if data is not None or store is not None:
+        _train_on_records(records(data, store), out, seed=seed, overwrite=overwrite)
         return
     path, column = _table_options(table, target)
     labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
@@ -106,19 +115,20 @@ def evaluate(
     table: TableOption = None,
     target: TargetOption = None,
     positive: PositiveOption = None,
-    data: RecordsOption = None,
+    data: DataFolder = None,
+    store: StoreFile = None,
     card: CardOption = None,
     as_json: AsJson = False,
 ) -> None:
     """Evaluate a saved model: AUC, Gini, KS, Brier, calibration by decile and its tests; write
     its model card.
 
-    With --data: on the out-of-time test applications of the records (plus scorecard_auc, and
-    oracle_auc when the data carries the simulator's truth). With --table: on a labelled table,
-    plus, when it has no time column, cv_auc from nested 5-fold cross-validation of the whole
-    recipe (preparer and model selection refit on each fold) and, under candidates, each
-    candidate's AUC on the same folds, how many folds chose it and its figure at training;
-    chosen names the saved model's kind.
+    With --data or --store: on the out-of-time test applications of the records (plus
+    scorecard_auc, and oracle_auc when the data carries the simulator's truth). With --table: on
+    a labelled table, plus, when it has no time column, cv_auc from nested 5-fold
+    cross-validation of the whole recipe (preparer and model selection refit on each fold) and,
+    under candidates, each candidate's AUC on the same folds, how many folds chose it and its
+    figure at training; chosen names the saved model's kind.
 
     calibration_tests: per score band the Jeffreys and the one-sided binomial test (a band is
     rejected when either p-value is under 5 %: its PD is too low), the Hosmer-Lemeshow test
@@ -138,11 +148,10 @@ def evaluate(
     artifact = load_artifact(model)
     where = card or model / MODEL_CARD
     check_writable(where, elsewhere=_elsewhere(card))
-    if data is not None:
-        from microlend.data import load_dataset
+    if data is not None or store is not None:
         from microlend.service import evaluate_on_records
 
-        dataset = load_dataset(data)
+        dataset = records(data, store)
         with _quiet_if(as_json) as report:
             result = evaluate_on_records(artifact, dataset, progress=report)
     else:
@@ -167,7 +176,9 @@ def _elsewhere(card: Path | None) -> str:
 
 def _table_options(table: Path | None, target: str | None) -> tuple[Path, str]:
     if table is None or target is None:
-        raise ConfigError("give --data DIR (merchant records) or --table FILE --target COLUMN")
+        raise ConfigError(
+            "give --data DIR or --store FILE (merchant records), or --table FILE --target COLUMN"
+        )
     return table, target
 
 
@@ -181,11 +192,9 @@ def _quiet_if(quiet: bool) -> Iterator[Callable[[str, float], None]]:
         yield report
 
 
-def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> None:
-    from microlend.data import load_dataset
+def _train_on_records(dataset: Dataset, out: Path, *, seed: int, overwrite: bool) -> None:
     from microlend.service import fit_rating, save_rating
 
-    dataset = load_dataset(data)
     with progress_bar() as report:
         fit = fit_rating(dataset, seed=seed, progress=report)
     save_rating(fit, out, metadata=fit.metadata.trained(_now()), overwrite=overwrite)
@@ -202,9 +211,10 @@ def _train_on_records(data: Path, out: Path, *, seed: int, overwrite: bool) -> N
 @edge
 def score(
     model: ModelFolder,
-    data: DataFolder,
     as_of: Annotated[str, typer.Option("--as-of", help="Score as of this date (YYYY-MM-DD).")],
     out: OutFile,
+    data: DataFolder = None,
+    store: StoreFile = None,
     engine: EngineName = "duckdb",
     spark_master: SparkMaster = None,
 ) -> None:
@@ -214,12 +224,11 @@ def score(
     value) and reason_N (what the merchant is told, amounts in the data's currency).
 
     With --engine spark, features and scores are computed on Spark from the folder's Parquet
-    files and --out is written as a Parquet folder of part files.
+    files (--data) and --out is written as a Parquet folder of part files.
     """
     import pyarrow as pa
 
     from microlend.cli._records import check_engine, check_output, write_table
-    from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_artifact
     from microlend.service import improver_of, score_merchants
@@ -232,11 +241,13 @@ def score(
     # Reasons lie beyond the training medians saved with the model (none in an older model).
     references = None if improver is None else improver.references_
     if engine == "spark":
-        _score_on_spark(fitted, data, day, out, spark_master, references)
+        folder = folder_only(data, store, "the spark engine")
+        _score_on_spark(fitted, folder, day, out, spark_master, references)
         return
+    dataset = records(data, store)
     with progress_bar() as report:
         report("score every merchant", 0.0)
-        table = score_merchants(fitted, load_dataset(data), day, references=references)
+        table = score_merchants(fitted, dataset, day, references=references)
         report("score every merchant", 1.0)
     write_table(pa.Table.from_pandas(table, preserve_index=False), out)
     bands = table["band"].value_counts()

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from microlend.cli._app import app, console, edge
 from microlend.cli._options import AsJson
+from microlend.cli._source import records
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ def monitor(
         Path | None,
         typer.Option("--data", help="Records the model was trained on (the training baseline)."),
     ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="A platform store holding those records (instead of --data)."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """PSI of the score and top features against training, and calibration by score band.
@@ -45,20 +50,21 @@ def monitor(
     when the score or a top feature has PSI of 0.25 or more (act), 2 on an error.
     """
     from microlend.cli._book import existing_book
-    from microlend.data import load_dataset
     from microlend.models import load_artifact
     from microlend.monitoring import Verdict
     from microlend.service import book_population, monitor_on_records
 
-    if data is None:
-        raise ConfigError("monitor needs --data: the training baseline is rebuilt from records")
+    if data is None and store is None:
+        raise ConfigError(
+            "monitor needs --data or --store: the training baseline is rebuilt from records"
+        )
     current = None
     if db is not None:
         engine = existing_book(db)  # watching a book never makes one
         found = book_population(engine)
         engine.dispose()
         current = found if len(found) else None
-    result = monitor_on_records(load_artifact(model), load_dataset(data), current=current)
+    result = monitor_on_records(load_artifact(model), records(data, store), current=current)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), default=str))
     else:

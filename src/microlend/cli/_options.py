@@ -16,12 +16,20 @@ __all__ = [
     "ModelFolder",
     "OutFile",
     "SparkMaster",
+    "StoreFile",
 ]
 
 #: The loan book a command uses when it names none.
 DEFAULT_DB = "sqlite:///microlend.db"
 
-DataFolder = Annotated[Path, typer.Option("--data", help="Folder of contract tables.")]
+# Merchant records come from a folder or from a platform store: one of the two (``_source``).
+DataFolder = Annotated[
+    Path | None, typer.Option("--data", help="Folder of contract tables (or give --store).")
+]
+StoreFile = Annotated[
+    Path | None,
+    typer.Option("--store", help="A platform store grown by microlend ingest (instead of --data)."),
+]
 ModelFolder = Annotated[Path, typer.Option("--model", help="A folder written by train --data.")]
 OutFile = Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")]
 EngineName = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")]

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from microlend.cli._app import app, console, edge
-from microlend.cli._options import AsJson, DataFolder, EngineName, OutFile, SparkMaster
+from microlend.cli._options import (
+    AsJson,
+    DataFolder,
+    EngineName,
+    OutFile,
+    SparkMaster,
+    StoreFile,
+)
+from microlend.cli._source import folder_only, records
 from microlend.dates import parse_date
 from microlend.errors import ConfigError
 from microlend.settings import Settings
@@ -22,19 +30,19 @@ if TYPE_CHECKING:
 @app.command()
 @edge
 def features(
-    data: DataFolder,
     as_of: Annotated[str, typer.Option("--as-of", help="Features see events before it.")],
     out: OutFile,
+    data: DataFolder = None,
+    store: StoreFile = None,
     engine: EngineName = "duckdb",
     spark_master: SparkMaster = None,
 ) -> None:
     """Point-in-time features of every merchant as of a date, one row per merchant.
 
-    With --engine spark, Spark reads the folder's Parquet files and writes --out as a Parquet
-    folder of part files.
+    With --engine spark, Spark reads the folder's Parquet files (--data) and writes --out as a
+    Parquet folder of part files.
     """
-    from microlend.data import load_dataset  # deferred: keeps the other commands' start fast
-    from microlend.features import build_features
+    from microlend.features import build_features  # deferred: keeps the other commands' start fast
 
     check_engine(engine, out)
     check_output(out)
@@ -42,13 +50,14 @@ def features(
     if engine == "spark":
         from microlend.features import spark_features, spark_session, spark_tables
 
+        folder = folder_only(data, store, "the spark engine")
         session = spark_session(spark_master or Settings.from_env().spark_master)
-        built = spark_features(session, spark_tables(session, data), day)
+        built = spark_features(session, spark_tables(session, folder), day)
         built.frame.write.mode("overwrite").parquet(str(out))
         merchants = built.plan.spine.num_rows
         console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
         return
-    table = build_features(load_dataset(data, end=None), as_of=day)
+    table = build_features(records(data, store), as_of=day)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
 
@@ -129,28 +138,74 @@ def simulate(
 @app.command()
 @edge
 def check(
-    data: DataFolder,
+    data: DataFolder = None,
+    store: StoreFile = None,
     end: Annotated[
         str | None,
         typer.Option("--end", help="The data's end (ISO 8601); default: dataset.json, else now."),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Validate a data folder against the contract and report its data quality."""
+    """Validate a data folder (or a store) against the contract and report its data quality."""
     import json  # deferred: keeps the other commands' start fast
     from datetime import UTC, datetime
 
-    from microlend.data import load_dataset, quality_report, read_manifest
+    from microlend.data import quality_report, read_manifest
     from microlend.dates import parse_timestamp
 
     data_end = parse_timestamp(end) if end else None
-    if data_end is None and read_manifest(data) is None:
+    if data_end is None and data is not None and read_manifest(data) is None:
         data_end = datetime.now(UTC)  # no stated end: nothing may lie in the future
-    report = quality_report(load_dataset(data, end=data_end))
+    report = quality_report(records(data, store, end=data_end))
     if as_json:
         typer.echo(json.dumps({"contract": "ok", **report.to_dict()}))
     else:
         _print_quality(report)
+
+
+@app.command()
+@edge
+def ingest(
+    store: Annotated[
+        Path, typer.Option("--store", help="The platform store, a DuckDB file (made if new).")
+    ],
+    batch: Annotated[
+        Path, typer.Option("--from", help="A batch: a folder of any contract tables.")
+    ],
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--end", help="The batch's data end (ISO 8601); default: dataset.json, else now."
+        ),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Add a batch of records (CSV or Parquet, any contract tables) to a platform store.
+
+    The batch is checked against the contract and against the store (keys already stored,
+    references to stored merchants and orders, nothing dated in a closed day) and stored whole
+    or not at all; the same batch again adds nothing and prints its first receipt. Commands
+    that take --data read the store with --store. docs/store.md tells the rules.
+    """
+    import json  # deferred: keeps the other commands' start fast
+    from datetime import UTC, datetime
+
+    from microlend.data import ingest as ingest_batch
+    from microlend.dates import parse_timestamp
+
+    receipt = ingest_batch(
+        store, batch, at=datetime.now(UTC), end=parse_timestamp(end) if end else None
+    )
+    if as_json:
+        typer.echo(json.dumps(receipt.to_dict()))
+        return
+    rows = ", ".join(f"{name} {count:,}" for name, count in sorted(receipt.rows.items()))
+    verb = "already stored as" if receipt.already else "stored as"
+    console.print(
+        f"{batch}: {verb} batch {receipt.seq} ({receipt.batch_id[:12]}), {rows or 'no rows'}; "
+        f"data end {receipt.end:%Y-%m-%dT%H:%M:%SZ} -> {store}",
+        highlight=False,
+    )
 
 
 def _print_quality(report: QualityReport) -> None:

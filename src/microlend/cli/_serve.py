@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from microlend.cli._app import app, edge, errors
-from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder
+from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder, StoreFile
+from microlend.cli._source import records
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,7 +33,8 @@ def _policy(path: Path | None) -> Policy:
 @edge
 def serve(
     model: Annotated[Path, typer.Option("--model", help="Model folder (microlend train).")],
-    data: DataFolder,
+    data: DataFolder = None,
+    store: StoreFile = None,
     db: BookUrl = DEFAULT_DB,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (plain HTTP).")
@@ -73,7 +75,6 @@ def serve(
     from microlend.api import ApiSettings
     from microlend.cli._book import migrated_book
     from microlend.cli._served import ServeInputs, print_access, run_server, served_app
-    from microlend.data import load_dataset
     from microlend.dates import parse_date
     from microlend.models import load_artifact
     from microlend.service import baseline_on_records, lending_currency, sync_merchants
@@ -81,7 +82,7 @@ def serve(
     fixed = None if business_date is None else parse_date(business_date)
     chosen = _policy(policy)
     artifact = load_artifact(model)
-    dataset = load_dataset(data)
+    dataset = records(data, store)
     lending_currency(dataset, chosen)  # refused before the book is opened or a key is made
     engine = migrated_book(db)
     sync_merchants(engine, dataset)

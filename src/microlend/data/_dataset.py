@@ -42,6 +42,9 @@ class Dataset:
     files: Mapping[str, Path]
     end: datetime
     manifest: Manifest | None = None
+    #: sha256 naming these records where their source names them without rereading the files
+    #: (a store: its batches' ids); ``None`` for a folder, whose files' bytes name them.
+    fingerprint: str | None = None
 
     def start(self) -> datetime:
         """When the records begin: the first merchant's onboarding (every other record of a

@@ -10,6 +10,7 @@ at once (DuckDB itself would refuse the second with an unhelpful I/O error).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 from collections.abc import Iterator, Mapping
@@ -84,6 +85,18 @@ class BatchReceipt:
     ingested_at: datetime
     end: datetime
     already: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """The receipt as JSON values (times in ISO 8601, UTC)."""
+        return {
+            "batch_id": self.batch_id,
+            "seq": self.seq,
+            "source": self.source,
+            "rows": dict(self.rows),
+            "ingested_at": self.ingested_at.isoformat(),
+            "end": self.end.isoformat(),
+            "already": self.already,
+        }
 
 
 @dataclass(frozen=True)
@@ -241,7 +254,16 @@ def load_store(store: Path, *, end: datetime | None = None) -> Dataset:
     files = dict.fromkeys(tables, store)
     manifest = Manifest(data_end, currency, {"store": store.name})
     log.info("loaded store %s: %d batches, data end %s", store, len(seqs), data_end.isoformat())
-    return Dataset(root=store, tables=tables, files=files, end=data_end, manifest=manifest)
+    # The batches' ids name these records; the store file's bytes do not (DuckDB's layout).
+    fingerprint = hashlib.sha256("\n".join(r.batch_id for r in receipts).encode()).hexdigest()
+    return Dataset(
+        root=store,
+        tables=tables,
+        files=files,
+        end=data_end,
+        manifest=manifest,
+        fingerprint=fingerprint,
+    )
 
 
 def _stored_table(con: duckdb.DuckDBPyConnection, name: str, seqs: list[int]) -> pa.Table:

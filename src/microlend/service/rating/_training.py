@@ -245,7 +245,10 @@ def _scalars(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def data_fingerprint(dataset: Dataset) -> str:
-    """sha256 over the data files' names and bytes, in name order: which data trained a model."""
+    """sha256 over the data files' names and bytes, in name order: which data trained a model
+    (a store's records are named by their batches, ``Dataset.fingerprint``)."""
+    if dataset.fingerprint is not None:
+        return dataset.fingerprint
     lines = (
         f"{dataset.files[n].name} {file_sha256(dataset.files[n])}" for n in sorted(dataset.files)
     )

@@ -1,0 +1,43 @@
+"""Where a command's merchant records come from: a folder (--data) or a platform store
+(--store), one of the two."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from microlend.errors import ConfigError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from microlend.data import Dataset
+
+__all__ = ["folder_only", "records"]
+
+
+def records(data: Path | None, store: Path | None, *, end: datetime | None = None) -> Dataset:
+    """The records of ``--data DIR`` or of ``--store FILE``; ``end``: a folder's data end (a
+    store's is its latest batch's)."""
+    from microlend.data import load_dataset, load_store  # deferred: keeps --help fast
+
+    if (data is None) == (store is None):
+        raise ConfigError(
+            "give --data DIR (a folder of contract tables) or --store FILE (a platform store "
+            "grown by microlend ingest): one of the two"
+        )
+    if store is not None:
+        if end is not None:
+            raise ConfigError("--end is a folder's data end; a store's is its latest batch's")
+        return load_store(store)
+    assert data is not None
+    return load_dataset(data, end=end)
+
+
+def folder_only(data: Path | None, store: Path | None, why: str) -> Path:
+    """The folder of ``--data``, where only a folder will do (``why``: what needs it)."""
+    if store is not None:
+        raise ConfigError(f"{why} reads a folder of contract tables: give --data DIR, not --store")
+    if data is None:
+        raise ConfigError(f"{why} needs --data DIR (a folder of contract tables)")
+    return data
