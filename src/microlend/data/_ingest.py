@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from microlend.data._findings import Findings, Source
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
 from microlend.data._quality import EVENT_COLUMNS
-from microlend.data._read import locate_tables, read_table
+from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_relations
 from microlend.data._rules import check_table
 from microlend.data._sql import ROW, connect, first_rows
@@ -107,12 +107,7 @@ def _read_batch(root: Path) -> _Batch:
         expected = ", ".join(f"{name}.csv" for name in CONTRACT)
         message = f"no contract table here: expected one or more of {expected} (or .parquet)"
         raise DataContractError([Violation(root.name, None, None, message)])
-    sources = {name: Source(name, path) for name, path in files.items()}
-    tables: dict[str, pa.Table] = {}
-    for name, source in sources.items():
-        table = read_table(CONTRACT[name], source, findings)
-        if table is not None:
-            tables[name] = table
+    sources, tables = read_tables(files, findings)
     findings.raise_if_any()
     return _Batch(root, tables, sources, manifest, _digest(root, files))
 

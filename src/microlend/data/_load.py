@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from microlend.data._dataset import Dataset
-from microlend.data._findings import Findings, Source
+from microlend.data._findings import Findings
 from microlend.data._manifest import MANIFEST_FILE, read_manifest
-from microlend.data._read import locate_tables, read_table
+from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_currencies, check_relations
 from microlend.data._rules import check_table
 from microlend.data._sql import connect
@@ -46,12 +46,7 @@ def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
 
     findings = Findings()
     files = locate_tables(root, findings)
-    sources = {name: Source(name, path) for name, path in files.items()}
-    tables: dict[str, pa.Table] = {}
-    for name, source in sources.items():
-        table = read_table(CONTRACT[name], source, findings)
-        if table is not None:
-            tables[name] = table
+    sources, tables = read_tables(files, findings)
     # Rules on meaning only run on values that could all be read: otherwise they would
     # report the same broken value again under another name.
     findings.raise_if_any()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,7 +20,7 @@ from microlend.data._findings import PER_RULE, Findings, Source
 from microlend.data.contract import CONTRACT, TableSchema
 from microlend.errors import Violation
 
-__all__ = ["FORMATS", "locate_tables", "read_table"]
+__all__ = ["FORMATS", "locate_tables", "read_table", "read_tables"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,20 @@ def locate_tables(root: Path, findings: Findings, *, require: bool = True) -> di
             message = f"required table {name!r} is missing: expected {name}.csv or {name}.parquet"
             findings.add(Violation(f"{name}.csv", None, None, message))
     return files
+
+
+def read_tables(
+    files: Mapping[str, Path], findings: Findings
+) -> tuple[dict[str, Source], dict[str, pa.Table]]:
+    """Each located file as a ``Source`` and its table read and converted (a folder or a
+    batch); a table that could not be read is left out, its findings noted."""
+    sources = {name: Source(name, path) for name, path in files.items()}
+    tables: dict[str, pa.Table] = {}
+    for name, source in sources.items():
+        table = read_table(CONTRACT[name], source, findings)
+        if table is not None:
+            tables[name] = table
+    return sources, tables
 
 
 def read_table(schema: TableSchema, source: Source, findings: Findings) -> pa.Table | None:
