@@ -27,7 +27,7 @@ from microlend.data._findings import Findings, Source
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
 from microlend.data._quality import EVENT_COLUMNS
 from microlend.data._read import locate_tables, read_tables
-from microlend.data._relations import check_relations
+from microlend.data._relations import check_currencies, check_relations
 from microlend.data._rules import check_table
 from microlend.data._sql import ROW, connect, first_rows
 from microlend.data._store import (
@@ -163,14 +163,7 @@ def _check_currency(batch: _Batch, state: StoreState, findings: Findings) -> str
         message = f"{mine} is not the store's currency {state.currency}"
         findings.add(Violation(MANIFEST_FILE, None, "currency", message))
     expected = state.currency or mine
-    if expected is not None and "orders" in batch.tables:
-        values = batch.tables["orders"].column("currency")
-        findings.add_rows(
-            batch.sources["orders"],
-            "currency",
-            pc.not_equal(values, expected),
-            lambda i: f"{values[i].as_py()!r} is not the store's currency {expected}",
-        )
+    check_currencies(batch.tables, batch.sources, expected, findings, whose="the store's")
     return mine
 
 

@@ -125,10 +125,13 @@ def check_currencies(
     sources: Mapping[str, Source],
     currency: str | None,
     findings: Findings,
+    *,
+    whose: str = "the data set's",
 ) -> None:
     """Every ``currency`` column (``orders``', or an extra one on any table: a loan's, an
     application's) holds the data set's one ``currency``: the manifest's, else (``None``) the
-    orders' when they all name one. Without either there is nothing to agree with."""
+    orders' when they all name one. Without either there is nothing to agree with. ``whose``
+    names the currency in the message (a store's batch: "the store's")."""
     if currency is None and "orders" in tables:
         found = pc.unique(tables["orders"].column("currency").drop_null()).to_pylist()
         currency = found[0] if len(found) == 1 else None
@@ -141,12 +144,15 @@ def check_currencies(
         if values.type != pa.string():
             values = pc.cast(values, pa.string())
         findings.add_rows(
-            sources[name], "currency", pc.not_equal(values, currency), _other(values, currency)
+            sources[name],
+            "currency",
+            pc.not_equal(values, currency),
+            _other(values, currency, whose),
         )
 
 
-def _other(values: pa.ChunkedArray, currency: str) -> Callable[[int], str]:
-    return lambda i: f"{values[i].as_py()!r} is not the data set's currency {currency}"
+def _other(values: pa.ChunkedArray, currency: str, whose: str) -> Callable[[int], str]:
+    return lambda i: f"{values[i].as_py()!r} is not {whose} currency {currency}"
 
 
 def _empty_parents(
