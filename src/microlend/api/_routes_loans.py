@@ -20,13 +20,13 @@ from microlend.api._schemas import (
     AcceptRequest,
     EndOfDayOut,
     EndOfDayRequest,
+    IsoDay,
     LoanOut,
     LoanPage,
     MoneyIn,
     ReceiptOut,
 )
 from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
-from microlend.errors import NotFoundError
 from microlend.money import Money
 from microlend.service import (
     Principal,
@@ -165,15 +165,28 @@ async def _collect(
 
 @router.get(
     "/v1/loans/{loan_id}",
-    summary="A loan with its schedule, postings, status and payoff quote as of today",
+    summary="A loan with its schedule, postings, status and payoff quote as of today, or as it "
+    "stood at the end of an earlier day",
 )
-async def loan(request: Request, loan_id: LoanPath, caller: Caller) -> LoanOut:
+async def loan(
+    request: Request,
+    loan_id: LoanPath,
+    caller: Caller,
+    as_of: Annotated[
+        IsoDay | None,
+        Query(
+            description="A business date (YYYY-MM-DD) from the loan's disbursement to today: "
+            "its balances, state, status and days past due as they stood at the end of that "
+            "day, from the postings dated on or before it. Today when left out."
+        ),
+    ] = None,
+) -> LoanOut:
     runtime = runtime_of(request)
     context = runtime.context
     today = context.today()
-    view = await runtime.run(lambda: loan_view(context.engine, loan_id, today))
-    if not caller.may_see(view.loan.merchant_id):
-        raise NotFoundError(f"no loan {loan_id!r} in the book")
+    view = await runtime.run(
+        lambda: loan_view(context.engine, loan_id, today, as_of=as_of, viewer=caller)
+    )
     return loan_out(view)
 
 

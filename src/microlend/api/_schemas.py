@@ -41,6 +41,7 @@ __all__ = [
     "Health",
     "ImprovementOut",
     "InstalmentOut",
+    "IsoDay",
     "LoanOut",
     "LoanPage",
     "LoanStateOut",
@@ -86,6 +87,27 @@ MoneyText = Annotated[
     Field(gt=0, lt=AMOUNT_LIMIT),
     BeforeValidator(_decimal_text),
     WithJsonSchema({"type": "string", "pattern": f"^{_MONEY_IN}$", "examples": ["12.50"]}),
+]
+
+
+_ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def _iso_day(value: object) -> object:
+    """``value`` read as a date only when it is ``YYYY-MM-DD`` text (or a date already):
+    pydantic alone would take a midnight timestamp, ``2024-01-01T00:00``, as that day."""
+    if isinstance(value, date) or (
+        isinstance(value, str) and re.fullmatch(_ISO_DAY, value) is not None
+    ):
+        return value
+    raise ValueError("a date is YYYY-MM-DD text, as 2025-03-31")
+
+
+#: A business date asked for in a query: ``YYYY-MM-DD`` and a real day of the calendar.
+IsoDay = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2025-03-31"]}),
 ]
 
 
