@@ -6,7 +6,7 @@ that arrive late, merchants that sell nothing. Rendering is the caller's (the cl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from microlend.data._dataset import Dataset
 from microlend.data._sql import connect
+from microlend.data.contract import CONTRACT
 from microlend.dates import to_utc
 
 __all__ = [
@@ -125,16 +126,22 @@ class QualityReport:
         return _jsonable(asdict(self))  # type: ignore[return-value]
 
 
-def quality_report(dataset: Dataset) -> QualityReport:
-    """Measure the data-quality findings of ``dataset`` (one pass of queries per table)."""
+def quality_report(
+    dataset: Dataset, *, progress: Callable[[str, float], None] | None = None
+) -> QualityReport:
+    """Measure the data-quality findings of ``dataset`` (one pass of queries per table);
+    ``progress`` (silent by default) hears ``("quality report", share of the tables done)``."""
+    tables: list[TableQuality] = []
     with connect(dataset.tables, numbered=False) as con:
-        tables = tuple(
-            _table_quality(name, table, dataset.files[name].name, con)
-            for name, table in dataset.tables.items()
-        )
+        for name, table in dataset.tables.items():
+            tables.append(_table_quality(name, table, dataset.files[name].name, con))
+            if progress is not None:
+                progress("quality report", len(tables) / (len(dataset.tables) + 1))
         late = tuple(_late(rule, dataset, con) for rule in _LATE_RULES if _has_all(dataset, rule))
         idle, sample = _merchants_without_orders(dataset, con)
-    return QualityReport(dataset.end, tables, late, idle, sample)
+    if progress is not None:
+        progress("quality report", 1.0)
+    return QualityReport(dataset.end, tuple(tables), late, idle, sample)
 
 
 def _table_quality(
@@ -145,10 +152,23 @@ def _table_quality(
         column: (table.column(column).null_count / rows if rows else 0.0)
         for column in table.column_names
     }
-    (distinct,) = _one(con, f"SELECT count(*) FROM (SELECT DISTINCT * FROM {name})")
+    duplicates = 0 if _keyed(name) else rows - _distinct_rows(name, con)
     event = EVENT_COLUMNS.get(name)
     coverage = _coverage(name, event, con) if event in table.column_names else None
-    return TableQuality(name, file, rows, table.num_columns, missing, rows - distinct, coverage)
+    return TableQuality(name, file, rows, table.num_columns, missing, duplicates, coverage)
+
+
+def _keyed(name: str) -> bool:
+    """Whether the contract gives ``name`` a key: its rows are then all distinct, as loading
+    refused a repeated or missing key (a ``Dataset`` holds only valid tables). Hashing every
+    row of 13 million orders only to count 0 duplicates was most of the report's time."""
+    schema = CONTRACT.get(name)
+    return schema is not None and bool(schema.primary_key or schema.unique)
+
+
+def _distinct_rows(name: str, con: duckdb.DuckDBPyConnection) -> int:
+    (distinct,) = _one(con, f"SELECT count(*) FROM (SELECT DISTINCT * FROM {name})")
+    return int(distinct)
 
 
 def _coverage(table: str, column: str | None, con: duckdb.DuckDBPyConnection) -> Coverage:
