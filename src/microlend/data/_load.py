@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -23,11 +24,18 @@ __all__ = ["canonical", "load_dataset"]
 
 log = logging.getLogger(__name__)
 
+#: ``progress(step, share done)``: told how far loading has come (a progress bar's feed).
+Progress = Callable[[str, float], None]
 
-def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
+
+def load_dataset(
+    root: Path, *, end: datetime | None = None, progress: Progress | None = None
+) -> Dataset:
     """Load the contract tables of the folder ``root`` and validate them; nothing is written.
 
     The data's end (no record may be later) is ``end`` if given, else the folder manifest's.
+    ``progress`` (silent by default) hears ``(step, share done)`` for reading, the rules of
+    each table and the relations between them.
     Raises ``DataContractError`` naming file, row and column of the first few violations (and
     counting all), ``ConfigError`` when no end is known, ``NotFoundError`` for a missing folder.
     """
@@ -46,21 +54,28 @@ def load_dataset(root: Path, *, end: datetime | None = None) -> Dataset:
 
     findings = Findings()
     files = locate_tables(root, findings)
-    sources, tables = read_tables(files, findings)
+    report = progress if progress is not None else _silent
+    sources, tables = read_tables(files, findings, report)
     # Rules on meaning only run on values that could all be read: otherwise they would
     # report the same broken value again under another name.
     findings.raise_if_any()
 
     with connect(tables) as con:
-        for name, table in tables.items():
+        for done, (name, table) in enumerate(tables.items(), start=1):
             check_table(CONTRACT[name], table, sources[name], data_end, con, findings)
+            report("table rules", done / len(tables))
         check_relations(sources, con, findings)
+        report("relations", 1.0)
     currency = manifest.currency if manifest is not None else None
     check_currencies(tables, sources, currency, findings)
     findings.raise_if_any()
     tables = {name: canonical(table, name) for name, table in tables.items()}
     log.info("loaded %s: %d tables, data end %s", root, len(tables), data_end.isoformat())
     return Dataset(root=root, tables=tables, files=files, end=data_end, manifest=manifest)
+
+
+def _silent(step: str, done: float) -> None:
+    """The default ``progress``: say nothing."""
 
 
 def canonical(table: pa.Table, name: str) -> pa.Table:

@@ -48,16 +48,21 @@ def locate_tables(root: Path, findings: Findings, *, require: bool = True) -> di
 
 
 def read_tables(
-    files: Mapping[str, Path], findings: Findings
+    files: Mapping[str, Path],
+    findings: Findings,
+    progress: Callable[[str, float], None] | None = None,
 ) -> tuple[dict[str, Source], dict[str, pa.Table]]:
     """Each located file as a ``Source`` and its table read and converted (a folder or a
-    batch); a table that could not be read is left out, its findings noted."""
+    batch); a table that could not be read is left out, its findings noted. ``progress``
+    hears ``("reading", share of the files read)``."""
     sources = {name: Source(name, path) for name, path in files.items()}
     tables: dict[str, pa.Table] = {}
-    for name, source in sources.items():
+    for done, (name, source) in enumerate(sources.items(), start=1):
         table = read_table(CONTRACT[name], source, findings)
         if table is not None:
             tables[name] = table
+        if progress is not None:
+            progress("reading", done / len(sources))
     return sources, tables
 
 
