@@ -150,6 +150,9 @@ def _keep(
 ) -> Converted:
     """Null out the ``bad`` values of ``raw``, then cast the rest (which convert exactly)."""
     bad = pc.fill_null(bad, False)
+    if not pc.any(bad).as_py():
+        # The usual case: nothing to null out, so no copy of a column of millions of amounts.
+        return Converted(raw.cast(target), bad, expected)
     kept = pc.if_else(bad, pa.scalar(None, raw.type), raw)
     return Converted(kept.cast(target), bad, expected)
 

@@ -61,9 +61,11 @@ def load_dataset(
     findings.raise_if_any()
 
     with connect(tables) as con:
+        report("table rules", 0.0)
         for done, (name, table) in enumerate(tables.items(), start=1):
             check_table(CONTRACT[name], table, sources[name], data_end, con, findings)
             report("table rules", done / len(tables))
+        report("relations", 0.0)
         check_relations(sources, con, findings)
         report("relations", 1.0)
     currency = manifest.currency if manifest is not None else None

@@ -132,6 +132,8 @@ def quality_report(
     """Measure the data-quality findings of ``dataset`` (one pass of queries per table);
     ``progress`` (silent by default) hears ``("quality report", share of the tables done)``."""
     tables: list[TableQuality] = []
+    if progress is not None:
+        progress("quality report", 0.0)
     with connect(dataset.tables, numbered=False) as con:
         for name, table in dataset.tables.items():
             tables.append(_table_quality(name, table, dataset.files[name].name, con))

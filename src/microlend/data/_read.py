@@ -57,6 +57,8 @@ def read_tables(
     hears ``("reading", share of the files read)``."""
     sources = {name: Source(name, path) for name, path in files.items()}
     tables: dict[str, pa.Table] = {}
+    if progress is not None:
+        progress("reading", 0.0)  # a bar from the start, timing the whole step
     for done, (name, source) in enumerate(sources.items(), start=1):
         table = read_table(CONTRACT[name], source, findings)
         if table is not None:
