@@ -74,6 +74,7 @@ _LATE_RULES = (
               "deliveries more than {days} days after shipping"),
 )  # fmt: skip
 _SAMPLE = 10
+_DAY_US = 86_400_000_000  # microseconds in a UTC day
 
 
 @dataclass(frozen=True)
@@ -174,9 +175,9 @@ def _distinct_rows(name: str, con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _coverage(table: str, column: str | None, con: duckdb.DuckDBPyConnection) -> Coverage:
+    active_days = f"count(DISTINCT {_utc_day(str(column))})"
     first, last, active = _one(
-        con,
-        f"SELECT min({column}), max({column}), count(DISTINCT CAST({column} AS DATE)) FROM {table}",
+        con, f"SELECT min({column}), max({column}), {active_days} FROM {table}"
     )
     if first is None or last is None:
         return Coverage(str(column), None, None, 0, 0)
@@ -186,7 +187,8 @@ def _coverage(table: str, column: str | None, con: duckdb.DuckDBPyConnection) ->
 
 def _late(rule: _LateRule, dataset: Dataset, con: duckdb.DuckDBPyConnection) -> LateRecords:
     same = rule.table == rule.earlier
-    late = f"t.{rule.when} > {'t' if same else 'e'}.{rule.since} + INTERVAL {rule.days} DAY"
+    since = f"{'t' if same else 'e'}.{rule.since}"
+    late = f"epoch_us(t.{rule.when}) > epoch_us({since}) + {rule.days * _DAY_US}"
     join = "" if same else f"JOIN {rule.earlier} AS e ON t.{rule.key} = e.{rule.key}"
     query = f"SELECT count(*) FROM {rule.table} AS t {join} WHERE {late}"
     (count,) = _one(con, query)
@@ -207,6 +209,14 @@ def _merchants_without_orders(
     (count,) = _one(con, f"SELECT count(*) FROM ({idle})")
     sample = con.sql(f"{idle} ORDER BY merchant_id LIMIT {_SAMPLE}").fetchall()
     return count, tuple(str(merchant) for (merchant,) in sample)
+
+
+def _utc_day(column: str) -> str:
+    """The UTC day of ``column`` as a number. Days are whole multiples of 86,400 seconds in
+    UTC; integer arithmetic on microseconds is exact and spares DuckDB's calendar (ICU) per
+    row, most of the time of a ``CAST(... AS DATE)`` or ``+ INTERVAL n DAY`` over 13 million
+    orders. Records are from 2000 on (the contract), so the division never meets a negative."""
+    return f"epoch_us({column}) // {_DAY_US}"
 
 
 def _has_all(dataset: Dataset, rule: _LateRule) -> bool:
