@@ -29,10 +29,10 @@ def main() -> None:
     started = time.perf_counter()
     report = quality_report(load_dataset(folder))
     checked = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB -> MiB
     print(f"{rows:,} rows in {len(report.tables)} tables")
     print(f"pyarrow read alone: {read:.1f} s; load_dataset + quality_report: {checked:.1f} s")
-    print(f"ratio: {checked / read:.1f} x reading; peak RSS of the process: {peak_mb:,.0f} MB")
+    print(f"ratio: {checked / read:.1f} x reading; peak RSS of the process: {peak_mb:,.0f} MiB")
 
 
 if __name__ == "__main__":
