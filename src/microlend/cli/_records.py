@@ -151,7 +151,7 @@ def check(
     import json  # deferred: keeps the other commands' start fast
     from datetime import UTC, datetime
 
-    from microlend.data import load_dataset, quality_report, read_manifest
+    from microlend.data import quality_report, read_manifest
     from microlend.dates import parse_timestamp
 
     data_end = parse_timestamp(end) if end else None
@@ -159,10 +159,7 @@ def check(
         data_end = datetime.now(UTC)  # no stated end: nothing may lie in the future
     # A bar per step on the console, like the other long commands; none in --json output.
     with nullcontext(None) if as_json else progress_bar() as progress:
-        if data is not None and store is None:
-            dataset = load_dataset(data, end=data_end, progress=progress)
-        else:
-            dataset = records(data, store, end=data_end)  # a store, or the "one of two" error
+        dataset = records(data, store, end=data_end, progress=progress)
         report = quality_report(dataset, progress=progress)
     if as_json:
         typer.echo(json.dumps({"contract": "ok", **report.to_dict()}))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
     from pathlib import Path
 
@@ -16,9 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["folder_only", "records"]
 
 
-def records(data: Path | None, store: Path | None, *, end: datetime | None = None) -> Dataset:
+def records(
+    data: Path | None,
+    store: Path | None,
+    *,
+    end: datetime | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> Dataset:
     """The records of ``--data DIR`` or of ``--store FILE``; ``end``: a folder's data end (a
-    store's is its latest batch's)."""
+    store's is its latest batch's); ``progress``: told of a folder's loading steps (a store's
+    records were checked as they were ingested)."""
     from microlend.data import load_dataset, load_store  # deferred: keeps --help fast
 
     if (data is None) == (store is None):
@@ -31,7 +39,7 @@ def records(data: Path | None, store: Path | None, *, end: datetime | None = Non
             raise ConfigError("--end is a folder's data end; a store's is its latest batch's")
         return load_store(store)
     assert data is not None
-    return load_dataset(data, end=end)
+    return load_dataset(data, end=end, progress=progress)
 
 
 def folder_only(data: Path | None, store: Path | None, why: str) -> Path:
