@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from microlend.data import arrow_schema
+from microlend.data import Dataset, arrow_schema
 
 END = datetime(2026, 1, 1, tzinfo=UTC)
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -188,3 +188,15 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 
 Writer = Callable[..., Path]
+
+
+def sorted_table(table: pa.Table) -> pa.Table:
+    return table.sort_by([(name, "ascending") for name in table.column_names])
+
+
+def assert_same_records(expected: Dataset, got: Dataset) -> None:
+    """The same tables, schemas and rows (in any order): a store read back as its folder."""
+    assert set(got.tables) == set(expected.tables)
+    for name, table in expected.tables.items():
+        assert got.tables[name].schema == table.schema, name
+        assert sorted_table(got.tables[name]).equals(sorted_table(table)), name

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from data_factory import DAY, END, START, contract_tables, with_value
+from data_factory import DAY, END, START, assert_same_records, contract_tables, with_value
 
 from microlend.data import (
-    Dataset,
     Manifest,
     arrow_schema,
     batches,
@@ -47,17 +46,6 @@ def write_batch(
 
 def only(tables: Mapping[str, pa.Table], *names: str) -> dict[str, pa.Table]:
     return {name: tables[name] for name in names}
-
-
-def sorted_table(table: pa.Table) -> pa.Table:
-    return table.sort_by([(name, "ascending") for name in table.column_names])
-
-
-def assert_same_records(expected: Dataset, got: Dataset) -> None:
-    assert set(got.tables) == set(expected.tables)
-    for name, table in expected.tables.items():
-        assert got.tables[name].schema == table.schema, name
-        assert sorted_table(got.tables[name]).equals(sorted_table(table)), name
 
 
 def raised(store: Path, batch: Path) -> DataContractError:

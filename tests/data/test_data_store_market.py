@@ -12,10 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from data_factory import assert_same_records
 
 from microlend.data import (
     BatchReceipt,
-    Dataset,
     Manifest,
     batches,
     ingest,
@@ -92,17 +92,6 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Market:
     at = datetime(2023, 7, 1, 6, tzinfo=UTC)
     receipts = tuple(ingest(store, batch, at=at) for batch in folders)
     return Market(folder, tuple(folders), store, receipts)
-
-
-def sorted_table(table: pa.Table) -> pa.Table:
-    return table.sort_by([(name, "ascending") for name in table.column_names])
-
-
-def assert_same_records(expected: Dataset, got: Dataset) -> None:
-    assert set(got.tables) == set(expected.tables)
-    for name, table in expected.tables.items():
-        assert got.tables[name].schema == table.schema, name
-        assert sorted_table(got.tables[name]).equals(sorted_table(table)), name
 
 
 def test_every_row_is_stored_once(market: Market) -> None:
