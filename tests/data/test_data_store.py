@@ -165,6 +165,31 @@ def test_the_store_holds_one_currency(tmp_path: Path) -> None:
     ]
 
 
+def test_without_a_manifest_the_first_orders_set_the_stores_currency(tmp_path: Path) -> None:
+    """Batches without dataset.json: the first orders' one currency becomes the store's, so
+    later orders in another (or a later manifest naming another) are refused."""
+    tables, store = contract_tables(), tmp_path / "store.duckdb"
+    first = write_batch(tmp_path / "b1", only(tables, "merchants", "orders"), end=False)
+    ingest(store, first, at=AT)
+    assert load_store(store).currency() == "USD"
+    euros = only(with_value(tables, "orders", 2, "currency", "EUR"), "orders")
+    later = write_batch(tmp_path / "b2", {"orders": euros["orders"].slice(1, 1)}, end=False)
+    assert "'EUR' is not the store's currency USD" in str(raised(store, later))
+    reviews = tmp_path / "b3"
+    write_dataset(only(tables, "reviews"), reviews, fmt="csv", manifest=Manifest(END, "EUR"))
+    assert "EUR is not the store's currency USD" in str(raised(store, reviews))
+    assert [r.seq for r in batches(store)] == [1]
+
+
+def test_a_first_batch_of_orders_in_two_currencies_is_refused(tmp_path: Path) -> None:
+    tables, store = contract_tables(), tmp_path / "store.duckdb"
+    mixed = with_value(tables, "orders", 2, "currency", "EUR")
+    batch = write_batch(tmp_path / "b1", only(mixed, "merchants", "orders"), end=False)
+    error = raised(store, batch)
+    assert "holds orders in EUR, USD: a store holds one currency" in str(error)
+    assert not store.exists() or batches(store) == ()
+
+
 def test_nothing_may_be_dated_on_or_before_the_last_closed_day(tmp_path: Path) -> None:
     tables, store = contract_tables(), tmp_path / "store.duckdb"
     ingest(store, write_batch(tmp_path / "b1", only(tables, "merchants")), at=AT)

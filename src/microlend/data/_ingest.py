@@ -157,14 +157,32 @@ def _store_batch(
 
 
 def _check_currency(batch: _Batch, state: StoreState, findings: Findings) -> str | None:
-    """The store holds one currency: the first manifest's. Returns the batch's currency."""
+    """The store holds one currency, set by the first batch that names one: its manifest's,
+    else its orders' one currency. Every later batch's manifest and currency columns must
+    agree with it. Returns the store's currency once this batch is in (``None``: still none)."""
     mine = batch.manifest.currency if batch.manifest is not None else None
     if mine is not None and state.currency is not None and mine != state.currency:
         message = f"{mine} is not the store's currency {state.currency}"
         findings.add(Violation(MANIFEST_FILE, None, "currency", message))
-    expected = state.currency or mine
+    expected = state.currency or mine or _one_order_currency(batch, findings)
     check_currencies(batch.tables, batch.sources, expected, findings, whose="the store's")
-    return mine
+    return expected
+
+
+def _one_order_currency(batch: _Batch, findings: Findings) -> str | None:
+    """The one currency of the batch's orders, which becomes the store's when nothing has named
+    one yet; orders in several currencies, with nothing to say which is the store's, are
+    refused (a store that took them would lend in one and hold sales in others)."""
+    if "orders" not in batch.tables:
+        return None
+    found = sorted(pc.unique(batch.tables["orders"].column("currency").drop_null()).to_pylist())
+    if len(found) > 1:
+        message = (
+            f"holds orders in {', '.join(found)}: a store holds one currency; name it in the "
+            f"batch's {MANIFEST_FILE}"
+        )
+        findings.add(batch.sources["orders"].violation(None, "currency", message))
+    return str(found[0]) if len(found) == 1 else None
 
 
 def _known_relations(con: duckdb.DuckDBPyConnection, batch: _Batch) -> dict[str, str]:
