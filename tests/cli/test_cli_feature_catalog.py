@@ -60,3 +60,28 @@ def test_scoring_with_an_older_model_is_one_clear_error(
     assert "version 1 of the feature catalog" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_serving_an_older_model_touches_no_book(
+    cli_model_dir: Path, small_market_dir: Path, tmp_path: Path
+) -> None:
+    older = _as_of_version(cli_model_dir, tmp_path / "model", None)
+    book = tmp_path / "book.sqlite"
+    args = ["serve", "--model", str(older), "--data", str(small_market_dir)]
+    result = runner.invoke(app, [*args, "--db", f"sqlite:///{book}", "--port", "1"])
+    assert result.exit_code == 2, result.output
+    assert "version 1 of the feature catalog" in result.stderr
+    assert not book.exists()  # refused before the book was made or a key was issued
+    assert list(tmp_path.glob("*keys*")) == []
+
+
+def test_exporting_an_older_models_scorecard_is_refused(
+    cli_model_dir: Path, tmp_path: Path
+) -> None:
+    older = _as_of_version(cli_model_dir, tmp_path / "model", None)
+    out = tmp_path / "card.sql"
+    args = ["export", "--model", str(older), "--format", "sql", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "version 1 of the feature catalog" in result.stderr
+    assert not out.exists()

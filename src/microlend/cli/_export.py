@@ -35,10 +35,13 @@ def export(
     """
     from microlend.models import load_artifact
     from microlend.scoring import scorecard_sql_text
+    from microlend.service import check_feature_catalog
 
     if format_ not in FORMATS:
         raise ConfigError(f"unknown format {format_!r}: use {', '.join(FORMATS)}")
     artifact = load_artifact(model)
+    # The SQL runs over `microlend features` output: today's catalog must be the model's.
+    check_feature_catalog(artifact)
     if artifact.challenger is None:
         raise ConfigError(
             f"{model} holds no scorecard challenger (scorecard.json): only a model trained on "

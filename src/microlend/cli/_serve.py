@@ -77,13 +77,19 @@ def serve(
     from microlend.cli._served import ServeInputs, print_access, run_server, served_app
     from microlend.dates import parse_date
     from microlend.models import load_artifact
-    from microlend.service import baseline_on_records, lending_currency, sync_merchants
+    from microlend.service import (
+        baseline_on_records,
+        check_feature_catalog,
+        lending_currency,
+        sync_merchants,
+    )
 
     fixed = None if business_date is None else parse_date(business_date)
     chosen = _policy(policy)
     artifact = load_artifact(model)
+    check_feature_catalog(artifact)  # refused before the book is opened or a key is made
     dataset = records(data, store)
-    lending_currency(dataset, chosen)  # refused before the book is opened or a key is made
+    lending_currency(dataset, chosen)  # likewise
     engine = migrated_book(db)
     sync_merchants(engine, dataset)
     new_keys = _staff_keys(engine, db, key_file)

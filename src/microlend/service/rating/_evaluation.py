@@ -168,6 +168,7 @@ def evaluate_on_records(
     validator's calibration tests by band of ``scale``; the applications before the test are
     the baseline of the population shift."""
     scale = scale or ScoreScale()
+    check_feature_catalog(artifact)  # before the features are built, not after
     train, test = _replayed_split(artifact, labelled_applications(dataset, progress=progress))
     model_pd = artifact.model.predict_pd(test.features)
     importance = feature_importance(artifact.model, test.features)
