@@ -20,6 +20,7 @@ from microlend.ledger import (
     LoanState,
     Transaction,
     loan_as_of,
+    postings_as_of,
     receivables,
 )
 from microlend.service.access import Principal
@@ -145,7 +146,9 @@ def _view_as_of(
     status = status_of(loan, then.outcome)
     ageing = Ageing()
     if aged is not None:
-        covenant = state_of(loan, then.transactions, aged.aged_on).covenant
+        # The covenant as that end of day saw it: its postings, not later ones up to as_of.
+        seen = postings_as_of(then.transactions, aged.aged_on)
+        covenant = state_of(loan, seen, aged.aged_on).covenant
         ageing = Ageing(aged.aged_on, aged.days_past_due, aged.bucket, covenant)
     realised = None
     if status is LoanStatus.REPAID:
