@@ -15,6 +15,7 @@ __all__ = [
     "add_months",
     "as_of_instant",
     "days_between",
+    "iso_utc",
     "month_start",
     "parse_date",
     "parse_timestamp",
@@ -28,6 +29,12 @@ def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """A UTC moment in ISO 8601 with ``Z`` (``2024-01-01T00:00:00Z``): how the records' files,
+    messages and reports write a time."""
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def parse_date(text: str) -> date:

@@ -42,7 +42,7 @@ from microlend.data._store import (
     store_connection,
 )
 from microlend.data.contract import CONTRACT, TIMESTAMP_TYPE
-from microlend.dates import to_utc
+from microlend.dates import iso_utc, to_utc
 from microlend.errors import DataContractError, NotFoundError, Violation
 
 __all__ = ["ingest"]
@@ -245,7 +245,7 @@ def _check_open_days(
         column,
         pc.less(values, pa.scalar(first_open, TIMESTAMP_TYPE)),
         lambda i: (
-            f"{values[i].as_py().isoformat().replace('+00:00', 'Z')} is on or before "
+            f"{iso_utc(values[i].as_py())} is on or before "
             f"{state.closed_through}, the store's last closed day"
         ),
     )

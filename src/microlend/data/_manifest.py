@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from microlend.dates import to_utc
+from microlend.dates import iso_utc, to_utc
 from microlend.errors import DataContractError, Violation
 from microlend.money import is_currency
 
@@ -36,7 +36,7 @@ class Manifest:
     def to_json(self) -> str:
         """Deterministic JSON text: sorted keys, ``Z`` timestamps, a final newline."""
         document = {
-            "end": self.end.isoformat().replace("+00:00", "Z"),
+            "end": iso_utc(self.end),
             "currency": self.currency,
             "generator": dict(self.generator),
         }

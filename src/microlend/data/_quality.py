@@ -17,7 +17,7 @@ import pyarrow as pa
 from microlend.data._dataset import Dataset
 from microlend.data._sql import connect
 from microlend.data.contract import CONTRACT
-from microlend.dates import to_utc
+from microlend.dates import iso_utc, to_utc
 
 __all__ = [
     "DELIVERY_LATE_DAYS",
@@ -230,7 +230,7 @@ def _one(con: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
 
 def _jsonable(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

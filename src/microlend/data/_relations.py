@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import duckdb
 import pyarrow as pa
@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from microlend.data._findings import Findings, Source
 from microlend.data._sql import ROW, first_rows
 from microlend.data.contract import CONTRACT, MERCHANT_RECORD_GRACE, ForeignKey
+from microlend.dates import iso_utc
 
 __all__ = ["check_currencies", "check_relations", "check_time_order"]
 
@@ -145,7 +146,7 @@ def _after(
     noun = rule.key.removesuffix("_id")
     early = f"more than {_duration(rule.grace)} before" if grace else "before"
     located = [
-        (row, f"{_iso(when)} is {early} the {rule.since} {_iso(since)} of its {noun} {ref!r}")
+        (row, f"{iso_utc(when)} is {early} the {rule.since} {iso_utc(since)} of its {noun} {ref!r}")
         for row, when, ref, since in rows
     ]
     findings.add_located(source, rule.column, total, located)
@@ -227,10 +228,6 @@ def _has_rows(relation: str, con: duckdb.DuckDBPyConnection) -> bool:
 def _duration(span: timedelta) -> str:
     days = span / timedelta(days=1)
     return f"{days:g} day{'s' if days != 1 else ''}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _foreign_key(

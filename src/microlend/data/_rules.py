@@ -20,6 +20,7 @@ from microlend.data.contract import (
     Kind,
     TableSchema,
 )
+from microlend.dates import iso_utc
 from microlend.money import CURRENCY_EXPONENTS
 
 __all__ = ["check_table"]
@@ -75,20 +76,22 @@ def _in_time(
 ) -> None:
     """No record before the contract's earliest date (a placeholder) or after the data's end."""
     earlier = pc.less(values, pa.scalar(EARLIEST_RECORD, values.type))
-    earliest = _iso(EARLIEST_RECORD)
+    earliest = iso_utc(EARLIEST_RECORD)
     findings.add_rows(
         source,
         name,
         earlier,
-        lambda i: f"{_iso(values[i].as_py())} is before {earliest}, the earliest date of a record",
+        lambda i: (
+            f"{iso_utc(values[i].as_py())} is before {earliest}, the earliest date of a record"
+        ),
     )
     later = pc.greater(values, pa.scalar(end, values.type))
-    end_text = _iso(end)
+    end_text = iso_utc(end)
     findings.add_rows(
         source,
         name,
         later,
-        lambda i: f"{_iso(values[i].as_py())} is after the data's end {end_text}",
+        lambda i: f"{iso_utc(values[i].as_py())} is after the data's end {end_text}",
     )
 
 
@@ -177,8 +180,8 @@ def _shipments(table: pa.Table, source: Source, findings: Findings) -> None:
         "delivered_at",
         pc.less(delivered, shipped),
         lambda i: (
-            f"delivered at {_iso(delivered[i].as_py())}, "
-            f"before it was shipped at {_iso(shipped[i].as_py())}"
+            f"delivered at {iso_utc(delivered[i].as_py())}, "
+            f"before it was shipped at {iso_utc(shipped[i].as_py())}"
         ),
     )
 
@@ -256,11 +259,7 @@ def _got(values: pa.ChunkedArray, expected: str) -> Callable[[int], str]:
 
 def _show(value: object) -> str:
     if isinstance(value, datetime):
-        return _iso(value)
+        return iso_utc(value)
     if isinstance(value, Decimal | int | float):
         return str(value)
     return repr(value)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
