@@ -94,16 +94,7 @@ class AgeingHistory:
         rows = self._session.scalars(
             query.order_by(AgeingHistoryRow.aged_on, AgeingHistoryRow.loan_id)
         )
-        return [
-            AgeingSnapshot(
-                loan_id=LoanId(row.loan_id),
-                aged_on=row.aged_on,
-                status=LoanStatus(row.status),
-                days_past_due=row.days_past_due,
-                bucket=Bucket(row.bucket),
-            )
-            for row in rows
-        ]
+        return [_snapshot(row) for row in rows]
 
     def latest(self, loan_id: str, *, on_or_before: date) -> AgeingSnapshot | None:
         """The loan's last snapshot on or before ``on_or_before``: the ageing its ``loans`` row
@@ -117,15 +108,7 @@ class AgeingHistory:
             .order_by(AgeingHistoryRow.aged_on.desc())
             .limit(1)
         ).first()
-        if row is None:
-            return None
-        return AgeingSnapshot(
-            loan_id=LoanId(row.loan_id),
-            aged_on=row.aged_on,
-            status=LoanStatus(row.status),
-            days_past_due=row.days_past_due,
-            bucket=Bucket(row.bucket),
-        )
+        return None if row is None else _snapshot(row)
 
     def closed_day(self, business_date: date) -> EndOfDayReport:
         """End of day's work on ``business_date``, however many runs (or concurrent callers)
@@ -172,3 +155,13 @@ class AgeingHistory:
             .group_by(TransactionRow.kind)
         )
         return {TransactionKind(kind): (int(n), int(lines)) for kind, n, lines in rows}
+
+
+def _snapshot(row: AgeingHistoryRow) -> AgeingSnapshot:
+    return AgeingSnapshot(
+        loan_id=LoanId(row.loan_id),
+        aged_on=row.aged_on,
+        status=LoanStatus(row.status),
+        days_past_due=row.days_past_due,
+        bucket=Bucket(row.bucket),
+    )
