@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from microlend.cli._app import app, console, edge, progress_bar
-from microlend.cli._options import AsJson, DataFolder, ModelFolder, StoreFile
+from microlend.cli._options import AsJson, DataFolder, MappingFile, ModelFolder, StoreFile
 from microlend.cli._source import records
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ def backtest(
     policy: Annotated[Path, typer.Option("--policy", help="A policy TOML file.")],
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     policy_b: Annotated[
         Path | None, typer.Option("--policy-b", help="A second policy, run into its own book.")
     ] = None,
@@ -62,7 +63,7 @@ def backtest(
     for engine in engines:
         migrate(engine)
     first = parse_date(start) if start else backtest_start(artifact.metadata)
-    dataset = records(data, store)
+    dataset = records(data, store, mapping=mapping)
     with nullcontext(quiet) if as_json else progress_bar() as report:
         results = run_backtest(
             dataset,

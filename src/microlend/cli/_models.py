@@ -14,6 +14,7 @@ from microlend.cli._options import (
     AsJson,
     DataFolder,
     EngineName,
+    MappingFile,
     ModelFolder,
     OutFile,
     SparkMaster,
@@ -49,6 +50,7 @@ def train(
     positive: PositiveOption = None,
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing model.")
     ] = False,
@@ -68,7 +70,8 @@ def train(
     from microlend.models import fit_table, labelled_table, read_table, save_model
 
     if data is not None or store is not None:
-        _train_on_records(records(data, store), out, seed=seed, overwrite=overwrite)
+        dataset = records(data, store, mapping=mapping)
+        _train_on_records(dataset, out, seed=seed, overwrite=overwrite)
         return
     path, column = _table_options(table, target)
     labelled = labelled_table(read_table(path), column, positive=positive, source=path.name)
@@ -117,6 +120,7 @@ def evaluate(
     positive: PositiveOption = None,
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     card: CardOption = None,
     as_json: AsJson = False,
 ) -> None:
@@ -151,7 +155,7 @@ def evaluate(
     if data is not None or store is not None:
         from microlend.service import evaluate_on_records
 
-        dataset = records(data, store)
+        dataset = records(data, store, mapping=mapping)
         with _quiet_if(as_json) as report:
             result = evaluate_on_records(artifact, dataset, progress=report)
     else:
@@ -215,6 +219,7 @@ def score(
     out: OutFile,
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     engine: EngineName = "duckdb",
     spark_master: SparkMaster = None,
 ) -> None:
@@ -241,10 +246,10 @@ def score(
     # Reasons lie beyond the training medians saved with the model (none in an older model).
     references = None if improver is None else improver.references_
     if engine == "spark":
-        folder = folder_only(data, store, "the spark engine")
+        folder = folder_only(data, store, "the spark engine", mapping)
         _score_on_spark(fitted, folder, day, out, spark_master, references)
         return
-    dataset = records(data, store)
+    dataset = records(data, store, mapping=mapping)
     with progress_bar() as report:
         report("score every merchant", 0.0)
         table = score_merchants(fitted, dataset, day, references=references)

@@ -13,6 +13,7 @@ __all__ = [
     "BookUrl",
     "DataFolder",
     "EngineName",
+    "MappingFile",
     "ModelFolder",
     "OutFile",
     "SparkMaster",
@@ -29,6 +30,13 @@ DataFolder = Annotated[
 StoreFile = Annotated[
     Path | None,
     typer.Option("--store", help="A platform store grown by microlend ingest (instead of --data)."),
+]
+MappingFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="A TOML file mapping a platform's own export onto the contract (docs/own-data.md).",
+    ),
 ]
 ModelFolder = Annotated[Path, typer.Option("--model", help="A folder written by train --data.")]
 OutFile = Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")]

@@ -13,6 +13,7 @@ from microlend.cli._options import (
     AsJson,
     DataFolder,
     EngineName,
+    MappingFile,
     OutFile,
     SparkMaster,
     StoreFile,
@@ -35,6 +36,7 @@ def features(
     out: OutFile,
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     engine: EngineName = "duckdb",
     spark_master: SparkMaster = None,
 ) -> None:
@@ -51,14 +53,14 @@ def features(
     if engine == "spark":
         from microlend.features import spark_features, spark_session, spark_tables
 
-        folder = folder_only(data, store, "the spark engine")
+        folder = folder_only(data, store, "the spark engine", mapping)
         session = spark_session(spark_master or Settings.from_env().spark_master)
         built = spark_features(session, spark_tables(session, folder), day)
         built.frame.write.mode("overwrite").parquet(str(out))
         merchants = built.plan.spine.num_rows
         console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
         return
-    table = build_features(records(data, store), as_of=day)
+    table = build_features(records(data, store, mapping=mapping), as_of=day)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
 
@@ -145,9 +147,14 @@ def check(
         str | None,
         typer.Option("--end", help="The data's end (ISO 8601); default: dataset.json, else now."),
     ] = None,
+    mapping: MappingFile = None,
     as_json: AsJson = False,
 ) -> None:
-    """Validate a data folder (or a store) against the contract and report its data quality."""
+    """Validate a data folder (or a store) against the contract and report its data quality.
+
+    With --mapping, the folder is a platform's own export, read through the mapping file
+    (docs/own-data.md); errors name the export's file and column.
+    """
     import json  # deferred: keeps the other commands' start fast
     from datetime import UTC, datetime
 
@@ -159,7 +166,7 @@ def check(
         data_end = datetime.now(UTC)  # no stated end: nothing may lie in the future
     # A bar per step on the console, like the other long commands; none in --json output.
     with nullcontext(None) if as_json else progress_bar() as progress:
-        dataset = records(data, store, end=data_end, progress=progress)
+        dataset = records(data, store, end=data_end, progress=progress, mapping=mapping)
         report = quality_report(dataset, progress=progress)
     if as_json:
         typer.echo(json.dumps({"contract": "ok", **report.to_dict()}))
@@ -182,6 +189,7 @@ def ingest(
             "--end", help="The batch's data end (ISO 8601); default: dataset.json, else now."
         ),
     ] = None,
+    mapping: MappingFile = None,
     as_json: AsJson = False,
 ) -> None:
     """Add a batch of records (CSV or Parquet, any contract tables) to a platform store.
@@ -189,16 +197,23 @@ def ingest(
     The batch is checked against the contract and against the store (keys already stored,
     references to stored merchants and orders, nothing dated in a closed day) and stored whole
     or not at all; the same batch again adds nothing and prints its first receipt. Commands
-    that take --data read the store with --store. docs/store.md tells the rules.
+    that take --data read the store with --store. docs/store.md tells the rules. With
+    --mapping, the batch is a platform's own export, read through the mapping file
+    (docs/own-data.md).
     """
     import json  # deferred: keeps the other commands' start fast
     from datetime import UTC, datetime
 
     from microlend.data import ingest as ingest_batch
+    from microlend.data import load_mapping
     from microlend.dates import parse_timestamp
 
     receipt = ingest_batch(
-        store, batch, at=datetime.now(UTC), end=parse_timestamp(end) if end else None
+        store,
+        batch,
+        at=datetime.now(UTC),
+        end=parse_timestamp(end) if end else None,
+        mapping=load_mapping(mapping) if mapping is not None else None,
     )
     if as_json:
         typer.echo(json.dumps(receipt.to_dict()))

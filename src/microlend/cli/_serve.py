@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from microlend.cli._app import app, edge, errors
-from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder, StoreFile
+from microlend.cli._options import DEFAULT_DB, BookUrl, DataFolder, MappingFile, StoreFile
 from microlend.cli._source import records
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ def serve(
     model: Annotated[Path, typer.Option("--model", help="Model folder (microlend train).")],
     data: DataFolder = None,
     store: StoreFile = None,
+    mapping: MappingFile = None,
     db: BookUrl = DEFAULT_DB,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (plain HTTP).")
@@ -88,7 +89,7 @@ def serve(
     chosen = _policy(policy)
     artifact = load_artifact(model)
     check_feature_catalog(artifact)  # refused before the book is opened or a key is made
-    dataset = records(data, store)
+    dataset = records(data, store, mapping=mapping)
     lending_currency(dataset, chosen)  # likewise
     engine = migrated_book(db)
     sync_merchants(engine, dataset)

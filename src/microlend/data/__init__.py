@@ -5,6 +5,7 @@ from microlend.data._dataset import Dataset, one_currency
 from microlend.data._ingest import ingest
 from microlend.data._load import load_dataset
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
+from microlend.data._mapping import ExportMapping, TableMapping, load_mapping
 from microlend.data._quality import (
     DELIVERY_LATE_DAYS,
     EVENT_COLUMNS,
@@ -46,11 +47,13 @@ __all__ = [
     "Column",
     "Coverage",
     "Dataset",
+    "ExportMapping",
     "ForeignKey",
     "Kind",
     "LateRecords",
     "Manifest",
     "QualityReport",
+    "TableMapping",
     "TableQuality",
     "TableSchema",
     "arrow_schema",
@@ -58,6 +61,7 @@ __all__ = [
     "close_day",
     "ingest",
     "load_dataset",
+    "load_mapping",
     "load_store",
     "one_currency",
     "quality_report",

@@ -50,20 +50,21 @@ class Converted:
     expected: str = ""
 
 
-def convert(raw: pa.ChunkedArray, column: Column) -> Converted:
-    """Convert ``raw`` (text or typed) to ``column``'s canonical Arrow type."""
+def convert(raw: pa.ChunkedArray, column: Column, *, zone: str = "UTC") -> Converted:
+    """Convert ``raw`` (text or typed) to ``column``'s canonical Arrow type; naive timestamps
+    (and dates) are wall-clock times of ``zone`` (an IANA name), made UTC."""
     if pa.types.is_dictionary(raw.type):
         raw = raw.cast(raw.type.value_type)
     if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
-        return _from_text(raw.cast(pa.string()), column.kind)
-    return _from_typed(raw, column)
+        return _from_text(raw.cast(pa.string()), column.kind, zone)
+    return _from_typed(raw, column, zone)
 
 
-def _from_text(raw: pa.ChunkedArray, kind: Kind) -> Converted:
+def _from_text(raw: pa.ChunkedArray, kind: Kind, zone: str) -> Converted:
     if kind in _TEXTUAL:
         return Converted(raw)
     if kind is Kind.TIMESTAMP:
-        values = _parse_timestamps(raw)
+        values = _parse_timestamps(raw, zone)
     elif kind is Kind.BOOL:
         lower = pc.utf8_lower(pc.utf8_trim_whitespace(raw))
         unknown = pa.scalar(None, pa.bool_())
@@ -77,17 +78,23 @@ def _from_text(raw: pa.ChunkedArray, kind: Kind) -> Converted:
     return _flag(raw, values, _EXPECTED[kind])
 
 
-def _parse_timestamps(raw: pa.ChunkedArray) -> pa.ChunkedArray:
-    """ISO 8601 text to UTC: offsets converted, naive taken as UTC, a date alone is midnight."""
+def _parse_timestamps(raw: pa.ChunkedArray, zone: str) -> pa.ChunkedArray:
+    """ISO 8601 text to UTC: offsets converted, naive taken as ``zone``'s wall clock (UTC by
+    default), a date alone is midnight there."""
     with duckdb.connect() as con:
-        # Naive text is read in the session's zone, so the session must be UTC.
-        con.execute("SET TimeZone = 'UTC'")
+        # Naive text is read in the session's zone.
+        _set_zone(con, zone)
         con.register("raw", pa.table({"value": raw}))
         parsed = con.sql("SELECT TRY_CAST(value AS TIMESTAMPTZ) AS value FROM raw").to_arrow_table()
     return parsed.column("value").cast(TIMESTAMP_TYPE)
 
 
-def _from_typed(raw: pa.ChunkedArray, column: Column) -> Converted:
+def _set_zone(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    quoted = zone.replace("'", "''")
+    con.execute(f"SET TimeZone = '{quoted}'")
+
+
+def _from_typed(raw: pa.ChunkedArray, column: Column, zone: str) -> Converted:
     kind, source = column.kind, raw.type
     if kind in _TEXTUAL and pa.types.is_integer(source):
         return Converted(raw.cast(pa.string()))
@@ -103,7 +110,7 @@ def _from_typed(raw: pa.ChunkedArray, column: Column) -> Converted:
     if kind is Kind.MONEY:
         return _money(raw, column.name)
     if kind is Kind.TIMESTAMP and (pa.types.is_timestamp(source) or pa.types.is_date(source)):
-        return _timestamps(raw)
+        return _timestamps(raw, zone)
     raise ColumnTypeError(f"expected {_kind_words(kind)}, got values of type {source}")
 
 
@@ -132,7 +139,16 @@ def _money(raw: pa.ChunkedArray, name: str) -> Converted:
     return _keep(as_decimal, bad, MONEY_TYPE, "an amount with at most 16 digits and 2 decimals")
 
 
-def _timestamps(raw: pa.ChunkedArray) -> Converted:
+def _timestamps(raw: pa.ChunkedArray, zone: str) -> Converted:
+    converted = _utc_timestamps(raw)
+    naive = pa.types.is_date(raw.type) or raw.type.tz is None
+    if not naive or zone == "UTC":
+        return converted
+    # Read as if UTC, the values are ``zone``'s wall clock: shift them to the instants they are.
+    return Converted(_wall_to_utc(converted.values, zone), converted.bad, converted.expected)
+
+
+def _utc_timestamps(raw: pa.ChunkedArray) -> Converted:
     source = raw.type
     if pa.types.is_date(source):
         return Converted(raw.cast(TIMESTAMP_TYPE))
@@ -143,6 +159,16 @@ def _timestamps(raw: pa.ChunkedArray) -> Converted:
     micro = utc.cast(TIMESTAMP_TYPE, safe=False)
     inexact = pc.not_equal(micro.cast(utc.type), utc)
     return _keep(micro, inexact, TIMESTAMP_TYPE, "a timestamp to the microsecond")
+
+
+def _wall_to_utc(wall: pa.ChunkedArray, zone: str) -> pa.ChunkedArray:
+    """Wall-clock times of ``zone`` (labelled UTC) as UTC instants, by DuckDB's calendar, as
+    for text: a time skipped by a clock change moves forward, a repeated one is the later."""
+    with duckdb.connect() as con:
+        _set_zone(con, zone)
+        con.register("raw", pa.table({"value": wall.cast(pa.timestamp("us"))}))
+        moved = con.sql("SELECT CAST(value AS TIMESTAMPTZ) AS value FROM raw").to_arrow_table()
+    return moved.column("value").cast(TIMESTAMP_TYPE)
 
 
 def _keep(

@@ -23,10 +23,15 @@ PER_RULE = 5
 
 @dataclass(frozen=True)
 class Source:
-    """Where a table was read from, to turn a 0-based row index into a located violation."""
+    """Where a table was read from, to turn a 0-based row index into a located violation.
+
+    ``renamed``: (contract column, the file's column) where a mapping file renamed one: its
+    violations name the file's column, and the contract's after the message.
+    """
 
     table: str
     path: Path
+    renamed: tuple[tuple[str, str], ...] = ()
 
     @property
     def file(self) -> str:
@@ -38,6 +43,9 @@ class Source:
 
     def violation(self, index: int | None, column: str | None, message: str) -> Violation:
         """A violation at 0-based data row ``index`` (``None``: the whole file or column)."""
+        exported = dict(self.renamed).get(column or "")
+        if exported is not None:
+            column, message = exported, f"{message} (contract column {self.table}.{column})"
         if index is None:
             return Violation(self.file, None, column, message)
         row = index + 1

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from microlend.data._findings import Findings, Source
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
+from microlend.data._mapping import ExportMapping
 from microlend.data._quality import EVENT_COLUMNS
 from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_currencies, check_relations
@@ -66,7 +67,12 @@ class _Batch:
 
 
 def ingest(
-    store: Path, batch_dir: Path, *, at: datetime, end: datetime | None = None
+    store: Path,
+    batch_dir: Path,
+    *,
+    at: datetime,
+    end: datetime | None = None,
+    mapping: ExportMapping | None = None,
 ) -> BatchReceipt:
     """Add the records of ``batch_dir`` to ``store`` (created if it does not exist).
 
@@ -74,9 +80,11 @@ def ingest(
     record may be later): by default its ``dataset.json``'s, else ``at``. Raises
     ``DataContractError`` naming file, row and column of what is wrong (nothing is stored
     then), ``NotFoundError`` for a missing folder and ``ConfigError`` for a file that is no store.
+    ``mapping`` (``load_mapping``) reads a platform's own export; it is part of what the batch
+    is: the same files under another mapping are another batch.
     """
     store, batch_dir = Path(store), Path(batch_dir)
-    batch = _read_batch(batch_dir)
+    batch = _read_batch(batch_dir, mapping)
     at = to_utc(at)
     if end is not None:
         batch_end = to_utc(end)
@@ -96,20 +104,23 @@ def ingest(
     return receipt
 
 
-def _read_batch(root: Path) -> _Batch:
+def _read_batch(root: Path, mapping: ExportMapping | None = None) -> _Batch:
     if not root.is_dir():
         raise NotFoundError(f"no batch folder at {root}")
     manifest = read_manifest(root)
     findings = Findings()
-    files = locate_tables(root, findings, require=False)
+    files = locate_tables(root, findings, require=False, mapping=mapping)
     findings.raise_if_any()
     if not files:
         expected = ", ".join(f"{name}.csv" for name in CONTRACT)
         message = f"no contract table here: expected one or more of {expected} (or .parquet)"
         raise DataContractError([Violation(root.name, None, None, message)])
-    sources, tables = read_tables(files, findings)
+    sources, tables = read_tables(files, findings, mapping=mapping)
     findings.raise_if_any()
-    return _Batch(root, tables, sources, manifest, _digest(root, files))
+    digest = _digest(root, files)
+    if mapping is not None:
+        digest = hashlib.sha256(f"{digest}\0{mapping.digest}".encode()).hexdigest()
+    return _Batch(root, tables, sources, manifest, digest)
 
 
 def _digest(root: Path, files: Mapping[str, Path]) -> str:

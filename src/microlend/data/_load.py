@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from microlend.data._dataset import Dataset
 from microlend.data._findings import Findings
-from microlend.data._manifest import MANIFEST_FILE, read_manifest
+from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
+from microlend.data._mapping import ExportMapping
 from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_currencies, check_relations
 from microlend.data._rules import check_table
@@ -29,13 +30,18 @@ Progress = Callable[[str, float], None]
 
 
 def load_dataset(
-    root: Path, *, end: datetime | None = None, progress: Progress | None = None
+    root: Path,
+    *,
+    end: datetime | None = None,
+    progress: Progress | None = None,
+    mapping: ExportMapping | None = None,
 ) -> Dataset:
     """Load the contract tables of the folder ``root`` and validate them; nothing is written.
 
     The data's end (no record may be later) is ``end`` if given, else the folder manifest's.
     ``progress`` (silent by default) hears ``(step, share done)`` for reading, the rules of
-    each table and the relations between them.
+    each table and the relations between them. ``mapping`` (``load_mapping``) reads a
+    platform's own export: its file and column names, codes, units and time zone.
     Raises ``DataContractError`` naming file, row and column of the first few violations (and
     counting all), ``ConfigError`` when no end is known, ``NotFoundError`` for a missing folder.
     """
@@ -52,10 +58,11 @@ def load_dataset(
             f"{root} has no {MANIFEST_FILE} to say where its data end: pass the end explicitly"
         )
 
+    currency = _currency(manifest, mapping, root)
     findings = Findings()
-    files = locate_tables(root, findings)
+    files = locate_tables(root, findings, mapping=mapping)
     report = progress if progress is not None else _silent
-    sources, tables = read_tables(files, findings, report)
+    sources, tables = read_tables(files, findings, report, mapping)
     # Rules on meaning only run on values that could all be read: otherwise they would
     # report the same broken value again under another name.
     findings.raise_if_any()
@@ -68,12 +75,24 @@ def load_dataset(
         report("relations", 0.0)
         check_relations(sources, con, findings)
         report("relations", 1.0)
-    currency = manifest.currency if manifest is not None else None
     check_currencies(tables, sources, currency, findings)
     findings.raise_if_any()
     tables = {name: canonical(table, name) for name, table in tables.items()}
     log.info("loaded %s: %d tables, data end %s", root, len(tables), data_end.isoformat())
     return Dataset(root=root, tables=tables, files=files, end=data_end, manifest=manifest)
+
+
+def _currency(manifest: Manifest | None, mapping: ExportMapping | None, root: Path) -> str | None:
+    """The data set's one currency: the manifest's, else the mapping's (``None``: the orders'
+    own, when they agree); a mapping that names another is a ``ConfigError``."""
+    stated = manifest.currency if manifest is not None else None
+    mapped = mapping.currency if mapping is not None else None
+    if mapping is not None and stated is not None and mapped not in (None, stated):
+        raise ConfigError(
+            f"{mapping.path}: currency: {mapped} is not {stated}, the currency of "
+            f"{root / MANIFEST_FILE}"
+        )
+    return stated or mapped
 
 
 def _silent(step: str, done: float) -> None:

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from microlend.data._convert import ColumnTypeError, convert
 from microlend.data._findings import PER_RULE, Findings, Source
+from microlend.data._mapping import ExportMapping, TableMapping, apply_mapping
 from microlend.data.contract import CONTRACT, TableSchema
 from microlend.errors import Violation
 
@@ -28,39 +29,54 @@ log = logging.getLogger(__name__)
 FORMATS = (".csv", ".parquet")
 
 
-def locate_tables(root: Path, findings: Findings, *, require: bool = True) -> dict[str, Path]:
-    """The file of every contract table in ``root``; a missing required table is a violation
-    unless not ``require`` (a store's batch holds any subset of the tables)."""
+def locate_tables(
+    root: Path,
+    findings: Findings,
+    *,
+    require: bool = True,
+    mapping: ExportMapping | None = None,
+) -> dict[str, Path]:
+    """The file of every contract table in ``root`` (under the names ``mapping`` gives, if
+    any); a missing required table is a violation unless not ``require`` (a store's batch
+    holds any subset of the tables)."""
     files: dict[str, Path] = {}
     for name, schema in CONTRACT.items():
-        found = [
-            root / f"{name}{suffix}" for suffix in FORMATS if (root / f"{name}{suffix}").is_file()
-        ]
+        names = _file_names(name, mapping)
+        found = [root / file for file in names if (root / file).is_file()]
         if len(found) > 1:
             both = " and ".join(p.name for p in found)
             findings.add(Violation(found[0].name, None, None, f"{both} both exist: keep one"))
         elif found:
             files[name] = found[0]
         elif schema.required and require:
-            message = f"required table {name!r} is missing: expected {name}.csv or {name}.parquet"
-            findings.add(Violation(f"{name}.csv", None, None, message))
+            expected = " or ".join(names)
+            message = f"required table {name!r} is missing: expected {expected}"
+            findings.add(Violation(names[0], None, None, message))
     return files
+
+
+def _file_names(name: str, mapping: ExportMapping | None) -> tuple[str, ...]:
+    if mapping is None:
+        return tuple(f"{name}{suffix}" for suffix in FORMATS)
+    return mapping.table(name).file_names()
 
 
 def read_tables(
     files: Mapping[str, Path],
     findings: Findings,
     progress: Callable[[str, float], None] | None = None,
+    mapping: ExportMapping | None = None,
 ) -> tuple[dict[str, Source], dict[str, pa.Table]]:
-    """Each located file as a ``Source`` and its table read and converted (a folder or a
-    batch); a table that could not be read is left out, its findings noted. ``progress``
-    hears ``("reading", share of the files read)``."""
-    sources = {name: Source(name, path) for name, path in files.items()}
+    """Each located file as a ``Source`` and its table read, mapped onto the contract by
+    ``mapping`` if given, and converted (a folder or a batch); a table that could not be read
+    is left out, its findings noted. ``progress`` hears ``("reading", share of the files
+    read)``."""
+    sources = {name: _source(name, path, mapping) for name, path in files.items()}
     tables: dict[str, pa.Table] = {}
     if progress is not None:
         progress("reading", 0.0)  # a bar from the start, timing the whole step
     for done, (name, source) in enumerate(sources.items(), start=1):
-        table = read_table(CONTRACT[name], source, findings)
+        table = read_table(CONTRACT[name], source, findings, mapping)
         if table is not None:
             tables[name] = table
         if progress is not None:
@@ -68,16 +84,31 @@ def read_tables(
     return sources, tables
 
 
-def read_table(schema: TableSchema, source: Source, findings: Findings) -> pa.Table | None:
-    """Read ``source`` and convert its contract columns; ``None`` if it could not be read."""
+def _source(name: str, path: Path, mapping: ExportMapping | None) -> Source:
+    table = mapping.table(name) if mapping is not None else TableMapping(name, name)
+    return Source(name, path, table.renamed())
+
+
+def read_table(
+    schema: TableSchema,
+    source: Source,
+    findings: Findings,
+    mapping: ExportMapping | None = None,
+) -> pa.Table | None:
+    """Read ``source``, map it onto the contract (``mapping``: names, codes, units) and convert
+    its contract columns (naive timestamps in the mapping's time zone, else UTC); ``None`` if
+    it could not be read."""
     raw = _read_csv(source, findings) if source.is_text else _read_parquet(source, findings)
+    if raw is not None and mapping is not None:
+        raw = apply_mapping(raw, schema, source, mapping, findings)
     if raw is None or not _has_columns(raw, schema, source, findings):
         return None
+    zone = mapping.time_zone if mapping is not None else "UTC"
     columns: dict[str, pa.ChunkedArray] = {}
     for column in schema.columns:
         values = raw.column(column.name)
         try:
-            converted = convert(values, column)
+            converted = convert(values, column, zone=zone)
         except ColumnTypeError as exc:
             findings.add(source.violation(None, column.name, str(exc)))
             continue
