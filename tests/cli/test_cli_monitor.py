@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -92,22 +93,52 @@ def test_monitor_is_stable_on_the_training_population(
     assert body["psi"]["score"]["psi"] < 0.10
 
 
+def _lowest_quarter(small_market: Dataset, small_fit: RatingFit, url: str) -> int:
+    """A book of the lowest-scored quarter of the training applications; their count."""
+    features, scores = _training(small_fit)
+    lowest = scores <= np.quantile(scores, 0.25)
+    _book_of(url, features[lowest].reset_index(drop=True), scores[lowest], small_market.end)
+    return int(lowest.sum())
+
+
 def test_monitor_exits_act_when_the_score_shifted(
     small_market: Dataset, small_market_dir: Path, small_fit: RatingFit, cli_model_dir: Path,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     url = f"sqlite:///{tmp_path / 'shifted.sqlite'}"
-    features, scores = _training(small_fit)
-    lowest = scores <= np.quantile(scores, 0.25)
-    _book_of(url, features[lowest].reset_index(drop=True), scores[lowest], small_market.end)
-    result = _monitor(cli_model_dir, small_market_dir, url)
+    rows = _lowest_quarter(small_market, small_fit, url)
+    # The book is smaller than the default minimum sample: a policy asking for fewer rows.
+    policy = tmp_path / "policy.toml"
+    default = resources.files("microlend.policy").joinpath("default.toml").read_text("utf-8")
+    policy.write_text(default.replace("min_psi_rows = 300", f"min_psi_rows = {rows}"), "utf-8")
+    result = _monitor(cli_model_dir, small_market_dir, url, "--policy", str(policy))
     assert result.exit_code == EXIT_ACT, result.output
     assert "verdict: act" in result.output
-    as_json = _monitor(cli_model_dir, small_market_dir, url, "--json")
+    as_json = _monitor(cli_model_dir, small_market_dir, url, "--json", "--policy", str(policy))
     assert as_json.exit_code == EXIT_ACT
     body = json.loads(as_json.stdout)
     assert body["psi"]["score"]["verdict"] == "act"
     assert body["psi"]["score"]["psi"] >= 0.25
+
+
+def test_monitor_gives_no_verdict_below_the_minimum_sample(
+    small_market: Dataset, small_market_dir: Path, small_fit: RatingFit, cli_model_dir: Path,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'thin.sqlite'}"
+    rows = _lowest_quarter(small_market, small_fit, url)
+    assert rows < 300  # the default policy's min_psi_rows
+    result = _monitor(cli_model_dir, small_market_dir, url)
+    assert result.exit_code == 0, result.output  # no evidence, no act
+    assert f"verdict: not enough data ({rows})" in result.output
+    as_json = _monitor(cli_model_dir, small_market_dir, url, "--json")
+    body = json.loads(as_json.stdout)
+    assert body["verdict"] == "insufficient"
+    assert body["psi"]["score"] == {
+        "psi": body["psi"]["score"]["psi"],
+        "verdict": "insufficient",
+        "n": rows,
+    }
 
 
 def test_monitor_needs_the_training_records(cli_model_dir: Path) -> None:

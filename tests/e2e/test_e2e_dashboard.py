@@ -3,6 +3,7 @@ logged in as a risk officer."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def test_the_overview_draws_its_charts_with_data(
     bars = page.locator('svg[data-chart="scores"] rect.bar')
     assert sum(float(bars.nth(i).get_attribute("data-value") or 0) for i in range(bars.count())) > 0
     assert page.locator("#psi tr").count() > 2  # header, the score, features
-    assert page.locator("#verdict").inner_text() in {"stable", "watch", "act"}
+    # The small book holds fewer decisions than the policy's minimum sample: no verdict.
+    assert re.fullmatch(r"not enough data \(\d+\)", page.locator("#verdict").inner_text())
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     assert (tmp_path / "overview.png").stat().st_size > 10_000
 

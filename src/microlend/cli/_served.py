@@ -76,6 +76,7 @@ def served_app(inputs: ServeInputs) -> FastAPI:
         currency=inputs.policy.currency,
         today=inputs.today,
         baseline=inputs.baseline,
+        minimum_sample=inputs.policy.minimum_sample,
     )
     app.include_router(dashboard_router(pages))
     return app

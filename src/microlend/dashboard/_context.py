@@ -13,7 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 
 from microlend.money import format_money
-from microlend.policy import percent
+from microlend.monitoring import verdict_label
+from microlend.policy import MinimumSample, percent
 from microlend.scoring import ScoreScale
 from microlend.service import StabilityBaseline
 
@@ -29,6 +30,8 @@ _ENV.filters["money"] = format_money
 #: ``{{ rate | percent }}``: a rate as the disclosures word it (``0.0825`` is ``8.25 %``), so a
 #: card never shows it rounded one way and its title another.
 _ENV.filters["percent"] = percent
+#: ``{{ s.verdict | verdict(s.n) }}``: a monitoring verdict, or "not enough data (n)".
+_ENV.filters["verdict"] = verdict_label
 
 
 def _utc_now() -> datetime:
@@ -38,7 +41,8 @@ def _utc_now() -> datetime:
 @dataclass(frozen=True)
 class DashboardContext:
     """What the pages read: the book, its currency, today's business date (a function, so
-    the clock stays at the edge), and optionally the model's training baseline for PSI.
+    the clock stays at the edge), and optionally the model's training baseline for PSI, with
+    the policy's ``minimum_sample`` of a verdict.
 
     Login sessions are signed with ``session_secret`` (random per process unless given: a
     restart logs everyone out) and last ``session_lifetime``; ``now`` is the wall clock they
@@ -48,6 +52,7 @@ class DashboardContext:
     currency: str
     today: Callable[[], date]
     baseline: StabilityBaseline | None = None
+    minimum_sample: MinimumSample = field(default_factory=MinimumSample)
     scale: ScoreScale = field(default_factory=ScoreScale)
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     session_lifetime: timedelta = timedelta(hours=8)

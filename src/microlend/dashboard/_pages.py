@@ -58,7 +58,9 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
         if context.baseline is not None:
             current = book_population(context.engine)
             if len(current):
-                stability = monitor_model(context.baseline, current, performance.calibration)
+                stability = monitor_model(
+                    context.baseline, current, performance.calibration, context.minimum_sample
+                )
         return render(
             "overview.html",
             visitor=visitor,
@@ -66,6 +68,7 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             book=book,
             performance=performance,
             stability=stability,
+            minimum=context.minimum_sample,
             charts={
                 "buckets": bucket_chart(book),
                 "approvals": approval_chart(performance.decisions),

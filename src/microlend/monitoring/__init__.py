@@ -1,7 +1,9 @@
 """Watching the portfolio: stability (PSI, CSI), vintages, roll rates, calibration by band,
-approvals and scores over time. Functions return tables; the dashboard draws them."""
+approvals and scores over time. Functions return tables; the dashboard draws them. Verdicts
+(stability, calibration) need a minimum sample, else they are ``insufficient``."""
 
-from microlend.monitoring._alerts import worst_verdict
+from microlend.monitoring._alerts import verdict_label, worst_verdict
+from microlend.monitoring._calibration import CalibrationVerdict, calibration_verdict
 from microlend.monitoring._distributions import decisions_by_month, score_histogram
 from microlend.monitoring._performance import (
     BUCKET_ORDER,
@@ -22,14 +24,17 @@ __all__ = [
     "BUCKET_ORDER",
     "STABLE_BELOW",
     "WATCH_BELOW",
+    "CalibrationVerdict",
     "Stability",
     "Verdict",
     "calibration_by_band",
+    "calibration_verdict",
     "decisions_by_month",
     "psi",
     "psi_table",
     "roll_rates",
     "score_histogram",
+    "verdict_label",
     "vintage_curves",
     "worst_verdict",
 ]

@@ -1,4 +1,5 @@
-"""Verdicts for schedulers: the worst stability verdict decides whether anyone must act."""
+"""Verdicts for schedulers and for people: the worst stability verdict decides whether anyone
+must act; ``verdict_label`` is the one wording of a verdict on a page or in a terminal."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from collections.abc import Iterable
 
 from microlend.monitoring._stability import Stability, Verdict
 
-__all__ = ["worst_verdict"]
+__all__ = ["verdict_label", "worst_verdict"]
 
-_SEVERITY = {Verdict.STABLE: 0, Verdict.WATCH: 1, Verdict.ACT: 2}
+# Not enough data ranks above stable (nothing shows the book is stable) and below watch (a
+# verdict that rests on evidence says more than one that cannot be given).
+_SEVERITY = {Verdict.STABLE: 0, Verdict.INSUFFICIENT: 1, Verdict.WATCH: 2, Verdict.ACT: 3}
 
 
 def worst_verdict(stabilities: Iterable[Stability]) -> Verdict:
     """The most severe verdict among ``stabilities`` (stable when there are none)."""
     return max((s.verdict for s in stabilities), key=_SEVERITY.__getitem__, default=Verdict.STABLE)
+
+
+def verdict_label(verdict: Verdict, n: int) -> str:
+    """``verdict`` as people read it: ``not enough data (n)`` when it rests on too few rows
+    (``n`` of them), else its own name."""
+    return f"not enough data ({n:,})" if verdict is Verdict.INSUFFICIENT else verdict.value

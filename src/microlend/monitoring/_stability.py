@@ -4,6 +4,9 @@
 distribution's quantiles; ``a_i`` and ``e_i`` are the shares of the actual and expected
 populations in bin ``i``. Missing values get a bin of their own. CSI is the same index applied
 to one feature.
+
+A verdict rests on evidence: below ``min_rows`` current values it is ``insufficient`` (the PSI
+is still computed, but one decision against a training population says nothing of drift).
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ class Verdict(StrEnum):
     STABLE = "stable"
     WATCH = "watch"
     ACT = "act"
+    INSUFFICIENT = "insufficient"  # too few rows (or bads) for any of the others
 
 
-def _verdict(value: float) -> Verdict:
+def _verdict(value: float, n: int, min_rows: int) -> Verdict:
+    if n < min_rows:
+        return Verdict.INSUFFICIENT
     if value < STABLE_BELOW:
         return Verdict.STABLE
     return Verdict.WATCH if value < WATCH_BELOW else Verdict.ACT
@@ -39,11 +45,13 @@ def _verdict(value: float) -> Verdict:
 
 @dataclass(frozen=True)
 class Stability:
-    """PSI of one variable with its bins: edges, baseline shares and current shares."""
+    """PSI of one variable with its bins: edges, baseline shares and current shares; ``n`` is
+    the number of current values the verdict rests on."""
 
     name: str
     psi: float
     verdict: Verdict
+    n: int
     edges: tuple[float, ...]
     expected_share: tuple[float, ...]
     actual_share: tuple[float, ...]
@@ -68,9 +76,15 @@ def _shares(
 
 
 def psi(
-    expected: npt.ArrayLike, actual: npt.ArrayLike, *, bins: int = 10, name: str = "score"
+    expected: npt.ArrayLike,
+    actual: npt.ArrayLike,
+    *,
+    bins: int = 10,
+    name: str = "score",
+    min_rows: int = 0,
 ) -> Stability:
-    """PSI of ``actual`` against the baseline ``expected``, on ``bins`` quantile bins of it."""
+    """PSI of ``actual`` against the baseline ``expected``, on ``bins`` quantile bins of it;
+    the verdict is ``insufficient`` when ``actual`` has fewer than ``min_rows`` values."""
     if bins < 2:
         raise ValueError(f"PSI needs at least 2 bins, got {bins}")
     base = np.asarray(expected, dtype=np.float64)
@@ -84,7 +98,8 @@ def psi(
     return Stability(
         name=name,
         psi=value,
-        verdict=_verdict(value),
+        verdict=_verdict(value, now.size, min_rows),
+        n=int(now.size),
         edges=tuple(float(x) for x in edges),
         expected_share=tuple(float(x) for x in e),
         actual_share=tuple(float(x) for x in a),
@@ -92,9 +107,13 @@ def psi(
 
 
 def psi_table(
-    expected: Mapping[str, npt.ArrayLike], actual: Mapping[str, npt.ArrayLike], *, bins: int = 10
+    expected: Mapping[str, npt.ArrayLike],
+    actual: Mapping[str, npt.ArrayLike],
+    *,
+    bins: int = 10,
+    min_rows: int = 0,
 ) -> list[Stability]:
-    """CSI of every variable present on both sides, worst first."""
+    """CSI of every variable present on both sides, worst first (``min_rows`` as in ``psi``)."""
     common = [name for name in expected if name in actual]
-    found = [psi(expected[n], actual[n], bins=bins, name=n) for n in common]
+    found = [psi(expected[n], actual[n], bins=bins, name=n, min_rows=min_rows) for n in common]
     return sorted(found, key=lambda s: s.psi, reverse=True)

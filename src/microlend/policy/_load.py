@@ -22,6 +22,8 @@ from microlend.ledger import Covenant, Frequency
 from microlend.money import AMOUNT_LIMIT, currency_exponent, is_currency, round_money
 from microlend.policy._policy import (
     ACCOUNT_FACTS,
+    DEFAULT_MIN_CALIBRATION_BADS,
+    DEFAULT_MIN_PSI_ROWS,
     DEFAULT_OFFER_VALID_DAYS,
     BandCap,
     Forecast,
@@ -29,6 +31,7 @@ from microlend.policy._policy import (
     InstalmentTerm,
     Knockout,
     LimitRule,
+    MinimumSample,
     Missing,
     NoticeWording,
     Operator,
@@ -84,6 +87,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         share_of_sales=share_of_sales,
         notice=_notice(root.table("notice")),
         offer_valid_days=_offer_valid_days(root),
+        minimum_sample=_minimum_sample(root),
     )
     root.finish()
     _amounts_in_currency(root, limits, policy.currency)
@@ -123,6 +127,22 @@ def _offer_valid_days(root: Node) -> int:
     days = node.integer("valid_days", 1, 90, default=DEFAULT_OFFER_VALID_DAYS)
     node.finish()
     return days
+
+
+def _minimum_sample(root: Node) -> MinimumSample:
+    """The evidence the monitoring verdicts need (``[monitoring] min_psi_rows`` and
+    ``min_calibration_bads``)."""
+    if not root.has("monitoring"):
+        return MinimumSample()
+    node = root.table("monitoring")
+    sample = MinimumSample(
+        psi_rows=node.integer("min_psi_rows", 0, 1_000_000, default=DEFAULT_MIN_PSI_ROWS),
+        calibration_bads=node.integer(
+            "min_calibration_bads", 0, 1_000_000, default=DEFAULT_MIN_CALIBRATION_BADS
+        ),
+    )
+    node.finish()
+    return sample
 
 
 #: What ``notice.right_to_reasons`` may name in braces.

@@ -17,8 +17,15 @@ from microlend.ledger import Covenant, Frequency
 #: Days a decision's offers stand when the policy does not say (``[offers] valid_days``).
 DEFAULT_OFFER_VALID_DAYS = 7
 
+#: The least evidence of a monitoring verdict when the policy does not say (``[monitoring]``):
+#: scored rows for a PSI verdict, defaults for a calibration one.
+DEFAULT_MIN_PSI_ROWS = 300
+DEFAULT_MIN_CALIBRATION_BADS = 30
+
 __all__ = [
     "ACCOUNT_FACTS",
+    "DEFAULT_MIN_CALIBRATION_BADS",
+    "DEFAULT_MIN_PSI_ROWS",
     "DEFAULT_OFFER_VALID_DAYS",
     "PAYOUTS_DAYS",
     "PAYOUTS_FEATURE",
@@ -28,6 +35,7 @@ __all__ = [
     "InstalmentTerm",
     "Knockout",
     "LimitRule",
+    "MinimumSample",
     "Missing",
     "NoticeWording",
     "Operator",
@@ -184,6 +192,16 @@ class NoticeWording:
 
 
 @dataclass(frozen=True)
+class MinimumSample:
+    """The least evidence a monitoring verdict rests on: ``psi_rows`` scored rows for a PSI
+    verdict, ``calibration_bads`` defaults for a calibration one; below, the verdict is
+    "not enough data"."""
+
+    psi_rows: int = DEFAULT_MIN_PSI_ROWS
+    calibration_bads: int = DEFAULT_MIN_CALIBRATION_BADS
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated credit policy."""
 
@@ -200,6 +218,8 @@ class Policy:
     notice: NoticeWording
     #: Business days (the book closes every calendar day) a decision's offers stand.
     offer_valid_days: int = DEFAULT_OFFER_VALID_DAYS
+    #: How much evidence the monitoring verdicts need (``[monitoring]``).
+    minimum_sample: MinimumSample = MinimumSample()
 
     def eligible_bands(self) -> frozenset[str]:
         """Bands some product is offered to."""

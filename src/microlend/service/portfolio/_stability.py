@@ -19,8 +19,17 @@ from sqlalchemy.orm import Session
 from microlend.data import Dataset
 from microlend.errors import ArtifactError
 from microlend.models import ModelArtifact, PDModel
-from microlend.monitoring import Stability, Verdict, calibration_by_band, psi, psi_table
+from microlend.monitoring import (
+    CalibrationVerdict,
+    Stability,
+    Verdict,
+    calibration_by_band,
+    calibration_verdict,
+    psi,
+    psi_table,
+)
 from microlend.monitoring import worst_verdict as _worst
+from microlend.policy import MinimumSample
 from microlend.scoring import ScoreScale
 from microlend.service.rating import (
     STABILITY_FEATURES,
@@ -68,7 +77,8 @@ class StabilityBaseline:
 
 @dataclass(frozen=True)
 class ModelMonitor:
-    """PSI of the score and of the top features, calibration by band, and the worst verdict."""
+    """PSI of the score and of the top features, calibration by band, and the worst verdict
+    of the PSIs (``verdict``); ``calibrated`` is the calibration's own verdict."""
 
     current: str
     n_baseline: int
@@ -77,6 +87,7 @@ class ModelMonitor:
     features: tuple[Stability, ...]
     calibration: pd.DataFrame
     verdict: Verdict
+    calibrated: CalibrationVerdict
 
     def to_dict(self) -> dict[str, object]:
         stability = [self.score, *self.features]
@@ -85,7 +96,10 @@ class ModelMonitor:
             "current_population": self.current,
             "n_baseline": self.n_baseline,
             "n_current": self.n_current,
-            "psi": {s.name: {"psi": s.psi, "verdict": s.verdict.value} for s in stability},
+            "psi": {
+                s.name: {"psi": s.psi, "verdict": s.verdict.value, "n": s.n} for s in stability
+            },
+            "calibration_verdict": self.calibrated.to_dict(),
             "calibration_by_band": self.calibration.astype(object)
             .where(self.calibration.notna(), None)
             .to_dict(orient="records"),
@@ -122,13 +136,18 @@ def monitor_model(
     baseline: StabilityBaseline,
     current: Population,
     calibration: pd.DataFrame,
+    minimum: MinimumSample | None = None,
 ) -> ModelMonitor:
-    """Compare ``current`` with the training ``baseline``; the verdict is the worst one."""
-    score = psi(baseline.population.scores, current.scores, name="score")
+    """Compare ``current`` with the training ``baseline``; the verdict is the worst one. Each
+    verdict needs the policy's ``minimum`` sample (its defaults when none is given)."""
+    minimum = minimum or MinimumSample()
+    rows = minimum.psi_rows
+    score = psi(baseline.population.scores, current.scores, name="score", min_rows=rows)
     shared = [n for n in baseline.top if n in current.features.columns]
     features = psi_table(
         {n: baseline.population.features[n].to_numpy(np.float64) for n in shared},
         {n: current.features[n].to_numpy(np.float64) for n in shared},
+        min_rows=rows,
     )
     return ModelMonitor(
         current=current.name,
@@ -138,6 +157,7 @@ def monitor_model(
         features=tuple(features),
         calibration=calibration,
         verdict=_worst([score, *features]),
+        calibrated=calibration_verdict(calibration, min_bads=minimum.calibration_bads),
     )
 
 
@@ -175,13 +195,15 @@ def monitor_on_records(
     *,
     current: Population | None = None,
     scale: ScoreScale | None = None,
+    minimum: MinimumSample | None = None,
 ) -> ModelMonitor:
     """Monitor a saved model: the baseline is recomputed from ``dataset`` and the training
     window in its metadata; calibration by band is measured on the matured applications after
-    that window; ``current`` defaults to those applications."""
+    that window; ``current`` defaults to those applications; ``minimum`` as in
+    ``monitor_model``."""
     scale = scale or ScoreScale()
     train, after = _split_at_training(artifact, dataset)
     model = artifact.model
     calibration = calibration_by_band(model.predict_pd(after.features), after.defaulted, scale)
     chosen = current or _population("applications after training", model, after, scale)
-    return monitor_model(_baseline(model, train, scale), chosen, calibration)
+    return monitor_model(_baseline(model, train, scale), chosen, calibration, minimum)
