@@ -84,7 +84,7 @@ class LoanBookQueries:
     def committed_loans(self, merchant_id: str) -> list[LoanRecord]:
         """``merchant_id``'s loans accepted or active (``COMMITTED``), in id order: one indexed
         read of plain rows, as every online decision reads its merchant's exposure."""
-        rows = self._session.execute(_COMMITTED_LOANS, {"merchant_id": merchant_id})
+        rows = self._session.connection().execute(_COMMITTED_LOANS, {"merchant_id": merchant_id})
         return [loan_from_row(row) for row in rows]
 
     def has_merchant(self, merchant_id: str) -> bool:
