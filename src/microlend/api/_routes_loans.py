@@ -1,8 +1,11 @@
-"""The loan book: accept an offer, disburse, collect, read loans, close a business day.
+"""The loan book: accept an offer, disburse, collect, service (pause and resume payments, charge
+off, credit, reverse), read loans, close a business day.
 
 Every money-moving request carries an ``Idempotency-Key``, scoped to the API key that sent it;
 the service stores its first answer with the money it moved, so a retry answers the same and
-moves nothing.
+moves nothing. The servicing actions take one too, and a ``reason``: each is recorded with the
+key that took it and when (the loan's ``actions``). They are staff's (servicing and risk
+officer keys); a merchant key is refused (403).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Engine
 
 from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
@@ -20,10 +23,13 @@ from microlend.api._schemas import (
     AcceptRequest,
     EndOfDayOut,
     EndOfDayRequest,
+    GoodwillRequest,
     IsoDay,
     LoanOut,
     LoanPage,
     MoneyIn,
+    PauseRequest,
+    ReasonRequest,
     ReceiptOut,
 )
 from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
@@ -34,13 +40,18 @@ from microlend.service import (
     Role,
     accept_decision_offer,
     cancel_loan,
+    charge_off_loan,
     decision_merchant,
     disburse,
     end_of_day,
+    grant_goodwill_credit,
     loan_view,
     loans_page,
+    pause_loan,
     post_payment,
     post_settlement,
+    resume_pause,
+    reverse_transaction,
 )
 from microlend.store import LoanStatus
 
@@ -49,6 +60,17 @@ __all__ = ["router"]
 router = APIRouter(tags=["loans"])
 
 LoanPath = Annotated[str, Path(pattern=ID_PATTERN, description="Loan id.")]
+PausePath = Annotated[str, Path(pattern=ID_PATTERN, description="The pause's id.")]
+TransactionPath = Annotated[str, Path(pattern=ID_PATTERN, description="Transaction id.")]
+
+
+async def _staff(caller: Caller) -> Principal:
+    if caller.role is Role.MERCHANT:
+        raise ProblemError(403, "servicing a loan needs a servicing or risk officer key")
+    return caller
+
+
+Staff = Annotated[Principal, Depends(_staff)]
 
 
 @router.post(
@@ -163,6 +185,122 @@ async def _collect(
     )
 
 
+@router.post(
+    "/v1/loans/{loan_id}/pauses",
+    summary="Pause a loan's payments for some days: its later due dates move, its days past "
+    "due and covenant stand still",
+    status_code=201,
+)
+async def pause(
+    request: Request, loan_id: LoanPath, body: PauseRequest, caller: Staff, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+    starts_on = body.starts_on or today
+
+    def work() -> Receipt:
+        return pause_loan(
+            context.engine,
+            loan_id,
+            starts_on,
+            body.days,
+            today,
+            key,
+            reason=body.reason,
+            scope=caller.key_id,
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post(
+    "/v1/loans/{loan_id}/pauses/{pause_id}/resume",
+    summary="End a payment pause today (one not yet started is called off)",
+)
+async def resume(
+    request: Request,
+    loan_id: LoanPath,
+    pause_id: PausePath,
+    body: ReasonRequest,
+    caller: Staff,
+    key: IdempotencyKey,
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+
+    def work() -> Receipt:
+        return resume_pause(
+            context.engine, loan_id, pause_id, today, key, reason=body.reason, scope=caller.key_id
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post(
+    "/v1/loans/{loan_id}/charge-off",
+    summary="Charge a loan off: its balance leaves the book, it accrues no more, and what is "
+    "collected after is a recovery",
+)
+async def charge_off(
+    request: Request, loan_id: LoanPath, body: ReasonRequest, caller: Staff, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+
+    def work() -> Receipt:
+        return charge_off_loan(
+            context.engine, loan_id, today, key, reason=body.reason, scope=caller.key_id
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post(
+    "/v1/loans/{loan_id}/goodwill-credits",
+    summary="Credit a loan at the lender's expense: it settles what is owed as a payment would",
+)
+async def goodwill(
+    request: Request, loan_id: LoanPath, body: GoodwillRequest, caller: Staff, key: IdempotencyKey
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    amount, today = Money(body.amount, body.currency), context.today()
+
+    def work() -> Receipt:
+        return grant_goodwill_credit(
+            context.engine, loan_id, amount, today, key, reason=body.reason, scope=caller.key_id
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
+@router.post(
+    "/v1/transactions/{transaction_id}/reverse",
+    summary="Post the exact mirror of a transaction (a payment, accrual, write-off, charge-off, "
+    "recovery or goodwill credit)",
+)
+async def reverse(
+    request: Request,
+    transaction_id: TransactionPath,
+    body: ReasonRequest,
+    caller: Staff,
+    key: IdempotencyKey,
+) -> ReceiptOut:
+    runtime = runtime_of(request)
+    context = runtime.context
+    today = context.today()
+
+    def work() -> Receipt:
+        return reverse_transaction(
+            context.engine, transaction_id, today, key, scope=caller.key_id, reason=body.reason
+        )
+
+    return receipt_out(await runtime.run(work))
+
+
 @router.get(
     "/v1/loans/{loan_id}",
     summary="A loan with its schedule, postings, status and payoff quote as of today, or as it "
@@ -184,10 +322,13 @@ async def loan(
     runtime = runtime_of(request)
     context = runtime.context
     today = context.today()
+    accrue = context.policy.accrue_in_pause
     view = await runtime.run(
-        lambda: loan_view(context.engine, loan_id, today, as_of=as_of, viewer=caller)
+        lambda: loan_view(
+            context.engine, loan_id, today, as_of=as_of, viewer=caller, accrue_in_pause=accrue
+        )
     )
-    return loan_out(view)
+    return loan_out(view, staff=caller.role is not Role.MERCHANT)
 
 
 @router.get("/v1/loans", summary="Loans in id order, filtered, a page at a time")
@@ -230,4 +371,7 @@ async def close_day(
     start = context.data.start().date()
     if day < start:
         raise ProblemError(422, f"{day} is before the records begin ({start})")
-    return end_of_day_out(await runtime.run(lambda: end_of_day(context.engine, day)))
+    accrue = context.policy.accrue_in_pause
+    return end_of_day_out(
+        await runtime.run(lambda: end_of_day(context.engine, day, accrue_in_pause=accrue))
+    )

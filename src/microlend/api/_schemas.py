@@ -11,7 +11,7 @@ more is a 422 that says how many the currency has. Every id a request names matc
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -31,6 +31,7 @@ from microlend.types import ID_PATTERN
 __all__ = [
     "ID_PATTERN",
     "AcceptRequest",
+    "ActionOut",
     "Amount",
     "ApplyRequest",
     "Change",
@@ -38,6 +39,7 @@ __all__ = [
     "DisclosureOut",
     "EndOfDayOut",
     "EndOfDayRequest",
+    "GoodwillRequest",
     "Health",
     "ImprovementOut",
     "InstalmentOut",
@@ -50,9 +52,12 @@ __all__ = [
     "MoneyText",
     "NoticeOut",
     "OfferOut",
+    "PauseOut",
+    "PauseRequest",
     "PostingOut",
     "Problem",
     "ReasonOut",
+    "ReasonRequest",
     "ReceiptOut",
     "ScoreOut",
     "SnapshotOut",
@@ -312,6 +317,36 @@ class MoneyIn(_Strict):
         return amount
 
 
+#: Why a servicing action is taken: recorded with it, with who took it and when.
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",
+        description="Why the action is taken (recorded with who took it and when).",
+    ),
+]
+
+
+class PauseRequest(_Strict):
+    starts_on: IsoDay | None = Field(
+        default=None,
+        description="The pause's first day (YYYY-MM-DD): today's business date or later, after "
+        "the last closed day; today when left out.",
+    )
+    days: int = Field(strict=True, ge=1, le=366, description="How many days it lasts.")
+    reason: Reason
+
+
+class ReasonRequest(_Strict):
+    reason: Reason
+
+
+class GoodwillRequest(MoneyIn):
+    reason: Reason
+
+
 class EndOfDayRequest(_Strict):
     business_date: date | None = Field(
         default=None, description="The day to close; today's business date when left out."
@@ -319,6 +354,10 @@ class EndOfDayRequest(_Strict):
 
 
 class ReceiptOut(BaseModel):
+    action_id: str | None = Field(
+        default=None,
+        description="The servicing action recorded (a pause's id, to resume it by), if any.",
+    )
     operation: str = Field(description="What was done.")
     loan_id: str | None = Field(description="The loan it was done on.")
     business_date: date = Field(description="The business date it was booked on.")
@@ -352,6 +391,31 @@ class LoanStateOut(BaseModel):
     covenant: str | None = Field(description="Minimum-payment covenant status, if any.")
     next_due_on: date | None = Field(description="Next due date.")
     written_off: bool = Field(description="Whether the loan was written off.")
+    charged_off: bool = Field(
+        description="Whether the loan was charged off (off the book, still collected)."
+    )
+    paused: bool = Field(description="Whether a payment pause covers the day.")
+
+
+class PauseOut(BaseModel):
+    pause_id: str = Field(description="The pause's id (to resume it by).")
+    starts_on: date = Field(description="Its first day.")
+    ends_on: date = Field(description="The day payments count again (after a resume, its day).")
+    days: int = Field(ge=0, description="Days paused (0: resumed before it started).")
+
+
+class ActionOut(BaseModel):
+    action_id: str = Field(description="The action's id.")
+    action: str = Field(description="pause, resume, charge_off, goodwill_credit or reversal.")
+    business_date: date = Field(description="The business date it was booked on.")
+    reason: str = Field(description="Why it was taken.")
+    actor: str = Field(description="Who took it: the API key's id ('book': the book itself).")
+    recorded_at: datetime | None = Field(description="When it was recorded (UTC).")
+    starts_on: date | None = Field(description="A pause's first day.")
+    ends_on: date | None = Field(description="The day a pause (or its resume) lets payments count.")
+    refers_to: str | None = Field(
+        description="The pause a resume ends, or the transaction the action posted or reversed."
+    )
 
 
 class LoanSummary(BaseModel):
@@ -377,6 +441,11 @@ class LoanOut(LoanSummary):
     schedule: list[InstalmentOut] = Field(description="The repayment schedule.")
     transactions: list[TransactionOut] = Field(description="Every ledger transaction.")
     state: LoanStateOut = Field(description="The loan serviced as of today.")
+    pauses: list[PauseOut] = Field(description="Its payment pauses, in date order.")
+    actions: list[ActionOut] = Field(
+        description="Every servicing action taken on it, with who, when and why, in order "
+        "(staff keys only; empty to a merchant key)."
+    )
 
 
 class LoanPage(BaseModel):

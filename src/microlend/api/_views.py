@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from microlend.api._schemas import (
+    ActionOut,
     DecisionOut,
     EndOfDayOut,
     InstalmentOut,
@@ -13,6 +14,7 @@ from microlend.api._schemas import (
     LoanSummary,
     NoticeOut,
     OfferOut,
+    PauseOut,
     PostingOut,
     ReceiptOut,
     ScoreOut,
@@ -23,7 +25,7 @@ from microlend.money import to_text
 from microlend.policy import Decision
 from microlend.scoring import Rating
 from microlend.service import EndOfDayReport, LoanView, Receipt, StoredNotice
-from microlend.store import LoanRecord
+from microlend.store import LoanAction, LoanRecord
 
 __all__ = [
     "decision_out",
@@ -114,7 +116,30 @@ def _instalment(row: Instalment) -> InstalmentOut:
     )
 
 
-def loan_out(view: LoanView) -> LoanOut:
+def _pauses(view: LoanView) -> list[PauseOut]:
+    ordered = sorted(view.pauses.items(), key=lambda item: item[1].starts_on)
+    return [
+        PauseOut(pause_id=i, starts_on=p.starts_on, ends_on=p.ends_on, days=p.days)
+        for i, p in ordered
+    ]
+
+
+def _action(action: LoanAction) -> ActionOut:
+    return ActionOut(
+        action_id=action.action_id,
+        action=action.kind.value,
+        business_date=action.business_date,
+        reason=action.reason,
+        actor=action.actor,
+        recorded_at=action.created_at,
+        starts_on=action.starts_on,
+        ends_on=action.ends_on,
+        refers_to=action.refers_to,
+    )
+
+
+def loan_out(view: LoanView, *, staff: bool = True) -> LoanOut:
+    """The loan's body; its actions (who did what, and why) only for ``staff``."""
     state, currency = view.state, view.loan.currency
     return LoanOut(
         **summary(view.loan).model_dump(),
@@ -144,5 +169,9 @@ def loan_out(view: LoanView) -> LoanOut:
             covenant=None if state.covenant is None else str(state.covenant),
             next_due_on=state.next_due_on,
             written_off=state.written_off,
+            charged_off=state.charged_off,
+            paused=state.paused,
         ),
+        pauses=_pauses(view),
+        actions=[_action(a) for a in view.actions] if staff else [],
     )

@@ -1,4 +1,5 @@
-"""The loan ledger: terms, schedules, allocation, double entry and servicing, as pure functions
+"""The loan ledger: terms, schedules, allocation, double entry and servicing (payment pauses,
+charge-off, recovery, goodwill credit included), as pure functions
 (``close_loan_day``: one loan's business day closed, as end of day and the backtest do it).
 
 Nothing here touches a database or the clock: the business date is always an argument, and every
@@ -40,6 +41,13 @@ from microlend.ledger._entries import (
     unique_transactions,
 )
 from microlend.ledger._loan_postings import LoanPostings
+from microlend.ledger._pauses import (
+    Pause,
+    paused_on,
+    paused_schedule,
+    sorted_pauses,
+    unpaused_days,
+)
 from microlend.ledger._schedule import Instalment, fee_amount, schedule
 from microlend.ledger._servicing import LoanState, WriteOffRule, loan_state, serviced
 from microlend.ledger._terms import (
@@ -57,11 +65,14 @@ from microlend.ledger._terms import (
 from microlend.ledger._terms_json import terms_from_json, terms_to_dict, terms_to_json
 from microlend.ledger._transactions import (
     Header,
+    charge_off,
     disbursement,
     funding,
+    goodwill_credit,
     interest_accrual,
     overpayment_refund,
     receivables,
+    recovery,
     repayment,
     reversal,
     settlement_holdback,
@@ -90,6 +101,7 @@ __all__ = [
     "LoanOutcome",
     "LoanPostings",
     "LoanState",
+    "Pause",
     "Posting",
     "Product",
     "ShareOfSalesTerms",
@@ -104,6 +116,7 @@ __all__ = [
     "as_waterfall",
     "balances",
     "cash_flows",
+    "charge_off",
     "close_loan_day",
     "delinquency_bucket",
     "disbursement",
@@ -112,23 +125,29 @@ __all__ = [
     "fee_amount",
     "flows_apr",
     "funding",
+    "goodwill_credit",
     "interest_accrual",
     "last_payment_on",
     "loan_as_of",
     "loan_state",
     "overpayment_refund",
+    "paused_on",
+    "paused_schedule",
     "postings_as_of",
     "realised_cash_flows",
     "receivables",
+    "recovery",
     "repayment",
     "reversal",
     "schedule",
     "serviced",
     "settlement_holdback",
+    "sorted_pauses",
     "terms_from_json",
     "terms_to_dict",
     "terms_to_json",
     "trial_balance",
     "unique_transactions",
+    "unpaused_days",
     "write_off",
 ]

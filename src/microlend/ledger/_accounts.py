@@ -28,9 +28,16 @@ class Account(StrEnum):
     FEES_RECEIVABLE = "fees_receivable"
     INTEREST_RECEIVABLE = "interest_receivable"
     WRITE_OFF_EXPENSE = "write_off_expense"
+    CHARGE_OFF_EXPENSE = "charge_off_expense"
+    GOODWILL_EXPENSE = "goodwill_expense"
+    #: Memo (off-book) pair: what a charged-off loan still owes, kept in sight for collection;
+    #: the two always net to zero, so the book's balance sheet does not carry it.
+    CHARGED_OFF = "charged_off"
+    CHARGED_OFF_CONTRA = "charged_off_contra"
     MERCHANT_PAYABLE = "merchant_payable"
     FEE_INCOME = "fee_income"
     INTEREST_INCOME = "interest_income"
+    RECOVERY_INCOME = "recovery_income"
     CAPITAL = "capital"
 
     @property
@@ -45,9 +52,14 @@ _NORMAL_SIDE = MappingProxyType(
         Account.FEES_RECEIVABLE: Side.DEBIT,
         Account.INTEREST_RECEIVABLE: Side.DEBIT,
         Account.WRITE_OFF_EXPENSE: Side.DEBIT,
+        Account.CHARGE_OFF_EXPENSE: Side.DEBIT,
+        Account.GOODWILL_EXPENSE: Side.DEBIT,
+        Account.CHARGED_OFF: Side.DEBIT,
+        Account.CHARGED_OFF_CONTRA: Side.CREDIT,
         Account.MERCHANT_PAYABLE: Side.CREDIT,
         Account.FEE_INCOME: Side.CREDIT,
         Account.INTEREST_INCOME: Side.CREDIT,
+        Account.RECOVERY_INCOME: Side.CREDIT,
         Account.CAPITAL: Side.CREDIT,
     }
 )

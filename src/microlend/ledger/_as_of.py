@@ -17,6 +17,7 @@ from types import MappingProxyType
 from microlend.errors import LedgerError
 from microlend.ledger._day_close import LoanOutcome
 from microlend.ledger._entries import Transaction, TransactionKind
+from microlend.ledger._pauses import Pause
 from microlend.ledger._schedule import Instalment
 from microlend.ledger._servicing import LoanState, loan_state
 from microlend.ledger._terms import Component, Terms
@@ -59,14 +60,20 @@ def loan_as_of(
     schedule: Sequence[Instalment],
     transactions: Iterable[Transaction],
     as_of: date,
+    *,
+    pauses: Iterable[Pause] = (),
+    accrue_in_pause: bool = False,
 ) -> LoanAsOf:
     """Loan ``loan_id`` (disbursed, with ``schedule``) as it stood at the end of ``as_of``:
-    ``LedgerError`` for a date before its disbursement, when it had no balances yet."""
+    ``LedgerError`` for a date before its disbursement, when it had no balances yet.
+    ``pauses``: those granted by then (as they stood then: one resumed later ran on)."""
     until = postings_as_of(transactions, as_of)
     disbursed = any(t.kind is TransactionKind.DISBURSEMENT for t in until)
     if not schedule or not disbursed:
         raise LedgerError(f"loan {loan_id} was not disbursed by {as_of}: it had no balances")
-    state = loan_state(terms, schedule, until, as_of)
+    state = loan_state(
+        terms, schedule, until, as_of, pauses=pauses, accrue_in_pause=accrue_in_pause
+    )
     owed = MappingProxyType(receivables(until, loan_id))
     outcome = LoanOutcome.of(state, sum(owed.values(), _ZERO))
     return LoanAsOf(transactions=until, state=state, owed=owed, outcome=outcome)

@@ -1,6 +1,7 @@
 """Closing one loan's business day: the one servicing step of end of day and of the backtest.
 
-At the close of ``day`` a disbursed loan recognises the interest that fell due (one accrual), is
+At the close of ``day`` a disbursed loan recognises the interest that fell due (one accrual: by the
+due dates its payment pauses moved, unless the policy accrues on paused days), is
 written off when the write-off rule says so and something is still owed (one write-off of all
 its receivables), and its state and outcome (still active, repaid, written off) follow from its
 postings with those. The step is pure: it reads the loan's contract and postings and returns
@@ -26,6 +27,7 @@ from typing import Protocol
 
 from microlend.ledger._entries import Transaction
 from microlend.ledger._loan_postings import LoanPostings
+from microlend.ledger._pauses import Pause
 from microlend.ledger._schedule import Instalment
 from microlend.ledger._servicing import (
     LoanState,
@@ -54,12 +56,15 @@ class LoanOutcome(StrEnum):
     ACTIVE = "active"
     REPAID = "repaid"
     WRITTEN_OFF = "written_off"
+    CHARGED_OFF = "charged_off"
 
     @classmethod
     def of(cls, state: LoanState, owed_total: Decimal) -> LoanOutcome:
         """The outcome of a loan in ``state`` whose receivables hold ``owed_total``."""
         if state.written_off:
             return cls.WRITTEN_OFF
+        if state.charged_off:
+            return cls.CHARGED_OFF
         # Interest falls due only while principal is lent: a loan with nothing recognised left
         # to pay is repaid, and no later close accrues on it.
         return cls.REPAID if owed_total == 0 else cls.ACTIVE
@@ -67,12 +72,30 @@ class LoanOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class LoanContract:
-    """A disbursed loan as servicing reads it: what was agreed, and its schedule."""
+    """A disbursed loan as servicing reads it: what was agreed, its schedule, the payment
+    pauses granted on it, and whether interest still falls due on paused days (the policy's
+    ``pause_accrual``; ``serviced`` says how)."""
 
     loan_id: LoanId
     currency: str
     terms: Terms
     schedule: tuple[Instalment, ...]
+    pauses: tuple[Pause, ...] = ()
+    accrue_in_pause: bool = False
+
+    def state(
+        self, postings: LoanPostings, day: date, write_off_rule: WriteOffRule = ninety_days_past_due
+    ) -> LoanState:
+        """The loan serviced as of ``day`` from ``postings`` (``ledger.serviced``)."""
+        return serviced(
+            self.terms,
+            self.schedule,
+            postings,
+            day,
+            write_off_rule=write_off_rule,
+            pauses=self.pauses,
+            accrue_in_pause=self.accrue_in_pause,
+        )
 
     def __post_init__(self) -> None:
         assert self.schedule, f"loan {self.loan_id}: a disbursed loan has a schedule"
@@ -120,7 +143,7 @@ def close_loan_day(
         )
         posted.append(taken)
         sums = sums.plus([taken])
-        state = serviced(contract.terms, contract.schedule, sums.until, day)
+        state = contract.state(sums.until, day)
         # A write-off takes everything the receivables hold, whatever the day.
         assert state.written_off, loan_id
         assert sums.everything.owed_total == 0, loan_id
@@ -185,8 +208,7 @@ def _accrue(
     write_off_rule: WriteOffRule,
 ) -> tuple[list[Transaction], LoanState, _Sums]:
     """The accrual due by ``day`` (none or one), the state and the sums after it."""
-    terms, plan = contract.terms, contract.schedule
-    state = serviced(terms, plan, sums.until, day, write_off_rule=write_off_rule)
+    state = contract.state(sums.until, day, write_off_rule)
     if state.interest_to_accrue <= 0:
         return [], state, sums
     loan_id = contract.loan_id
@@ -195,7 +217,7 @@ def _accrue(
         Money(state.interest_to_accrue, contract.currency),
     )
     sums = sums.plus([accrual])
-    after = serviced(terms, plan, sums.until, day, write_off_rule=write_off_rule)
+    after = contract.state(sums.until, day, write_off_rule)
     # Recognised, the interest is no longer to accrue: closing the day again posts nothing.
     assert after.interest_to_accrue == 0, loan_id
     return [accrual], after, sums

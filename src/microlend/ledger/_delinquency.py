@@ -19,6 +19,7 @@ class Bucket(StrEnum):
     DPD_60_89 = "60-89"
     DPD_90_PLUS = "90+"
     WRITTEN_OFF = "written_off"
+    CHARGED_OFF = "charged_off"
 
 
 class CovenantStatus(StrEnum):

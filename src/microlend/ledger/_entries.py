@@ -39,6 +39,9 @@ class TransactionKind(StrEnum):
     HOLDBACK = "holdback"
     OVERPAYMENT_REFUND = "overpayment_refund"
     WRITE_OFF = "write_off"
+    CHARGE_OFF = "charge_off"
+    RECOVERY = "recovery"
+    GOODWILL_CREDIT = "goodwill_credit"
     REVERSAL = "reversal"
 
 

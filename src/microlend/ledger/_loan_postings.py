@@ -1,12 +1,13 @@
 """One loan's postings summed as they are added: what servicing reads from its transactions.
 
 ``loan_state`` needs, of a loan's transactions, only a few sums: what collections paid on each
-component, what was written off, the interest recognised, what each receivable holds, and the
-disbursement date. ``LoanPostings`` keeps exactly those sums and adds each new transaction to
-them, so a caller that appends to a loan (the backtest, a day at a time) services it without
-reading its whole history again; balances are still nothing but sums of postings. Adding the
-same transactions in any order that puts each reversal after what it reverses gives the same
-sums, and ``loan_state`` itself is built on this fold.
+component, what was written off or charged off (and recovered since), the interest recognised,
+what each receivable holds, and the disbursement date. ``LoanPostings`` keeps exactly those
+sums and adds each new transaction to them, so a caller that appends to a loan (the backtest,
+a day at a time) services it without reading its whole history again; balances are still
+nothing but sums of postings. Adding the same transactions in any order that puts each
+reversal after what it reverses gives the same sums, and ``loan_state`` itself is built on
+this fold.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from microlend.types import LoanId
 __all__ = ["LoanPostings"]
 
 _ZERO = Decimal(0)
-_COLLECTIONS = frozenset({TransactionKind.REPAYMENT, TransactionKind.HOLDBACK})
+# A goodwill credit settles what is owed as a payment would, so it counts as paid.
+_COLLECTIONS = frozenset(
+    {TransactionKind.REPAYMENT, TransactionKind.HOLDBACK, TransactionKind.GOODWILL_CREDIT}
+)
 _COMPONENT_OF = MappingProxyType({account: component for component, account in RECEIVABLE.items()})
 
 
@@ -45,6 +49,8 @@ class LoanPostings:
         self._paid = dict.fromkeys(Component, _ZERO)
         self._owed = dict.fromkeys(Component, _ZERO)
         self._written_off = _ZERO
+        self._charged_off = _ZERO
+        self._recovered = _ZERO
         self._recognised_interest = _ZERO
 
     @classmethod
@@ -69,6 +75,7 @@ class LoanPostings:
         summed._by_key, summed._kinds = dict(self._by_key), dict(self._kinds)
         summed._paid, summed._owed = dict(self._paid), dict(self._owed)
         summed._written_off = self._written_off
+        summed._charged_off, summed._recovered = self._charged_off, self._recovered
         summed._recognised_interest = self._recognised_interest
         for transaction in transactions:
             summed.add(transaction)
@@ -90,6 +97,8 @@ class LoanPostings:
             component = _COMPONENT_OF.get(posting.account)
             if component is not None:
                 self._count(kind, component, posting.account, posting.amount)
+            elif posting.account is Account.RECOVERY_INCOME:
+                self._recovered -= posting.amount
         if transaction.kind is TransactionKind.DISBURSEMENT and self.disbursed_on is None:
             self.disbursed_on = transaction.business_date
         if self.last_date is None or transaction.business_date > self.last_date:
@@ -113,6 +122,22 @@ class LoanPostings:
     def written_off(self) -> Decimal:
         """Net credits to the receivables by write-offs."""
         return self._written_off
+
+    @property
+    def charged_off(self) -> Decimal:
+        """Net credits to the receivables by charge-offs."""
+        return self._charged_off
+
+    @property
+    def recovered(self) -> Decimal:
+        """Net recoveries: what was collected after a charge-off or a write-off."""
+        return self._recovered
+
+    @property
+    def recoverable(self) -> Decimal:
+        """What a charged-off or written-off loan may still recover: what was taken off the book
+        less what was recovered since."""
+        return max(_ZERO, self._written_off + self._charged_off - self._recovered)
 
     @property
     def recognised_interest(self) -> Decimal:
@@ -149,5 +174,7 @@ class LoanPostings:
             self._paid[component] -= amount
         elif kind is TransactionKind.WRITE_OFF:
             self._written_off -= amount
+        elif kind is TransactionKind.CHARGE_OFF:
+            self._charged_off -= amount
         elif kind is TransactionKind.INTEREST_ACCRUAL and account is Account.INTEREST_RECEIVABLE:
             self._recognised_interest += amount

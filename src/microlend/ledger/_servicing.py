@@ -32,6 +32,13 @@ from microlend.ledger._delinquency import (
 )
 from microlend.ledger._entries import Transaction, unique_transactions
 from microlend.ledger._loan_postings import LoanPostings
+from microlend.ledger._pauses import (
+    Pause,
+    paused_on,
+    paused_schedule,
+    sorted_pauses,
+    unpaused_days,
+)
 from microlend.ledger._schedule import Instalment
 from microlend.ledger._terms import Component, FixedInstalmentTerms, Frequency, Terms
 from microlend.money import round_money
@@ -58,6 +65,10 @@ class LoanState:
     next_due_on: date | None
     written_off: bool
     should_write_off: bool = False
+    #: Charged off: off the book, still collected (as recoveries).
+    charged_off: bool = False
+    #: Whether a payment pause covers ``as_of``.
+    paused: bool = False
 
     @property
     def outstanding_total(self) -> Decimal:
@@ -80,10 +91,21 @@ def loan_state(
     as_of: date,
     *,
     write_off_rule: WriteOffRule = ninety_days_past_due,
+    pauses: Iterable[Pause] = (),
+    accrue_in_pause: bool = False,
 ) -> LoanState:
-    """Service one loan as of ``as_of`` from its ``schedule`` and its ``transactions``."""
+    """Service one loan as of ``as_of`` from its ``schedule`` and its ``transactions``
+    (``serviced`` says what ``pauses`` and ``accrue_in_pause`` do)."""
     postings = LoanPostings.of(_loan_transactions(transactions, as_of))
-    return serviced(terms, schedule, postings, as_of, write_off_rule=write_off_rule)
+    return serviced(
+        terms,
+        schedule,
+        postings,
+        as_of,
+        write_off_rule=write_off_rule,
+        pauses=pauses,
+        accrue_in_pause=accrue_in_pause,
+    )
 
 
 def serviced(
@@ -93,27 +115,56 @@ def serviced(
     as_of: date,
     *,
     write_off_rule: WriteOffRule = ninety_days_past_due,
+    pauses: Iterable[Pause] = (),
+    accrue_in_pause: bool = False,
 ) -> LoanState:
     """``loan_state`` from the loan's ``postings`` summed already (none dated after ``as_of``):
-    a caller that appends to a loan keeps its ``LoanPostings`` instead of its whole history."""
+    a caller that appends to a loan keeps its ``LoanPostings`` instead of its whole history.
+
+    ``pauses`` move the due dates after them and stop days past due on paused days
+    (``_pauses``); interest then falls due by the moved dates, unless ``accrue_in_pause``
+    (the policy's ``pause_accrual = "accrue"``): then it is recognised on the agreed dates,
+    paused or not. Either way a pause adds no interest."""
     if postings.last_date is not None and postings.last_date > as_of:
         raise LedgerError(
             f"loan {postings.loan_id}: a transaction of {postings.last_date} is after {as_of}, "
             "the date it is serviced as of"
         )
-    paid = postings.paid
-    next_due_on = next((row.due_on for row in schedule if row.due_on > as_of), None)
+    paused = sorted_pauses(pauses)
+    plan = paused_schedule(schedule, paused)
+    next_due_on = next((row.due_on for row in plan if row.due_on > as_of), None)
+    if postings.charged_off > 0:
+        return _closed(as_of, postings.paid, next_due_on, Bucket.CHARGED_OFF)
     if postings.written_off > 0:
-        return _closed(as_of, paid, next_due_on)
-    paid_total = sum(paid.values(), _ZERO)
-    due = [row for row in schedule if row.due_on <= as_of]
-    outstanding = _outstanding(schedule, paid, postings.recognised_interest)
+        return _closed(as_of, postings.paid, next_due_on, Bucket.WRITTEN_OFF)
+    outstanding = _outstanding(plan, postings.paid, postings.recognised_interest)
     if sum(outstanding.values(), _ZERO) == 0:
         # Paid off: the schedule's later interest was never earned, so nothing is due again.
-        return _paid_off(as_of, outstanding, paid)
+        return _paid_off(as_of, outstanding, postings.paid)
+    state = _open_state(
+        terms, plan, schedule if accrue_in_pause else plan, postings, outstanding, as_of, paused
+    )
+    return replace(state, should_write_off=write_off_rule(state))
+
+
+def _open_state(
+    terms: Terms,
+    plan: Sequence[Instalment],
+    interest_plan: Sequence[Instalment],
+    postings: LoanPostings,
+    outstanding: Mapping[Component, Decimal],
+    as_of: date,
+    pauses: Sequence[Pause],
+) -> LoanState:
+    """A loan still owing: ``plan`` is its schedule as the pauses moved it, ``interest_plan``
+    the one its interest falls due by."""
+    paid = postings.paid
+    paid_total = sum(paid.values(), _ZERO)
+    due = [row for row in plan if row.due_on <= as_of]
     covenant, shortfall = _covenant(terms, [row for row in due if row.due_on < as_of], paid_total)
-    days_late = _days_past_due(schedule, paid_total, as_of)
-    state = LoanState(
+    days_late = _days_past_due(plan, paid_total, as_of, pauses)
+    interest_due = sum((row.interest for row in interest_plan if row.due_on <= as_of), _ZERO)
+    return LoanState(
         as_of=as_of,
         outstanding=outstanding,
         paid=paid,
@@ -122,31 +173,33 @@ def serviced(
         bucket=delinquency_bucket(days_late),
         covenant=covenant,
         covenant_shortfall=shortfall,
-        payoff=_payoff(terms, schedule, postings.disbursed_on, outstanding, paid, as_of),
-        interest_to_accrue=max(
-            _ZERO, sum((row.interest for row in due), _ZERO) - postings.recognised_interest
-        ),
-        next_due_on=next_due_on,
+        payoff=_payoff(terms, interest_plan, postings.disbursed_on, outstanding, paid, as_of),
+        interest_to_accrue=max(_ZERO, interest_due - postings.recognised_interest),
+        next_due_on=next((row.due_on for row in plan if row.due_on > as_of), None),
         written_off=False,
+        paused=paused_on(pauses, as_of),
     )
-    return replace(state, should_write_off=write_off_rule(state))
 
 
-def _closed(as_of: date, paid: Mapping[Component, Decimal], next_due_on: date | None) -> LoanState:
-    """A written-off loan: nothing is owed, due or late any more; collections may still come."""
+def _closed(
+    as_of: date, paid: Mapping[Component, Decimal], next_due_on: date | None, bucket: Bucket
+) -> LoanState:
+    """A written-off or charged-off loan (``bucket`` says which): nothing is owed, due or late
+    on the book any more; collections may still come, as recoveries."""
     return LoanState(
         as_of=as_of,
         outstanding=MappingProxyType(dict.fromkeys(Component, _ZERO)),
         paid=MappingProxyType(dict(paid)),
         amount_due=_ZERO,
         days_past_due=0,
-        bucket=Bucket.WRITTEN_OFF,
+        bucket=bucket,
         covenant=None,
         covenant_shortfall=_ZERO,
         payoff=_ZERO,
         interest_to_accrue=_ZERO,
         next_due_on=next_due_on,
-        written_off=True,
+        written_off=bucket is Bucket.WRITTEN_OFF,
+        charged_off=bucket is Bucket.CHARGED_OFF,
     )
 
 
@@ -199,11 +252,15 @@ def _outstanding(
     )
 
 
-def _days_past_due(schedule: Sequence[Instalment], paid_total: Decimal, as_of: date) -> int:
+def _days_past_due(
+    schedule: Sequence[Instalment], paid_total: Decimal, as_of: date, pauses: Sequence[Pause]
+) -> int:
     covered = paid_total
     for row in schedule:
         if row.total > covered:
-            return max(0, days_between(row.due_on, as_of))
+            if not pauses:
+                return max(0, days_between(row.due_on, as_of))
+            return unpaused_days(row.due_on, as_of, pauses)
         covered -= row.total
     return 0
 

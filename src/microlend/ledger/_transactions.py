@@ -13,6 +13,13 @@ overpayment refund merchant_payable                       cash
 write-off          write_off_expense (principal),         every receivable still open
                    fee_income, interest_income (income
                    that will never be collected)
+charge-off         as a write-off, with charge_off_       every receivable still open
+                   expense for the principal; and the     (and charged_off_contra: the memo)
+                   memo charged_off (what is still owed)
+recovery           cash                                   recovery_income (+ merchant_payable:
+                   (and charged_off_contra: the memo)     beyond what is recoverable; and
+                                                          charged_off: the memo)
+goodwill credit    goodwill_expense                       receivables by the waterfall
 reversal           the exact mirror of the original
 ================== ====================================== =====================================
 
@@ -38,11 +45,14 @@ from microlend.types import LoanId
 
 __all__ = [
     "Header",
+    "charge_off",
     "disbursement",
     "funding",
+    "goodwill_credit",
     "interest_accrual",
     "overpayment_refund",
     "receivables",
+    "recovery",
     "repayment",
     "reversal",
     "settlement_holdback",
@@ -58,6 +68,8 @@ _WRITTEN_OFF_TO = {
     Component.FEES: Account.FEE_INCOME,
     Component.INTEREST: Account.INTEREST_INCOME,
 }
+
+_CHARGED_OFF_TO = {**_WRITTEN_OFF_TO, Component.PRINCIPAL: Account.CHARGE_OFF_EXPENSE}
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,59 @@ def write_off(header: Header, owed: Mapping[Component, Decimal], currency: str) 
         postings.append(Posting.debit(_WRITTEN_OFF_TO[component], amount))
         postings.append(Posting.credit(RECEIVABLE[component], amount))
     return header.entry(TransactionKind.WRITE_OFF, currency, postings)
+
+
+def charge_off(header: Header, owed: Mapping[Component, Decimal], currency: str) -> Transaction:
+    """Everything still owed taken off the book as a write-off takes it (principal as a loss,
+    charges out of income), the total kept on the memo pair ``charged_off`` /
+    ``charged_off_contra``: still owed, still collected, no longer an asset."""
+    if sum(owed.values(), _ZERO) <= 0 or any(amount < 0 for amount in owed.values()):
+        raise LedgerError(f"nothing to charge off for loan {header.loan_id}: owed {dict(owed)}")
+    postings = []
+    for component, amount in owed.items():
+        postings.append(Posting.debit(_CHARGED_OFF_TO[component], amount))
+        postings.append(Posting.credit(RECEIVABLE[component], amount))
+    total = sum(owed.values(), _ZERO)
+    postings.append(Posting.debit(Account.CHARGED_OFF, total))
+    postings.append(Posting.credit(Account.CHARGED_OFF_CONTRA, total))
+    return header.entry(TransactionKind.CHARGE_OFF, currency, postings)
+
+
+def recovery(
+    header: Header, received: Money, recoverable: Decimal, *, off_book: bool
+) -> Transaction:
+    """Money collected after a charge-off or a write-off: income up to ``recoverable`` (what
+    was taken off the book and not yet recovered), any excess owed back to the merchant. For a
+    charged-off loan (``off_book``) the memo of what it still owes shrinks by what it recovered."""
+    _positive(received)
+    recovered = min(received.amount, max(_ZERO, recoverable))
+    postings = [
+        Posting.debit(Account.CASH, received.amount),
+        Posting.credit(Account.RECOVERY_INCOME, recovered),
+        Posting.credit(Account.MERCHANT_PAYABLE, received.amount - recovered),
+    ]
+    if off_book:
+        postings.append(Posting.debit(Account.CHARGED_OFF_CONTRA, recovered))
+        postings.append(Posting.credit(Account.CHARGED_OFF, recovered))
+    return header.entry(TransactionKind.RECOVERY, received.currency, postings)
+
+
+def goodwill_credit(
+    header: Header, credit: Money, owed: Mapping[Component, Decimal], waterfall: Iterable[str]
+) -> Transaction:
+    """A credit the lender grants (a goodwill gesture): it settles ``owed`` in ``waterfall``
+    order as a payment would, at the lender's expense. It never exceeds what is owed (a credit
+    balance would be money owed to the merchant that it never paid)."""
+    _positive(credit)
+    if credit.amount > sum(owed.values(), _ZERO):
+        raise LedgerError(
+            f"a goodwill credit of {credit} exceeds what loan {header.loan_id} owes "
+            f"({sum(owed.values(), _ZERO)})"
+        )
+    allocation = allocate(credit.amount, owed, waterfall)
+    postings = [Posting.debit(Account.GOODWILL_EXPENSE, credit.amount)]
+    postings += [Posting.credit(RECEIVABLE[c], amount) for c, amount in allocation.paid.items()]
+    return header.entry(TransactionKind.GOODWILL_CREDIT, credit.currency, postings)
 
 
 def reversal(header: Header, original: Transaction) -> Transaction:

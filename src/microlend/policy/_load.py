@@ -87,6 +87,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         share_of_sales=share_of_sales,
         notice=_notice(root.table("notice")),
         offer_valid_days=_offer_valid_days(root),
+        accrue_in_pause=_accrue_in_pause(root),
         minimum_sample=_minimum_sample(root),
     )
     root.finish()
@@ -143,6 +144,16 @@ def _minimum_sample(root: Node) -> MinimumSample:
     )
     node.finish()
     return sample
+
+
+def _accrue_in_pause(root: Node) -> bool:
+    """Whether interest falls due on paused days (``[servicing] pause_accrual``)."""
+    if not root.has("servicing"):
+        return False
+    node = root.table("servicing")
+    accrual = node.text("pause_accrual", choices=("stop", "accrue"), default="stop")
+    node.finish()
+    return accrual == "accrue"
 
 
 #: What ``notice.right_to_reasons`` may name in braces.

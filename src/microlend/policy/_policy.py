@@ -218,6 +218,9 @@ class Policy:
     notice: NoticeWording
     #: Business days (the book closes every calendar day) a decision's offers stand.
     offer_valid_days: int = DEFAULT_OFFER_VALID_DAYS
+    #: Whether interest still falls due on the days of a payment pause (``[servicing]
+    #: pause_accrual = "accrue"``); by default (``"stop"``) it follows the moved due dates.
+    accrue_in_pause: bool = False
     #: How much evidence the monitoring verdicts need (``[monitoring]``).
     minimum_sample: MinimumSample = MinimumSample()
 

@@ -6,6 +6,7 @@ unit of work in one database transaction, retried on transient failures. Balance
 derived from postings; loan states are the service's (``ledger.loan_state`` over them).
 """
 
+from microlend.store._actions import ActionKind, LoanAction, LoanActionRow, LoanActions
 from microlend.store._api_keys import ApiKeyRecord, ApiKeys
 from microlend.store._commands import LoanBookCommands, StoredResponse, request_hash
 from microlend.store._engine import create_engine_for, migrate
@@ -29,6 +30,7 @@ __all__ = [
     "COMMITTED",
     "IDEMPOTENCY_KEY_LENGTH",
     "STORAGE_SCALE",
+    "ActionKind",
     "Ageing",
     "AgeingHistory",
     "AgeingHistoryRow",
@@ -39,6 +41,9 @@ __all__ = [
     "DecisionInputs",
     "DecisionRecord",
     "EndOfDayReport",
+    "LoanAction",
+    "LoanActionRow",
+    "LoanActions",
     "LoanBookCommands",
     "LoanBookQueries",
     "LoanRecord",

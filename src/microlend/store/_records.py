@@ -30,14 +30,15 @@ __all__ = [
 
 
 class LoanStatus(StrEnum):
-    """A loan's life: accepted, then active once disbursed, then repaid or written off; or
-    cancelled before it was disbursed."""
+    """A loan's life: accepted, then active once disbursed, then repaid, written off or charged
+    off (off the book, still collected); or cancelled before it was disbursed."""
 
     ACCEPTED = "accepted"
     CANCELLED = "cancelled"
     ACTIVE = "active"
     REPAID = "repaid"
     WRITTEN_OFF = "written_off"
+    CHARGED_OFF = "charged_off"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,18 @@
 
 Every money-moving command runs in one database transaction, takes an idempotency key (the same
 key twice moves money once and answers as the first time, per caller) and a business date (never
-the clock). Credit control (``_credit``) holds each merchant within the decision that granted it.
+the clock); the servicing actions (``_actions``: pause, resume, charge-off, goodwill credit) are
+audited besides, with who took them and why. Credit control (``_credit``) holds each merchant
+within the decision that granted it.
 """
 
+from microlend.service.lending._actions import (
+    charge_off_loan,
+    grant_goodwill_credit,
+    pause_loan,
+    pauses_of,
+    resume_pause,
+)
 from microlend.service.lending._collections import (
     post_payment,
     post_settlement,
@@ -37,18 +46,23 @@ __all__ = [
     "accept_offer",
     "book_exposure",
     "cancel_loan",
+    "charge_off_loan",
     "contract_of",
     "disburse",
     "end_of_day",
     "exposure_in",
     "fund_book",
+    "grant_goodwill_credit",
     "header_for",
     "loan_view",
     "loans_page",
+    "pause_loan",
+    "pauses_of",
     "post_payment",
     "post_settlement",
     "realised_apr_of",
     "record_decision",
+    "resume_pause",
     "reverse_transaction",
     "status_of",
     "sync_merchants",

@@ -1,7 +1,9 @@
 """Lending use cases that collect and correct: settlements, payments, reversals.
 
 Each runs in one database transaction with the loan's row locked, so two collections on one loan
-never both take the last amount owed; each takes an idempotency key.
+never both take the last amount owed; each takes an idempotency key. A loan written off or
+charged off is still collected: what comes in is a recovery (``ledger.recovery``: income, up to
+what was taken off the book), not a repayment of its receivables.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from microlend.errors import LedgerError
 from microlend.ledger import (
     Account,
     Component,
+    Header,
+    LoanPostings,
     ShareOfSalesTerms,
+    Transaction,
     TransactionKind,
     overpayment_refund,
     receivables,
+    recovery,
     repayment,
     reversal,
     settlement_holdback,
 )
-from microlend.money import Money, to_text
+from microlend.money import Money, round_money, to_text
+from microlend.service.lending._actions import record_action
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (
     Receipt,
@@ -33,12 +40,15 @@ from microlend.service.lending._receipts import (
     loan_receipt,
     on_loan,
 )
-from microlend.store import LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
+from microlend.store import ActionKind, LoanBookCommands, LoanBookQueries, LoanRecord, LoanStatus
 
 __all__ = ["post_payment", "post_settlement", "reverse_transaction"]
 
 _ZERO = Decimal(0)
 _COLLECTING = frozenset({LoanStatus.ACTIVE, LoanStatus.REPAID})
+_RECOVERING = frozenset({LoanStatus.WRITTEN_OFF, LoanStatus.CHARGED_OFF})
+#: What a reversal of these would leave standing beside recoveries taken since.
+_TAKEN_OFF = frozenset({TransactionKind.WRITE_OFF, TransactionKind.CHARGE_OFF})
 
 
 def post_settlement(
@@ -59,7 +69,10 @@ def post_settlement(
         if not isinstance(terms, ShareOfSalesTerms):
             raise LedgerError(f"loan {loan_id} is {loan.product}: it takes no settlement holdback")
         header = header_for("settlement", idempotency_key, business_date, loan_id, scope)
-        entry = settlement_holdback(header, terms, net, owed)
+        if loan.status in _RECOVERING:
+            entry = _recovered_holdback(session, loan, header, terms, net)
+        else:
+            entry = settlement_holdback(header, terms, net, owed)
         if entry is None:
             return loan_receipt("settlement", loan, business_date, (), status=loan.status.value)
         status = post(session, loan, [entry], business_date)
@@ -93,12 +106,11 @@ def post_payment(
 
     def work(session: Session) -> Receipt:
         loan, owed = _collectable(session, loan_id, payment.currency)
-        entry = repayment(
-            header_for("payment", idempotency_key, business_date, loan_id, scope),
-            payment,
-            owed,
-            loan.terms.waterfall,
-        )
+        header = header_for("payment", idempotency_key, business_date, loan_id, scope)
+        if loan.status in _RECOVERING:
+            entry = _recovery(session, loan, header, payment)
+        else:
+            entry = repayment(header, payment, owed, loan.terms.waterfall)
         excess = sum(
             (-p.amount for p in entry.postings if p.account is Account.MERCHANT_PAYABLE), _ZERO
         )
@@ -132,12 +144,15 @@ def reverse_transaction(
     idempotency_key: str,
     *,
     scope: str = "",
+    reason: str | None = None,
 ) -> Receipt:
-    """Post the exact mirror of a transaction (a mistaken payment, accrual or write-off).
+    """Post the exact mirror of a transaction (a mistaken payment, accrual, write-off,
+    charge-off or goodwill credit); with ``reason`` it is recorded among the loan's actions
+    (who, when, why).
 
     A disbursement is not reversed here (cancel the loan instead), nor is a reversal; a reversal
     that would leave a balance below zero (a payment whose overpayment was already refunded) is
-    refused.
+    refused, and so is one of a write-off or charge-off while recoveries taken since stand.
     """
 
     def work(session: Session) -> Receipt:
@@ -152,9 +167,22 @@ def reverse_transaction(
         )
         if (earlier := queries.reversed_by(transaction_id)) is not None:
             raise LedgerError(f"transaction {transaction_id} was already reversed by {earlier}")
+        if original.kind in _TAKEN_OFF and loan is not None:
+            _check_nothing_recovered(queries, loan, original.kind)
         header = header_for("reversal", idempotency_key, business_date, original.loan_id, scope)
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
+        action_id = None
+        if reason is not None and loan is not None:
+            action_id = record_action(
+                session,
+                ("reversal", idempotency_key, scope),
+                loan,
+                ActionKind.REVERSAL,
+                business_date,
+                reason,
+                refers_to=original.id,
+            )
         return Receipt(
             "reversal",
             original.loan_id,
@@ -162,13 +190,15 @@ def reverse_transaction(
             (entry.id,),
             status=str(status or ""),
             currency=original.currency,
+            action_id=action_id,
         )
 
     return idempotent(
         engine,
         operation="reversal",
         key=idempotency_key,
-        request={"transaction_id": transaction_id, "business_date": business_date.isoformat()},
+        request={"transaction_id": transaction_id, "business_date": business_date.isoformat()}
+        | ({} if reason is None else {"reason": reason}),
         work=work,
         scope=scope,
     )
@@ -179,12 +209,45 @@ def _collectable(
 ) -> tuple[LoanRecord, dict[Component, Decimal]]:
     queries = LoanBookQueries(session)
     loan = queries.loan(loan_id)
-    if loan.status not in _COLLECTING:
-        # Recoveries after a write-off are not modelled: reverse the write-off first.
+    if loan.status not in _COLLECTING | _RECOVERING:
         raise LedgerError(f"loan {loan_id} is {loan.status}: it takes no collections")
     if currency != loan.currency:
         raise LedgerError(f"loan {loan_id} is in {loan.currency}, not {currency}")
     return loan, receivables(queries.loan_transactions(loan_id), loan.loan_id)
+
+
+def _recovery(session: Session, loan: LoanRecord, header: Header, received: Money) -> Transaction:
+    """``received`` on a loan written off or charged off: a recovery of what it took off."""
+    sums = LoanPostings.of(LoanBookQueries(session).loan_transactions(loan.loan_id))
+    off_book = loan.status is LoanStatus.CHARGED_OFF
+    return recovery(header, received, sums.recoverable, off_book=off_book)
+
+
+def _recovered_holdback(
+    session: Session, loan: LoanRecord, header: Header, terms: ShareOfSalesTerms, net: Money
+) -> Transaction | None:
+    """The holdback of ``net`` on a loan written off or charged off, capped at what it may
+    still recover, as a recovery; ``None`` when nothing is held back."""
+    sums = LoanPostings.of(LoanBookQueries(session).loan_transactions(loan.loan_id))
+    rate_share = round_money(net.amount * terms.holdback_rate, net.currency)
+    held = min(rate_share, sums.recoverable)
+    if held <= 0:
+        return None
+    off_book = loan.status is LoanStatus.CHARGED_OFF
+    return recovery(header, Money(held, net.currency), sums.recoverable, off_book=off_book)
+
+
+def _check_nothing_recovered(
+    queries: LoanBookQueries, loan: LoanRecord, kind: TransactionKind
+) -> None:
+    # Undoing the write-off (or charge-off) would leave the recoveries taken since as income
+    # of a loan that owes again: reverse them first.
+    recovered = LoanPostings.of(queries.loan_transactions(loan.loan_id)).recovered
+    if recovered > 0:
+        raise LedgerError(
+            f"loan {loan.loan_id} recovered {recovered} {loan.currency} since its {kind}: "
+            "reverse those recoveries first"
+        )
 
 
 def _amount(amount: Money) -> dict[str, str | bool]:

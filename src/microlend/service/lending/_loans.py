@@ -5,7 +5,7 @@ one offer of a stored decision."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
@@ -18,12 +18,14 @@ from microlend.ledger import (
     Component,
     Instalment,
     LoanState,
+    Pause,
     Transaction,
     loan_as_of,
     postings_as_of,
     receivables,
 )
 from microlend.service.access import Principal
+from microlend.service.lending._actions import pauses_of
 from microlend.service.lending._commands import accept_offer
 from microlend.service.lending._receipts import Receipt
 from microlend.service.lending._servicing import (
@@ -36,6 +38,8 @@ from microlend.store import (
     Ageing,
     AgeingHistory,
     AgeingSnapshot,
+    LoanAction,
+    LoanActions,
     LoanBookQueries,
     LoanRecord,
     LoanStatus,
@@ -74,15 +78,20 @@ def accept_decision_offer(
 
 @dataclass(frozen=True)
 class LoanView:
-    """A loan with its schedule, its transactions and its state as of ``state.as_of`` (the
-    payoff quote is ``state.payoff``). ``owed`` is what its receivables hold after every
-    posting: what it owes now, recognised (interest not yet due is not)."""
+    """A loan with its schedule (as agreed, before any pause moved it), its transactions and
+    its state as of ``state.as_of`` (the payoff quote is ``state.payoff``). ``owed`` is what its
+    receivables hold after every posting: what it owes now, recognised (interest not yet due is
+    not)."""
 
     loan: LoanRecord
     schedule: tuple[Instalment, ...]
     transactions: tuple[Transaction, ...]
     state: LoanState
     owed: Mapping[Component, Decimal]
+    #: Its payment pauses by id (each as resumed), and every servicing action taken on it
+    #: (who, when, why), both as of ``state.as_of``.
+    pauses: Mapping[str, Pause] = field(default_factory=dict)
+    actions: tuple[LoanAction, ...] = ()
 
     @property
     def owed_total(self) -> Decimal:
@@ -96,6 +105,7 @@ def loan_view(
     *,
     as_of: date | None = None,
     viewer: Principal | None = None,
+    accrue_in_pause: bool = False,
 ) -> LoanView:
     """Loan ``loan_id`` on ``business_date`` (today's), read in one transaction;
     ``NotFoundError`` if none, or if ``viewer`` may not see it (asked before anything else, so
@@ -112,14 +122,21 @@ def loan_view(
             _check_as_of(loan, as_of, business_date)
         transactions = queries.loan_transactions(loan_id)
         aged = None if as_of is None else AgeingHistory(session).latest(loan_id, on_or_before=as_of)
+        actions = tuple(LoanActions(session).of_loan(loan_id))
     if as_of is not None and loan.disbursed_on is not None:
-        return _view_as_of(loan, transactions, aged, as_of)
+        view = _view_as_of(loan, transactions, aged, as_of, actions, accrue_in_pause)
+        return replace(view, actions=tuple(a for a in actions if a.business_date <= as_of))
+    pauses = pauses_of(actions)
     return LoanView(
         loan=loan,
         schedule=plan_of(loan),
         transactions=transactions,
-        state=state_of(loan, transactions, business_date),
+        state=state_of(
+            loan, transactions, business_date, pauses.values(), accrue_in_pause=accrue_in_pause
+        ),
         owed=MappingProxyType(receivables(transactions, loan.loan_id)),
+        pauses=MappingProxyType(pauses),
+        actions=actions,
     )
 
 
@@ -137,24 +154,44 @@ def _check_as_of(loan: LoanRecord, as_of: date, business_date: date) -> None:
 
 
 def _view_as_of(
-    loan: LoanRecord, transactions: Sequence[Transaction], aged: AgeingSnapshot | None, as_of: date
+    loan: LoanRecord,
+    transactions: Sequence[Transaction],
+    aged: AgeingSnapshot | None,
+    as_of: date,
+    actions: Sequence[LoanAction],
+    accrue_in_pause: bool,
 ) -> LoanView:
-    """The view the read on ``as_of`` gave: its postings, state, status, ageing (the last end
-    of day's, as the ``loans`` row held it) and realised APR (once repaid) all as of then."""
+    """The view the read on ``as_of`` gave: its postings, pauses, state, status, ageing (the
+    last end of day's, as the ``loans`` row held it) and realised APR (once repaid) all as of
+    then."""
     plan = plan_of(loan)
-    then = loan_as_of(loan.loan_id, loan.terms, plan, transactions, as_of)
+    pauses = pauses_of(actions, as_of)
+    then = loan_as_of(
+        loan.loan_id,
+        loan.terms,
+        plan,
+        transactions,
+        as_of,
+        pauses=pauses.values(),
+        accrue_in_pause=accrue_in_pause,
+    )
     status = status_of(loan, then.outcome)
     ageing = Ageing()
     if aged is not None:
         # The covenant as that end of day saw it: its postings, not later ones up to as_of.
         seen = postings_as_of(then.transactions, aged.aged_on)
-        covenant = state_of(loan, seen, aged.aged_on).covenant
+        paused_then = pauses_of(actions, aged.aged_on).values()
+        covenant = state_of(
+            loan, seen, aged.aged_on, paused_then, accrue_in_pause=accrue_in_pause
+        ).covenant
         ageing = Ageing(aged.aged_on, aged.days_past_due, aged.bucket, covenant)
     realised = None
     if status is LoanStatus.REPAID:
         realised = realised_apr_of(loan, then.transactions)
     record = replace(loan, status=status, ageing=ageing, realised_apr=realised)
-    return LoanView(record, plan, then.transactions, then.state, then.owed)
+    return LoanView(
+        record, plan, then.transactions, then.state, then.owed, MappingProxyType(pauses)
+    )
 
 
 def loans_page(

@@ -57,9 +57,12 @@ class Receipt:
     overpayment: Decimal = Decimal(0)
     status: str = ""
     currency: str = field(kw_only=True)
+    #: The servicing action recorded (a pause, its resume, a charge-off...), if any.
+    action_id: str | None = field(default=None, kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        action = {} if self.action_id is None else {"action_id": self.action_id}
+        return action | {
             "operation": self.operation,
             "loan_id": self.loan_id,
             "business_date": self.business_date.isoformat(),
@@ -82,6 +85,7 @@ class Receipt:
             status=body["status"],
             # Migration 0005 named the currency of every receipt stored before.
             currency=body["currency"],
+            action_id=body.get("action_id"),
         )
 
 

@@ -18,6 +18,7 @@ from microlend.ledger import (
     LoanContract,
     LoanOutcome,
     LoanState,
+    Pause,
     Transaction,
     flows_apr,
     loan_state,
@@ -33,6 +34,7 @@ _STATUS = MappingProxyType(
         LoanOutcome.ACTIVE: LoanStatus.ACTIVE,
         LoanOutcome.REPAID: LoanStatus.REPAID,
         LoanOutcome.WRITTEN_OFF: LoanStatus.WRITTEN_OFF,
+        LoanOutcome.CHARGED_OFF: LoanStatus.CHARGED_OFF,
     }
 )
 assert set(_STATUS) == set(LoanOutcome), "every outcome of the ledger is a status of the book"
@@ -45,18 +47,37 @@ def plan_of(loan: LoanRecord) -> tuple[Instalment, ...]:
     return schedule(loan.terms, loan.principal_money, loan.disbursed_on)
 
 
-def contract_of(loan: LoanRecord) -> LoanContract:
-    """What the ledger services of a disbursed loan: its terms and its schedule."""
+def contract_of(
+    loan: LoanRecord, pauses: Iterable[Pause] = (), *, accrue_in_pause: bool = False
+) -> LoanContract:
+    """What the ledger services of a disbursed loan: its terms, its schedule and its payment
+    ``pauses`` (with the policy's ``accrue_in_pause``)."""
     assert loan.disbursed_on is not None, f"loan {loan.loan_id} is not disbursed"
     terms = loan.terms  # read once: end of day makes a contract of every active loan
     plan = schedule(terms, loan.principal_money, loan.disbursed_on)
-    return LoanContract(loan.loan_id, loan.currency, terms, plan)
+    return LoanContract(
+        loan.loan_id, loan.currency, terms, plan, tuple(pauses), accrue_in_pause=accrue_in_pause
+    )
 
 
-def state_of(loan: LoanRecord, transactions: Iterable[Transaction], as_of: date) -> LoanState:
+def state_of(
+    loan: LoanRecord,
+    transactions: Iterable[Transaction],
+    as_of: date,
+    pauses: Iterable[Pause] = (),
+    *,
+    accrue_in_pause: bool = False,
+) -> LoanState:
     """``ledger.loan_state`` of a stored loan (an undisbursed one has no schedule: it owes
-    nothing yet)."""
-    return loan_state(loan.terms, plan_of(loan), transactions, as_of)
+    nothing yet), with its payment ``pauses``."""
+    return loan_state(
+        loan.terms,
+        plan_of(loan),
+        transactions,
+        as_of,
+        pauses=pauses,
+        accrue_in_pause=accrue_in_pause,
+    )
 
 
 def status_of(loan: LoanRecord, outcome: LoanOutcome) -> LoanStatus:

@@ -1,0 +1,340 @@
+"""Servicing actions on a disbursed loan: pause its payments (and resume them), charge it off,
+grant a goodwill credit. Each is audited: who (the caller's key id, ``book`` for the book's own
+commands), when (the business date, and the moment it was recorded) and why (a reason, which is
+required), in ``store.LoanActions``, in the same database transaction as its effect.
+
+Like every command on a loan, each holds the loan's lock and takes an idempotency key (the
+same key again answers as the first time; with a different request it is refused). A pause
+posts nothing (servicing reads it beside the postings: ``ledger.Pause``) and is undone by
+``resume_pause``; a charge-off and a goodwill credit post one transaction each, undone by
+``reverse_transaction`` like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import ConfigError, LedgerError, NotFoundError
+from microlend.ledger import Bucket, Pause, charge_off, goodwill_credit, receivables
+from microlend.money import Money, to_text
+from microlend.service.lending._posting import post
+from microlend.service.lending._receipts import (
+    Receipt,
+    header_for,
+    loan_receipt,
+    on_loan,
+    scoped_key,
+    transaction_id,
+)
+from microlend.store import (
+    ActionKind,
+    Ageing,
+    LoanAction,
+    LoanActions,
+    LoanBookCommands,
+    LoanBookQueries,
+    LoanRecord,
+    LoanStatus,
+)
+
+__all__ = [
+    "MAX_REASON",
+    "actor_of",
+    "charge_off_loan",
+    "grant_goodwill_credit",
+    "pause_loan",
+    "pauses_of",
+    "record_action",
+    "resume_pause",
+]
+
+#: The longest reason an action records.
+MAX_REASON = 500
+
+
+def actor_of(scope: str) -> str:
+    """Who acts for caller ``scope``: its API key's id, or ``book`` for the book's own."""
+    return scope or "book"
+
+
+def pauses_of(actions: Iterable[LoanAction], as_of: date | None = None) -> dict[str, Pause]:
+    """A loan's pauses by id, each as resumed, from its ``actions``: those booked by the end
+    of ``as_of`` (all of them when ``None``)."""
+    pauses: dict[str, Pause] = {}
+    for action in actions:
+        if as_of is not None and action.business_date > as_of:
+            continue
+        if action.kind is ActionKind.PAUSE:
+            assert action.starts_on is not None, action
+            assert action.ends_on is not None, action
+            pauses[action.action_id] = Pause(action.starts_on, action.ends_on)
+        elif action.kind is ActionKind.RESUME and action.refers_to in pauses:
+            assert action.ends_on is not None, action
+            pauses[action.refers_to] = pauses[action.refers_to].resumed(action.ends_on)
+    return pauses
+
+
+def record_action(
+    session: Session,
+    request: tuple[str, str, str],
+    loan: LoanRecord,
+    kind: ActionKind,
+    business_date: date,
+    reason: str,
+    *,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    refers_to: str | None = None,
+) -> str:
+    """Record one action on ``loan`` for ``request`` (its operation, key and caller's scope,
+    which name the action); returns the action's id."""
+    operation, key, scope = request
+    action_id = transaction_id(scoped_key(f"{operation}-action", key, scope))
+    LoanActions(session).add(
+        LoanAction(
+            action_id=action_id,
+            loan_id=loan.loan_id,
+            kind=kind,
+            business_date=business_date,
+            reason=_reason(reason),
+            actor=actor_of(scope),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            refers_to=refers_to,
+        )
+    )
+    return action_id
+
+
+def pause_loan(
+    engine: Engine,
+    loan_id: str,
+    starts_on: date,
+    days: int,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str = "",
+) -> Receipt:
+    """Pause an active loan's payments for ``days`` days from ``starts_on`` (not before
+    ``business_date``, nor on a day already closed, nor over another pause): its due dates
+    from then on move ``days`` later, and its days past due and covenant stand still."""
+    if days < 1:
+        raise ConfigError(f"a pause lasts at least one day, got {days}")
+    pause = Pause.of_days(starts_on, days)
+    _reason(reason)
+
+    def work(session: Session) -> Receipt:
+        loan = _active(session, loan_id, "paused")
+        _check_start(session, starts_on, business_date)
+        for pause_id, other in pauses_of(LoanActions(session).of_loan(loan_id)).items():
+            if other.overlaps(pause):
+                raise LedgerError(
+                    f"loan {loan_id} is paused {other.starts_on} to {other.ends_on} already "
+                    f"(pause {pause_id}): pauses cannot overlap"
+                )
+        action_id = record_action(
+            session,
+            ("pause", idempotency_key, scope),
+            loan,
+            ActionKind.PAUSE,
+            business_date,
+            reason,
+            starts_on=pause.starts_on,
+            ends_on=pause.ends_on,
+        )
+        receipt = loan_receipt("pause", loan, business_date, (), status=loan.status.value)
+        return replace(receipt, action_id=action_id)
+
+    request = {"starts_on": starts_on.isoformat(), "days": days, "reason": reason}
+    return on_loan(
+        engine, "pause", loan_id, business_date, idempotency_key, work, scope=scope, request=request
+    )
+
+
+def resume_pause(
+    engine: Engine,
+    loan_id: str,
+    pause_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str = "",
+) -> Receipt:
+    """End pause ``pause_id`` of the loan on ``business_date``: payments count again from that
+    day (a pause not yet started is called off whole). A pause already over is refused."""
+    _reason(reason)
+
+    def work(session: Session) -> Receipt:
+        loan = LoanBookQueries(session).loan(loan_id)
+        actions = LoanActions(session).of_loan(loan_id)
+        pause = pauses_of(actions).get(pause_id)
+        if pause is None:
+            raise NotFoundError(f"loan {loan_id} has no pause {pause_id!r}")
+        if any(a.kind is ActionKind.RESUME and a.refers_to == pause_id for a in actions):
+            raise LedgerError(f"pause {pause_id} of loan {loan_id} was resumed already")
+        if pause.ends_on <= business_date:
+            raise LedgerError(f"pause {pause_id} of loan {loan_id} ended on {pause.ends_on}")
+        action_id = record_action(
+            session,
+            ("resume", idempotency_key, scope),
+            loan,
+            ActionKind.RESUME,
+            business_date,
+            reason,
+            ends_on=business_date,
+            refers_to=pause_id,
+        )
+        receipt = loan_receipt("resume", loan, business_date, (), status=loan.status.value)
+        return replace(receipt, action_id=action_id)
+
+    request = {"pause_id": pause_id, "reason": reason}
+    return on_loan(
+        engine,
+        "resume",
+        loan_id,
+        business_date,
+        idempotency_key,
+        work,
+        scope=scope,
+        request=request,
+    )
+
+
+def charge_off_loan(
+    engine: Engine,
+    loan_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str = "",
+) -> Receipt:
+    """Charge an active loan off: what its receivables hold leaves the book (``ledger.
+    charge_off``), it accrues nothing more, and what is collected from it after is a
+    recovery. Undone by reversing its transaction (while nothing was recovered since)."""
+    _reason(reason)
+
+    def work(session: Session) -> Receipt:
+        loan = _active(session, loan_id, "charged off")
+        owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
+        header = header_for("charge_off", idempotency_key, business_date, loan_id, scope)
+        entry = charge_off(header, owed, loan.currency)
+        status = post(session, loan, [entry], business_date)
+        assert status is LoanStatus.CHARGED_OFF, status
+        # Out of the delinquency buckets: end of day no longer ages it.
+        ageing = Ageing(loan.ageing.aged_on, 0, Bucket.CHARGED_OFF, None)
+        LoanBookCommands(session).set_ageing([(loan.loan_id, status, ageing)])
+        action_id = record_action(
+            session,
+            ("charge_off", idempotency_key, scope),
+            loan,
+            ActionKind.CHARGE_OFF,
+            business_date,
+            reason,
+            refers_to=entry.id,
+        )
+        total = sum(owed.values(), Decimal(0))
+        receipt = loan_receipt(
+            "charge_off", loan, business_date, [entry], total, status=str(status)
+        )
+        return replace(receipt, action_id=action_id)
+
+    return on_loan(
+        engine,
+        "charge_off",
+        loan_id,
+        business_date,
+        idempotency_key,
+        work,
+        scope=scope,
+        request={"reason": reason},
+    )
+
+
+def grant_goodwill_credit(
+    engine: Engine,
+    loan_id: str,
+    credit: Money,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str = "",
+) -> Receipt:
+    """Credit an active loan ``credit`` at the lender's expense (``ledger.goodwill_credit``):
+    it settles what is owed as a payment would, never more than is owed."""
+    _reason(reason)
+
+    def work(session: Session) -> Receipt:
+        loan = _active(session, loan_id, "credited")
+        if credit.currency != loan.currency:
+            raise LedgerError(f"loan {loan_id} is in {loan.currency}, not {credit.currency}")
+        owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
+        header = header_for("goodwill", idempotency_key, business_date, loan_id, scope)
+        entry = goodwill_credit(header, credit, owed, loan.terms.waterfall)
+        status = post(session, loan, [entry], business_date)
+        action_id = record_action(
+            session,
+            ("goodwill", idempotency_key, scope),
+            loan,
+            ActionKind.GOODWILL_CREDIT,
+            business_date,
+            reason,
+            refers_to=entry.id,
+        )
+        receipt = loan_receipt(
+            "goodwill_credit", loan, business_date, [entry], credit.amount, status=str(status)
+        )
+        return replace(receipt, action_id=action_id)
+
+    request = {
+        "amount": to_text(credit.amount, credit.currency),
+        "currency": credit.currency,
+        "reason": reason,
+    }
+    return on_loan(
+        engine,
+        "goodwill_credit",
+        loan_id,
+        business_date,
+        idempotency_key,
+        work,
+        scope=scope,
+        request=request,
+    )
+
+
+def _active(session: Session, loan_id: str, done: str) -> LoanRecord:
+    loan = LoanBookQueries(session).loan(loan_id)
+    if loan.status is not LoanStatus.ACTIVE:
+        raise LedgerError(f"loan {loan_id} is {loan.status}: only an active loan is {done}")
+    return loan
+
+
+def _check_start(session: Session, starts_on: date, business_date: date) -> None:
+    if starts_on < business_date:
+        raise ConfigError(
+            f"a pause cannot start ({starts_on}) before today's business date {business_date}"
+        )
+    closed = LoanBookQueries(session).last_closed_day()
+    if closed is not None and starts_on <= closed:
+        raise ConfigError(f"a pause cannot start ({starts_on}) on a closed day (to {closed})")
+
+
+def _reason(reason: str) -> str:
+    """The reason an action records: some words, at most ``MAX_REASON`` characters."""
+    text = reason.strip()
+    if not text:
+        raise ConfigError("an action needs a reason: say why it is taken")
+    if len(text) > MAX_REASON:
+        raise ConfigError(f"a reason is at most {MAX_REASON} characters, got {len(text)}")
+    return text
