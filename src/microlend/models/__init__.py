@@ -12,8 +12,6 @@ from microlend.models._artifacts import (
     ModelArtifact,
     file_sha256,
     kind_of,
-    load_artifact,
-    load_model,
     save_model,
 )
 from microlend.models._binning import FeatureBins
@@ -32,6 +30,7 @@ from microlend.models._calibration_tests import (
 )
 from microlend.models._evaluation import CalibrationBin, Evaluation, evaluate
 from microlend.models._linear import LinearPD
+from microlend.models._loading import load_artifact, load_model
 from microlend.models._metadata import ModelMetadata, TableFacts, Window
 from microlend.models._parse import parse_dates, parse_text_numbers
 from microlend.models._pd_model import PDModel
