@@ -45,7 +45,8 @@ def features(
     With --engine spark, Spark reads the folder's Parquet files (--data) and writes --out as a
     Parquet folder of part files.
     """
-    from microlend.features import build_features  # deferred: keeps the other commands' start fast
+    # deferred: keeps the other commands' start fast
+    from microlend.features import build_features, store_features
 
     check_engine(engine, out)
     check_output(out)
@@ -60,7 +61,11 @@ def features(
         merchants = built.plan.spine.num_rows
         console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
         return
-    table = build_features(records(data, store, mapping=mapping), as_of=day)
+    if store is not None and data is None and mapping is None:
+        # From the store's daily aggregates, which ingest keeps current: not from every order.
+        table = store_features(store, as_of=day)
+    else:
+        table = build_features(records(data, store, mapping=mapping), as_of=day)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
 

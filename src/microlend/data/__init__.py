@@ -1,6 +1,7 @@
 """Merchant records: the data contract, loading, validation, data-quality findings and the
 platform store that grows batch by batch."""
 
+from microlend.data._daily import AGGREGATES, Aggregate, daily_aggregates, day_start, event_day
 from microlend.data._dataset import Dataset, one_currency
 from microlend.data._ingest import ingest
 from microlend.data._load import load_dataset
@@ -17,7 +18,14 @@ from microlend.data._quality import (
     TableQuality,
     quality_report,
 )
-from microlend.data._store import BatchReceipt, batches, close_day, load_store
+from microlend.data._store import (
+    STORE_FORMAT,
+    BatchReceipt,
+    batches,
+    close_day,
+    load_store,
+    read_store,
+)
 from microlend.data._write import write_dataset
 from microlend.data.contract import (
     CONTRACT,
@@ -33,6 +41,7 @@ from microlend.data.contract import (
 )
 
 __all__ = [
+    "AGGREGATES",
     "CONTRACT",
     "DELIVERY_LATE_DAYS",
     "EVENT_COLUMNS",
@@ -42,7 +51,9 @@ __all__ = [
     "ORDER_STATUSES",
     "REFUND_LATE_DAYS",
     "REVIEW_LATE_DAYS",
+    "STORE_FORMAT",
     "TIMESTAMP_TYPE",
+    "Aggregate",
     "BatchReceipt",
     "Column",
     "Coverage",
@@ -59,6 +70,9 @@ __all__ = [
     "arrow_schema",
     "batches",
     "close_day",
+    "daily_aggregates",
+    "day_start",
+    "event_day",
     "ingest",
     "load_dataset",
     "load_mapping",
@@ -66,5 +80,6 @@ __all__ = [
     "one_currency",
     "quality_report",
     "read_manifest",
+    "read_store",
     "write_dataset",
 ]

@@ -5,8 +5,9 @@ a ``dataset.json``). It is read and checked with the folder loader's own readers
 then against the store: keys already stored, references to merchants, orders, applications and
 loans stored or in the batch, nothing dated on or before the last closed day, one currency.
 Checks and writes run in one DuckDB transaction under the store's lock: on any error nothing of
-the batch is stored. A batch is known by the sha256 of its files: the same batch again adds
-nothing and gets its first receipt back, marked ``already``.
+the batch is stored; the same transaction merges the batch into the store's daily aggregates.
+A batch is known by the sha256 of its files: the same batch again adds nothing and gets its
+first receipt back, marked ``already``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from microlend.data._store import (
     read_state,
     store_connection,
 )
+from microlend.data._store_daily import merge_aggregates
 from microlend.data.contract import CONTRACT, TIMESTAMP_TYPE
 from microlend.dates import iso_utc, to_utc
 from microlend.errors import DataContractError, NotFoundError, Violation
@@ -156,6 +158,8 @@ def _store_batch(
     ((seq,),) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM store.batches").fetchall()
     for name in batch.tables:
         _append(con, name, int(seq), extras[name])
+    # In the same transaction: a batch refused (or failing) leaves the aggregates as they were.
+    merge_aggregates(con, batch.tables.keys())
     rows = {name: batch.tables[name].num_rows for name in sorted(batch.tables)}
     receipt = BatchReceipt(batch.digest, int(seq), str(batch.root.resolve()), rows, at, end)
     con.execute(

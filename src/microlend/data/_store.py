@@ -2,7 +2,8 @@
 
 Beside the contract tables (each row tagged with the ``_batch`` that brought it) the file holds
 ``batches`` (what was ingested: content hash, source, rows per table, when, the data's end) and
-``store_state`` (the last closed day, the platform's currency). Writers take an exclusive lock
+``store_state`` (the last closed day, the platform's currency, the file's format), and the
+daily aggregates the feature builder reads (``_store_daily``). Writers take an exclusive lock
 on ``<store>.lock`` and readers a shared one, so two processes never open the file for writing
 at once (DuckDB itself would refuse the second with an unhelpful I/O error).
 """
@@ -25,12 +26,14 @@ import pyarrow as pa
 from microlend.data._dataset import Dataset
 from microlend.data._load import canonical
 from microlend.data._manifest import Manifest
+from microlend.data._store_daily import create_aggregates, merge_aggregates
 from microlend.data.contract import CONTRACT, Kind, arrow_schema
 from microlend.dates import to_utc
 from microlend.errors import ConfigError, NotFoundError
 
 __all__ = [
     "BATCH_COLUMN",
+    "STORE_FORMAT",
     "BatchReceipt",
     "StoreState",
     "batches",
@@ -42,10 +45,17 @@ __all__ = [
     "locked",
     "read_batches",
     "read_state",
+    "read_store",
     "store_connection",
+    "store_format",
 ]
 
 log = logging.getLogger(__name__)
+
+#: The layout of a store's file: 1, the contract tables, receipts and state (issue 15, item 1);
+#: 2, and the daily aggregates (issue 15, item 2). A writer upgrades an older store as it opens
+#: it; a newer one is refused.
+STORE_FORMAT = 2
 
 #: Column of every stored contract table: the sequence number of the batch that brought the row.
 BATCH_COLUMN = "_batch"
@@ -65,9 +75,10 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS store.batches (seq BIGINT PRIMARY KEY, batch_id VARCHAR NOT NULL "
     "UNIQUE, source VARCHAR NOT NULL, row_counts VARCHAR NOT NULL, ingested_at TIMESTAMPTZ NOT "
     "NULL, data_end TIMESTAMPTZ NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS store.store_state (closed_through DATE, currency VARCHAR)",
-    "INSERT INTO store.store_state SELECT NULL, NULL WHERE NOT EXISTS "
-    "(SELECT 1 FROM store.store_state)",
+    "CREATE TABLE IF NOT EXISTS store.store_state (closed_through DATE, currency VARCHAR, "
+    "format INTEGER)",
+    "INSERT INTO store.store_state (closed_through, currency) SELECT NULL, NULL WHERE NOT "
+    "EXISTS (SELECT 1 FROM store.store_state)",
 )
 
 
@@ -144,11 +155,55 @@ def store_connection(
                 f"{store} cannot be opened as a store (a DuckDB file): {exc}"
             ) from None
         if not read_only:
-            for statement in _SCHEMA:
-                session.execute(statement)
+            _prepare(session, store)
+        found = store_format(session)
+        if found > STORE_FORMAT:
+            raise ConfigError(
+                f"{store} is a store of format {found}, made by a newer microlend: this one "
+                f"reads format {STORE_FORMAT} and older"
+            )
         yield session
     finally:
         session.close()
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, store: Path) -> None:
+    """Create a new store's schema, or bring an older store's up to ``STORE_FORMAT``, in one
+    transaction (a store of the current format is left as it is)."""
+    fresh = not column_types(con, "store", "batches")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in _SCHEMA:
+            con.execute(statement)
+        found = 0 if fresh else store_format(con)
+        if found < STORE_FORMAT:
+            _upgrade(con, found)
+            if found:
+                log.info("upgraded %s from store format %d to %d", store, found, STORE_FORMAT)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, found: int) -> None:
+    """From format ``found`` (0: a new store) to ``STORE_FORMAT``: format 2 adds the daily
+    aggregates, reduced from every stored record."""
+    if "format" not in column_types(con, "store", "store_state"):
+        con.execute("ALTER TABLE store.store_state ADD COLUMN format INTEGER")
+    create_aggregates(con)
+    if found:
+        stored = [name for name in CONTRACT if column_types(con, "store", name)]
+        merge_aggregates(con, stored, database="store")
+    con.execute("UPDATE store.store_state SET format = ?", [STORE_FORMAT])
+
+
+def store_format(con: duckdb.DuckDBPyConnection) -> int:
+    """The attached store's format (1: made before the format was recorded)."""
+    if "format" not in column_types(con, "store", "store_state"):
+        return 1
+    ((found,),) = con.execute("SELECT coalesce(max(format), 1) FROM store.store_state").fetchall()
+    return int(found)
 
 
 def existing(store: Path) -> Path:
@@ -231,6 +286,24 @@ def close_day(store: Path, day: date) -> date:
         con.execute("UPDATE store.store_state SET closed_through = ?", [day])
     log.info("closed %s through %s", store, day)
     return day
+
+
+@contextmanager
+def read_store(store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A session with ``store`` attached read-only as ``store``, under its shared lock, to
+    query its tables (the daily aggregates among them). ``NotFoundError`` without a store;
+    ``ConfigError`` for a store made before the aggregates were kept, until a writer (an
+    ``ingest``, even of a batch already stored, or a ``close_day``) has upgraded it."""
+    store = existing(store)
+    with locked(store, exclusive=False), store_connection(store, read_only=True) as con:
+        found = store_format(con)
+        if found < STORE_FORMAT:
+            raise ConfigError(
+                f"{store} is a store of format {found}, made before microlend kept daily "
+                f"aggregates in it: ingest into it once (a batch already stored will do) to "
+                f"upgrade it to format {STORE_FORMAT}"
+            )
+        yield con
 
 
 def load_store(store: Path, *, end: datetime | None = None) -> Dataset:

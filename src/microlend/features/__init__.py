@@ -1,12 +1,15 @@
 """Point-in-time merchant features: catalog, windows, peers and the builder.
 
 ``build_features`` computes, for each row of a spine of (keys..., merchant_id, as_of), the
-catalogued features from events strictly before ``as_of`` 00:00 UTC, as one Ibis expression.
+catalogued features from events strictly before ``as_of`` 00:00 UTC, as one Ibis expression;
+``store_features`` the same from a platform store's daily aggregates.
 """
 
 from microlend.features._builder import FeaturePlan, build_features, plan_features
+from microlend.features._sources import DailyRecords
 from microlend.features._spark import SparkFeatures, spark_features, spark_session, spark_tables
 from microlend.features._spine import application_spine, merchant_spine
+from microlend.features._stored import store_features
 from microlend.features.catalog import (
     CATALOG,
     CATALOG_VERSION,
@@ -19,6 +22,7 @@ from microlend.features.catalog import (
 __all__ = [
     "CATALOG",
     "CATALOG_VERSION",
+    "DailyRecords",
     "Dimension",
     "FeaturePlan",
     "FeatureSpec",
@@ -32,4 +36,5 @@ __all__ = [
     "spark_session",
     "spark_tables",
     "spec",
+    "store_features",
 ]

@@ -22,7 +22,7 @@ __all__ = ["Inputs", "derive", "groups_of", "widen"]
 
 @dataclass
 class Inputs:
-    """The sources, and their per-merchant-day orders built once and shared by the groups.
+    """The sources, and their daily aggregates built once and shared by the groups.
 
     ``first_day`` and ``end_day`` are the earliest and latest as-of (epoch) days of every spine
     the inputs will serve; with the groups to compute they bound the orders read.
@@ -32,31 +32,36 @@ class Inputs:
     groups: Collection[str]
     first_day: int
     end_day: int
-    daily: ir.Table = field(init=False)
+    daily: dict[str, ir.Table] = field(init=False)
 
     def __post_init__(self) -> None:
         reach = [w.LOOKBACK[g] for g in self.groups if g in w.LOOKBACK]
         bounded = [days for days in reach if days is not None]
         since = self.first_day - max(bounded, default=0) if len(bounded) == len(reach) else None
-        self.daily = w.daily_sales(self.sources, since, self.end_day)
+        self.daily = self.sources.daily(since, self.end_day, self.first_day)
+
+    @property
+    def orders(self) -> ir.Table:
+        """Orders per merchant and day (``data.AGGREGATES``' ``daily_orders``)."""
+        return self.daily["daily_orders"]
 
 
 Group = Callable[[ir.Table, Inputs], ir.Table]
 
 _GROUPS: dict[str, Group] = {
-    "sales": lambda s, i: w.sales_windows(s, i.daily),
-    "span": lambda s, i: w.sales_span(s, i.daily),
-    "active": lambda s, i: w.active_days(s, i.daily),
-    "year_ago": lambda s, i: w.year_ago(s, i.daily),
-    "weekly": lambda s, i: w.weekly_sales(s, i.daily),
-    "buyers": lambda s, i: w.buyer_mix(s, i.sources),
-    "refunds": lambda s, i: q.refund_windows(s, i.sources),
-    "reviews": lambda s, i: q.review_windows(s, i.sources),
-    "shipments": lambda s, i: q.shipment_windows(s, i.sources),
-    "delivery": lambda s, i: q.delivery_times(s, i.sources),
-    "payouts": lambda s, i: q.settlement_weeks(s, i.sources),
+    "sales": lambda s, i: w.sales_windows(s, i.orders),
+    "span": lambda s, i: w.sales_span(s, i.orders),
+    "active": lambda s, i: w.active_days(s, i.orders),
+    "year_ago": lambda s, i: w.year_ago(s, i.orders),
+    "weekly": lambda s, i: w.weekly_sales(s, i.orders),
+    "buyers": lambda s, i: w.buyer_mix(s, i.daily["daily_buyers"], i.daily["buyer_first"]),
+    "refunds": lambda s, i: q.refund_windows(s, i.daily["daily_refunds"]),
+    "reviews": lambda s, i: q.review_windows(s, i.daily["daily_reviews"]),
+    "shipments": lambda s, i: q.shipment_windows(s, i.daily["daily_shipments"]),
+    "delivery": lambda s, i: q.delivery_times(s, i.daily["daily_deliveries"]),
+    "payouts": lambda s, i: q.settlement_weeks(s, i.daily["daily_settlements"]),
     "loans": lambda s, i: q.prior_loans(s, i.sources),
-    "season": lambda s, i: q.category_season(s, i.daily, i.sources),
+    "season": lambda s, i: q.category_season(s, i.orders, i.sources),
 }
 
 
@@ -77,7 +82,9 @@ def _left_join(left: ir.Table, right: ir.Table) -> ir.Table:
 def _group(
     name: str, spine: ir.Table, inputs: Inputs, one_day: int | None, groups: Collection[str]
 ) -> ir.Table:
-    if name == "sales" and one_day is not None:
+    # One date and the raw orders at hand: one pass over them beats reducing them per day. A
+    # store's orders are already per day, so its windows are the daily plan's.
+    if name == "sales" and one_day is not None and inputs.sources.stored is None:
         return w.sales_windows_at(spine, inputs.sources, one_day, groups)
     return _GROUPS[name](spine, inputs)
 

@@ -22,7 +22,13 @@ import pyarrow.compute as pc
 from microlend.errors import ConfigError
 from microlend.features._assemble import Inputs, derive, groups_of, widen
 from microlend.features._peers import BASE_FEATURES, peer_percentiles
-from microlend.features._sources import HasTables, Source, Sources, event_day, prepare_sources
+from microlend.features._sources import (
+    DailyRecords,
+    HasTables,
+    Source,
+    Sources,
+    prepare_sources,
+)
 from microlend.features._spine import epoch_days, merchant_spine, normalise_spine
 from microlend.features.catalog import feature_names
 
@@ -32,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 def build_features(
-    tables: Mapping[str, Source] | HasTables,
+    tables: Mapping[str, Source] | HasTables | DailyRecords,
     spine: pa.Table | None = None,
     *,
     as_of: date | None = None,
@@ -41,10 +47,11 @@ def build_features(
 ) -> pa.Table:
     """Features of each spine row as of its own date, seeing only events strictly before it.
 
-    ``tables``: contract tables by name (Arrow tables or Ibis tables of ``backend``), or a
-    ``Dataset``. ``spine``: rows of (key columns..., ``merchant_id``, ``as_of``); or leave it
-    out and give ``as_of`` for every merchant onboarded before that date. ``features``: a
-    subset of the catalog (default: all of it). Returns the spine's columns, then the features
+    ``tables``: contract tables by name (Arrow tables or Ibis tables of ``backend``), a
+    ``Dataset``, or a store's ``DailyRecords`` (``store_features`` reads them from a store).
+    ``spine``: rows of (key columns..., ``merchant_id``, ``as_of``); or leave it out and give
+    ``as_of`` for every merchant onboarded before that date. ``features``: a subset of the
+    catalog (default: all of it). Returns the spine's columns, then the features
     in catalog order as float64 (NaN where undefined), one row per spine row, in spine order.
     """
     con = backend if backend is not None else ibis.duckdb.connect()
@@ -72,7 +79,7 @@ class FeaturePlan:
 
 
 def plan_features(
-    tables: Mapping[str, Source] | HasTables,
+    tables: Mapping[str, Source] | HasTables | DailyRecords,
     spine: pa.Table | None = None,
     *,
     as_of: date | None = None,
@@ -80,8 +87,8 @@ def plan_features(
     backend: ibis.BaseBackend,
 ) -> FeaturePlan:
     """``build_features``' expression on ``backend``, not yet executed (same arguments)."""
-    inputs_by_name = tables if isinstance(tables, Mapping) else tables.tables
-    sources = prepare_sources(inputs_by_name, backend)
+    given = tables if isinstance(tables, Mapping | DailyRecords) else tables.tables
+    sources = prepare_sources(given, backend)
     spine = normalise_spine(_spine_of(sources.merchants, spine, as_of))
     names = _selected(features)
     if spine.num_rows == 0:
@@ -133,9 +140,7 @@ def records_day(sources: Sources, backend: ibis.BaseBackend) -> int | None:
     It is a fact of the export, not an event: a window as of any date is cut at it, and a date
     before it sees nothing (``history_days`` is 0), so no later record is seen through it.
     """
-    # The earliest moment first, then its day: one cheap min, not a day for every order.
-    first = backend.execute(event_day(sources["orders"].created_at.min()))
-    return None if first is None or first != first else int(first)  # None or NaN: no orders
+    return sources.first_order_day(backend)
 
 
 def _merchant_facts(merchants: pa.Table, records: int | None) -> pa.Table:

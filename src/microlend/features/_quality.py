@@ -1,17 +1,18 @@
 """Refunds, reviews, deliveries, payouts, prior loans and the category's seasonal curve.
 
-Same method as ``_windows``: reduce each source per merchant and day, join every spine row to
-its merchant's days strictly before as-of, aggregate with conditional (``FILTER``) aggregates.
+Same method as ``_windows``: each source reduced per merchant and day (``data.AGGREGATES``),
+join every spine row to its merchant's days strictly before as-of, aggregate with conditional
+(``FILTER``) aggregates.
 Sums are exact until complete (decimal money, integer counts and seconds), as in ``_windows``.
 """
 
 from __future__ import annotations
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from microlend.features._sources import Sources, event_day
+from microlend.data import event_day
+from microlend.features._sources import Sources
 from microlend.features._windows import YEAR, exact_square, history_joined, total
 
 __all__ = [
@@ -25,21 +26,12 @@ __all__ = [
 ]
 
 
-# Durations in seconds, to the microsecond (the contract's timestamps' resolution).
-_SECONDS = dt.Decimal(38, 6)
-
-
 def _sum(column: ir.NumericColumn, where: ir.BooleanValue) -> ir.NumericValue:
     return column.sum(where=where).fill_null(0)
 
 
-def refund_windows(spine: ir.Table, sources: Sources) -> ir.Table:
+def refund_windows(spine: ir.Table, daily: ir.Table) -> ir.Table:
     """Refund events and refunded amount over the last 90 and 365 days (by refund date)."""
-    refunds = sources["refunds"]
-    dated = refunds.mutate(day=event_day(refunds.refunded_at))
-    daily = dated.group_by("merchant_id", "day").aggregate(
-        n=dated.count(), amount=dated.amount.sum()
-    )
     j = history_joined(spine, daily, YEAR)
     return j.group_by("_row").aggregate(
         r_refunds_90=_sum(j.n, j.age <= 90),
@@ -48,15 +40,8 @@ def refund_windows(spine: ir.Table, sources: Sources) -> ir.Table:
     )
 
 
-def review_windows(spine: ir.Table, sources: Sources) -> ir.Table:
+def review_windows(spine: ir.Table, daily: ir.Table) -> ir.Table:
     """Count, star sum and 1-2 star count of reviews, last 90 / prior 90 / last 180 days."""
-    reviews = sources["reviews"]
-    dated = reviews.mutate(day=event_day(reviews.created_at))
-    daily = dated.group_by("merchant_id", "day").aggregate(
-        n=dated.count(),
-        stars=dated.rating.sum(),
-        low=dated.count(where=dated.rating <= 2),
-    )
     j = history_joined(spine, daily, 180)
     recent, prior = j.age <= 90, j.age > 90
     return j.group_by("_row").aggregate(
@@ -70,17 +55,13 @@ def review_windows(spine: ir.Table, sources: Sources) -> ir.Table:
     )
 
 
-def shipment_windows(spine: ir.Table, sources: Sources) -> ir.Table:
+def shipment_windows(spine: ir.Table, daily: ir.Table) -> ir.Table:
     """Deliveries promised over the last 90 / 365 days: how many, late, not shipped by as-of.
 
     A delivery promised before as-of is late when it arrived after the promise or had not
     arrived: both are known at as-of. "Not shipped by as-of" depends on as-of itself, so the
     daily reduction keeps the shipping day as a key and the comparison happens in the join.
     """
-    s = sources["shipments"]
-    late = s.delivered_at.isnull() | (s.delivered_at > s.promised_at)
-    dated = s.mutate(day=event_day(s.promised_at), ship_day=event_day(s.shipped_at), late=late)
-    daily = dated.group_by("merchant_id", "day", "ship_day", "late").aggregate(n=dated.count())
     j = history_joined(spine, daily, YEAR)
     recent = j.age <= 90
     unshipped = j.ship_day.isnull() | (j.ship_day >= j.asof_day)
@@ -93,27 +74,18 @@ def shipment_windows(spine: ir.Table, sources: Sources) -> ir.Table:
     )
 
 
-def delivery_times(spine: ir.Table, sources: Sources) -> ir.Table:
-    """Deliveries completed over the last 90 days and their total shipping-to-delivery days."""
-    s = sources["shipments"].filter(lambda t: t.shipped_at.notnull() & t.delivered_at.notnull())
-    # Seconds to the microsecond as a decimal, summed exactly, in days only once summed.
-    seconds = s.delivered_at.epoch_seconds() - s.shipped_at.epoch_seconds()
-    dated = s.mutate(day=event_day(s.delivered_at), transit=seconds.cast(_SECONDS))
-    daily = dated.group_by("merchant_id", "day").aggregate(
-        n=dated.count(), transit=dated.transit.sum()
-    )
+def delivery_times(spine: ir.Table, daily: ir.Table) -> ir.Table:
+    """Deliveries completed over the last 90 days and their total shipping-to-delivery days
+    (summed exactly in seconds, in days only once summed)."""
     j = history_joined(spine, daily, 90)
     return j.group_by("_row").aggregate(
         r_delivered_90=j.n.sum(), r_transit_90=total(j.transit.sum()) / 86_400
     )
 
 
-def settlement_weeks(spine: ir.Table, sources: Sources) -> ir.Table:
+def settlement_weeks(spine: ir.Table, daily: ir.Table) -> ir.Table:
     """Weeks with a payout and the sums of weekly net payouts (and squares), last 13 weeks;
     the net payouts of the last 90 days (the 13 weeks are 91: the oldest day is left out)."""
-    p = sources["settlements"]
-    dated = p.mutate(day=event_day(p.settled_at))
-    daily = dated.group_by("merchant_id", "day").aggregate(net=dated.net.sum())
     j = history_joined(spine, daily, 91)
     weeks = j.mutate(week=(j.age - 1) // 7)
     weekly = weeks.group_by("_row", "week").aggregate(

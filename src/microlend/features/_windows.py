@@ -19,14 +19,14 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from microlend.features._sources import Sources, day_start, event_day
+from microlend.data import day_start
+from microlend.features._sources import Sources
 
 __all__ = [
     "LOOKBACK",
     "YEAR",
     "active_days",
     "buyer_mix",
-    "daily_sales",
     "exact_square",
     "history_joined",
     "sales_span",
@@ -50,25 +50,6 @@ LOOKBACK: dict[str, int | None] = {
     "season": YEAR,
     "span": None,
 }
-
-
-def daily_sales(sources: Sources, since: int | None, until: int) -> ir.Table:
-    """Orders per merchant and day: GMV (exact decimal) and orders (not cancelled), cancelled.
-
-    Only days in ``[since, until)`` (epoch days; ``since`` None: from the start) are read: the
-    spine's dates bound what any window can see, and the bound, on the raw timestamp, lets the
-    engine skip whole row groups of a Parquet file.
-    """
-    orders = sources["orders"]
-    if since is not None:
-        orders = orders.filter(orders.created_at >= day_start(since))
-    orders = orders.filter(orders.created_at < day_start(until))
-    dated = orders.mutate(day=event_day(orders.created_at), live=orders.status != "cancelled")
-    return dated.group_by("merchant_id", "day").aggregate(
-        gmv=dated.amount.sum(where=dated.live),
-        orders=dated.count(where=dated.live),
-        cancelled=dated.count(where=~dated.live),
-    )
 
 
 def history_joined(spine: ir.Table, daily: ir.Table, lookback: int | None) -> ir.Table:
@@ -203,28 +184,30 @@ def weekly_sales(spine: ir.Table, daily: ir.Table) -> ir.Table:
     )
 
 
-def buyer_mix(spine: ir.Table, sources: Sources) -> ir.Table:
+def buyer_mix(spine: ir.Table, buyers: ir.Table, first: ir.Table) -> ir.Table:
     """The buyer mix of the last 90 days: sales by buyer (HHI, top-5 share), buyers who ordered
     more than once, and orders from returning buyers (who first ordered on an earlier day).
+
+    ``buyers``: each buyer's spend and orders with a merchant per day; ``first``: the day of
+    each buyer's first order with the merchant, over all the records: it is on or before the
+    day of every order of theirs, so an order before as-of never reads a later one.
 
     These cannot be scaled to a window the records cut short (concentration falls, and repeat
     buyers rise, with the orders a window holds), so they look at the 90 days that every seller
     with 90 days of records has in full.
     """
-    orders = sources["orders"]
-    live = orders.filter(orders.status != "cancelled")
-    live = live.select(
-        "merchant_id", "buyer_id", day=event_day(live.created_at), amount=live.amount
+    days = buyers.join(first, ["merchant_id", "buyer_id"])
+    days = days.select(
+        "merchant_id",
+        "buyer_id",
+        "day",
+        "spend",
+        "orders",
+        returning=ibis.ifelse(days.day > days.first_day, days.orders, 0),
     )
-    # A buyer's first order with the merchant, over all the records: it is on or before the
-    # day of every order of theirs, so an order before as-of never reads a later one.
-    first = live.group_by("merchant_id", "buyer_id").aggregate(first_day=live.day.min())
-    live = live.join(first, ["merchant_id", "buyer_id"]).select(
-        "merchant_id", "buyer_id", "day", "amount", returning=live.day > first.first_day
-    )
-    j = history_joined(spine, live, 90)
+    j = history_joined(spine, days, 90)
     per_buyer = j.group_by("_row", "buyer_id").aggregate(
-        spend=j.amount.sum(), orders=j.count(), returning=j.count(where=j.returning)
+        spend=j.spend.sum(), orders=j.orders.sum(), returning=j.returning.sum()
     )
     # Buyers tied at the fifth place spend the same: whichever ranks first, the top 5 sum the same.
     rank = ibis.row_number().over(group_by="_row", order_by=ibis.desc(per_buyer.spend))

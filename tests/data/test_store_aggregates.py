@@ -1,0 +1,232 @@
+"""A store keeps its daily aggregates current: ingested batch by batch (by day, and one day in
+two hourly batches), they equal one reduction of all the records, and the features computed
+from them equal a full rebuild from the records, bit for bit, as of any date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from microlend.data import (
+    AGGREGATES,
+    STORE_FORMAT,
+    Manifest,
+    arrow_schema,
+    batches,
+    daily_aggregates,
+    ingest,
+    load_dataset,
+    load_store,
+    read_store,
+    write_dataset,
+)
+from microlend.errors import ConfigError, DataContractError
+from microlend.features import application_spine, build_features, store_features
+from microlend.simulate import SimulationConfig, simulate
+
+#: The history up to DAY0 comes as one batch, then a day, a day in two hours, a day, the rest.
+DAY0 = datetime(2023, 11, 20, tzinfo=UTC)
+CUTS = (
+    DAY0,
+    DAY0 + timedelta(days=1),
+    DAY0 + timedelta(days=1, hours=12),
+    DAY0 + timedelta(days=2),
+    DAY0 + timedelta(days=3),
+)
+AT = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Platform:
+    folder: Path
+    batches: tuple[Path, ...]
+    store: Path
+
+
+def _latest(table: pa.Table) -> pa.Array | None:
+    """Each row's latest time (any timestamp column), as microseconds; None: no timestamps."""
+    stamps = [
+        table.column(f.name).cast(pa.int64()) for f in table.schema if pa.types.is_timestamp(f.type)
+    ]
+    if not stamps:
+        return None
+    latest = stamps[0]
+    for other in stamps[1:]:
+        latest = pc.max_element_wise(latest, other, skip_nulls=True)
+    return latest
+
+
+def _split(tables: Mapping[str, pa.Table], ends: tuple[datetime, ...]) -> list[dict[str, pa.Table]]:
+    """Each row into the first batch whose end is not before any of its times (a record that
+    refers to another is never earlier than it); undated rows into the last."""
+    cuts = [int(end.timestamp() * 1_000_000) for end in ends]
+    parts: list[dict[str, pa.Table]] = [{} for _ in cuts]
+    for name, table in tables.items():
+        latest = _latest(table)
+        latest = pa.array([cuts[-1]] * table.num_rows) if latest is None else latest
+        latest = pc.fill_null(latest, cuts[-1])
+        low = None
+        for k, cut in enumerate(cuts):
+            inside = pc.less_equal(latest, cut)
+            if low is not None:
+                inside = pc.and_(inside, pc.greater(latest, low))
+            part = table.filter(inside)
+            if part.num_rows:
+                parts[k][name] = part
+            low = cut
+    return parts
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Platform:
+    root = tmp_path_factory.mktemp("platform")
+    run = simulate(SimulationConfig(merchants=120, months=14, seed=11))
+    currency = pc.unique(run.tables["orders"].column("currency")).to_pylist()[0]
+    folder = root / "folder"
+    write_dataset(run.tables, folder, manifest=Manifest(run.end, currency, run.generator))
+    ends = (*CUTS, run.end)
+    folders = []
+    for k, part in enumerate(_split(run.tables, ends)):
+        folders.append(root / f"batch{k}")
+        write_dataset(part, folders[-1], manifest=Manifest(ends[k], currency))
+    store = root / "store.duckdb"
+    for batch in folders:
+        ingest(store, batch, at=AT)
+    return Platform(folder, tuple(folders), store)
+
+
+def stored_aggregates(store: Path) -> dict[str, list[dict[str, object]]]:
+    with read_store(store) as con:
+        return {
+            n: _rows(n, con.sql(f"SELECT * FROM store.{n}").to_arrow_table()) for n in AGGREGATES
+        }
+
+
+def _rows(name: str, table: pa.Table) -> list[dict[str, object]]:
+    """The rows of an aggregate in the order of its key (one row a key)."""
+    return table.sort_by([(key, "ascending") for key in AGGREGATES[name].keys]).to_pylist()
+
+
+def _same_features(got: pa.Table, expected: pa.Table, key: str) -> None:
+    pd.testing.assert_frame_equal(
+        got.to_pandas().sort_values(key).reset_index(drop=True),
+        expected.to_pandas().sort_values(key).reset_index(drop=True),
+        check_exact=True,
+    )
+
+
+def test_the_stored_aggregates_are_one_reduction_of_all_the_records(platform: Platform) -> None:
+    records = load_dataset(platform.folder)
+    con = ibis.duckdb.connect()
+    memtables = {name: ibis.memtable(table) for name, table in records.tables.items()}
+    whole = {n: _rows(n, con.to_pyarrow(e)) for n, e in daily_aggregates(memtables).items()}
+    stored = stored_aggregates(platform.store)
+
+    assert set(stored) == set(whole) == set(AGGREGATES)
+    assert len(stored["daily_orders"]) > 10_000
+    # Each of the day's two hourly batches, and the days around them, brought orders.
+    assert all(r.rows.get("orders", 0) > 0 for r in batches(platform.store)[1:5])
+    assert any(row["gmv"] is None for row in stored["daily_orders"])  # only cancelled orders
+    for name, rows in whole.items():
+        assert stored[name] == rows, name
+
+
+#: As of the day after the one ingested in two hourly batches, and as of the records' end.
+@pytest.mark.parametrize("as_of", [date(2023, 11, 22), date(2024, 3, 1)])
+def test_features_from_the_aggregates_equal_a_full_rebuild(platform: Platform, as_of: date) -> None:
+    expected = build_features(load_dataset(platform.folder), as_of=as_of)
+    got = store_features(platform.store, as_of=as_of)
+
+    assert expected.num_rows > 50
+    assert pc.sum(pc.is_nan(expected["gmv_90d"])).as_py() < expected.num_rows
+    _same_features(got, expected, "merchant_id")
+
+
+def test_features_of_applications_on_their_own_dates_equal_a_full_rebuild(
+    platform: Platform,
+) -> None:
+    records = load_dataset(platform.folder)
+    spine = application_spine(records.table("applications"))
+    expected = build_features(records, spine)
+    got = store_features(platform.store, spine)
+
+    assert spine.num_rows > 20
+    assert len(set(spine["as_of"].to_pylist())) > 10
+    _same_features(got, expected, "application_id")
+
+
+def test_the_same_batch_twice_changes_no_aggregate(platform: Platform) -> None:
+    before = stored_aggregates(platform.store)
+    receipt = ingest(platform.store, platform.batches[2], at=AT)
+
+    assert receipt.already
+    assert receipt.rows["orders"] > 0
+    assert stored_aggregates(platform.store) == before
+
+
+def test_a_refused_batch_changes_no_aggregate(platform: Platform, tmp_path: Path) -> None:
+    """New orders on a stored day, and a refund of one above its amount: all refused."""
+    orders = load_store(platform.store).table("orders")
+    orders = orders.filter(pc.less(orders["created_at"], pa.scalar(CUTS[1])))
+    orders = orders.slice(orders.num_rows - 3)
+    orders = orders.set_column(0, "order_id", pa.array([f"new{k}" for k in range(3)]))
+    refund = {
+        "order_id": ["new0"],
+        "merchant_id": [orders["merchant_id"][0].as_py()],
+        "refunded_at": [CUTS[1]],
+        "amount": [orders["amount"][0].as_py() * 2],
+    }
+    refunds = pa.Table.from_pydict(refund, schema=arrow_schema("refunds"))
+    bad = tmp_path / "bad"
+    currency = orders["currency"][0].as_py()
+    manifest = Manifest(CUTS[1], currency)
+    write_dataset({"orders": orders, "refunds": refunds}, bad, manifest=manifest)
+    before, receipts = stored_aggregates(platform.store), batches(platform.store)
+
+    with pytest.raises(DataContractError, match="above the order's"):
+        ingest(platform.store, bad, at=AT)
+    assert batches(platform.store) == receipts
+    assert stored_aggregates(platform.store) == before
+
+
+def _as_format_one(store: Path) -> None:
+    """Strip a store to the layout of issue 15, item 1: no aggregates, no recorded format."""
+    con = duckdb.connect(str(store))
+    for name in AGGREGATES:
+        con.execute(f"DROP TABLE {name}")
+    con.execute("ALTER TABLE store_state DROP COLUMN format")
+    con.close()
+
+
+def test_an_older_store_is_refused_until_a_writer_upgrades_it(
+    platform: Platform, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.duckdb"
+    old.write_bytes(platform.store.read_bytes())
+    _as_format_one(old)
+
+    with pytest.raises(ConfigError, match="format 1, made before microlend kept daily"):
+        store_features(old, as_of=date(2023, 11, 23))
+    assert load_store(old).tables["orders"].num_rows > 0  # its records still read
+    assert ingest(old, platform.batches[0], at=AT).already  # a replayed batch upgrades it
+    assert stored_aggregates(old) == stored_aggregates(platform.store)
+
+
+def test_a_store_of_a_newer_format_is_refused(platform: Platform, tmp_path: Path) -> None:
+    newer = tmp_path / "newer.duckdb"
+    newer.write_bytes(platform.store.read_bytes())
+    con = duckdb.connect(str(newer))
+    con.execute("UPDATE store_state SET format = ?", [STORE_FORMAT + 1])
+    con.close()
+
+    with pytest.raises(ConfigError, match=f"format {STORE_FORMAT + 1}, made by a newer"):
+        load_store(newer)
