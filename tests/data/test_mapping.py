@@ -389,3 +389,65 @@ def test_ingest_command_with_a_mapping(mapping_file: Path, tmp_path: Path) -> No
     assert result.exit_code == 2
     assert "is already stored" in result.output
     assert load_store(store).table("orders").num_rows == 40
+
+
+def test_every_command_that_takes_data_takes_a_mapping() -> None:
+    from typer.core import TyperGroup
+    from typer.main import get_command
+
+    group = get_command(app)
+    assert isinstance(group, TyperGroup)
+    taking_data = {
+        name
+        for name, command in group.commands.items()
+        if any("--data" in param.opts for param in command.params)
+    }
+    assert taking_data >= {"check", "features", "train", "evaluate", "score", "backtest"}
+    assert {"serve", "monitor"} <= taking_data
+    for name in sorted(taking_data | {"ingest"}):
+        params = group.commands[name].params
+        assert any("--mapping" in param.opts for param in params), name
+
+
+def test_features_of_the_mapped_export_are_those_of_the_contract_folder(
+    make_folder: Writer, mapping_file: Path, tmp_path: Path
+) -> None:
+    export = write_export(tmp_path / "export", "parquet")
+    mine, theirs = tmp_path / "mine.csv", tmp_path / "theirs.csv"
+    days = ["--as-of", "2024-01-25"]
+    result = runner.invoke(
+        app,
+        [
+            "features",
+            "--data",
+            str(export),
+            "--mapping",
+            str(mapping_file),
+            *days,
+            "--out",
+            str(mine),
+        ],
+    )
+    assert result.exit_code == 2  # the export has no dataset.json: its end must come from --end
+    assert "pass the end explicitly" in result.output
+    (export / "dataset.json").write_text(
+        json.dumps({"end": "2026-01-01T00:00:00Z", "currency": "USD"}), encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "features",
+            "--data",
+            str(export),
+            "--mapping",
+            str(mapping_file),
+            *days,
+            "--out",
+            str(mine),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    folder = make_folder(fmt="parquet")
+    result = runner.invoke(app, ["features", "--data", str(folder), *days, "--out", str(theirs)])
+    assert result.exit_code == 0, result.output
+    assert mine.read_text() == theirs.read_text()

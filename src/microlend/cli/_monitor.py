@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from microlend.cli._app import app, console, edge
-from microlend.cli._options import AsJson
+from microlend.cli._options import AsJson, MappingFile
 from microlend.cli._source import records
 from microlend.errors import ConfigError
 
@@ -45,6 +45,7 @@ def monitor(
         Path | None,
         typer.Option("--policy", help="Policy TOML file: the minimum sample of a verdict."),
     ] = None,
+    mapping: MappingFile = None,
     as_json: AsJson = False,
 ) -> None:
     """PSI of the score and top features against training, and calibration by score band.
@@ -73,7 +74,10 @@ def monitor(
         current = found if len(found) else None
     minimum = (default_policy() if policy is None else load_policy(policy)).minimum_sample
     result = monitor_on_records(
-        load_artifact(model), records(data, store), current=current, minimum=minimum
+        load_artifact(model),
+        records(data, store, mapping=mapping),
+        current=current,
+        minimum=minimum,
     )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), default=str))
