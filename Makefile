@@ -1,20 +1,26 @@
 # The two commands of a fresh machine: `make demo` and `make test`. Both set up .venv first.
-PY ?= python3.11
+# The interpreter: PY if given, else the first of the supported versions on PATH (CI: 3.11).
+SUPPORTED := 3.11 3.12 3.13
+PY ?= $(firstword $(foreach v,$(SUPPORTED),$(shell command -v python$(v) 2>/dev/null)))
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test check-code clean
+.PHONY: setup browser demo test check-code clean
 
 $(STAMP): pyproject.toml requirements.lock
-	# The browser tests drive Debian's Chromium; Playwright never downloads its own.
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium chromium-driver)
+	@test -n "$(PY)" || { echo "make: no Python $(SUPPORTED) on PATH (or give PY=/path/to/python)" >&2; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check pip==26.3
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# Only the browser tests need Chromium: Debian's, installed with apt when it is missing, or the
+# one MICROLEND_CHROMIUM names (the README says how on a machine without apt).
+browser:
+	@test -x "$${MICROLEND_CHROMIUM:-/usr/bin/chromium}" || (apt-get update && apt-get install -y chromium chromium-driver)
 
 demo: setup
 	$(BIN)/microlend demo
@@ -25,7 +31,7 @@ check-code: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: check-code
+test: check-code browser
 	$(BIN)/pytest -n 2
 
 clean:

@@ -111,6 +111,23 @@ def test_served_app_answers_on_the_given_model_data_and_date(
     assert f"Portfolio as of {small_market.end.date()}" in dashboard.text
 
 
+def test_root_leads_to_the_dashboard_and_the_console_needs_no_network(serving: Serving) -> None:
+    root = httpx.get(f"{serving.base}/")
+    assert root.status_code == 303
+    assert root.headers["location"] == "/dashboard"
+    console = httpx.get(f"{serving.base}/docs")
+    assert console.status_code == 200
+    # Every script, style and icon of the page is the server's own: no address leaves it.
+    assert "http://" not in console.text
+    assert "https://" not in console.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/docs/assets/{asset}" in console.text
+        served = httpx.get(f"{serving.base}/docs/assets/{asset}")
+        assert served.status_code == 200
+        assert len(served.content) > 10_000
+    assert httpx.get(f"{serving.base}/redoc").status_code == 404
+
+
 def test_a_key_from_microlend_keys_sees_only_its_merchant(serving: Serving) -> None:
     own, other = serving.merchants[0], serving.merchants[1]
     headers = {"X-API-Key": serving.merchant_key}

@@ -19,7 +19,8 @@ from microlend.data import Dataset
 from microlend.policy import default_policy
 from microlend.service import RatingFit, Role, create_api_key
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's Chromium (``make test`` installs it with apt), or the one ``MICROLEND_CHROMIUM`` names.
+CHROMIUM = Path(os.environ.get("MICROLEND_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -45,7 +46,10 @@ def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make setup` (installs Debian's chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make test` (installs Debian's chromium) or point "
+            "MICROLEND_CHROMIUM at a Chromium"
+        )
     with sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

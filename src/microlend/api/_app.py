@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from microlend import __version__
 from microlend.api import _routes_loans, _routes_notice, _routes_rating
@@ -45,12 +46,17 @@ def create_app(context: ApiContext) -> FastAPI:
         logger.info("serving as of %s (%d merchants)", snapshot.as_of, len(snapshot.ratings))
         yield
 
-    app = FastAPI(
+    # Swagger UI at /docs from the files bundled in the wheel (no CDN: it works offline);
+    # ReDoc, which would need its own, is left out.
+    app = FastAPIOffline(
+        docs_url="/docs",
+        redoc_url=None,
+        static_url="/docs/assets",
         title="microlend decision api",
         version=__version__,
         description="Rate merchants, decide on credit, and service the loan book.",
         lifespan=lifespan,
-        responses=_PROBLEMS,  # type: ignore[arg-type]
+        responses=_PROBLEMS,
     )
     app.state.runtime = runtime
     app.include_router(_routes_rating.router)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import uvicorn
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
 from microlend.api import ApiContext, ApiSettings, create_app
@@ -79,7 +80,13 @@ def served_app(inputs: ServeInputs) -> FastAPI:
         minimum_sample=inputs.policy.minimum_sample,
     )
     app.include_router(dashboard_router(pages))
+    app.add_api_route("/", _to_dashboard, include_in_schema=False)
     return app
+
+
+async def _to_dashboard() -> RedirectResponse:
+    """``/`` is where a person lands: the dashboard (its login form when not logged in)."""
+    return RedirectResponse("/dashboard", status_code=303)
 
 
 @dataclass(frozen=True)
