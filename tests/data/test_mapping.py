@@ -253,6 +253,20 @@ def test_time_zone_offsets_dates_and_summer_time(tmp_path: Path) -> None:
     assert convert(aware, column, zone="Europe/Berlin").values.to_pylist() == [got[1]]
 
 
+def test_clock_changes_skipped_times_move_forward_repeated_ones_are_the_later() -> None:
+    """02:30 on 2024-03-31 never happened in Berlin (03:30 CEST, the gap's length on); 02:30
+    on 2024-10-27 happened twice (the later is CET, 01:30 UTC): text and Parquet alike."""
+    from microlend.data._convert import convert
+
+    column = Column("t", Kind.TIMESTAMP, "")
+    expected = [datetime(2024, 3, 31, 1, 30, tzinfo=UTC), datetime(2024, 10, 27, 1, 30, tzinfo=UTC)]
+    text = pa.chunked_array([["2024-03-31 02:30:00", "2024-10-27 02:30:00"]])
+    assert convert(text, column, zone="Europe/Berlin").values.to_pylist() == expected
+    wall = [datetime(2024, 3, 31, 2, 30), datetime(2024, 10, 27, 2, 30)]
+    naive = pa.chunked_array([pa.array(wall, pa.timestamp("us"))])
+    assert convert(naive, column, zone="Europe/Berlin").values.to_pylist() == expected
+
+
 def test_a_mapping_file_reads_back_as_written(mapping_file: Path) -> None:
     mapping = load_mapping(mapping_file)
     assert isinstance(mapping, ExportMapping)

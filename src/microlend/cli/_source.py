@@ -57,9 +57,9 @@ def folder_only(
     in the contract's own form (``mapping``: a ``--mapping`` given, refused)."""
     if mapping is not None:
         raise ConfigError(
-            f"{why} reads contract tables as they are; --mapping is applied by the duckdb "
-            "engine: ingest the export into a store (microlend ingest --mapping) or write it "
-            "in the contract's names first"
+            f"{why} reads contract tables as they are and applies no --mapping: use the duckdb "
+            "engine (the default) with --mapping, or ingest the export into a store "
+            "(microlend ingest --mapping) and read that with --store"
         )
     if store is not None:
         raise ConfigError(f"{why} reads a folder of contract tables: give --data DIR, not --store")
