@@ -2,13 +2,18 @@
 
 A hypothesis state machine applies, accepts (any offer of any decision: stale, used, superseded
 and expired ones too), cancels, disburses, settles, pays, closes days (far enough ahead that
-unpaid loans are written off), reverses collections and retries earlier requests with their
-keys. It keeps its own model of what must happen and checks the book after every step:
+unpaid loans are written off), pauses payments and resumes them, charges loans off, grants
+goodwill credits, collects recoveries after a charge-off or a write-off, reverses collections,
+credits and charge-offs, and retries earlier requests with their keys. It keeps its own model
+of what must happen and checks the book after every step:
 
 - the trial balance is zero and the book's cash never below zero;
 - loans move only along legal states;
 - each idempotency key moved money at most once (the book holds exactly one transaction set
   per successful request, however often it was retried);
+- a pause is refused exactly when the model says it overlaps another or its loan is not
+  active, a resume exactly when its pause is over or was resumed; an active loan in a pause
+  shows it, and has nothing falling due before the pause ends;
 - an accept is refused exactly when the model says the decision is used, superseded, expired
   or made no such offer; every loan, when accepted and when disbursed, kept its merchant's
   owed-or-committed total (measured here from the loans' ledger states, not by the code under
@@ -27,7 +32,7 @@ from decimal import Decimal
 
 import pytest
 from credit_support import DAY, open_book
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import Engine
@@ -42,11 +47,15 @@ from microlend.service import (
     Receipt,
     accept_decision_offer,
     cancel_loan,
+    charge_off_loan,
     disburse,
     end_of_day,
+    grant_goodwill_credit,
     loan_view,
+    pause_loan,
     post_payment,
     post_settlement,
+    resume_pause,
     reverse_transaction,
 )
 from microlend.service.decisions import Application, decide_and_store
@@ -58,10 +67,16 @@ POLICY = default_policy()
 BANDS = {"excellent": 820, "good": 720, "fair": 640, "weak": 570}
 LEGAL = {
     LoanStatus.ACCEPTED: {LoanStatus.ACCEPTED, LoanStatus.ACTIVE, LoanStatus.CANCELLED},
-    LoanStatus.ACTIVE: {LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.WRITTEN_OFF},
-    # A reversed payment or write-off makes a loan active again.
+    LoanStatus.ACTIVE: {
+        LoanStatus.ACTIVE,
+        LoanStatus.REPAID,
+        LoanStatus.WRITTEN_OFF,
+        LoanStatus.CHARGED_OFF,
+    },
+    # A reversed payment, write-off or charge-off makes a loan active again.
     LoanStatus.REPAID: {LoanStatus.REPAID, LoanStatus.ACTIVE},
     LoanStatus.WRITTEN_OFF: {LoanStatus.WRITTEN_OFF, LoanStatus.ACTIVE},
+    LoanStatus.CHARGED_OFF: {LoanStatus.CHARGED_OFF, LoanStatus.ACTIVE},
     LoanStatus.CANCELLED: {LoanStatus.CANCELLED},
 }
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(4000), places=2)
@@ -99,6 +114,8 @@ class BookMachine(RuleBasedStateMachine):
         self.loans: dict[str, LoanStatus] = {}
         self.requests: list[Request] = []
         self.collections: list[str] = []
+        #: Each loan's pauses by id, as the model expects them (first day, first day after).
+        self.pauses: dict[str, dict[str, tuple[date, date]]] = {}
         self.serial = 0
 
     def _key(self) -> str:
@@ -229,6 +246,79 @@ class BookMachine(RuleBasedStateMachine):
             return  # reversed already, or it would leave a balance below zero
         self.collections.remove(transaction_id)
 
+    @rule(data=st.data(), offset=st.integers(1, 40), days=st.integers(1, 60))
+    def pause(self, data: st.DataObject, offset: int, days: int) -> None:
+        loan_id = self._loan(data, LoanStatus.ACTIVE, LoanStatus.REPAID, LoanStatus.CHARGED_OFF)
+        if loan_id is None:
+            return
+        # Every day up to today is closed (or none is): a pause starts after it.
+        start = self.today + timedelta(days=offset)
+        end = start + timedelta(days=days)
+        own = self.pauses.setdefault(loan_id, {})
+        refused = self.loans[loan_id] is not LoanStatus.ACTIVE or any(
+            start < other_end and other_start < end for other_start, other_end in own.values()
+        )
+        key, today = self._key(), self.today
+        try:
+            receipt = self._moved(
+                lambda: pause_loan(self.engine, loan_id, start, days, today, key, reason="test")
+            )
+        except LedgerError:
+            assert refused
+            return
+        assert not refused
+        assert receipt.action_id is not None
+        own[receipt.action_id] = (start, end)
+        event("pause granted")
+
+    @rule(data=st.data())
+    def resume(self, data: st.DataObject) -> None:
+        paused = sorted((loan, pause) for loan, own in self.pauses.items() for pause in own)
+        if not paused:
+            return
+        loan_id, pause_id = data.draw(st.sampled_from(paused))
+        start, end = self.pauses[loan_id][pause_id]
+        key, today = self._key(), self.today
+        try:
+            self._moved(
+                lambda: resume_pause(self.engine, loan_id, pause_id, today, key, reason="test")
+            )
+        except LedgerError:
+            assert end <= today or start == end
+            return
+        assert today < end
+        self.pauses[loan_id][pause_id] = (start, max(start, min(end, today)))
+        event("pause resumed")
+
+    @rule(data=st.data())
+    def charge_off(self, data: st.DataObject) -> None:
+        loan_id = self._loan(data, LoanStatus.ACTIVE)
+        if loan_id is None:
+            return
+        key, today = self._key(), self.today
+        receipt = self._moved(
+            lambda: charge_off_loan(self.engine, loan_id, today, key, reason="test")
+        )
+        self.loans[loan_id] = LoanStatus.CHARGED_OFF
+        self.collections += receipt.transaction_ids
+        event("charged off")
+
+    @rule(data=st.data(), credit=amounts)
+    def goodwill(self, data: st.DataObject, credit: Decimal) -> None:
+        loan_id = self._loan(data, LoanStatus.ACTIVE)
+        if loan_id is None:
+            return
+        key, today = self._key(), self.today
+        try:
+            receipt = self._moved(
+                lambda: grant_goodwill_credit(
+                    self.engine, loan_id, Money(credit, "USD"), today, key, reason="test"
+                )
+            )
+        except LedgerError:
+            return  # more than the loan owes
+        self.collections += receipt.transaction_ids
+
     @rule(days=st.sampled_from([1, 7, 31, 95]))
     def close_days(self, days: int) -> None:
         self.today += timedelta(days=days)
@@ -268,6 +358,18 @@ class BookMachine(RuleBasedStateMachine):
         assert len(found) == len(posted)
         assert sum(len(r.receipt.transaction_ids) for r in self.requests) == len(posted)
 
+    @invariant()
+    def a_paused_loan_has_nothing_falling_due_in_its_pause(self) -> None:
+        for loan_id, own in self.pauses.items():
+            if self.loans[loan_id] is not LoanStatus.ACTIVE:
+                continue
+            for start, end in own.values():
+                if start <= self.today < end:
+                    state = loan_view(self.engine, loan_id, self.today).state
+                    assert state.paused
+                    assert state.next_due_on is None or state.next_due_on >= end
+                    event("an active loan seen in its pause")
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _expected_refusal(self, decision_id: str, number: int) -> str | None:
@@ -281,12 +383,15 @@ class BookMachine(RuleBasedStateMachine):
         assert decided.expires_on is not None
         return "expired" if self.today > decided.expires_on else None
 
-    def _loan(self, data: st.DataObject, status: LoanStatus) -> str | None:
-        found = sorted(loan for loan, now in self.loans.items() if now is status)
+    def _loan(self, data: st.DataObject, *statuses: LoanStatus) -> str | None:
+        found = sorted(loan for loan, now in self.loans.items() if now in statuses)
         return data.draw(st.sampled_from(found)) if found else None
 
     def _collect(self, data: st.DataObject, call: Callable[[str, str, date], Receipt]) -> None:
-        loan_id = self._loan(data, LoanStatus.ACTIVE)
+        # Loans written off or charged off are still collected: recoveries.
+        loan_id = self._loan(
+            data, LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF, LoanStatus.CHARGED_OFF
+        )
         if loan_id is None:
             return
         key, today = self._key(), self.today
@@ -294,6 +399,8 @@ class BookMachine(RuleBasedStateMachine):
             receipt = self._moved(lambda: call(loan_id, key, today))
         except LedgerError:
             return  # an instalment loan takes no settlement
+        if self.loans[loan_id] is not LoanStatus.ACTIVE:
+            event("recovery collected")
         self.collections += receipt.transaction_ids[:1]
 
     def _owed(self, merchant: str, *, disbursed: str | None = None) -> Decimal:
