@@ -38,7 +38,8 @@ class Inputs:
         reach = [w.LOOKBACK[g] for g in self.groups if g in w.LOOKBACK]
         bounded = [days for days in reach if days is not None]
         since = self.first_day - max(bounded, default=0) if len(bounded) == len(reach) else None
-        self.daily = self.sources.daily(since, self.end_day, self.first_day)
+        buyers_since = self.first_day - w.BUYER_DAYS
+        self.daily = self.sources.daily(since, self.end_day, buyers_since)
 
     @property
     def orders(self) -> ir.Table:

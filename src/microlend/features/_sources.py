@@ -22,15 +22,13 @@ import pyarrow as pa
 from microlend.data import AGGREGATES, arrow_schema, daily_aggregates, event_day
 from microlend.errors import DataContractError, Violation
 
-__all__ = ["DailyRecords", "HasTables", "Source", "Sources", "prepare_sources"]
+__all__ = ["WHOLE", "DailyRecords", "HasTables", "Source", "Sources", "prepare_sources"]
 
 Source: TypeAlias = pa.Table | ir.Table
 _REQUIRED = ("merchants", "orders")
 _OPTIONAL = ("refunds", "reviews", "shipments", "settlements", "loans", "outcomes")
-# What the builder reads whole, not as daily aggregates (a store's are small).
-_WHOLE = ("merchants", "loans", "outcomes")
-# The days of a buyer's orders the buyer mix reads (its first order aside).
-_BUYER_DAYS = 90
+#: The tables the builder reads whole, not as daily aggregates: they are small.
+WHOLE = ("merchants", "loans", "outcomes")
 
 
 class HasTables(Protocol):
@@ -79,15 +77,15 @@ class Sources:
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
 
-    def daily(self, since: int | None, until: int, first: int) -> dict[str, ir.Table]:
-        """The daily aggregates the windows of as-of days ``[first, until)`` read: orders'
-        from ``since`` (None: all of them), buyers' from 90 days before ``first``."""
+    def daily(self, since: int | None, until: int, buyers_since: int) -> dict[str, ir.Table]:
+        """The daily aggregates, those of orders and buyers (the big ones) only of the days
+        in ``[since, until)`` and ``[buyers_since, until)`` (``since`` None: from the start)."""
         if self.stored is None:
             daily = daily_aggregates(self.tables, since=since, until=until)
         else:
             daily = dict(self.stored)
             daily["daily_orders"] = _days(daily["daily_orders"], since, until)
-        daily["daily_buyers"] = _days(daily["daily_buyers"], first - _BUYER_DAYS, until)
+        daily["daily_buyers"] = _days(daily["daily_buyers"], buyers_since, until)
         return daily
 
     def first_order_day(self, backend: ibis.BaseBackend) -> int | None:
@@ -122,9 +120,7 @@ def prepare_sources(
 
 def _prepare_daily(records: DailyRecords, backend: ibis.BaseBackend) -> Sources:
     """A store's inputs: the whole tables checked, the aggregates it lacks empty."""
-    whole = {
-        n: _as_ibis(n, records.tables[n]) if n in records.tables else _empty(n) for n in _WHOLE
-    }
+    whole = {n: _as_ibis(n, records.tables[n]) if n in records.tables else _empty(n) for n in WHOLE}
     lacking = {a.source for name, a in AGGREGATES.items() if name not in records.daily}
     daily = {**daily_aggregates({n: _empty(n) for n in lacking}), **records.daily}
     return Sources(backend.to_pyarrow(whole["merchants"]), whole, daily)

@@ -19,11 +19,9 @@ import pyarrow as pa
 
 from microlend.data import AGGREGATES, CONTRACT, read_store
 from microlend.features._builder import build_features
-from microlend.features._sources import DailyRecords
+from microlend.features._sources import WHOLE, DailyRecords
 
 __all__ = ["store_features"]
-
-_WHOLE = ("merchants", "loans", "outcomes")
 
 
 def store_features(
@@ -39,7 +37,7 @@ def store_features(
         backend = ibis.duckdb.from_connection(con)
         stored = _stored_tables(con)
         records = DailyRecords(
-            tables={n: backend.table(n, database="store") for n in _WHOLE if n in stored},
+            tables={n: backend.table(n, database="store") for n in WHOLE if n in stored},
             daily={n: backend.table(n, database="store") for n in AGGREGATES},
         )
         return build_features(records, spine, as_of=as_of, features=features, backend=backend)

@@ -23,6 +23,7 @@ from microlend.data import day_start
 from microlend.features._sources import Sources
 
 __all__ = [
+    "BUYER_DAYS",
     "LOOKBACK",
     "YEAR",
     "active_days",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 YEAR = 365
+#: The days of orders the buyer mix looks at (besides each buyer's first order).
+BUYER_DAYS = 90
 _WEEKS = 13
 # Wide enough for any total of money at two decimals; a product of two has four, exactly.
 _MONEY = dt.Decimal(38, 2)
@@ -205,7 +208,7 @@ def buyer_mix(spine: ir.Table, buyers: ir.Table, first: ir.Table) -> ir.Table:
         "orders",
         returning=ibis.ifelse(days.day > days.first_day, days.orders, 0),
     )
-    j = history_joined(spine, days, 90)
+    j = history_joined(spine, days, BUYER_DAYS)
     per_buyer = j.group_by("_row", "buyer_id").aggregate(
         spend=j.spend.sum(), orders=j.orders.sum(), returning=j.returning.sum()
     )
