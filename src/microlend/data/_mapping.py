@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
@@ -119,7 +120,7 @@ class _Where:
 
     path: Path
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: str) -> NoReturn:
         raise ConfigError(f"{self.path}: {key}: {message}")
 
     def keys(self, document: Mapping[str, object], allowed: frozenset[str], at: str) -> None:
@@ -131,13 +132,11 @@ class _Where:
     def table_of(self, value: object, key: str) -> dict[str, object]:
         if not isinstance(value, dict):
             self.fail(key, f"expected a table, got {value!r}")
-        assert isinstance(value, dict)
         return value
 
     def text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value:
             self.fail(key, f"expected a non-empty string, got {value!r}")
-        assert isinstance(value, str)
         return value
 
 
@@ -220,7 +219,7 @@ def _currency(value: object, where: _Where) -> str | None:
         return None
     if not isinstance(value, str) or value not in CURRENCY_EXPONENTS:
         where.fail("currency", f"expected an ISO 4217 code (EUR, USD, ...), got {value!r}")
-    return str(value)
+    return value
 
 
 def apply_mapping(
@@ -239,7 +238,7 @@ def apply_mapping(
     for column in schema.columns:
         present = column.name in table.column_names
         if column.kind is Kind.CURRENCY and mapping.currency is not None and not present:
-            filled = pa.array([mapping.currency] * table.num_rows, pa.string())
+            filled = pa.repeat(pa.scalar(mapping.currency, pa.string()), table.num_rows)
             table = table.append_column(column.name, filled)
         if column.kind is Kind.MONEY and table_mapping.amounts_in == "cents" and present:
             assert mapping.currency is not None  # load_mapping requires it for cents
