@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeGuard, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.text import Text
 
 from microlend import __version__
@@ -28,7 +29,19 @@ from microlend.errors import ConfigError, MicrolendError
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
 
-__all__ = ["EXIT_ERROR", "app", "console", "edge", "errors", "name_database", "progress_bar"]
+__all__ = [
+    "EXIT_ERROR",
+    "app",
+    "console",
+    "edge",
+    "errors",
+    "name_database",
+    "number_or_na",
+    "percent_or_na",
+    "progress_bar",
+    "show",
+    "warn",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -114,6 +127,40 @@ def _fail(kind: str, message: str) -> NoReturn:
     text = Text.assemble(("error:", "bold red"), f" {kind}: {message}")
     errors.print(text, highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_ERROR) from None
+
+
+def show(table: Table) -> None:
+    """A table for people on a terminal (fitted to its width); in a pipe or a file, plain
+    lines instead (the title, then the header and each row, cells separated by tabs), which no
+    80-column default can cut and ``cut``/``awk`` can read."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    lines = [str(table.title)] if table.title else []
+    columns = table.columns
+    lines.append("\t".join(str(column.header) for column in columns))
+    for row in zip(*(list(column.cells) for column in columns), strict=True):
+        lines.append("\t".join(str(cell) for cell in row))
+    typer.echo("\n".join(lines))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr: the command goes on, but what it was asked is likely not meant."""
+    errors.print(Text.assemble(("warning:", "bold yellow"), f" {message}"), soft_wrap=True)
+
+
+def percent_or_na(value: float | None, places: int = 1) -> str:
+    """``12.3%``; ``n/a`` where there is no figure (None or NaN: nothing to divide by yet)."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.{places}%}"
+
+
+def number_or_na(value: float | None, places: int = 3) -> str:
+    """``0.812``; ``n/a`` where there is no figure (None or NaN)."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.{places}f}"
 
 
 @contextmanager

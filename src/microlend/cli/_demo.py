@@ -9,7 +9,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._app import app, console, edge, progress_bar, show
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -156,14 +156,14 @@ def _print_metrics(result: DemoResult) -> None:
         f"{len(result.fit.train):,} training loans, {e.n:,} test loans, "
         f"observed default rate {e.bad_rate:.2%}"
     )
-    console.print(table)
+    show(table)
 
 
 def _print_calibration(result: DemoResult) -> None:
     table = Table("decile", "loans", "mean PD", "observed", title="Calibration by decile of PD")
     for b in result.fit.evaluation.calibration:
         table.add_row(str(b.decile), f"{b.n:,}", f"{b.mean_pd:.2%}", f"{b.observed:.2%}")
-    console.print(table)
+    show(table)
 
 
 def _print_bands(result: DemoResult) -> None:
@@ -171,7 +171,7 @@ def _print_bands(result: DemoResult) -> None:
     table = Table("band", "from score", "test applications", title="Score distribution by band")
     for band in sorted(report.scale.bands, key=lambda b: b.floor, reverse=True):
         table.add_row(band.name, str(band.floor), f"{report.band_counts[band.name]:,}")
-    console.print(table)
+    show(table)
     stability = report.score_stability
     console.print(f"score PSI, test against training: {stability.psi:.3f} ({stability.verdict})")
 

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._app import app, edge, percent_or_na, progress_bar, show
 from microlend.cli._options import AsJson, DataFolder, MappingFile, ModelFolder, StoreFile
 from microlend.cli._source import records
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from microlend.service import BacktestResult
 
 
@@ -85,10 +87,39 @@ def backtest(
 def _print(results: Sequence[BacktestResult], urls: Sequence[str]) -> None:
     from rich.table import Table
 
-    table = Table("", *(r.policy_version for r in results), title="backtest")
-    rows = results[0].to_dict().keys()
-    for key in rows:
-        cells = [r.to_dict()[key] for r in results]
-        table.add_row(key, *(f"{c:.4f}" if isinstance(c, float) else str(c) for c in cells))
-    table.add_row("book", *urls)
-    console.print(table)
+    table = Table("", *(f"policy {r.policy_version}" for r in results), title="backtest")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    lines = [_backtest_lines(result) for result in results]
+    for i, (label, _) in enumerate(lines[0]):
+        table.add_row(label, *(line[i][1] for line in lines))
+    table.add_row("loan book", *urls)
+    show(table)
+
+
+def _backtest_lines(result: BacktestResult) -> list[tuple[str, str]]:
+    """The backtest's figures for people: plain labels, counts with separators, rates as
+    percentages, money with its currency (``--json`` keeps the exact machine forms)."""
+    from microlend.money import format_money
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, result.currency)
+
+    return [
+        ("period", f"{result.start} to {result.end}"),
+        ("applications", f"{result.applications:,}"),
+        ("approved", f"{result.approved:,} ({percent_or_na(result.approval_rate)})"),
+        ("loans funded", f"{result.loans:,}"),
+        ("amount funded", money(result.funded_amount)),
+        ("loans repaid", f"{result.repaid:,}"),
+        ("loans defaulted", f"{result.defaults:,} ({percent_or_na(result.default_rate)})"),
+        ("losses", f"{money(result.losses)} ({percent_or_na(result.loss_rate)} of funded)"),
+        ("fee income", money(result.fee_income)),
+        ("interest income", money(result.interest_income)),
+        ("cost of funds", money(result.cost_of_funds)),
+        ("net profit", money(result.net_profit)),
+        ("capital", money(result.capital)),
+        ("trial balance (must be 0)", money(result.trial_balance)),
+        ("mean true PD, applications", percent_or_na(result.applications_true_pd, 2)),
+        ("mean true PD, funded", percent_or_na(result.funded_true_pd, 2)),
+    ]

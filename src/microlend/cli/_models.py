@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._app import app, console, edge, progress_bar, show
 from microlend.cli._options import (
     AsJson,
     DataFolder,
@@ -295,7 +295,7 @@ def _print_evaluation(result: dict[str, object]) -> None:
             metrics.add_row(key, f"{value:.4f}")
         elif value is not None:
             metrics.add_row(key, str(value))
-    console.print(metrics)
+    show(metrics)
     candidates = result.get("candidates")
     if isinstance(candidates, dict):
         _print_candidates(candidates, result.get("chosen"))
@@ -305,7 +305,7 @@ def _print_evaluation(result: dict[str, object]) -> None:
         deciles.add_row(
             str(row["decile"]), str(row["n"]), f"{row['mean_pd']:.2%}", f"{row['observed']:.2%}"
         )
-    console.print(deciles)
+    show(deciles)
     tests = result.get("calibration_tests")
     if isinstance(tests, dict):
         _print_calibration_tests(tests)
@@ -334,7 +334,7 @@ def _print_candidates(candidates: dict[str, Any], chosen: object) -> None:
             str(c.get("chosen_in_folds", "-")),
             shown(c.get("training_cv_auc")),
         )
-    console.print(listing)
+    show(listing)
 
 
 def _print_calibration_tests(tests: dict[str, Any]) -> None:
@@ -363,7 +363,7 @@ def _print_calibration_tests(tests: dict[str, Any]) -> None:
             f"{b['binomial_p']:.3f}",
             verdict,
         )
-    console.print(bands)
+    show(bands)
     hl = tests["hosmer_lemeshow"]
     console.print(
         f"Hosmer-Lemeshow {hl['statistic']:.2f} on {hl['df']} degrees of freedom "

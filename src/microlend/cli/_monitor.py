@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from microlend.cli._app import app, console, edge
+from microlend.cli._app import app, console, edge, show
 from microlend.cli._options import AsJson, MappingFile
 from microlend.cli._source import records
 from microlend.errors import ConfigError
@@ -95,13 +95,13 @@ def _show(result: ModelMonitor) -> None:
         table.add_column(column)
     for s in (result.score, *result.features):
         table.add_row(s.name, f"{s.psi:.3f}", verdict_label(s.verdict, s.n))
-    console.print(table)
+    show(table)
     bands = Table(title="Calibration by score band (matured applications after training)")
     for column in ("band", "loans", "predicted", "observed"):
         bands.add_column(column)
     for row in result.calibration.itertuples():
         bands.add_row(str(row.band), str(row.loans), f"{row.predicted:.1%}", f"{row.observed:.1%}")
-    console.print(bands)
+    show(bands)
     calibrated = result.calibrated
     low = ", ".join(calibrated.underestimated)
     shown = verdict_label(calibrated.verdict, calibrated.bads) + (

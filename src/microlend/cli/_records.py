@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from microlend.cli._app import app, console, edge, progress_bar
+from microlend.cli._app import (
+    app,
+    console,
+    edge,
+    number_or_na,
+    percent_or_na,
+    progress_bar,
+    show,
+    warn,
+)
 from microlend.cli._options import (
     AsJson,
     DataFolder,
@@ -62,12 +72,32 @@ def features(
         console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
         return
     if store is not None and data is None and mapping is None:
+        from microlend.data import batches
+
         # From the store's daily aggregates, which ingest keeps current: not from every order.
         table = store_features(store, as_of=day)
+        ends = [receipt.end for receipt in batches(store)]
+        _warn_past_end(day, max(ends) if ends else None)
     else:
-        table = build_features(records(data, store, mapping=mapping), as_of=day)
+        dataset = records(data, store, mapping=mapping)
+        table = build_features(dataset, as_of=day)
+        _warn_past_end(day, dataset.end)
     write_table(table, out)
     console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
+
+
+def _warn_past_end(day: date, end: datetime | None) -> None:
+    """Features as of a day long after the records end see no sales in their last days: the
+    merchant looks as if it stopped selling. As of the day after the end sees every record."""
+    if end is None:
+        return
+    last_day = end.date() if end.time() == time(0) else end.date() + timedelta(days=1)
+    if day > last_day:
+        gap = (day - last_day).days
+        warn(
+            f"--as-of {day} is {gap} days after the records end ({end:%Y-%m-%d %H:%M} UTC): "
+            "the windows reaching past the end see no activity there"
+        )
 
 
 def check_engine(engine: str, out: Path) -> None:
@@ -134,11 +164,11 @@ def simulate(
     rows = Table("table", "rows", title=f"data end {sim.end:%Y-%m-%d}")
     for name, count in sim.summary.rows.items():
         rows.add_row(name, f"{count:,}")
-    console.print(rows)
+    show(rows)
     s = sim.summary
     console.print(
         f"{s.funded:,} of {s.applications:,} applications funded; {s.matured:,} loans matured: "
-        f"default rate {s.default_rate:.1%}, oracle AUC {s.oracle_auc:.3f}"
+        f"default rate {percent_or_na(s.default_rate)}, oracle AUC {number_or_na(s.oracle_auc)}"
     )
     console.print(f"written to {out}")
 
@@ -250,11 +280,11 @@ def _print_quality(report: QualityReport) -> None:
             f"{cov.last:%Y-%m-%d}" if cov and cov.last else "-",
             str(cov.days) if cov else "-", str(cov.days_without_records) if cov else "-",
         )  # fmt: skip
-    console.print(tables)
+    show(tables)
     late = Table("late-arriving records", "count", "share", title="late records")
     for row in report.late:
         late.add_row(row.description, f"{row.count:,}", f"{row.share:.2%}")
-    console.print(late)
+    show(late)
     sample = ", ".join(report.merchants_without_orders_sample)
     idle = f"{report.merchants_without_orders:,}" + (f" ({sample})" if sample else "")
     console.print(f"merchants without orders: {idle}")
