@@ -1,7 +1,8 @@
 """The book driven through HTTP by a hypothesis state machine (the smaller twin of
 tests/service/test_service_book_machine.py): applications by the risk officer and by a merchant,
 accepts by servicing and by merchants (their own decisions and others'), cancels, disbursements,
-collections, end of day and retried requests. After every step: no 5xx, a zero trial balance,
+collections, payment pauses and charge-offs (by staff, and refused to merchants), end of day and
+retried requests. After every step: no 5xx, a zero trial balance,
 cash never below zero, and loans only along legal states; each accept answers as the model of
 decisions (used, superseded, someone else's) says."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,9 +29,10 @@ MERCHANTS = 6
 WHO_ACCEPTS = ["servicing", "merchant_a", "merchant_b"]
 LEGAL = {
     "accepted": {"accepted", "active", "cancelled"},
-    "active": {"active", "repaid", "written_off"},
+    "active": {"active", "repaid", "written_off", "charged_off"},
     "repaid": {"repaid", "active"},
     "written_off": {"written_off", "active"},
+    "charged_off": {"charged_off", "active"},
     "cancelled": {"cancelled"},
 }
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(3000), places=2)
@@ -136,6 +139,31 @@ class HttpBookMachine(RuleBasedStateMachine):
             body = {"amount": str(amount), "currency": self.served.context.policy.currency}
             answer = self._post(f"/v1/loans/{loan_id}/{kind}", body, "servicing")
             assert answer.status_code in (200, 409), answer.text
+
+    @rule(
+        data=st.data(),
+        who=st.sampled_from(["servicing", "risk", "merchant_a"]),
+        action=st.sampled_from(["pauses", "charge-off"]),
+        offset=st.integers(0, 30),
+        days=st.integers(1, 30),
+    )
+    def service(self, data: st.DataObject, who: str, action: str, offset: int, days: int) -> None:
+        open_ = sorted(
+            loan for loan, status in self.loans.items() if status in ("active", "charged_off")
+        )
+        if not open_:
+            return
+        loan_id = data.draw(st.sampled_from(open_))
+        body: dict[str, Any] = {"reason": "state machine"}
+        if action == "pauses":
+            starts = self.served.context.today() + timedelta(days=offset)
+            body |= {"starts_on": starts.isoformat(), "days": days}
+        answer = self._post(f"/v1/loans/{loan_id}/{action}", body, who)
+        if who.startswith("merchant"):
+            assert answer.status_code == 403, answer.text
+        else:
+            # 409: overlapping, or not active; 422: a day already closed.
+            assert answer.status_code in (200, 201, 409, 422), answer.text
 
     @rule()
     def close_the_day(self) -> None:

@@ -191,12 +191,15 @@ def test_a_charge_off_takes_the_loan_off_the_book_and_collections_recover(engine
 
 def test_a_loan_is_charged_off_once_and_the_charge_off_reverses(engine: Engine) -> None:
     loan_id = open_loan(engine, FIXED)
+    before = post_payment(engine, loan_id, usd("5"), DAY, "pay-0")
     first = charge_off_loan(engine, loan_id, DAY, "co-1", reason="fraud suspected")
     assert charge_off_loan(engine, loan_id, DAY, "co-1", reason="fraud suspected") == first
     with pytest.raises(IdempotencyConflictError):
         charge_off_loan(engine, loan_id, DAY, "co-1", reason="other words")
     with pytest.raises(LedgerError, match="only an active loan"):
         charge_off_loan(engine, loan_id, DAY, "co-2", reason="again")
+    with pytest.raises(LedgerError, match="reverse its charge-off before"):
+        reverse_transaction(engine, before.transaction_ids[0], DAY, "rev-0", reason="x")
     recovered = post_payment(engine, loan_id, usd("10"), DAY, "pay-1")
     with pytest.raises(LedgerError, match="reverse those recoveries first"):
         reverse_transaction(engine, first.transaction_ids[0], DAY, "rev-1", reason="mistake")
@@ -208,7 +211,7 @@ def test_a_loan_is_charged_off_once_and_the_charge_off_reverses(engine: Engine) 
     assert undone.action_id is not None
     view = loan_view(engine, loan_id, DAY)
     assert view.loan.status is LoanStatus.ACTIVE
-    assert view.owed_total == D("1000.00")  # no fee on these terms
+    assert view.owed_total == D("995.00")  # no fee on these terms; 5 paid before
     assert [a.kind for a in view.actions] == [
         ActionKind.CHARGE_OFF,
         ActionKind.REVERSAL,
@@ -242,3 +245,17 @@ def test_a_goodwill_credit_reduces_what_is_owed_and_reverses(engine: Engine) -> 
     reverse_transaction(engine, credit.transaction_ids[0], DAY, "rev-g", reason="not approved")
     assert loan_view(engine, loan_id, DAY).owed_total == before
     assert_book_sound(engine)
+
+
+def test_a_loan_read_as_of_a_past_day_leaves_out_later_pauses(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    booked = DAY + timedelta(days=5)
+    paused = pause_loan(engine, loan_id, booked + timedelta(days=1), 10, booked, "p-1", reason="x")
+    assert paused.action_id is not None
+    today = booked + timedelta(days=3)
+    before = loan_view(engine, loan_id, today, as_of=booked - timedelta(days=1))
+    assert (dict(before.pauses), before.actions) == ({}, ())
+    on = loan_view(engine, loan_id, today, as_of=booked + timedelta(days=2))
+    assert set(on.pauses) == {paused.action_id}
+    assert on.state.paused
+    assert [a.kind for a in on.actions] == [ActionKind.PAUSE]

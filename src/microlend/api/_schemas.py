@@ -425,7 +425,9 @@ class LoanSummary(BaseModel):
     product: str = Field(description="fixed_instalment or share_of_sales.")
     principal: str = Amount("Principal lent.")
     currency: str = Field(description="ISO currency.")
-    status: str = Field(description="accepted, active, repaid, written_off or cancelled.")
+    status: str = Field(
+        description="accepted, active, repaid, written_off, charged_off or cancelled."
+    )
     accepted_on: date = Field(description="Date accepted.")
     disbursed_on: date | None = Field(description="Date disbursed.")
     days_past_due: int = Field(ge=0, description="As of the last end of day.")

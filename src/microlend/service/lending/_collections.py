@@ -169,6 +169,8 @@ def reverse_transaction(
             raise LedgerError(f"transaction {transaction_id} was already reversed by {earlier}")
         if original.kind in _TAKEN_OFF and loan is not None:
             _check_nothing_recovered(queries, loan, original.kind)
+        if loan is not None and loan.status is LoanStatus.CHARGED_OFF:
+            _check_after_charge_off(original)
         header = header_for("reversal", idempotency_key, business_date, original.loan_id, scope)
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
@@ -247,6 +249,16 @@ def _check_nothing_recovered(
         raise LedgerError(
             f"loan {loan.loan_id} recovered {recovered} {loan.currency} since its {kind}: "
             "reverse those recoveries first"
+        )
+
+
+def _check_after_charge_off(original: Transaction) -> None:
+    # On a charged-off loan only its recoveries and the charge-off itself are undone: what was
+    # posted before it would put receivables back beside a memo that no longer counts them.
+    if original.kind not in {TransactionKind.RECOVERY, TransactionKind.CHARGE_OFF}:
+        raise LedgerError(
+            f"loan {original.loan_id} is charged off: reverse its charge-off before its "
+            f"{original.kind} {original.id}"
         )
 
 
