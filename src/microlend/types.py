@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import NewType
+from collections.abc import Callable
+from typing import NewType, TypeAlias
 
-__all__ = ["ID_PATTERN", "ApplicationId", "LoanId", "MerchantId", "OrderId"]
+__all__ = [
+    "ID_PATTERN",
+    "ApplicationId",
+    "LoanId",
+    "MerchantId",
+    "OrderId",
+    "Progress",
+    "quiet",
+]
 
 #: Every id a caller names (the api's paths, queries and bodies, the dashboard's paths and
 #: forms): 1 to 64 ASCII letters, digits and ``_.:-``.
@@ -14,3 +23,11 @@ MerchantId = NewType("MerchantId", str)
 OrderId = NewType("OrderId", str)
 ApplicationId = NewType("ApplicationId", str)
 LoanId = NewType("LoanId", str)
+
+#: ``progress(step, share done)``: how a long task (loading, checking, simulating, training)
+#: tells whoever shows progress how far it has come; the library itself never prints.
+Progress: TypeAlias = Callable[[str, float], None]
+
+
+def quiet(step: str, done: float) -> None:
+    """The ``Progress`` of a task nobody watches."""

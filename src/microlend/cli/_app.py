@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeGuard, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as ProgressDisplay
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +29,8 @@ from microlend.errors import ConfigError, MicrolendError
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import SQLAlchemyError
+
+    from microlend.types import Progress
 
 __all__ = [
     "EXIT_ERROR",
@@ -164,13 +167,13 @@ def number_or_na(value: float | None, places: int = 3) -> str:
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[str, float], None]]:
+def progress_bar() -> Iterator[Progress]:
     """A rich progress bar fed by the library's ``progress(step, fraction)`` callbacks.
 
     Each new step gets its own line, so the finished steps stay visible with their times.
     """
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
+    with ProgressDisplay(*columns, console=console) as bar:
         tasks: dict[str, TaskID] = {}
 
         def report(step: str, done: float) -> None:

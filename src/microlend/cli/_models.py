@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,12 +22,14 @@ from microlend.cli._options import (
 )
 from microlend.cli._source import folder_only, records
 from microlend.errors import ConfigError
+from microlend.types import quiet as silent
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
     from microlend.data import Dataset
     from microlend.models import PDModel
+    from microlend.types import Progress
 
 # The two sources a model learns from: merchant records (--data or --store) or one table.
 TableOption = Annotated[
@@ -187,10 +189,10 @@ def _table_options(table: Path | None, target: str | None) -> tuple[Path, str]:
 
 
 @contextmanager
-def _quiet_if(quiet: bool) -> Iterator[Callable[[str, float], None]]:
+def _quiet_if(quiet: bool) -> Iterator[Progress]:
     """A progress bar, unless stdout must carry nothing but the JSON object."""
     if quiet:
-        yield lambda step, done: None
+        yield silent
         return
     with progress_bar() as report:
         yield report

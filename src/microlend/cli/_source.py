@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
     from pathlib import Path
 
     from microlend.data import Dataset
+    from microlend.types import Progress
 
-__all__ = ["folder_only", "records"]
+__all__ = ["folder_only", "local_path", "records"]
+
+#: Where records lie: a local path, or (for Spark) a location as text, a URI included.
+Where = TypeVar("Where", str, "Path")
 
 
 def records(
@@ -22,7 +25,7 @@ def records(
     store: Path | None,
     *,
     end: datetime | None = None,
-    progress: Callable[[str, float], None] | None = None,
+    progress: Progress | None = None,
     mapping: Path | None = None,
 ) -> Dataset:
     """The records of ``--data DIR`` or of ``--store FILE``; ``end``: a folder's data end (a
@@ -51,10 +54,11 @@ def records(
 
 
 def folder_only(
-    data: Path | None, store: Path | None, why: str, mapping: Path | None = None
-) -> Path:
-    """The folder of ``--data``, where only a folder will do (``why``: what needs it), and
-    in the contract's own form (``mapping``: a ``--mapping`` given, refused)."""
+    data: Where | None, store: Path | None, why: str, mapping: Path | None = None
+) -> Where:
+    """The folder of ``--data`` (a path, or a location Spark reads), where only a folder will
+    do (``why``: what needs it), and in the contract's own form (``mapping``: a ``--mapping``
+    given, refused)."""
     if mapping is not None:
         raise ConfigError(
             f"{why} reads contract tables as they are and applies no --mapping: use the duckdb "
@@ -66,3 +70,28 @@ def folder_only(
     if data is None:
         raise ConfigError(f"{why} needs --data DIR (a folder of contract tables)")
     return data
+
+
+@overload
+def local_path(value: str, flag: str) -> Path: ...
+@overload
+def local_path(value: None, flag: str) -> None: ...
+@overload
+def local_path(value: str | None, flag: str) -> Path | None: ...
+def local_path(value: str | None, flag: str) -> Path | None:
+    """``value`` of ``flag`` as a local path, where only the local disk will do (the duckdb
+    engine): a ``file://`` URI becomes its path, another scheme's URI is refused."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if value.startswith("file://") and parts.netloc in ("", "localhost"):
+        return Path(unquote(parts.path))
+    if "://" in value and parts.scheme:
+        raise ConfigError(
+            f"{flag} {value}: the duckdb engine reads and writes the local disk; "
+            "give a local path, or --engine spark for a URI"
+        )
+    return Path(value)

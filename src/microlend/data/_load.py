@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -20,13 +19,11 @@ from microlend.data._sql import connect
 from microlend.data.contract import CONTRACT, arrow_schema
 from microlend.dates import to_utc
 from microlend.errors import ConfigError, NotFoundError
+from microlend.types import Progress, quiet
 
 __all__ = ["canonical", "load_dataset"]
 
 log = logging.getLogger(__name__)
-
-#: ``progress(step, share done)``: told how far loading has come (a progress bar's feed).
-Progress = Callable[[str, float], None]
 
 
 def load_dataset(
@@ -61,7 +58,7 @@ def load_dataset(
     currency = _currency(manifest, mapping, root)
     findings = Findings()
     files = locate_tables(root, findings, mapping=mapping)
-    report = progress if progress is not None else _silent
+    report = progress if progress is not None else quiet
     sources, tables = read_tables(files, findings, report, mapping)
     # Rules on meaning only run on values that could all be read: otherwise they would
     # report the same broken value again under another name.
@@ -93,10 +90,6 @@ def _currency(manifest: Manifest | None, mapping: ExportMapping | None, root: Pa
             f"{root / MANIFEST_FILE}"
         )
     return stated or mapped
-
-
-def _silent(step: str, done: float) -> None:
-    """The default ``progress``: say nothing."""
 
 
 def canonical(table: pa.Table, name: str) -> pa.Table:

@@ -6,7 +6,7 @@ that arrive late, merchants that sell nothing. Rendering is the caller's (the cl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from microlend.data._dataset import Dataset
 from microlend.data._sql import connect
 from microlend.data.contract import CONTRACT
 from microlend.dates import iso_utc, to_utc
+from microlend.types import Progress
 
 __all__ = [
     "DELIVERY_LATE_DAYS",
@@ -127,9 +128,7 @@ class QualityReport:
         return _jsonable(asdict(self))  # type: ignore[return-value]
 
 
-def quality_report(
-    dataset: Dataset, *, progress: Callable[[str, float], None] | None = None
-) -> QualityReport:
+def quality_report(dataset: Dataset, *, progress: Progress | None = None) -> QualityReport:
     """Measure the data-quality findings of ``dataset`` (one pass of queries per table);
     ``progress`` (silent by default) hears ``("quality report", share of the tables done)``."""
     tables: list[TableQuality] = []

@@ -20,6 +20,7 @@ from microlend.data._findings import PER_RULE, Findings, Source
 from microlend.data._mapping import ExportMapping, TableMapping, apply_mapping
 from microlend.data.contract import CONTRACT, TableSchema
 from microlend.errors import Violation
+from microlend.types import Progress
 
 __all__ = ["FORMATS", "locate_tables", "read_table", "read_tables"]
 
@@ -64,7 +65,7 @@ def _file_names(name: str, mapping: ExportMapping | None) -> tuple[str, ...]:
 def read_tables(
     files: Mapping[str, Path],
     findings: Findings,
-    progress: Callable[[str, float], None] | None = None,
+    progress: Progress | None = None,
     mapping: ExportMapping | None = None,
 ) -> tuple[dict[str, Source], dict[str, pa.Table]]:
     """Each located file as a ``Source`` and its table read, mapped onto the contract by

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from microlend.simulate._orders import draw_orders
 from microlend.simulate._settlements import settle
 from microlend.simulate._tables import build_tables
 from microlend.simulate._traits import draw_traits
+from microlend.types import Progress, quiet
 
 __all__ = ["GENERATOR_NAME", "GENERATOR_VERSION", "Simulation", "SimulationSummary", "simulate"]
 
@@ -27,8 +27,6 @@ log = logging.getLogger(__name__)
 GENERATOR_NAME = "microlend.simulate"
 #: Bumped whenever the same seed would give different records.
 GENERATOR_VERSION = "2"
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def simulate(config: SimulationConfig, progress: Progress | None = None) -> Simu
 
     ``progress(stage, fraction)`` is called as the run advances (fraction of the whole, 0 to 1).
     """
-    report: Progress = progress if progress is not None else (lambda stage, done: None)
+    report = progress if progress is not None else quiet
     root = np.random.Generator(np.random.PCG64(config.seed))
     traits_rng, activity_rng, orders_rng, lending_rng = root.spawn(4)
     report("merchants", 0.0)

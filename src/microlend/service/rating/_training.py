@@ -8,7 +8,7 @@ computed as of each application's own date, so training sees what the lender saw
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from microlend.models import (
     file_sha256,
 )
 from microlend.scoring import Improver
+from microlend.types import Progress, quiet
 
 __all__ = [
     "PERFORMANCE_WINDOW",
@@ -54,9 +55,6 @@ __all__ = [
 #: Default is "defaulted within 12 months of disbursal" (DESIGN.md section 3).
 PERFORMANCE_WINDOW = timedelta(days=365)
 
-#: Reports (step, fraction done) to whoever shows progress; the library never prints.
-Progress = Callable[[str, float], None]
-
 _KEYS = ["application_id", "merchant_id", "applied_at"]
 
 #: The PD model's settings on merchant records. A lender's first years hold a few hundred
@@ -71,10 +69,6 @@ RATING_MODEL_SETTINGS: Mapping[str, Any] = {
     "lambda_l2": 10.0,
     "feature_fraction": 0.5,
 }
-
-
-def quiet(step: str, done: float) -> None:
-    """The default progress sink: nobody is watching."""
 
 
 @dataclass(frozen=True)
