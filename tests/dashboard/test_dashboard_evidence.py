@@ -1,5 +1,6 @@
 """The overview on a book of one decision, through FastAPI's TestClient: no stability or
-calibration verdict without the policy's minimum sample."""
+calibration verdict without the policy's minimum sample, and charts that say "No data yet"
+where there is none."""
 
 from __future__ import annotations
 
@@ -89,3 +90,24 @@ def test_a_policy_asking_for_less_evidence_gives_the_verdict(tmp_path: Path) -> 
     page = _overview(tmp_path, MinimumSample(psi_rows=1, calibration_bads=0))
     assert '<span class="act" id="verdict">act</span>' in page
     assert "not enough data" not in page
+
+
+def _chart(page: str, name: str) -> str:
+    found = re.search(rf'<svg class="chart" data-chart="{name}".*?</svg>', page, re.S)
+    assert found is not None, name
+    return found[0]
+
+
+def test_charts_of_a_book_without_loans_say_no_data_yet(tmp_path: Path) -> None:
+    page = _overview(tmp_path, MinimumSample())
+    for name in ("buckets", "calibration"):  # no loan yet: nothing to count or calibrate
+        assert ">No data yet</text>" in _chart(page, name), name
+    approvals = _chart(page, "approvals")
+    assert 'data-points="1"' in approvals
+    assert re.findall(r'class="tick x"[^>]*>([^<]*)<', approvals) == ["Jan 2026"]
+    assert "No data yet" not in approvals
+    scores = _chart(page, "scores")
+    assert re.findall(r'class="tick y"[^>]*>([^<]*)<', scores) == ["0", "1"]
+    titles = re.findall(r'class="chart-title"[^>]*>([^<]*)<', page)
+    assert len(titles) == 4
+    assert all(title.strip() and "()" not in title for title in titles)

@@ -1,63 +1,183 @@
 """Charts as inline SVG built by hand: no CDN, no script, readable on a laptop, testable.
 
-Every chart is an ``<svg data-chart=NAME data-points=N>``; every mark carries ``data-*``
-attributes and a ``<title>`` tooltip, so a browser test can check it was drawn with data.
+Every chart is an ``<svg data-chart=NAME data-points=N>`` with a title; every mark carries
+``data-*`` attributes and a ``<title>`` tooltip, every tick label is a ``<text class="tick x">``
+or ``<text class="tick y" data-value>``, so a browser test can check what was drawn. Value axes
+run over ``nice_ticks`` (1-2-5 steps, whole numbers for counts, never above 100 % for
+percentages) and the marks share their scale, so a bar of 3 reaches the "3" tick exactly. A
+chart without data says so (``EMPTY``), in a ``<text class="empty">``. Colours come from the
+one palette (``_palette``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 from markupsafe import Markup
 
-__all__ = ["bar_chart", "line_chart", "time_chart"]
+from microlend.dashboard._palette import PALETTE
+from microlend.dashboard._ticks import (
+    Kind,
+    month_index,
+    month_label,
+    month_ticks,
+    nice_ticks,
+    tick_label,
+    value_label,
+)
 
-_W, _H = 640, 300
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 150, 28, 44
-_PALETTE = ("#3b6ea5", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#7f7f7f")
+__all__ = ["EMPTY", "bar_chart", "line_chart", "time_chart"]
+
+#: What a chart without data says.
+EMPTY = "No data yet"
 
 Point = tuple[float, float]
 
 
-def _frame(
-    name: str, title: str, points: int, body: list[str], size: tuple[int, int] = (_W, _H)
-) -> Markup:
-    width, height = size
-    head = (
-        f'<svg class="chart" data-chart="{escape(name)}" data-points="{points}" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        f'<text x="{width / 2}" y="18" text-anchor="middle" font-size="14">{escape(title)}</text>'
-    )
-    return Markup(head + "".join(body) + "</svg>")
+@dataclass(frozen=True)
+class _Box:
+    """A chart's size and the margins around its plot; ``font`` is its tick labels' size."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font: int
+
+    @property
+    def x0(self) -> float:
+        return float(self.left)
+
+    @property
+    def x1(self) -> float:
+        return float(self.width - self.right)
+
+    @property
+    def y0(self) -> float:  # the plot's bottom (value axis low)
+        return float(self.height - self.bottom)
+
+    @property
+    def y1(self) -> float:  # the plot's top (value axis high)
+        return float(self.top)
 
 
-def _axes(x_label: str, y_label: str, y_top: float, y_format: str) -> list[str]:
-    plot_bottom, plot_right = _H - _BOTTOM, _W - _RIGHT
-    parts = [
-        f'<line x1="{_LEFT}" y1="{plot_bottom}" x2="{plot_right}" y2="{plot_bottom}" '
-        'stroke="#444"/>',
-        f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{plot_bottom}" stroke="#444"/>',
-        f'<text x="{(_LEFT + plot_right) / 2}" y="{_H - 8}" text-anchor="middle" '
-        f'font-size="12">{escape(x_label)}</text>',
-        f'<text x="14" y="{(_TOP + plot_bottom) / 2}" font-size="12" text-anchor="middle" '
-        f'transform="rotate(-90 14 {(_TOP + plot_bottom) / 2})">{escape(y_label)}</text>',
-    ]
-    for i in range(5):
-        value = y_top * i / 4
-        y = plot_bottom - (plot_bottom - _TOP) * i / 4
-        parts.append(
-            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{format(value, y_format)}</text>"
-        )
-    return parts
+_LINES = _Box(640, 300, 64, 150, 32, 48, 11)  # a legend on the right
+_BARS = _Box(640, 300, 64, 24, 32, 48, 11)
+# A time chart is narrower than the others, with larger type: it is read on a phone too.
+_TIME = _Box(480, 270, 76, 24, 34, 46, 13)
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """A value axis: its ticks (in value order) and the range the plot spans."""
+
+    ticks: tuple[float, ...]
+    low: float
+    high: float
+    kind: Kind
+
+    def step(self) -> float:
+        return self.ticks[1] - self.ticks[0] if len(self.ticks) > 1 else 1.0
+
+
+def _value_axis(
+    values: Sequence[float], kind: Kind, span: tuple[float, float] | None = None
+) -> _Axis:
+    """Ticks over ``span`` when given (only those inside it), else over 0 and the values;
+    a percentage axis stops at 100 %."""
+    if span is not None:
+        low, high = span
+        inside = [t for t in nice_ticks(low, high, 8) if low <= t <= high]
+        return _Axis(tuple(inside), low, high, kind)
+    low, high = min([*values, 0.0]), max([*values, 0.0])
+    if kind == "percent":
+        high = min(high, 1.0)
+    ticks = nice_ticks(low, high, 6, integer=kind == "count")
+    if kind == "percent":
+        ticks = [t for t in ticks if t <= 1.0]
+    return _Axis(tuple(ticks), ticks[0], ticks[-1], kind)
 
 
 def _scale(value: float, low: float, high: float, start: float, end: float) -> float:
     span = high - low or 1.0
     return start + (value - low) / span * (end - start)
+
+
+def _y(box: _Box, axis: _Axis, value: float) -> float:
+    # A value beyond the axis (a rate over 100 %) is drawn at its edge, never outside the plot.
+    clamped = min(max(value, axis.low), axis.high)
+    return _scale(clamped, axis.low, axis.high, box.y0, box.y1)
+
+
+def _filled(text: str, what: str) -> str:
+    if not text.strip():
+        raise ValueError(f"a chart's {what} must say something")
+    return escape(text)
+
+
+def _frame(name: str, title: str, points: int, body: list[str], box: _Box) -> Markup:
+    shown = _filled(title, "title")
+    head = (
+        f'<svg class="chart" data-chart="{escape(name)}" data-points="{points}" role="img" '
+        f'viewBox="0 0 {box.width} {box.height}" width="{box.width}" height="{box.height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{shown}</title>'
+        f'<text class="chart-title" x="{box.width / 2}" y="20" text-anchor="middle" '
+        f'font-size="{box.font + 3}">{shown}</text>'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def _frame_lines(box: _Box, x_label: str, y_label: str) -> list[str]:
+    """Both axis lines and both axis titles."""
+    middle = (box.y1 + box.y0) / 2
+    return [
+        f'<line x1="{box.x0}" y1="{box.y0}" x2="{box.x1}" y2="{box.y0}" stroke="#444"/>',
+        f'<line x1="{box.x0}" y1="{box.y1}" x2="{box.x0}" y2="{box.y0}" stroke="#444"/>',
+        f'<text class="axis-label x" x="{(box.x0 + box.x1) / 2}" y="{box.height - 8}" '
+        f'text-anchor="middle" font-size="{box.font + 1}">{_filled(x_label, "x label")}</text>',
+        f'<text class="axis-label y" x="14" y="{middle}" font-size="{box.font + 1}" '
+        f'text-anchor="middle" transform="rotate(-90 14 {middle})">'
+        f"{_filled(y_label, 'y label')}</text>",
+    ]
+
+
+def _y_ticks(box: _Box, axis: _Axis) -> list[str]:
+    """A gridline and a label at every tick of the value axis."""
+    parts = []
+    for tick in axis.ticks:
+        y = _y(box, axis, tick)
+        parts.append(
+            f'<line class="grid" x1="{box.x0}" y1="{y:.1f}" x2="{box.x1}" y2="{y:.1f}" '
+            'stroke="#e3e3e3"/>'
+            f'<text class="tick y" data-value="{tick:g}" x="{box.x0 - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end" font-size="{box.font}">'
+            f"{tick_label(tick, axis.step(), axis.kind)}</text>"
+        )
+    return parts
+
+
+def _x_ticks(box: _Box, placed: Sequence[tuple[float, str]]) -> list[str]:
+    """Labels under the plot at their x positions, each with a short tick mark."""
+    return [
+        f'<line x1="{x:.1f}" y1="{box.y0}" x2="{x:.1f}" y2="{box.y0 + 4}" stroke="#444"/>'
+        f'<text class="tick x" x="{x:.1f}" y="{box.y0 + box.font + 6}" text-anchor="middle" '
+        f'font-size="{box.font}">{escape(label)}</text>'
+        for x, label in placed
+    ]
+
+
+def _empty(box: _Box, message: str) -> str:
+    return (
+        f'<text class="empty" x="{(box.x0 + box.x1) / 2}" y="{(box.y0 + box.y1) / 2}" '
+        f'font-size="{box.font + 4}" text-anchor="middle" fill="#666">'
+        f"{_filled(message, 'empty message')}</text>"
+    )
 
 
 def line_chart(
@@ -67,37 +187,59 @@ def line_chart(
     title: str,
     x_label: str,
     y_label: str,
-    y_format: str = ".0%",
+    x_ticks: Sequence[tuple[float, str]],
+    y_kind: Kind = "percent",
+    x_pad: float = 0.0,
+    empty: str = EMPTY,
 ) -> Markup:
-    """One line per series, each point a ``<circle data-x data-y>`` with a tooltip."""
-    xs = [x for pts in series.values() for x, _ in pts]
+    """One line per series, each point a ``<circle data-x data-y>`` with a tooltip. The x axis
+    is labelled at ``x_ticks`` (position, label) and spans them and the points, widened by
+    ``x_pad`` on each side (half a category, so the end labels fit)."""
+    box = _LINES
     ys = [y for pts in series.values() for _, y in pts]
-    x_low, x_high = (min(xs), max(xs)) if xs else (0.0, 1.0)
-    y_top = max([*ys, 0.0]) * 1.1 or 1.0
-    body = _axes(x_label, y_label, y_top, y_format)
-    right, bottom = _W - _RIGHT, _H - _BOTTOM
+    body = _frame_lines(box, x_label, y_label)
+    if not ys:
+        return _frame(name, title, 0, [*body, _empty(box, empty)], box)
+    axis = _value_axis(ys, y_kind)
+    spots = [x for x, _ in x_ticks] + [x for pts in series.values() for x, _ in pts]
+    low, high = min(spots) - x_pad, max(spots) + x_pad
+    low, high = (low - 0.5, high + 0.5) if low == high else (low, high)
+
+    def x_of(x: float) -> float:
+        return _scale(x, low, high, box.x0, box.x1)
+
+    body += _y_ticks(box, axis) + _x_ticks(box, [(x_of(x), text) for x, text in x_ticks])
     for index, (label, points) in enumerate(series.items()):
-        colour = _PALETTE[index % len(_PALETTE)]
-        coords = [
-            (_scale(x, x_low, x_high, _LEFT, right), _scale(y, 0, y_top, bottom, _TOP))
-            for x, y in points
+        coords = [(x_of(x), _y(box, axis, y)) for x, y in points]
+        body += _series(box, index, label, coords)
+        body += [
+            _point(index, label, value, at, y_kind)
+            for value, at in zip(points, coords, strict=True)
         ]
-        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
-        body.append(
-            f'<polyline class="series" data-series="{escape(label)}" points="{path}" '
-            f'fill="none" stroke="{colour}" stroke-width="2"/>'
-        )
-        for (x, y), (cx, cy) in zip(points, coords, strict=True):
-            body.append(
-                f'<circle class="point" data-x="{x:g}" data-y="{y:g}" cx="{cx:.1f}" '
-                f'cy="{cy:.1f}" r="3" fill="{colour}"><title>{escape(label)}: {x:g}, '
-                f"{format(y, y_format)}</title></circle>"
-            )
-        body.append(
-            f'<text x="{right + 10}" y="{_TOP + 16 * index + 10}" font-size="11" '
-            f'fill="{colour}">{escape(label)}</text>'
-        )
-    return _frame(name, title, len(ys), body)
+    return _frame(name, title, len(ys), body, box)
+
+
+def _series(box: _Box, index: int, label: str, coords: Sequence[Point]) -> list[str]:
+    """A series' line and its legend entry."""
+    colour = PALETTE[index % len(PALETTE)]
+    path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+    return [
+        f'<polyline class="series" data-series="{escape(label)}" points="{path}" '
+        f'fill="none" stroke="{colour}" stroke-width="2"/>',
+        f'<rect x="{box.x1 + 10}" y="{box.y1 + 16 * index + 2}" width="10" height="10" '
+        f'fill="{colour}"/><text class="legend" x="{box.x1 + 24}" y="{box.y1 + 16 * index + 11}" '
+        f'font-size="{box.font}">{escape(label)}</text>',
+    ]
+
+
+def _point(index: int, label: str, value: Point, at: Point, kind: Kind) -> str:
+    colour = PALETTE[index % len(PALETTE)]
+    (x, y), (cx, cy) = value, at
+    return (
+        f'<circle class="point" data-series="{escape(label)}" data-x="{x:g}" data-y="{y:g}" '
+        f'cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}"><title>{escape(label)}: '
+        f"{escape(value_label(y, kind))}</title></circle>"
+    )
 
 
 def bar_chart(
@@ -107,67 +249,62 @@ def bar_chart(
     title: str,
     x_label: str,
     y_label: str,
-    y_format: str = ",.0f",
+    y_kind: Kind = "count",
+    empty: str = EMPTY,
 ) -> Markup:
-    """Vertical bars, each a ``<rect data-label data-value>`` with a tooltip."""
-    y_top = max([v for _, v in bars] + [0.0]) * 1.1 or 1.0
-    body = _axes(x_label, y_label, y_top, y_format)
-    right, bottom = _W - _RIGHT, _H - _BOTTOM
-    slot = (right - _LEFT) / max(len(bars), 1)
-    for index, (label, value) in enumerate(bars):
-        top = _scale(value, 0, y_top, bottom, _TOP)
-        x = _LEFT + slot * index + slot * 0.1
+    """Vertical bars, each a ``<rect data-label data-value>`` with a tooltip, centred over its
+    label (every n-th bar's, where all would overlap). Without bars, or with every bar at zero,
+    the chart says ``empty``."""
+    box = _BARS
+    body = _frame_lines(box, x_label, y_label)
+    if not any(value for _, value in bars):
+        return _frame(name, title, 0, [*body, _empty(box, empty)], box)
+    axis = _value_axis([value for _, value in bars], y_kind)
+    slot = (box.x1 - box.x0) / len(bars)
+    centres = [box.x0 + slot * (index + 0.5) for index in range(len(bars))]
+    every = _label_every([label for label, _ in bars], slot, box.font)
+    labels = [(centres[i], bars[i][0]) for i in range(0, len(bars), every)]
+    body += _y_ticks(box, axis) + _x_ticks(box, labels)
+    for (label, value), centre in zip(bars, centres, strict=True):
+        top = _y(box, axis, value)
         body.append(
             f'<rect class="bar" data-label="{escape(label)}" data-value="{value:g}" '
-            f'x="{x:.1f}" y="{top:.1f}" width="{slot * 0.8:.1f}" height="{bottom - top:.1f}" '
-            f'fill="{_PALETTE[0]}"><title>{escape(label)}: {format(value, y_format)}</title></rect>'
+            f'x="{centre - slot * 0.35:.1f}" y="{top:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{box.y0 - top:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}: '
+            f"{escape(value_label(value, y_kind))}</title></rect>"
         )
-        body.append(
-            f'<text x="{x + slot * 0.4:.1f}" y="{bottom + 14}" font-size="10" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
-    return _frame(name, title, len(bars), body)
+    return _frame(name, title, len(bars), body, box)
 
 
-# A time chart is narrower than the others, with larger type: it is read on a phone too.
-_TW, _TH = 480, 270
-_TLEFT, _TRIGHT, _TTOP, _TBOTTOM = 76, 24, 34, 46
-
-
-def _time_axes(dates: Sequence[date], y_range: tuple[float, float], y_format: str) -> list[str]:
-    """Axes with ticks: the first, middle and last dates below, five values on the left."""
-    low, high = y_range
-    right, bottom = _TW - _TRIGHT, _TH - _TBOTTOM
-    parts = [
-        f'<line x1="{_TLEFT}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#444"/>',
-        f'<line x1="{_TLEFT}" y1="{_TTOP}" x2="{_TLEFT}" y2="{bottom}" stroke="#444"/>',
-    ]
-    for i in range(5):
-        value = low + (high - low) * i / 4
-        y = _scale(value, low, high, bottom, _TTOP)
-        parts.append(
-            f'<text x="{_TLEFT - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="13">'
-            f"{format(value, y_format)}</text>"
-        )
-    first, last = (min(dates), max(dates)) if dates else (None, None)
-    ticks = sorted({first, dates[len(dates) // 2], last}) if first and last else []
-    for tick in ticks:
-        x = _x_of(tick, dates)
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{bottom + 20}" font-size="13" '
-            f'text-anchor="middle">{tick.isoformat()}</text>'
-        )
-    return parts
+def _label_every(labels: Sequence[str], slot: float, font: int) -> int:
+    """Label every n-th bar, so that labels never overlap (each under its own bar's centre)."""
+    widest = max(len(label) for label in labels) * font * 0.62  # a sans-serif glyph's width
+    return max(1, math.ceil(widest / (slot * 0.95)))
 
 
 def _x_of(day: date, dates: Sequence[date]) -> float:
-    right = _TW - _TRIGHT
+    box = _TIME
     if len(set(dates)) < 2:
-        return (_TLEFT + right) / 2
+        return (box.x0 + box.x1) / 2
     # Inset by a margin so the first and last date labels stay inside the frame.
     inset = 40
     first, last = min(dates).toordinal(), max(dates).toordinal()
-    return _scale(day.toordinal(), first, last, _TLEFT + inset, right - inset)
+    return _scale(day.toordinal(), first, last, box.x0 + inset, box.x1 - inset)
+
+
+def _day_label(day: date) -> str:
+    return f"{day.day} {month_label(month_index(day))}"
+
+
+def _date_ticks(dates: Sequence[date]) -> list[tuple[float, str]]:
+    """Month starts inside the dates' span, named ("Jan 2025"), at most five; a span of less
+    than two month starts is labelled by its first and last days ("5 Jan 2025")."""
+    first, last = min(dates), max(dates)
+    start = month_index(first) + (0 if first.day == 1 else 1)
+    months = month_ticks(start, month_index(last), 5) if start <= month_index(last) else []
+    if len(months) >= 2:
+        return [(_x_of(date(m // 12, m % 12 + 1, 1), dates), month_label(m)) for m in months]
+    return [(_x_of(day, dates), _day_label(day)) for day in sorted({first, last})]
 
 
 def time_chart(
@@ -175,41 +312,33 @@ def time_chart(
     *,
     name: str,
     title: str,
+    x_label: str,
     y_label: str,
-    y_format: str = ",.0f",
+    y_kind: Kind = "number",
     y_range: tuple[float, float] | None = None,
-    empty: str = "No data yet",
+    empty: str = EMPTY,
 ) -> Markup:
     """One series over dates, each point a ``<circle data-x=ISO-date data-y>`` with a
-    tooltip; ``y_range`` fixes the vertical axis (else it runs from 0 to above the largest
-    value). Without points, the frame says ``empty``."""
-    dates = [day for day, _ in points]
-    values = [value for _, value in points]
-    low, high = y_range or (0.0, max([*values, 0.0]) * 1.1 or 1.0)
-    body = _time_axes(dates, (low, high), y_format)
-    bottom = _TH - _TBOTTOM
-    middle = (_TTOP + bottom) / 2
-    body.append(
-        f'<text x="16" y="{middle}" font-size="13" text-anchor="middle" '
-        f'transform="rotate(-90 16 {middle})">{escape(y_label)}</text>'
-    )
+    tooltip; ``y_range`` fixes the vertical axis (else it runs from 0 to the nice tick at or
+    above the largest value). Without points, the frame says ``empty``."""
+    box = _TIME
+    body = _frame_lines(box, x_label, y_label)
     if not points:
-        body.append(
-            f'<text class="empty" x="{(_TLEFT + _TW - _TRIGHT) / 2}" y="{middle}" '
-            f'font-size="15" text-anchor="middle" fill="#777">{escape(empty)}</text>'
-        )
-    coords = [(_x_of(day, dates), _scale(v, low, high, bottom, _TTOP)) for day, v in points]
+        return _frame(name, title, 0, [*body, _empty(box, empty)], box)
+    dates = [day for day, _ in points]
+    axis = _value_axis([value for _, value in points], y_kind, y_range)
+    body += _y_ticks(box, axis) + _x_ticks(box, _date_ticks(dates))
+    coords = [(_x_of(day, dates), _y(box, axis, value)) for day, value in points]
     if len(coords) > 1:
         path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
         body.append(
-            f'<polyline class="series" points="{path}" fill="none" stroke="{_PALETTE[0]}" '
+            f'<polyline class="series" points="{path}" fill="none" stroke="{PALETTE[0]}" '
             'stroke-width="2"/>'
         )
     for (day, value), (cx, cy) in zip(points, coords, strict=True):
-        shown = format(value, y_format)
         body.append(
             f'<circle class="point" data-x="{day.isoformat()}" data-y="{value:g}" '
-            f'cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{_PALETTE[0]}"><title>{escape(y_label)} '
-            f"on {day.isoformat()}: {escape(shown)}</title></circle>"
+            f'cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{PALETTE[0]}"><title>{escape(y_label)} '
+            f"on {_day_label(day)}: {escape(value_label(value, y_kind))}</title></circle>"
         )
-    return _frame(name, title, len(points), body, size=(_TW, _TH))
+    return _frame(name, title, len(points), body, box)
