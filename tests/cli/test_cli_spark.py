@@ -71,13 +71,48 @@ def test_score_on_spark_writes_the_duckdb_scores(
 def test_features_on_spark_writes_the_duckdb_features(
     spark: Any, spark_market_dir: Path, tmp_path: Path
 ) -> None:
-    common = ("features", "--data", str(spark_market_dir), "--as-of", AS_OF)
+    """Spark reads and writes ``file://`` URIs (as it would ``s3a://`` ones); the duckdb engine
+    takes a ``file://`` URI as its local path."""
     duck_out, spark_out = tmp_path / "duck.parquet", tmp_path / "spark.parquet"
-    _invoke(*common, "--out", str(duck_out))
-    _invoke(*common, "--out", str(spark_out), *ON_SPARK)
+    data = spark_market_dir.as_uri()
+    _invoke("features", "--data", data, "--as-of", AS_OF, "--out", duck_out.as_uri())
+    result = runner.invoke(
+        app,
+        ["features", "--data", data, "--as-of", AS_OF, "--out", spark_out.as_uri(), *ON_SPARK],
+    )
+    assert result.exit_code == 0, result.output
+    # the console wraps long lines
+    assert f"features on spark -> {spark_out.as_uri()}" in result.output.replace("\n", "")
+    assert any(spark_out.glob("part-*.parquet"))  # a folder of part files
     duck, built = _by_merchant(duck_out), _by_merchant(spark_out)
     assert duck["gmv_90d"].gt(0).any()
     assert_same_rows(duck, built)
+
+
+def test_a_uri_spark_cannot_read_exits_2_with_one_line(spark: Any, tmp_path: Path) -> None:
+    out = (tmp_path / "features.parquet").as_uri()
+    for data, says in (
+        ((tmp_path / "absent").as_uri(), "NotFoundError: no data folder at file:///"),
+        ("nofs://bucket/records", 'Spark cannot read it: No FileSystem for scheme "nofs"'),
+    ):
+        args = ["features", "--data", data, "--as-of", AS_OF, "--out", out, *ON_SPARK]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert says in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "features.parquet").exists()
+
+
+def test_the_duckdb_engine_refuses_a_uri_only_spark_reads(tmp_path: Path) -> None:
+    out = str(tmp_path / "features.parquet")
+    result = runner.invoke(
+        app, ["features", "--data", "s3a://bucket/records", "--as-of", AS_OF, "--out", out]
+    )
+    assert result.exit_code == 2
+    assert "--data s3a://bucket/records: the duckdb engine reads and writes the local disk" in (
+        result.output
+    )
+    assert "--engine spark" in result.output
 
 
 def test_a_bad_column_type_is_a_short_error_naming_file_and_column(

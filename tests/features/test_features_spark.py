@@ -6,6 +6,8 @@ shared Spark run; these checks stay small. Spark that cannot start fails them: n
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -19,9 +21,11 @@ import pyarrow.parquet as pq
 import pytest
 from features_data import HISTORY_AS_OF, history_tables
 
-from microlend.data import Manifest, load_dataset, write_dataset
+from microlend.data import CONTRACT, Manifest, load_dataset, write_dataset
 from microlend.errors import ConfigError, DataContractError, NotFoundError, Violation
 from microlend.features import build_features, feature_names, spark_features, spark_tables
+from microlend.features._spark_contract import read_contract_tables
+from microlend.features._spark_storage import child
 from microlend.simulate import SimulationConfig, simulate
 
 AS_OF = date(2023, 10, 1)
@@ -195,3 +199,65 @@ def test_naive_timestamps_are_read_as_utc(spark: Any, tiny_market: Path, tmp_pat
 def test_a_missing_folder_is_not_found(spark: Any, tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="no data folder"):
         spark_tables(spark, tmp_path / "absent")
+
+
+def _no_local_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any look at the driver's own disk fails the test: on a cluster it may not hold the data."""
+
+    def looked(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the local disk was looked at: {args}")
+
+    for name in ("stat", "iterdir", "glob", "is_dir", "is_file", "exists"):
+        monkeypatch.setattr(Path, name, looked)
+    for name in ("exists", "isdir", "isfile"):
+        monkeypatch.setattr(os.path, name, looked)
+
+
+def test_file_uris_read_through_hadoop_give_the_plain_paths_features(
+    spark: Any, tiny_market: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``file://`` URI is no local path (``Path`` would fold its ``//``), and nothing on the way
+    may look at the local disk: only Hadoop finds the folder and its tables."""
+    plain = spark_features(spark, spark_tables(spark, tiny_market), AS_OF, SUBSET)
+    expected = plain.frame.toPandas()
+    with monkeypatch.context() as tripwire:
+        _no_local_disk(tripwire)
+        tables = spark_tables(spark, tiny_market.as_uri())
+        built = spark_features(spark, tables, AS_OF, SUBSET).frame.toPandas()
+    assert built["merchant_id"].tolist() == expected["merchant_id"].tolist()
+    for name in SUBSET:
+        np.testing.assert_array_equal(built[name], expected[name], err_msg=name)
+    assert len(built) > 50
+
+
+def test_a_uri_with_nothing_there_or_no_file_system_is_one_clear_error(
+    spark: Any, tmp_path: Path
+) -> None:
+    absent = (tmp_path / "absent").as_uri()
+    with pytest.raises(NotFoundError, match=f"^no data folder at {re.escape(absent)}$"):
+        spark_tables(spark, absent)
+    with pytest.raises(ConfigError) as caught:
+        spark_tables(spark, "nofs://bucket/records")
+    message = str(caught.value)
+    assert message.startswith("nofs://bucket/records: Spark cannot read it: ")
+    assert 'No FileSystem for scheme "nofs"' in message
+    assert "\n" not in message  # one line: no Java stack
+
+
+def test_without_a_listing_a_missing_table_is_named_from_the_reads(
+    spark: Any, tiny_market: Path, tmp_path: Path
+) -> None:
+    """Spark Connect lists no folder: every table is read, and a location with nothing there
+    is a table not given (optional, or a missing required one), never an unreadable file."""
+    root = tmp_path / "data"
+    shutil.copytree(tiny_market, root)
+    (root / "truth.parquet").unlink()  # optional
+    files = {name: child(root.as_uri(), f"{name}.parquet") for name in CONTRACT}
+    assert read_contract_tables(spark, files, absent_ok=True).keys() == CONTRACT.keys() - {"truth"}
+    (root / "refunds.parquet").unlink()  # required
+    with pytest.raises(DataContractError) as caught:
+        read_contract_tables(spark, files, absent_ok=True)
+    (violation,) = caught.value.violations
+    assert "required table 'refunds' is missing" in violation.message
+    with pytest.raises(DataContractError, match=r"refunds\.parquet: cannot be read as Parquet"):
+        read_contract_tables(spark, files)  # after a listing, a location named must be read

@@ -12,10 +12,12 @@ __all__ = [
     "AsJson",
     "BookUrl",
     "DataFolder",
+    "DataLocation",
     "EngineName",
     "MappingFile",
     "ModelFolder",
     "OutFile",
+    "OutLocation",
     "SparkMaster",
     "StoreFile",
 ]
@@ -26,6 +28,15 @@ DEFAULT_DB = "sqlite:///microlend.db"
 # Merchant records come from a folder or from a platform store: one of the two (``_source``).
 DataFolder = Annotated[
     Path | None, typer.Option("--data", help="Folder of contract tables (or give --store).")
+]
+# Text, not a Path: a Path folds a URI's "//" into "/" (s3a://bucket -> s3a:/bucket).
+DataLocation = Annotated[
+    str | None,
+    typer.Option(
+        "--data",
+        help="Folder of contract tables (or give --store); with --engine spark, also any URI "
+        "Spark reads: s3a://, hdfs://, abfss://, file://.",
+    ),
 ]
 StoreFile = Annotated[
     Path | None,
@@ -40,6 +51,12 @@ MappingFile = Annotated[
 ]
 ModelFolder = Annotated[Path, typer.Option("--model", help="A folder written by train --data.")]
 OutFile = Annotated[Path, typer.Option("--out", help="Output file, .parquet or .csv.")]
+OutLocation = Annotated[
+    str,
+    typer.Option(
+        "--out", help="Output file, .parquet or .csv; with --engine spark, a .parquet path or URI."
+    ),
+]
 EngineName = Annotated[str, typer.Option("--engine", help="duckdb (embedded) or spark.")]
 SparkMaster = Annotated[
     str | None,

@@ -22,13 +22,14 @@ from microlend.cli._app import (
 from microlend.cli._options import (
     AsJson,
     DataFolder,
+    DataLocation,
     EngineName,
     MappingFile,
-    OutFile,
+    OutLocation,
     SparkMaster,
     StoreFile,
 )
-from microlend.cli._source import folder_only, records
+from microlend.cli._source import folder_only, local_path, records
 from microlend.dates import parse_date
 from microlend.errors import ConfigError
 from microlend.settings import Settings
@@ -43,8 +44,8 @@ if TYPE_CHECKING:
 @edge
 def features(
     as_of: Annotated[str, typer.Option("--as-of", help="Features see events before it.")],
-    out: OutFile,
-    data: DataFolder = None,
+    out: OutLocation,
+    data: DataLocation = None,
     store: StoreFile = None,
     mapping: MappingFile = None,
     engine: EngineName = "duckdb",
@@ -52,25 +53,20 @@ def features(
 ) -> None:
     """Point-in-time features of every merchant as of a date, one row per merchant.
 
-    With --engine spark, Spark reads the folder's Parquet files (--data) and writes --out as a
-    Parquet folder of part files.
+    With --engine spark, Spark reads the folder's Parquet files (--data: a path or any URI
+    Spark reads, s3a:// or hdfs:// included) and writes --out as a Parquet folder of part files.
     """
     # deferred: keeps the other commands' start fast
     from microlend.features import build_features, store_features
 
-    check_engine(engine, out)
-    check_output(out)
-    day = parse_date(as_of)
     if engine == "spark":
-        from microlend.features import spark_features, spark_session, spark_tables
-
         folder = folder_only(data, store, "the spark engine", mapping)
-        session = spark_session(spark_master or Settings.from_env().spark_master)
-        built = spark_features(session, spark_tables(session, folder), day)
-        built.frame.write.mode("overwrite").parquet(str(out))
-        merchants = built.plan.spine.num_rows
-        console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
+        _features_on_spark(as_of, out, folder, spark_master)
         return
+    target = local_path(out, "--out")
+    check_engine(engine, target)
+    check_output(target)
+    day = parse_date(as_of)
     if store is not None and data is None and mapping is None:
         from microlend.data import batches
 
@@ -79,11 +75,26 @@ def features(
         ends = [receipt.end for receipt in batches(store)]
         _warn_past_end(day, max(ends) if ends else None)
     else:
-        dataset = records(data, store, mapping=mapping)
+        dataset = records(local_path(data, "--data"), store, mapping=mapping)
         table = build_features(dataset, as_of=day)
         _warn_past_end(day, dataset.end)
-    write_table(table, out)
-    console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {out}")
+    write_table(table, target)
+    console.print(f"{table.num_rows} merchants x {table.num_columns - 2} features -> {target}")
+
+
+def _features_on_spark(as_of: str, out: str, data: str, master: str | None) -> None:
+    """``features --engine spark``: ``data`` and ``out`` are locations Spark reads and writes
+    (paths or URIs), looked at by Spark alone: the driver's disk may hold neither."""
+    from microlend.features import spark_features, spark_session, spark_tables
+
+    if not out.rstrip("/").lower().endswith(".parquet"):
+        raise ConfigError(f"{out}: the spark engine writes Parquet; end --out in .parquet")
+    day = parse_date(as_of)
+    session = spark_session(master or Settings.from_env().spark_master)
+    built = spark_features(session, spark_tables(session, data), day)
+    built.frame.write.mode("overwrite").parquet(out)
+    merchants = built.plan.spine.num_rows
+    console.print(f"{merchants} merchants x {len(built.names)} features on spark -> {out}")
 
 
 def _warn_past_end(day: date, end: datetime | None) -> None:

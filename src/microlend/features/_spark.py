@@ -1,6 +1,7 @@
 """The feature builder on Apache Spark: the same Ibis expressions, read and written by Spark.
 
-Spark reads the data folder's Parquet files itself (``spark.read.parquet``) and writes the
+Spark reads the data folder's Parquet files itself (``spark.read.parquet``), from a local path
+or any URI Hadoop reads (``s3a://``, ``hdfs://``, ``abfss://``, ``file://``), and writes the
 features as a Parquet folder; only the merchants table (for the spine) and the spine itself
 pass through the driver, as on DuckDB. ``master`` is a Spark master URL (``local[2]``,
 ``spark://host:7077``, ``yarn``...) or a Spark Connect URL (``sc://host:15002``).
@@ -22,8 +23,9 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from microlend.data import CONTRACT
-from microlend.errors import ConfigError, NotFoundError
+from microlend.errors import ConfigError
 from microlend.features._builder import FeaturePlan, plan_features
+from microlend.features._spark_storage import child, folder_entries, spark_location
 
 __all__ = ["SparkFeatures", "spark_features", "spark_session", "spark_tables"]
 
@@ -70,24 +72,30 @@ def _package_root() -> str:
     return str(Path(__file__).resolve().parents[2])
 
 
-def spark_tables(session: Any, data: Path) -> dict[str, ir.Table]:
+def spark_tables(session: Any, data: str | os.PathLike[str]) -> dict[str, ir.Table]:
     """The contract tables of a Parquet data folder, read by Spark, as Ibis tables.
 
-    A table is ``<name>.parquet``: one file, or a folder of part files (as Spark writes).
-    Raises ``NotFoundError`` for a missing folder and ``DataContractError`` naming file and
+    ``data``: a local path or any URI Spark reads (``s3a://bucket/records``, ``hdfs://``,
+    ``abfss://``, ``file://``). The folder and its tables are looked up through Hadoop's
+    FileSystem, never on the driver's disk. A table is ``<name>.parquet``: one file, or a
+    folder of part files (as Spark writes). Raises ``NotFoundError`` for a missing folder,
+    ``ConfigError`` for a location Spark cannot reach, and ``DataContractError`` naming file and
     column where a required table or column is missing, a file is not Parquet, or a column's
     type cannot hold its contract kind; only the Parquet footers are read, never the rows.
     """
     from microlend.features._spark_contract import read_contract_tables  # deferred: pyspark
 
-    if not data.is_dir():
-        raise NotFoundError(f"no data folder at {data}")
+    root = spark_location(data)
+    entries = folder_entries(session, root)
+    files = {
+        name: child(root, f"{name}.parquet")
+        for name in CONTRACT
+        if entries is None or f"{name}.parquet" in entries
+    }
+    if not files and any(entry.lower().endswith(".csv") for entry in entries or ()):
+        raise ConfigError(f"{root}: the spark engine reads Parquet folders; write it as Parquet")
+    frames = read_contract_tables(session, files, absent_ok=entries is None)
     con = ibis.pyspark.connect(session)
-    found = {name: data / f"{name}.parquet" for name in CONTRACT}
-    present = {name: path for name, path in found.items() if path.exists()}
-    if not present and any(data.glob("*.csv")):
-        raise ConfigError(f"{data}: the spark engine reads Parquet folders; write it as Parquet")
-    frames = read_contract_tables(session, present)
     tables = {}
     for name, frame in frames.items():
         view = f"microlend_{name}"

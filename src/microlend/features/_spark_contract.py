@@ -9,7 +9,6 @@ to the driver. Value rules (ranges, keys, allowed words) stay with ``microlend c
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from pathlib import Path
 from typing import Any
 
 from pyspark.errors import PySparkException
@@ -17,6 +16,7 @@ from pyspark.sql import types as st
 
 from microlend.data import CONTRACT, Kind, TableSchema
 from microlend.errors import DataContractError, Violation
+from microlend.features._spark_storage import java_reason as _reason
 
 __all__ = ["missing_tables", "read_contract_tables", "schema_violations"]
 
@@ -52,45 +52,52 @@ _WORDS = {
 }
 
 
-def read_contract_tables(session: Any, files: Mapping[str, Path]) -> dict[str, Any]:
-    """Spark DataFrames of the contract tables at ``files``, their schemas checked.
+def read_contract_tables(
+    session: Any, files: Mapping[str, str], *, absent_ok: bool = False
+) -> dict[str, Any]:
+    """Spark DataFrames of the contract tables at ``files`` (locations Spark reads), their
+    schemas checked.
 
     Raises one ``DataContractError`` for everything found: a required table without a file
     (as the DuckDB loader does), a file Spark cannot read as Parquet, and every missing column
     or column whose type cannot hold its contract kind, each named by file and column.
+    ``absent_ok``: a location with nothing there is a table not given (where no listing said
+    which are), not an unreadable file.
     """
-    violations = missing_tables(files.keys())
-    frames = {}
-    for name, path in files.items():
-        frame = _read(session, path, violations)
-        if frame is not None:
-            violations += schema_violations(CONTRACT[name], path.name, frame.schema)
-            frames[name] = frame
+    frames: dict[str, Any] = {}
+    present: set[str] = set()
+    found: list[Violation] = []
+    for name, location in files.items():
+        file = f"{name}.parquet"
+        try:
+            frame = _read(session, location)
+        except _READ_ERRORS as exc:
+            if not (absent_ok and _condition(exc) == "PATH_NOT_FOUND"):
+                present.add(name)
+                found.append(
+                    Violation(file, None, None, f"cannot be read as Parquet: {_reason(exc)}")
+                )
+            continue
+        present.add(name)
+        found += schema_violations(CONTRACT[name], file, frame.schema)
+        frames[name] = frame
+    violations = missing_tables(present) + found
     if violations:
         raise DataContractError(violations)
     return frames
 
 
-def _read(session: Any, path: Path, violations: list[Violation]) -> Any:
-    """Spark's reader of ``path`` (its schema from the footer: no rows are read), or ``None``."""
-    try:
-        frame = session.read.parquet(str(path))
-        frame.schema  # noqa: B018 -- Spark Connect reads lazily: make it read the footer here
-    except _READ_ERRORS as exc:
-        violations.append(
-            Violation(path.name, None, None, f"cannot be read as Parquet: {_reason(exc)}")
-        )
-        return None
+def _read(session: Any, location: str) -> Any:
+    """Spark's reader of ``location``, its schema read from the footers (no rows are read)."""
+    frame = session.read.parquet(location)
+    frame.schema  # noqa: B018 -- Spark Connect reads lazily: make it read the footer here
     return frame
 
 
-def _reason(error: Exception) -> str:
-    """The first line of the innermost Java cause (the useful one), else of the error itself."""
-    cause = getattr(error, "java_exception", None)
-    while cause is not None and cause.getCause() is not None:
-        cause = cause.getCause()
-    text = str(cause.getMessage()) if cause is not None else str(error)
-    return (text.strip().splitlines() or [type(error).__name__])[0]
+def _condition(error: Exception) -> str | None:
+    """Spark's error class (``PATH_NOT_FOUND``...), where the error has one."""
+    named = getattr(error, "getCondition", None) or getattr(error, "getErrorClass", None)
+    return named() if named is not None else None
 
 
 def missing_tables(present: Collection[str]) -> list[Violation]:
