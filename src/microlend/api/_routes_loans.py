@@ -17,20 +17,22 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Engine
 
 from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
-from microlend.api._problems import ProblemError
-from microlend.api._schemas import (
-    ID_PATTERN,
+from microlend.api._loan_schemas import (
     AcceptRequest,
     EndOfDayOut,
     EndOfDayRequest,
     GoodwillRequest,
-    IsoDay,
     LoanOut,
     LoanPage,
     MoneyIn,
     PauseRequest,
     ReasonRequest,
     ReceiptOut,
+)
+from microlend.api._problems import ProblemError
+from microlend.api._schemas import (
+    ID_PATTERN,
+    IsoDay,
 )
 from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
 from microlend.money import Money

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from microlend.api._schemas import (
+from microlend.api._loan_schemas import (
     ActionOut,
-    DecisionOut,
     EndOfDayOut,
-    InstalmentOut,
     LoanOut,
     LoanStateOut,
     LoanSummary,
-    NoticeOut,
-    OfferOut,
     PauseOut,
     PostingOut,
     ReceiptOut,
-    ScoreOut,
     TransactionOut,
+)
+from microlend.api._schemas import (
+    DecisionOut,
+    InstalmentOut,
+    NoticeOut,
+    OfferOut,
+    ScoreOut,
 )
 from microlend.ledger import Instalment, terms_to_dict
 from microlend.money import to_text
