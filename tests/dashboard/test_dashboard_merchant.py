@@ -35,6 +35,7 @@ from microlend.scoring import Change, Improvement, Reason
 from microlend.service import (
     Role,
     cancel_loan,
+    charge_off_loan,
     create_api_key,
     disburse,
     end_of_day,
@@ -501,6 +502,23 @@ def test_a_written_off_loan_says_so_and_shows_no_zero_balance(
     assert f"written off with <b>{format_money(shown.written_off, 'USD')}</b> left unpaid" in card
     assert "Left to repay" not in card
     assert "To pay it all off today" not in card
+
+
+def test_a_charged_off_loan_says_what_was_left_and_that_payments_still_count(
+    book: Book, client: TestClient
+) -> None:
+    _log_in(client, book.keys["M1"])
+    loan_id = _accept(client).headers["location"].split("=")[1].split("#")[0]
+    disburse(book.engine, loan_id, DAY, "dis")
+    charge_off_loan(book.engine, loan_id, DAY, "off", reason="fraud suspected")
+    shown = merchant_view(book.engine, "M1", DAY).loans[0]
+    assert shown.status == "charged_off"
+    assert shown.written_off is not None
+    assert shown.written_off >= Decimal("1300.00")
+    card = _page(client).text.split(f'id="loan-{loan_id}"')[1]
+    assert f"charged off with <b>{format_money(shown.written_off, 'USD')}</b> left unpaid" in card
+    assert "goes toward that unpaid amount" in card
+    assert "Left to repay" not in card
 
 
 def test_the_accepted_banner_is_for_a_loan_still_accepted(book: Book, client: TestClient) -> None:

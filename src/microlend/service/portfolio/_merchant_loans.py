@@ -83,17 +83,20 @@ def _next_payment(view: LoanView) -> Decimal | None:
     return coming if coming > 0 else None
 
 
+#: A loan closed in the books with money still unpaid, and the expense that took it off.
+_TAKEN_OFF = {
+    LoanStatus.WRITTEN_OFF: Account.WRITE_OFF_EXPENSE,
+    LoanStatus.CHARGED_OFF: Account.CHARGE_OFF_EXPENSE,
+}
+
+
 def _written_off(view: LoanView) -> Decimal | None:
-    """What the write-off took off the receivables (net of any reversal of it)."""
-    if view.loan.status is not LoanStatus.WRITTEN_OFF:
+    """What the write-off (or charge-off) took off the receivables, net of any reversal."""
+    expense = _TAKEN_OFF.get(view.loan.status)
+    if expense is None:
         return None
     return sum(
-        (
-            p.amount
-            for t in view.transactions
-            for p in t.postings
-            if p.account is Account.WRITE_OFF_EXPENSE
-        ),
+        (p.amount for t in view.transactions for p in t.postings if p.account is expense),
         Decimal(0),
     )
 
