@@ -10,6 +10,7 @@ officer keys); a merchant key is refused (403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Protocol
 
@@ -89,33 +90,30 @@ async def accept(
         raise ProblemError(403, "a loan is accepted by its merchant or by servicing")
     owner = await runtime.run(lambda: decision_merchant(context.engine, body.decision_id))
     require_merchant(caller, owner)
-    today = context.today()
-
-    def work() -> Receipt:
-        return accept_decision_offer(
-            context.engine,
+    return await _on_book(
+        request,
+        lambda engine, today: accept_decision_offer(
+            engine,
             decision_id=body.decision_id,
             offer_number=body.offer_number,
             business_date=today,
             idempotency_key=key,
             scope=caller.key_id,
-        )
-
-    return receipt_out(await runtime.run(work))
+        ),
+    )
 
 
 @router.post("/v1/loans/{loan_id}/disburse", summary="Pay out an accepted loan")
 async def disburse_loan(
     request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today, cap = context.today(), context.policy.limits.merchant_cap
-
-    def work() -> Receipt:
-        return disburse(context.engine, loan_id, today, key, scope=caller.key_id, merchant_cap=cap)
-
-    return receipt_out(await runtime.run(work))
+    cap = runtime_of(request).context.policy.limits.merchant_cap
+    return await _on_book(
+        request,
+        lambda engine, today: disburse(
+            engine, loan_id, today, key, scope=caller.key_id, merchant_cap=cap
+        ),
+    )
 
 
 @router.post(
@@ -125,13 +123,8 @@ async def disburse_loan(
 async def cancel(
     request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-    return receipt_out(
-        await runtime.run(
-            lambda: cancel_loan(context.engine, loan_id, today, key, scope=caller.key_id)
-        )
+    return await _on_book(
+        request, lambda engine, today: cancel_loan(engine, loan_id, today, key, scope=caller.key_id)
     )
 
 
@@ -177,14 +170,20 @@ async def _collect(
     key: str,
 ) -> ReceiptOut:
     """Money collected on a loan (a settlement or a payment) as of the api's business date."""
+    amount = Money(body.amount, body.currency)
+    return await _on_book(
+        request,
+        lambda engine, today: command(engine, loan_id, amount, today, key, scope=caller.key_id),
+    )
+
+
+async def _on_book(request: Request, command: Callable[[Engine, date], Receipt]) -> ReceiptOut:
+    """Run ``command`` on the book as of the api's business date, on the api's thread pool;
+    the receipt it gives."""
     runtime = runtime_of(request)
     context = runtime.context
-    amount, today = Money(body.amount, body.currency), context.today()
-    return receipt_out(
-        await runtime.run(
-            lambda: command(context.engine, loan_id, amount, today, key, scope=caller.key_id)
-        )
-    )
+    today = context.today()
+    return receipt_out(await runtime.run(lambda: command(context.engine, today)))
 
 
 @router.post(
@@ -196,24 +195,19 @@ async def _collect(
 async def pause(
     request: Request, loan_id: LoanPath, body: PauseRequest, caller: Staff, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-    starts_on = body.starts_on or today
-
-    def work() -> Receipt:
-        return pause_loan(
-            context.engine,
+    return await _on_book(
+        request,
+        lambda engine, today: pause_loan(
+            engine,
             loan_id,
-            starts_on,
+            body.starts_on or today,
             body.days,
             today,
             key,
             reason=body.reason,
             scope=caller.key_id,
-        )
-
-    return receipt_out(await runtime.run(work))
+        ),
+    )
 
 
 @router.post(
@@ -228,16 +222,12 @@ async def resume(
     caller: Staff,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-
-    def work() -> Receipt:
-        return resume_pause(
-            context.engine, loan_id, pause_id, today, key, reason=body.reason, scope=caller.key_id
-        )
-
-    return receipt_out(await runtime.run(work))
+    return await _on_book(
+        request,
+        lambda engine, today: resume_pause(
+            engine, loan_id, pause_id, today, key, reason=body.reason, scope=caller.key_id
+        ),
+    )
 
 
 @router.post(
@@ -248,16 +238,12 @@ async def resume(
 async def charge_off(
     request: Request, loan_id: LoanPath, body: ReasonRequest, caller: Staff, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-
-    def work() -> Receipt:
-        return charge_off_loan(
-            context.engine, loan_id, today, key, reason=body.reason, scope=caller.key_id
-        )
-
-    return receipt_out(await runtime.run(work))
+    return await _on_book(
+        request,
+        lambda engine, today: charge_off_loan(
+            engine, loan_id, today, key, reason=body.reason, scope=caller.key_id
+        ),
+    )
 
 
 @router.post(
@@ -267,16 +253,13 @@ async def charge_off(
 async def goodwill(
     request: Request, loan_id: LoanPath, body: GoodwillRequest, caller: Staff, key: IdempotencyKey
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    amount, today = Money(body.amount, body.currency), context.today()
-
-    def work() -> Receipt:
-        return grant_goodwill_credit(
-            context.engine, loan_id, amount, today, key, reason=body.reason, scope=caller.key_id
-        )
-
-    return receipt_out(await runtime.run(work))
+    amount = Money(body.amount, body.currency)
+    return await _on_book(
+        request,
+        lambda engine, today: grant_goodwill_credit(
+            engine, loan_id, amount, today, key, reason=body.reason, scope=caller.key_id
+        ),
+    )
 
 
 @router.post(
@@ -291,16 +274,12 @@ async def reverse(
     caller: Staff,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-
-    def work() -> Receipt:
-        return reverse_transaction(
-            context.engine, transaction_id, today, key, scope=caller.key_id, reason=body.reason
-        )
-
-    return receipt_out(await runtime.run(work))
+    return await _on_book(
+        request,
+        lambda engine, today: reverse_transaction(
+            engine, transaction_id, today, key, scope=caller.key_id, reason=body.reason
+        ),
+    )
 
 
 @router.get(
