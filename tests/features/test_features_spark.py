@@ -211,6 +211,8 @@ def _no_local_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(Path, name, looked)
     for name in ("exists", "isdir", "isfile"):
         monkeypatch.setattr(os.path, name, looked)
+    for name in ("listdir", "scandir"):
+        monkeypatch.setattr(os, name, looked)
 
 
 def test_file_uris_read_through_hadoop_give_the_plain_paths_features(
