@@ -27,6 +27,7 @@ from microlend.service.access import (
     revoke_api_key,
 )
 from microlend.service.backtest import BacktestResult, backtest, backtest_start, model_version
+from microlend.service.daily import DayReport, close_business_day, prequalified_offers
 from microlend.service.decisions import (
     Replay,
     StoredNotice,
@@ -114,6 +115,7 @@ __all__ = [
     "BacktestResult",
     "BatchResult",
     "Curve",
+    "DayReport",
     "DemoBook",
     "DemoConfig",
     "DemoResult",
@@ -151,6 +153,7 @@ __all__ = [
     "cancel_loan",
     "charge_off_loan",
     "check_feature_catalog",
+    "close_business_day",
     "create_api_key",
     "decision_merchant",
     "decision_notice",
@@ -182,6 +185,7 @@ __all__ = [
     "portfolio_performance",
     "post_payment",
     "post_settlement",
+    "prequalified_offers",
     "principal_of",
     "quiet",
     "rate_one",

@@ -9,6 +9,7 @@ derived from postings; loan states are the service's (``ledger.loan_state`` over
 from microlend.store._actions import ActionKind, LoanAction, LoanActionRow, LoanActions
 from microlend.store._api_keys import ApiKeyRecord, ApiKeys
 from microlend.store._commands import LoanBookCommands, StoredResponse, request_hash
+from microlend.store._days import DayStepRow, DaySteps, PrequalifiedOffer, PrequalifiedOfferRow
 from microlend.store._engine import create_engine_for, migrate
 from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot, EndOfDayReport
 from microlend.store._loan_pages import loan_page
@@ -38,6 +39,8 @@ __all__ = [
     "ApiKeyRecord",
     "ApiKeys",
     "Base",
+    "DayStepRow",
+    "DaySteps",
     "DecisionInputs",
     "DecisionRecord",
     "EndOfDayReport",
@@ -50,6 +53,8 @@ __all__ = [
     "LoanStatus",
     "MerchantRecord",
     "PortfolioQueries",
+    "PrequalifiedOffer",
+    "PrequalifiedOfferRow",
     "StoredResponse",
     "create_engine_for",
     "in_transaction",

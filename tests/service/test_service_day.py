@@ -1,0 +1,222 @@
+"""One business day closed (``close_business_day``): run twice it changes nothing; stopped by a
+real failure it resumes after the steps done; the day's settlements reach a loan once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from microlend.data import batches, load_store
+from microlend.errors import ArtifactError, DataContractError
+from microlend.features import store_features
+from microlend.ledger import Account, ShareOfSalesTerms, TransactionKind
+from microlend.models import load_artifact
+from microlend.money import Money
+from microlend.policy import default_policy
+from microlend.service import (
+    DayReport,
+    RatingFit,
+    accept_decision_offer,
+    close_business_day,
+    disburse,
+    fund_book,
+    loan_view,
+    prequalified_offers,
+    save_rating,
+    take_snapshot,
+    underwrite,
+)
+from microlend.service.daily import STEPS
+from microlend.simulate import SimulationConfig, daily_batches, simulate
+from microlend.store import Base, create_engine_for, migrate
+
+START = date(2024, 12, 16)
+AT = datetime(2025, 1, 2, tzinfo=UTC)
+_POSTINGS = Base.metadata.tables["postings"]
+
+
+@dataclass(frozen=True)
+class Platform:
+    inbox: Path
+    model: Path
+
+
+@pytest.fixture(scope="module")
+def platform(small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Platform:
+    root = tmp_path_factory.mktemp("daily")
+    run = simulate(SimulationConfig(merchants=150, months=24, seed=7))
+    daily_batches(run.tables, root / "inbox", start=START, end=run.end, currency="USD")
+    return Platform(root / "inbox", save_rating(small_fit, root / "model"))
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Iterator[Engine]:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _close(
+    platform: Platform,
+    store: Path,
+    engine: Engine,
+    day: date,
+    *,
+    inbox: Path | None = None,
+    model: Path | None = None,
+) -> DayReport:
+    return close_business_day(
+        store,
+        engine,
+        model or platform.model,
+        default_policy(),
+        day,
+        at=AT,
+        inbox=inbox or platform.inbox,
+    )
+
+
+def _postings(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(_POSTINGS)) or 0)
+
+
+def test_a_day_run_twice_changes_nothing_the_second_time(
+    platform: Platform, book: Engine, tmp_path: Path
+) -> None:
+    store = tmp_path / "platform.duckdb"
+    first = _close(platform, store, book, START)
+    assert first.resumed == ()
+    assert list(first.steps) == list(STEPS)
+    assert [b["batch"] for b in first.steps["ingest"]["batches"]] == ["history", str(START)]
+    assert first.steps["close_store"] == {"closed_through": str(START)}
+    assert first.steps["rate"]["merchants"] > 0
+    offers = prequalified_offers(book, START)
+    assert len(offers) == first.steps["offers"]["offers"] > 0
+    stored, postings = batches(store), _postings(book)
+
+    again = _close(platform, store, book, START)
+
+    assert again.resumed == STEPS
+    assert again.steps == first.steps
+    assert batches(store) == stored
+    assert prequalified_offers(book, START) == offers
+    assert _postings(book) == postings
+
+
+def test_a_real_failure_stops_the_day_and_a_rerun_resumes_after_the_steps_done(
+    platform: Platform, book: Engine, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(platform.inbox / "history", inbox / "history")
+    shutil.copytree(platform.inbox / str(START), inbox / str(START))
+    # An unreadable batch: the day stops at ingestion, and nothing of the day is done.
+    (inbox / str(START) / "orders.parquet").write_bytes(b"not parquet")
+    store = tmp_path / "platform.duckdb"
+    with pytest.raises(DataContractError) as failed:
+        _close(platform, store, book, START, inbox=inbox)
+    assert f"business day {START}, step ingest" in failed.value.__notes__
+    # The history before it is stored (each batch is all or nothing); the bad one is not.
+    assert [b.source for b in batches(store)] == [str(inbox / "history")]
+    # The export is fixed; the model is not there: the day stops at rating, after two steps.
+    shutil.rmtree(inbox / str(START))
+    shutil.copytree(platform.inbox / str(START), inbox / str(START))
+    with pytest.raises(ArtifactError) as missing:
+        _close(platform, store, book, START, inbox=inbox, model=tmp_path / "no-model")
+    assert f"business day {START}, step rate" in missing.value.__notes__
+
+    done = _close(platform, store, book, START, inbox=inbox)
+
+    assert done.resumed == ("ingest", "close_store")
+    assert [b["batch"] for b in done.steps["ingest"]["batches"]] == [str(START)]
+    assert len(batches(store)) == 2
+    assert done.steps["end_of_day"]["business_date"] == str(START)
+
+
+def _payout_day(inbox: Path) -> tuple[date, dict[str, list[Decimal]]]:
+    """The first day after START with payouts, and each merchant's payouts that day."""
+    day = START + timedelta(days=1)
+    while not (inbox / str(day) / "settlements.parquet").exists():
+        day += timedelta(days=1)
+    table = pq.read_table(inbox / str(day) / "settlements.parquet")
+    table = table.filter(pc.greater(table["net"], 0))
+    nets: dict[str, list[Decimal]] = {}
+    for merchant, net in zip(
+        table["merchant_id"].to_pylist(), table["net"].to_pylist(), strict=True
+    ):
+        nets.setdefault(merchant, []).append(net)
+    return day, nets
+
+
+def test_the_days_settlements_are_collected_once_into_the_loan(
+    platform: Platform, book: Engine, tmp_path: Path
+) -> None:
+    store = tmp_path / "platform.duckdb"
+    payday, nets = _payout_day(platform.inbox)
+    day = START
+    while day < payday:
+        _close(platform, store, book, day)
+        day += timedelta(days=1)
+    before = payday - timedelta(days=1)
+    invited = [o.merchant_id for o in prequalified_offers(book, before) if o.merchant_id in nets]
+    assert invited, "no merchant invited yesterday is paid out today"
+    merchant = invited[0]
+    policy = default_policy()
+    rows = store_features(store, as_of=payday).to_pandas()
+    rows = rows.set_index("merchant_id").drop(columns=["as_of"])
+    snapshot = take_snapshot(
+        load_artifact(platform.model).model,
+        load_store(store),
+        payday,
+        improver=None,
+        rows=rows,
+        currency="USD",
+    )
+    decision = underwrite(book, snapshot, policy, merchant_id=merchant, model_version="test")
+    number = next(
+        n for n, o in enumerate(decision.offers, 1) if isinstance(o.terms, ShareOfSalesTerms)
+    )
+    fund_book(book, Money(Decimal(1_000_000), "USD"), payday, "capital")
+    loan = accept_decision_offer(
+        book,
+        decision_id=decision.application_id,
+        offer_number=number,
+        business_date=payday,
+        idempotency_key="accept",
+    )
+    assert loan.loan_id is not None
+    disburse(book, loan.loan_id, payday, "disburse")
+    terms = decision.offers[number - 1].terms
+    assert isinstance(terms, ShareOfSalesTerms)
+
+    owed = loan_view(book, loan.loan_id, payday).owed_total
+
+    closed = _close(platform, store, book, payday)
+    postings = _postings(book)
+    again = _close(platform, store, book, payday)
+
+    view = loan_view(book, loan.loan_id, payday)
+    held = [t for t in view.transactions if t.kind is TransactionKind.HOLDBACK]
+    assert len(held) == len(nets[merchant])
+    taken = sum(
+        (p.amount for t in held for p in t.postings if p.account is Account.CASH), Decimal(0)
+    )
+    # Each payout's holdback, rounded to the cent: the loan's balance moves by exactly that.
+    expected = terms.holdback_rate * sum(nets[merchant])
+    assert abs(taken - expected) <= Decimal("0.01") * len(held)
+    assert taken > 0
+    assert view.owed_total == owed - taken
+    assert closed.steps["collect"]["collections"] >= 1
+    assert again.resumed == STEPS
+    assert _postings(book) == postings
