@@ -6,6 +6,7 @@ traceback. Each command module registers its commands on the one Typer ``app``.
 """
 
 from microlend.cli import (  # noqa: F401  (they register commands)
+    _day,
     _demo,
     _export,
     _fund,
