@@ -17,6 +17,7 @@ from microlend.ledger import Account, Bucket, FixedInstalmentTerms, ShareOfSales
 from microlend.money import Money
 from microlend.service import (
     accept_offer,
+    book_exposure,
     charge_off_loan,
     disburse,
     end_of_day,
@@ -29,6 +30,7 @@ from microlend.service import (
     resume_pause,
     reverse_transaction,
 )
+from microlend.service.portfolio._merchant_loans import merchant_loans
 from microlend.store import (
     ActionKind,
     LoanActions,
@@ -259,3 +261,37 @@ def test_a_loan_read_as_of_a_past_day_leaves_out_later_pauses(engine: Engine) ->
     assert set(on.pauses) == {paused.action_id}
     assert on.state.paused
     assert [a.kind for a in on.actions] == [ActionKind.PAUSE]
+
+
+def test_a_paused_merchant_is_not_in_arrears_for_a_new_decision(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    first_due = loan_view(engine, loan_id, DAY).schedule[0].due_on
+    later = first_due + timedelta(days=40)
+    # Unpaused, the missed first instalment is 40 days late: the arrears knock-out's territory.
+    assert book_exposure(engine, "M1", "USD", later).days_past_due == 40
+    pause_loan(engine, loan_id, first_due, 60, DAY, "p-arrears", reason="hospital")
+    assert loan_view(engine, loan_id, later).state.days_past_due == 0
+    # What a decision reads of the merchant agrees with the loan's own read.
+    assert book_exposure(engine, "M1", "USD", later).days_past_due == 0
+
+
+def test_the_merchant_page_counts_only_the_next_instalment_after_a_pause(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    schedule = loan_view(engine, loan_id, DAY).schedule
+    pause_loan(engine, loan_id, schedule[0].due_on, 60, DAY, "p-page", reason="hospital")
+    day = schedule[0].due_on + timedelta(days=40)
+    (shown,) = merchant_loans(engine, "M1", day)
+    assert shown.due_now == 0
+    assert shown.next_payment == schedule[0].total
+
+
+def test_on_a_written_off_loan_only_the_write_off_and_recoveries_reverse(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    paid = post_payment(engine, loan_id, usd("10"), DAY + timedelta(days=5), "pay-early")
+    end_of_day(engine, DAY + timedelta(days=31 + 90))
+    assert status(engine, loan_id) is LoanStatus.WRITTEN_OFF
+    # The payment came before the write-off: undoing it would leave a receivable on a closed
+    # loan that every later collection passes by (they are recoveries).
+    with pytest.raises(LedgerError, match="reverse its write-off before"):
+        reverse_transaction(engine, paid.transaction_ids[0], DAY + timedelta(days=130), "rev-pay")
+    assert_book_sound(engine)

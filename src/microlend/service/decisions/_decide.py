@@ -94,7 +94,13 @@ def decide_and_store(
     def unit(session: Session) -> Decision:
         commands = LoanBookCommands(session)
         commands.supersede(request.merchant_id, application.decision_id)
-        exposure = exposure_in(session, request.merchant_id, policy.currency, application.as_of)
+        exposure = exposure_in(
+            session,
+            request.merchant_id,
+            policy.currency,
+            application.as_of,
+            accrue_in_pause=policy.accrue_in_pause,
+        )
         decision, record = decide_application(
             application, policy, exposure=exposure, model_version=model_version
         )

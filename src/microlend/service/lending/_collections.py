@@ -49,6 +49,11 @@ _COLLECTING = frozenset({LoanStatus.ACTIVE, LoanStatus.REPAID})
 _RECOVERING = frozenset({LoanStatus.WRITTEN_OFF, LoanStatus.CHARGED_OFF})
 #: What a reversal of these would leave standing beside recoveries taken since.
 _TAKEN_OFF = frozenset({TransactionKind.WRITE_OFF, TransactionKind.CHARGE_OFF})
+#: A loan closed with money unpaid, and the transaction that took that money off the book.
+_CLOSED_WITH_ARREARS = {
+    LoanStatus.WRITTEN_OFF: TransactionKind.WRITE_OFF,
+    LoanStatus.CHARGED_OFF: TransactionKind.CHARGE_OFF,
+}
 
 
 def post_settlement(
@@ -169,8 +174,8 @@ def reverse_transaction(
             raise LedgerError(f"transaction {transaction_id} was already reversed by {earlier}")
         if original.kind in _TAKEN_OFF and loan is not None:
             _check_nothing_recovered(queries, loan, original.kind)
-        if loan is not None and loan.status is LoanStatus.CHARGED_OFF:
-            _check_after_charge_off(original)
+        if loan is not None and loan.status in _CLOSED_WITH_ARREARS:
+            _check_after_taking_off(loan.status, original)
         header = header_for("reversal", idempotency_key, business_date, original.loan_id, scope)
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
@@ -252,13 +257,15 @@ def _check_nothing_recovered(
         )
 
 
-def _check_after_charge_off(original: Transaction) -> None:
-    # On a charged-off loan only its recoveries and the charge-off itself are undone: what was
-    # posted before it would put receivables back beside a memo that no longer counts them.
-    if original.kind not in {TransactionKind.RECOVERY, TransactionKind.CHARGE_OFF}:
+def _check_after_taking_off(status: LoanStatus, original: Transaction) -> None:
+    # On a written-off or charged-off loan only its recoveries and the write-off or charge-off
+    # itself are undone: what was posted before would put a receivable back on a closed loan,
+    # where every later collection is a recovery and nothing would ever pay it.
+    taken_off = _CLOSED_WITH_ARREARS[status]
+    if original.kind not in {TransactionKind.RECOVERY, taken_off}:
         raise LedgerError(
-            f"loan {original.loan_id} is charged off: reverse its charge-off before its "
-            f"{original.kind} {original.id}"
+            f"loan {original.loan_id} is {status.value.replace('_', ' ')}: reverse its "
+            f"{taken_off.value.replace('_', '-')} before its {original.kind} {original.id}"
         )
 
 

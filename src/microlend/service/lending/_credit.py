@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError, LimitExceededError, OfferUnavailableError
 from microlend.money import Money
 from microlend.policy import Exposure
+from microlend.service.lending._actions import pauses_of
 from microlend.service.lending._servicing import state_of
 from microlend.store import (
     DecisionRecord,
+    LoanActions,
     LoanBookCommands,
     LoanBookQueries,
     LoanRecord,
@@ -49,9 +51,12 @@ def exposure_in(
     as_of: date,
     *,
     excluding: str | None = None,
+    accrue_in_pause: bool = False,
 ) -> Exposure:
     """What ``merchant_id`` owes on its active loans in ``currency`` as of ``as_of`` plus the
-    principal of its accepted ones (all but loan ``excluding``), and the worst days past due."""
+    principal of its accepted ones (all but loan ``excluding``), and the worst days past due:
+    each loan read with its payment pauses, so a paused merchant is not in arrears (as the
+    loan's own read says; ``accrue_in_pause``: the policy's interest during a pause)."""
     queries = LoanBookQueries(session)
     loans = [
         loan
@@ -63,8 +68,19 @@ def exposure_in(
         return Exposure(Money(_ZERO, currency), 0)
     accepted = sum((loan.principal for loan in loans if loan.disbursed_on is None), _ZERO)
     active = [loan for loan in loans if loan.disbursed_on is not None]
-    history = queries.transactions_of([loan.loan_id for loan in active])
-    states = [state_of(loan, history.get(loan.loan_id, []), as_of) for loan in active]
+    ids = [loan.loan_id for loan in active]
+    history = queries.transactions_of(ids)
+    actions = LoanActions(session).of_loans(ids)
+    states = [
+        state_of(
+            loan,
+            history.get(loan.loan_id, []),
+            as_of,
+            pauses_of(actions.get(loan.loan_id, []), as_of).values(),
+            accrue_in_pause=accrue_in_pause,
+        )
+        for loan in active
+    ]
     owed = sum((state.outstanding_total for state in states), accepted)
     worst = max((state.days_past_due for state in states), default=0)
     return Exposure(Money(owed, currency), worst)

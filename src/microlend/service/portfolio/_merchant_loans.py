@@ -78,7 +78,11 @@ def _next_payment(view: LoanView) -> Decimal | None:
         return None
     # The ledger's own amount due, as of the next due date, with the postings made so far; what
     # is due already is in it and is shown as due now, so only the rest is the next payment.
-    then = loan_state(view.loan.terms, view.schedule, view.transactions, due_on).amount_due
+    # The pauses move the due dates: without them, instalments a pause moved past this date
+    # would count as due by it.
+    then = loan_state(
+        view.loan.terms, view.schedule, view.transactions, due_on, pauses=view.pauses.values()
+    ).amount_due
     coming = then - view.state.amount_due
     return coming if coming > 0 else None
 
