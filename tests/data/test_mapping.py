@@ -283,6 +283,8 @@ def test_a_mapping_file_reads_back_as_written(mapping_file: Path) -> None:
     [
         ('zone = "UTC"', "zone", "unknown key"),
         ('time_zone = "Mars/Olympus"', "time_zone", "unknown time zone 'Mars/Olympus'"),
+        # Python may know "localtime" (a file of the system's), DuckDB, which reads the times, not.
+        ('time_zone = "localtime"', "time_zone", "unknown time zone 'localtime'"),
         ('currency = "XYZ"', "currency", "expected an ISO 4217 code"),
         ("[tables.sales]", "tables.sales", "no contract table 'sales'"),
         ("[tables.orders]\nfiles = 'x'", "tables.orders.files", "unknown key"),
@@ -327,6 +329,68 @@ def test_a_mapping_currency_other_than_the_manifest_is_refused(
     path.write_text('currency = "EUR"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="currency: EUR is not USD"):
         load_dataset(make_folder(), mapping=load_mapping(path))
+
+
+def _yen_export(root: Path, row_currencies: list[str]) -> tuple[Path, Path]:
+    """An export whose orders name their currency (column 'Ccy'), in cents, under a mapping
+    that says they are euro cents."""
+    export = write_export(root / "export", "csv")
+    orders = pacsv.read_csv(export / "sales_export.csv")
+    ccy = pa.array(row_currencies + ["EUR"] * (orders.num_rows - len(row_currencies)))
+    pacsv.write_csv(orders.append_column("Ccy", ccy), export / "sales_export.csv")
+    edit_csv(export / "sales_export.csv", 1, "TotalCents", "1234")
+    mapping = root / "eur.toml"
+    text = MAPPING.replace('"USD"', '"EUR"').replace(
+        'status = "State" }', 'status = "State", currency = "Ccy" }'
+    )
+    mapping.write_text(text, encoding="utf-8")
+    return export, mapping
+
+
+def test_cents_in_another_currency_than_the_mappings_are_refused(tmp_path: Path) -> None:
+    """1234 yen are no 12.34 euros: a row whose currency is not the one that sizes the
+    mapping's cents is a violation naming its file, row and column, never rescaled."""
+    export, mapping = _yen_export(tmp_path, ["JPY"])
+    assert (
+        "sales_export.csv, row 1 (line 2), column 'Ccy': 'JPY' is not the mapping's currency "
+        'EUR, which sizes its cents (amounts_in = "cents") (contract column orders.currency)'
+    ) in _error(export, mapping)
+
+
+def test_ingest_refuses_cents_in_another_currency_than_the_mappings(tmp_path: Path) -> None:
+    """Every order in yen: without the check the store took JPY as its currency and each
+    amount a hundredth of what it is."""
+    export, mapping = _yen_export(tmp_path, ["JPY"] * 40)
+    store = tmp_path / "platform.duckdb"
+    with pytest.raises(DataContractError) as caught:
+        ingest(store, export, at=END, mapping=load_mapping(mapping))
+    assert "sales_export.csv, row 1 (line 2), column 'Ccy': 'JPY' is not the mapping's" in str(
+        caught.value
+    )
+
+
+def test_ingest_refuses_a_mapping_currency_other_than_the_manifest_or_the_store(
+    make_folder: Writer, mapping_file: Path, tmp_path: Path
+) -> None:
+    eur = tmp_path / "eur.toml"
+    eur.write_text('currency = "EUR"\n', encoding="utf-8")
+    folder = make_folder()  # its dataset.json says USD
+    store = tmp_path / "platform.duckdb"
+    with pytest.raises(ConfigError) as caught:
+        ingest(store, folder, at=END, mapping=load_mapping(eur))
+    assert (
+        str(caught.value)
+        == f"{eur}: currency: EUR is not USD, the currency of {folder / 'dataset.json'}"
+    )
+    # The store's currency, once set, is what a later batch's mapping must name.
+    ingest(
+        store, write_export(tmp_path / "first", "csv"), at=END, mapping=load_mapping(mapping_file)
+    )
+    second = tmp_path / "second.toml"
+    second.write_text(MAPPING.replace('"USD"', '"EUR"'), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        ingest(store, write_export(tmp_path / "later", "csv"), at=END, mapping=load_mapping(second))
+    assert str(caught.value) == f"{second}: currency: EUR is not USD, the currency of the store"
 
 
 def test_check_with_a_mapping_exits_0_and_a_bad_export_exits_2(

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from microlend.data._findings import Findings, Source
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
-from microlend.data._mapping import ExportMapping
+from microlend.data._mapping import ExportMapping, agreed_currency
 from microlend.data._quality import EVENT_COLUMNS
 from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_currencies, check_relations
@@ -66,6 +66,7 @@ class _Batch:
     sources: Mapping[str, Source]
     manifest: Manifest | None
     digest: str
+    mapping: ExportMapping | None = None
 
 
 def ingest(
@@ -122,7 +123,7 @@ def _read_batch(root: Path, mapping: ExportMapping | None = None) -> _Batch:
     digest = _digest(root, files)
     if mapping is not None:
         digest = hashlib.sha256(f"{digest}\0{mapping.digest}".encode()).hexdigest()
-    return _Batch(root, tables, sources, manifest, digest)
+    return _Batch(root, tables, sources, manifest, digest, mapping)
 
 
 def _digest(root: Path, files: Mapping[str, Path]) -> str:
@@ -179,7 +180,10 @@ def _check_currency(batch: _Batch, state: StoreState, findings: Findings) -> str
     if mine is not None and state.currency is not None and mine != state.currency:
         message = f"{mine} is not the store's currency {state.currency}"
         findings.add(Violation(MANIFEST_FILE, None, "currency", message))
-    expected = state.currency or mine or _one_order_currency(batch, findings)
+    # The mapping's currency sizes its cents: it must be the store's, else the manifest's.
+    of = "the store" if state.currency else str(batch.root / MANIFEST_FILE)
+    stated = agreed_currency(batch.mapping, state.currency or mine, of)
+    expected = stated or _one_order_currency(batch, findings)
     check_currencies(batch.tables, batch.sources, expected, findings, whose="the store's")
     return expected
 

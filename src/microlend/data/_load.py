@@ -11,7 +11,7 @@ import pyarrow as pa
 from microlend.data._dataset import Dataset
 from microlend.data._findings import Findings
 from microlend.data._manifest import MANIFEST_FILE, Manifest, read_manifest
-from microlend.data._mapping import ExportMapping
+from microlend.data._mapping import ExportMapping, agreed_currency
 from microlend.data._read import locate_tables, read_tables
 from microlend.data._relations import check_currencies, check_relations
 from microlend.data._rules import check_table
@@ -83,13 +83,7 @@ def _currency(manifest: Manifest | None, mapping: ExportMapping | None, root: Pa
     """The data set's one currency: the manifest's, else the mapping's (``None``: the orders'
     own, when they agree); a mapping that names another is a ``ConfigError``."""
     stated = manifest.currency if manifest is not None else None
-    mapped = mapping.currency if mapping is not None else None
-    if mapping is not None and stated is not None and mapped not in (None, stated):
-        raise ConfigError(
-            f"{mapping.path}: currency: {mapped} is not {stated}, the currency of "
-            f"{root / MANIFEST_FILE}"
-        )
-    return stated or mapped
+    return agreed_currency(mapping, stated, str(root / MANIFEST_FILE))
 
 
 def canonical(table: pa.Table, name: str) -> pa.Table:

@@ -10,6 +10,7 @@ export's own column (``_findings.Source``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -27,7 +29,14 @@ from microlend.data.contract import CONTRACT, Kind, TableSchema
 from microlend.errors import ConfigError, NotFoundError
 from microlend.money import CURRENCY_EXPONENTS
 
-__all__ = ["AMOUNT_UNITS", "ExportMapping", "TableMapping", "apply_mapping", "load_mapping"]
+__all__ = [
+    "AMOUNT_UNITS",
+    "ExportMapping",
+    "TableMapping",
+    "agreed_currency",
+    "apply_mapping",
+    "load_mapping",
+]
 
 #: How a table's amounts are written: currency units (``12.34``) or whole minor units (``1234``).
 AMOUNT_UNITS = ("units", "cents")
@@ -204,14 +213,26 @@ def _distinct_files(tables: Mapping[str, TableMapping], where: _Where) -> None:
 
 
 def _time_zone(value: object, where: _Where) -> str:
+    """An IANA zone both Python and DuckDB (which reads the timestamps) know: ``localtime``
+    passes ``ZoneInfo`` on a system that has the file, but is no zone DuckDB can set."""
     zone = where.text(value, "time_zone")
     try:
         ZoneInfo(zone)
+        known = zone in _duckdb_zones()
     except (ZoneInfoNotFoundError, ValueError):
+        known = False
+    if not known:
         where.fail(
             "time_zone", f"unknown time zone {zone!r}: expected an IANA name (Europe/Berlin)"
         )
     return zone
+
+
+@functools.cache
+def _duckdb_zones() -> frozenset[str]:
+    with duckdb.connect() as con:
+        rows = con.execute("SELECT name FROM pg_timezone_names()").fetchall()
+    return frozenset(str(name) for (name,) in rows)
 
 
 def _currency(value: object, where: _Where) -> str | None:
@@ -220,6 +241,18 @@ def _currency(value: object, where: _Where) -> str | None:
     if not isinstance(value, str) or value not in CURRENCY_EXPONENTS:
         where.fail("currency", f"expected an ISO 4217 code (EUR, USD, ...), got {value!r}")
     return value
+
+
+def agreed_currency(mapping: ExportMapping | None, stated: str | None, of: str) -> str | None:
+    """The one currency of data read through ``mapping``: ``stated`` (that of ``of``: a folder's
+    manifest, a store), else the mapping's. A mapping that names another is a ``ConfigError``
+    naming its ``currency`` key: its cents and filled currency columns would be wrong."""
+    mapped = mapping.currency if mapping is not None else None
+    if mapping is not None and stated is not None and mapped not in (None, stated):
+        raise ConfigError(
+            f"{mapping.path}: currency: {mapped} is not {stated}, the currency of {of}"
+        )
+    return stated or mapped
 
 
 def apply_mapping(
@@ -235,6 +268,9 @@ def apply_mapping(
     for name, codes in table_mapping.values.items():
         if name in table.column_names:
             table = _with(table, name, _translated(table.column(name), codes))
+    if table_mapping.amounts_in == "cents":
+        assert mapping.currency is not None  # load_mapping requires it for cents
+        _check_cents_currency(table, source, mapping.currency, findings)
     for column in schema.columns:
         present = column.name in table.column_names
         if column.kind is Kind.CURRENCY and mapping.currency is not None and not present:
@@ -246,6 +282,29 @@ def apply_mapping(
             units.report(source, findings)
             table = _with(table, column.name, units.values)
     return table
+
+
+def _check_cents_currency(
+    table: pa.Table, source: Source, currency: str, findings: Findings
+) -> None:
+    """Cents are sized by the mapping's currency: a row in another (1234 yen read as 12.34
+    euros) is a violation, never rescaled quietly."""
+    if "currency" not in table.column_names:
+        return
+    values = table.column("currency")
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return  # no codes: the column's own conversion names its type
+    findings.add_rows(
+        source,
+        "currency",
+        pc.not_equal(values, currency),
+        lambda i: (
+            f"{values[i].as_py()!r} is not the mapping's currency {currency}, which sizes its "
+            f'cents (amounts_in = "cents")'
+        ),
+    )
 
 
 def _renamed(
