@@ -295,3 +295,18 @@ def test_on_a_written_off_loan_only_the_write_off_and_recoveries_reverse(engine:
     with pytest.raises(LedgerError, match="reverse its write-off before"):
         reverse_transaction(engine, paid.transaction_ids[0], DAY + timedelta(days=130), "rev-pay")
     assert_book_sound(engine)
+
+
+def test_a_pause_is_not_resumed_on_a_closed_day(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    first_due = loan_view(engine, loan_id, DAY).schedule[0].due_on
+    pause = pause_loan(engine, loan_id, first_due, 60, DAY, "p-closed", reason="hospital")
+    assert pause.action_id is not None
+    closed = first_due + timedelta(days=10)
+    end_of_day(engine, closed)
+    with pytest.raises(ConfigError, match="a closed day"):
+        resume_pause(engine, loan_id, pause.action_id, closed, "r-closed", reason="back")
+    resumed = resume_pause(
+        engine, loan_id, pause.action_id, closed + timedelta(days=1), "r-next", reason="back"
+    )
+    assert resumed.operation == "resume"

@@ -183,6 +183,14 @@ def resume_pause(
             raise LedgerError(f"pause {pause_id} of loan {loan_id} was resumed already")
         if pause.ends_on <= business_date:
             raise LedgerError(f"pause {pause_id} of loan {loan_id} ended on {pause.ends_on}")
+        closed = LoanBookQueries(session).last_closed_day()
+        if closed is not None and business_date <= closed:
+            # That day's ageing was stored with the pause on: ending it there would change
+            # a closed day's figures behind them.
+            raise ConfigError(
+                f"a pause cannot end on {business_date}, a closed day (to {closed}): resume it "
+                "on the next business day"
+            )
         action_id = record_action(
             session,
             ("resume", idempotency_key, scope),
