@@ -38,7 +38,14 @@ from microlend.service import (
 )
 from microlend.service.daily import STEPS
 from microlend.simulate import SimulationConfig, daily_batches, simulate
-from microlend.store import Base, create_engine_for, migrate
+from microlend.store import (
+    Base,
+    DaySteps,
+    PrequalifiedOffer,
+    create_engine_for,
+    in_transaction,
+    migrate,
+)
 
 START = date(2024, 12, 16)
 AT = datetime(2025, 1, 2, tzinfo=UTC)
@@ -220,3 +227,21 @@ def test_the_days_settlements_are_collected_once_into_the_loan(
     assert closed.steps["collect"]["collections"] >= 1
     assert again.resumed == STEPS
     assert _postings(book) == postings
+
+
+def test_the_steps_and_offers_of_a_day_are_kept_on_either_database(engine: Engine) -> None:
+    report = {"batches": [{"batch": "history", "rows": 3}], "mean_pd": None, "amount": "1.50"}
+    offer = PrequalifiedOffer(START, "M1", Decimal("1234.5600"), "USD", 712)
+
+    def write(session: Session) -> None:
+        steps = DaySteps(session)
+        steps.record(START, "ingest", report)
+        steps.replace_offers(START, [offer])
+        steps.replace_offers(START, [offer])  # in place of the date's, not beside them
+
+    in_transaction(engine, write)
+
+    assert in_transaction(engine, lambda s: DaySteps(s).done(START)) == {"ingest": report}
+    assert in_transaction(engine, lambda s: DaySteps(s).last_day()) == START
+    assert prequalified_offers(engine, START) == [offer]
+    assert prequalified_offers(engine, START + timedelta(days=1)) == []

@@ -120,14 +120,14 @@ def _close_store(inputs: DayInputs) -> dict[str, Any]:
 
 
 def _rate(inputs: DayInputs) -> dict[str, Any]:
-    added = sync_merchants(inputs.engine, inputs.dataset())
+    known = sync_merchants(inputs.engine, inputs.dataset())
     snapshot = inputs.snapshot()
     ratings = list(snapshot.ratings.values())
     scores = [r.score for r in ratings]
     return {
         "as_of": snapshot.as_of.isoformat(),
         "merchants": len(ratings),
-        "merchants_in_book": added,
+        "merchants_in_records": known,
         "mean_pd": _number(sum(r.pd for r in ratings) / len(ratings)) if ratings else None,
         "mean_score": _number(sum(scores) / len(scores)) if scores else None,
     }
