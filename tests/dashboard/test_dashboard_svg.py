@@ -162,6 +162,7 @@ def _every_chart_empty() -> dict[str, Markup]:
         Decimal(0),
         Decimal(0),
         Decimal(0),
+        Decimal(0),
         tuple(BucketLine(b, 0, Decimal(0)) for b in Bucket),
     )
     return {

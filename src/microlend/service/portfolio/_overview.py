@@ -56,18 +56,25 @@ class BucketLine:
 @dataclass(frozen=True)
 class PortfolioOverview:
     """The book in one look: ``funded`` is the principal disbursed, ``outstanding`` what
-    active loans owe (principal, interest, fees), ``losses`` the principal and fees written off."""
+    active loans owe (principal, interest, fees), ``losses`` what was written off or charged
+    off (principal, interest, fees), ``recoveries`` what was collected on such loans since."""
 
     currency: str
     loans_by_status: Mapping[LoanStatus, int]
     funded: Decimal
     outstanding: Decimal
     losses: Decimal
+    recoveries: Decimal
     buckets: tuple[BucketLine, ...]
 
 
+#: Statuses that keep a loan in the delinquency buckets, and the bucket a closed-out one is in.
+_OFF_BOOK = {LoanStatus.WRITTEN_OFF: Bucket.WRITTEN_OFF, LoanStatus.CHARGED_OFF: Bucket.CHARGED_OFF}
+_BUCKETED = frozenset({LoanStatus.ACTIVE, *_OFF_BOOK})
+
+
 def _bucket(loan: LoanRecord) -> Bucket:
-    return Bucket.WRITTEN_OFF if loan.status is LoanStatus.WRITTEN_OFF else loan.ageing.bucket
+    return _OFF_BOOK.get(loan.status, loan.ageing.bucket)
 
 
 def _summaries(session: Session, loans: Sequence[LoanRecord]) -> list[LoanSummary]:
@@ -106,7 +113,7 @@ def portfolio_overview(engine: Engine, currency: str) -> PortfolioOverview:
     counts: Counter[Bucket] = Counter()
     owed: dict[Bucket, Decimal] = dict.fromkeys(Bucket, _ZERO)
     for line in summaries:
-        if line.status in (LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF):
+        if line.status in _BUCKETED:
             counts[line.bucket] += 1
             owed[line.bucket] += line.outstanding
     return PortfolioOverview(
@@ -114,6 +121,7 @@ def portfolio_overview(engine: Engine, currency: str) -> PortfolioOverview:
         loans_by_status={s: sum(x.status is s for x in summaries) for s in LoanStatus},
         funded=sum((x.principal for x in summaries if x.disbursed_on is not None), _ZERO),
         outstanding=sum((x.outstanding for x in summaries if x.status is LoanStatus.ACTIVE), _ZERO),
-        losses=book[Account.WRITE_OFF_EXPENSE],
+        losses=book[Account.WRITE_OFF_EXPENSE] + book[Account.CHARGE_OFF_EXPENSE],
+        recoveries=book[Account.RECOVERY_INCOME],
         buckets=tuple(BucketLine(b, counts[b], owed[b]) for b in Bucket),
     )

@@ -2,7 +2,8 @@
 and approvals and scores by month, computed from the book by ``microlend.monitoring``.
 
 A loan counts as defaulted from the first end of day on which it was written off or 90+ days
-past due (``ledger.WRITE_OFF_DAYS``): the event the PD model predicts.
+past due (``ledger.WRITE_OFF_DAYS``), or from the day it was charged off: the event the PD model
+predicts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from microlend.monitoring import (
     vintage_curves,
 )
 from microlend.scoring import ScoreScale
-from microlend.store import AgeingHistory, LoanStatus, PortfolioQueries
+from microlend.store import (
+    ActionKind,
+    AgeingHistory,
+    LoanActions,
+    LoanRecord,
+    LoanStatus,
+    PortfolioQueries,
+)
 
 __all__ = ["PortfolioPerformance", "portfolio_performance"]
 
@@ -40,12 +48,20 @@ class PortfolioPerformance:
     scores: pd.DataFrame
 
 
-def _default_dates(history: AgeingHistory, as_of: date) -> dict[str, date]:
+def _default_dates(session: Session, loans: list[LoanRecord], as_of: date) -> dict[str, date]:
     first: dict[str, date] = {}
-    for snap in history.snapshots():
+    for snap in AgeingHistory(session).snapshots():
         late = snap.status is LoanStatus.WRITTEN_OFF or snap.days_past_due >= WRITE_OFF_DAYS
         if late and snap.aged_on <= as_of and snap.loan_id not in first:
             first[snap.loan_id] = snap.aged_on
+    # A charge-off leaves no ageing snapshot (end of day passes it by): its action dates it;
+    # the last one is the one in force, an earlier one having been reversed.
+    charged = [loan.loan_id for loan in loans if loan.status is LoanStatus.CHARGED_OFF]
+    for loan_id, actions in LoanActions(session).of_loans(charged).items():
+        dates = [a.business_date for a in actions if a.kind is ActionKind.CHARGE_OFF]
+        on = max(dates, default=None)
+        if on is not None and on <= as_of:
+            first[loan_id] = min(first.get(loan_id, on), on)
     return first
 
 
@@ -58,7 +74,7 @@ def portfolio_performance(
         portfolio, history = PortfolioQueries(session), AgeingHistory(session)
         loans, decisions = portfolio.loans(), portfolio.decisions()
         snapshots = history.snapshots()
-        defaulted = _default_dates(history, as_of)
+        defaulted = _default_dates(session, loans, as_of)
     funded = pd.DataFrame(
         {
             "loan_id": [loan.loan_id for loan in loans],
