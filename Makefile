@@ -20,7 +20,11 @@ setup: $(STAMP)
 # Only the browser tests need Chromium: Debian's, installed with apt when it is missing, or the
 # one MICROLEND_CHROMIUM names (the README says how on a machine without apt).
 browser:
-	@test -x "$${MICROLEND_CHROMIUM:-/usr/bin/chromium}" || (apt-get update && apt-get install -y chromium chromium-driver)
+	@if [ -n "$${MICROLEND_CHROMIUM:-}" ]; then \
+	  test -x "$$MICROLEND_CHROMIUM" || { echo "make: MICROLEND_CHROMIUM=$$MICROLEND_CHROMIUM is not an executable" >&2; exit 1; }; \
+	else \
+	  test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium chromium-driver); \
+	fi
 
 demo: setup
 	$(BIN)/microlend demo

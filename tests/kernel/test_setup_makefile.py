@@ -101,3 +101,20 @@ def test_only_the_tests_install_a_browser(scratch: Path, tmp_path: Path) -> None
     assert demo.returncode == 0, demo.stderr
     assert "apt-get" not in demo.stdout
     assert "chromium" in test.stdout
+
+
+def test_a_named_chromium_that_is_missing_stops_make_test(scratch: Path, tmp_path: Path) -> None:
+    assert MAKE is not None
+    # Run for real (only the browser target): a wrong MICROLEND_CHROMIUM must not fall back
+    # to installing another browser with apt.
+    run = subprocess.run(
+        [MAKE, "browser", "MICROLEND_CHROMIUM=/nonexistent/chrome"],
+        cwd=scratch,
+        env={"PATH": "/usr/bin:/bin", "MICROLEND_CHROMIUM": "/nonexistent/chrome"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "MICROLEND_CHROMIUM=/nonexistent/chrome is not an executable" in run.stderr
+    assert "apt-get" not in run.stdout

@@ -106,7 +106,8 @@ def _warn_past_end(day: date, end: datetime | None) -> None:
     if day > last_day:
         gap = (day - last_day).days
         warn(
-            f"--as-of {day} is {gap} days after the records end ({end:%Y-%m-%d %H:%M} UTC): "
+            f"--as-of {day} is {gap} day{'s' if gap != 1 else ''} after the records end "
+            f"({end:%Y-%m-%d %H:%M} UTC): "
             "the windows reaching past the end see no activity there"
         )
 
