@@ -4,13 +4,11 @@ with a risk officer's and a merchant's key to log in with."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from e2e_book import Served, fill_book, free_port
+from e2e_book import Served, fill_book, serving
 from fastapi import FastAPI
 from playwright.sync_api import Browser, sync_playwright
 
@@ -75,20 +73,12 @@ def served(
     )
     app = FastAPI()
     app.include_router(dashboard_router(context))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        threading.Event().wait(0.05)
     officer = create_api_key(engine, Role.RISK_OFFICER)
     merchants = filled.merchant_ids
     merchant = create_api_key(engine, Role.MERCHANT, merchants[0])
     offers = tuple((m, create_api_key(engine, Role.MERCHANT, m)) for m in filled.open_offers)
-    url = f"http://127.0.0.1:{port}"
-    yield Served(url, engine, tuple(filled.loan_ids), tuple(merchants), officer, merchant, offers)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield Served(
+            url, engine, tuple(filled.loan_ids), tuple(merchants), officer, merchant, offers
+        )
     engine.dispose()

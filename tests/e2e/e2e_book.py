@@ -9,6 +9,9 @@ disbursed, half the loans repaid a little every month, end of day at every month
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +19,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
+import pytest
+import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Page
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -194,6 +200,25 @@ def _active(engine: Engine, loan_id: str, on: date) -> bool:
         and loan.disbursed_on is not None
         and (loan.disbursed_on < on)
     )
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free loopback port, for as long as the block
+    runs: its base url. Waits for uvicorn's own ``started`` flag, not for a fixed time."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("uvicorn did not start", pytrace=False)
+        threading.Event().wait(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def free_port() -> int:

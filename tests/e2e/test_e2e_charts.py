@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
-import uvicorn
-from e2e_book import Served, free_port, log_in
+from e2e_book import Served, log_in, serving
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Locator, Page
 
@@ -31,17 +29,8 @@ def empty_book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     key = create_api_key(engine, Role.RISK_OFFICER)
     app = FastAPI()
     app.include_router(dashboard_router(DashboardContext(engine, "USD", lambda: date(2026, 1, 5))))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, key
     engine.dispose()
 
 

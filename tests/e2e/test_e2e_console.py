@@ -3,14 +3,12 @@ must go to the server itself, and the console must still list the api's operatio
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
-from e2e_book import free_port
+from e2e_book import serving
 from playwright.sync_api import Browser, Route
 
 from microlend.api import ApiContext, ApiSettings, create_app
@@ -38,18 +36,8 @@ def api_url(
         improver=None,
         settings=ApiSettings(freeze_heap=False),
     )
-    port = free_port()
-    config = uvicorn.Config(create_app(context), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start", pytrace=False)
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(context)) as url:
+        yield url
     engine.dispose()
 
 
