@@ -48,12 +48,12 @@ _ZERO = Decimal(0)
 _COLLECTING = frozenset({LoanStatus.ACTIVE, LoanStatus.REPAID})
 _RECOVERING = frozenset({LoanStatus.WRITTEN_OFF, LoanStatus.CHARGED_OFF})
 #: What a reversal of these would leave standing beside recoveries taken since.
-_TAKEN_OFF = frozenset({TransactionKind.WRITE_OFF, TransactionKind.CHARGE_OFF})
 #: A loan closed with money unpaid, and the transaction that took that money off the book.
 _CLOSED_WITH_ARREARS = {
     LoanStatus.WRITTEN_OFF: TransactionKind.WRITE_OFF,
     LoanStatus.CHARGED_OFF: TransactionKind.CHARGE_OFF,
 }
+_TAKEN_OFF = frozenset(_CLOSED_WITH_ARREARS.values())
 
 
 def post_settlement(
