@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from microlend.data import Dataset, arrow_schema
+from microlend.data import BatchReceipt, Dataset, Manifest, arrow_schema, ingest, write_dataset
+from microlend.simulate import SimulationConfig, simulate
 
 END = datetime(2026, 1, 1, tzinfo=UTC)
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -200,3 +203,69 @@ def assert_same_records(expected: Dataset, got: Dataset) -> None:
     for name, table in expected.tables.items():
         assert got.tables[name].schema == table.schema, name
         assert sorted_table(got.tables[name]).equals(sorted_table(table)), name
+
+
+def _latest(table: pa.Table) -> pa.Array | None:
+    """Each row's latest time (any timestamp column), as microseconds; None: no timestamps."""
+    stamps = [
+        table.column(f.name).cast(pa.int64()) for f in table.schema if pa.types.is_timestamp(f.type)
+    ]
+    if not stamps:
+        return None
+    latest = stamps[0]
+    for other in stamps[1:]:
+        latest = pc.max_element_wise(latest, other, skip_nulls=True)
+    return latest
+
+
+def split_by_time(
+    tables: Mapping[str, pa.Table], ends: tuple[datetime, ...]
+) -> list[dict[str, pa.Table]]:
+    """Each row into the first batch whose end is not before any of its times (a record that
+    refers to another is never earlier than it); undated rows into the last. A batch holds
+    only the tables it has rows of."""
+    cuts = [int(end.timestamp() * 1_000_000) for end in ends]
+    parts: list[dict[str, pa.Table]] = [{} for _ in cuts]
+    for name, table in tables.items():
+        latest = _latest(table)
+        latest = pa.array([cuts[-1]] * table.num_rows) if latest is None else latest
+        latest = pc.fill_null(latest, cuts[-1])
+        low = None
+        for k, cut in enumerate(cuts):
+            inside = pc.less_equal(latest, cut)
+            if low is not None:
+                inside = pc.and_(inside, pc.greater(latest, low))
+            part = table.filter(inside)
+            if part.num_rows:
+                parts[k][name] = part
+            low = cut
+    return parts
+
+
+@dataclass(frozen=True)
+class BatchedMarket:
+    """A simulated market written whole (``folder``) and, split at the cuts, as batch folders
+    ingested in order into ``store``."""
+
+    folder: Path
+    batches: tuple[Path, ...]
+    store: Path
+    receipts: tuple[BatchReceipt, ...]
+
+
+def batched_market(
+    root: Path, config: SimulationConfig, cuts: tuple[datetime, ...], *, at: datetime
+) -> BatchedMarket:
+    """Simulate ``config``; write it whole and in batches ending at each cut, then at its end."""
+    run = simulate(config)
+    currency = pc.unique(run.tables["orders"].column("currency")).to_pylist()[0]
+    folder = root / "folder"
+    write_dataset(run.tables, folder, manifest=Manifest(run.end, currency, run.generator))
+    ends = (*cuts, run.end)
+    folders = []
+    for k, part in enumerate(split_by_time(run.tables, ends)):
+        folders.append(root / f"batch{k}")
+        write_dataset(part, folders[-1], manifest=Manifest(ends[k], currency))
+    store = root / "store.duckdb"
+    receipts = tuple(ingest(store, batch, at=at) for batch in folders)
+    return BatchedMarket(folder, tuple(folders), store, receipts)

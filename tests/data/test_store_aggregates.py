@@ -4,8 +4,6 @@ from them equal a full rebuild from the records, bit for bit, as of any date."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from data_factory import BatchedMarket, batched_market
 
 from microlend.data import (
     AGGREGATES,
@@ -31,7 +30,7 @@ from microlend.data import (
 )
 from microlend.errors import ConfigError, DataContractError
 from microlend.features import application_spine, build_features, store_features
-from microlend.simulate import SimulationConfig, simulate
+from microlend.simulate import SimulationConfig
 
 #: The history up to DAY0 comes as one batch, then a day, a day in two hours, a day, the rest.
 DAY0 = datetime(2023, 11, 20, tzinfo=UTC)
@@ -45,63 +44,10 @@ CUTS = (
 AT = datetime(2024, 3, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Platform:
-    folder: Path
-    batches: tuple[Path, ...]
-    store: Path
-
-
-def _latest(table: pa.Table) -> pa.Array | None:
-    """Each row's latest time (any timestamp column), as microseconds; None: no timestamps."""
-    stamps = [
-        table.column(f.name).cast(pa.int64()) for f in table.schema if pa.types.is_timestamp(f.type)
-    ]
-    if not stamps:
-        return None
-    latest = stamps[0]
-    for other in stamps[1:]:
-        latest = pc.max_element_wise(latest, other, skip_nulls=True)
-    return latest
-
-
-def _split(tables: Mapping[str, pa.Table], ends: tuple[datetime, ...]) -> list[dict[str, pa.Table]]:
-    """Each row into the first batch whose end is not before any of its times (a record that
-    refers to another is never earlier than it); undated rows into the last."""
-    cuts = [int(end.timestamp() * 1_000_000) for end in ends]
-    parts: list[dict[str, pa.Table]] = [{} for _ in cuts]
-    for name, table in tables.items():
-        latest = _latest(table)
-        latest = pa.array([cuts[-1]] * table.num_rows) if latest is None else latest
-        latest = pc.fill_null(latest, cuts[-1])
-        low = None
-        for k, cut in enumerate(cuts):
-            inside = pc.less_equal(latest, cut)
-            if low is not None:
-                inside = pc.and_(inside, pc.greater(latest, low))
-            part = table.filter(inside)
-            if part.num_rows:
-                parts[k][name] = part
-            low = cut
-    return parts
-
-
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Platform:
+def platform(tmp_path_factory: pytest.TempPathFactory) -> BatchedMarket:
     root = tmp_path_factory.mktemp("platform")
-    run = simulate(SimulationConfig(merchants=120, months=14, seed=11))
-    currency = pc.unique(run.tables["orders"].column("currency")).to_pylist()[0]
-    folder = root / "folder"
-    write_dataset(run.tables, folder, manifest=Manifest(run.end, currency, run.generator))
-    ends = (*CUTS, run.end)
-    folders = []
-    for k, part in enumerate(_split(run.tables, ends)):
-        folders.append(root / f"batch{k}")
-        write_dataset(part, folders[-1], manifest=Manifest(ends[k], currency))
-    store = root / "store.duckdb"
-    for batch in folders:
-        ingest(store, batch, at=AT)
-    return Platform(folder, tuple(folders), store)
+    return batched_market(root, SimulationConfig(merchants=120, months=14, seed=11), CUTS, at=AT)
 
 
 def stored_aggregates(store: Path) -> dict[str, list[dict[str, object]]]:
@@ -124,7 +70,9 @@ def _same_features(got: pa.Table, expected: pa.Table, key: str) -> None:
     )
 
 
-def test_the_stored_aggregates_are_one_reduction_of_all_the_records(platform: Platform) -> None:
+def test_the_stored_aggregates_are_one_reduction_of_all_the_records(
+    platform: BatchedMarket,
+) -> None:
     records = load_dataset(platform.folder)
     con = ibis.duckdb.connect()
     memtables = {name: ibis.memtable(table) for name, table in records.tables.items()}
@@ -142,7 +90,9 @@ def test_the_stored_aggregates_are_one_reduction_of_all_the_records(platform: Pl
 
 #: As of the day after the one ingested in two hourly batches, and as of the records' end.
 @pytest.mark.parametrize("as_of", [date(2023, 11, 22), date(2024, 3, 1)])
-def test_features_from_the_aggregates_equal_a_full_rebuild(platform: Platform, as_of: date) -> None:
+def test_features_from_the_aggregates_equal_a_full_rebuild(
+    platform: BatchedMarket, as_of: date
+) -> None:
     expected = build_features(load_dataset(platform.folder), as_of=as_of)
     got = store_features(platform.store, as_of=as_of)
 
@@ -152,7 +102,7 @@ def test_features_from_the_aggregates_equal_a_full_rebuild(platform: Platform, a
 
 
 def test_features_of_applications_on_their_own_dates_equal_a_full_rebuild(
-    platform: Platform,
+    platform: BatchedMarket,
 ) -> None:
     records = load_dataset(platform.folder)
     spine = application_spine(records.table("applications"))
@@ -164,7 +114,7 @@ def test_features_of_applications_on_their_own_dates_equal_a_full_rebuild(
     _same_features(got, expected, "application_id")
 
 
-def test_the_same_batch_twice_changes_no_aggregate(platform: Platform) -> None:
+def test_the_same_batch_twice_changes_no_aggregate(platform: BatchedMarket) -> None:
     before = stored_aggregates(platform.store)
     receipt = ingest(platform.store, platform.batches[2], at=AT)
 
@@ -173,7 +123,7 @@ def test_the_same_batch_twice_changes_no_aggregate(platform: Platform) -> None:
     assert stored_aggregates(platform.store) == before
 
 
-def test_a_refused_batch_changes_no_aggregate(platform: Platform, tmp_path: Path) -> None:
+def test_a_refused_batch_changes_no_aggregate(platform: BatchedMarket, tmp_path: Path) -> None:
     """New orders on a stored day, and a refund of one above its amount: all refused."""
     orders = load_store(platform.store).table("orders")
     orders = orders.filter(pc.less(orders["created_at"], pa.scalar(CUTS[1])))
@@ -208,7 +158,7 @@ def _as_format_one(store: Path) -> None:
 
 
 def test_an_older_store_is_refused_until_a_writer_upgrades_it(
-    platform: Platform, tmp_path: Path
+    platform: BatchedMarket, tmp_path: Path
 ) -> None:
     old = tmp_path / "old.duckdb"
     old.write_bytes(platform.store.read_bytes())
@@ -221,7 +171,7 @@ def test_an_older_store_is_refused_until_a_writer_upgrades_it(
     assert stored_aggregates(old) == stored_aggregates(platform.store)
 
 
-def test_a_store_of_a_newer_format_is_refused(platform: Platform, tmp_path: Path) -> None:
+def test_a_store_of_a_newer_format_is_refused(platform: BatchedMarket, tmp_path: Path) -> None:
     newer = tmp_path / "newer.duckdb"
     newer.write_bytes(platform.store.read_bytes())
     con = duckdb.connect(str(newer))
