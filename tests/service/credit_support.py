@@ -1,4 +1,4 @@
-"""A book of merchants and hand-made decisions, for the credit-control tests."""
+"""A book of merchants, hand-made decisions and disbursed loans, for the service tests."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from decision_support import made_decision, offer_of
-from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
+from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms, Terms
 from microlend.money import Money
-from microlend.service import fund_book, record_decision
+from microlend.service import accept_offer, disburse, fund_book, record_decision
 from microlend.store import (
     DecisionRecord,
     LoanBookCommands,
@@ -37,6 +37,32 @@ def open_book(engine: Engine, merchants: tuple[str, ...] = ("M1", "M2")) -> None
     ]
     in_transaction(engine, lambda s: LoanBookCommands(s).add_merchants(records))
     fund_book(engine, Money(Decimal(1_000_000), "USD"), DAY, "capital")
+
+
+def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00", *, key: str = "1") -> str:
+    """A funded book with merchant M1 (both idempotent: recorded and funded once, however often
+    this runs) and a disbursed loan of ``principal`` on ``terms`` (another for each ``key``)."""
+    merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
+    in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
+    fund_book(engine, Money(Decimal(100_000), "USD"), DAY, "fund-1")
+    accepted = accept_offer(
+        engine,
+        merchant_id=MerchantId("M1"),
+        offer=offer_of(principal, terms),
+        business_date=DAY,
+        idempotency_key=f"acc-{key}",
+    )
+    assert accepted.loan_id is not None
+    disburse(engine, accepted.loan_id, DAY, f"dis-{key}")
+    return accepted.loan_id
+
+
+def assert_book_sound(engine: Engine) -> None:
+    """A zero trial balance and no USD account below zero."""
+    with Session(engine) as session:
+        queries = LoanBookQueries(session)
+        assert queries.trial_balance() == 0
+        assert all(balance >= 0 for balance in queries.balances("USD").values())
 
 
 def decide(

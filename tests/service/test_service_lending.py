@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from credit_support import assert_book_sound, open_loan
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,6 @@ from microlend.ledger import (
     Account,
     FixedInstalmentTerms,
     ShareOfSalesTerms,
-    Terms,
 )
 from microlend.money import Money
 from microlend.service import (
@@ -44,34 +44,9 @@ def usd(amount: str) -> Money:
     return Money(Decimal(amount), "USD")
 
 
-def open_loan(engine: Engine, terms: Terms, principal: str = "1000.00", *, key: str = "1") -> str:
-    """A funded book with one merchant and a disbursed loan (another for each ``key``)."""
-    merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
-    in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
-    fund_book(engine, usd("100000"), DAY, "fund-1")
-    offer = offer_of(principal, terms)
-    accepted = accept_offer(
-        engine,
-        merchant_id=MerchantId("M1"),
-        offer=offer,
-        business_date=DAY,
-        idempotency_key=f"acc-{key}",
-    )
-    assert accepted.loan_id is not None
-    disburse(engine, accepted.loan_id, DAY, f"dis-{key}")
-    return accepted.loan_id
-
-
 def read(engine: Engine, query: Callable[[LoanBookQueries], object]) -> object:
     with Session(engine) as session:
         return query(LoanBookQueries(session))
-
-
-def assert_book_sound(engine: Engine) -> None:
-    with Session(engine) as session:
-        queries = LoanBookQueries(session)
-        assert queries.trial_balance() == 0
-        assert all(balance >= 0 for balance in queries.balances("USD").values())
 
 
 def test_a_share_of_sales_loan_from_offer_to_repaid(engine: Engine) -> None:

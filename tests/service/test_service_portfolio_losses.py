@@ -5,65 +5,37 @@ recovered since."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from credit_support import DAY, FIXED, open_loan
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from decision_support import offer_of
 from microlend.dashboard import DashboardContext, dashboard_router
-from microlend.ledger import Account, Bucket, FixedInstalmentTerms
+from microlend.ledger import Account, Bucket
 from microlend.money import Money
 from microlend.service import (
     Role,
-    accept_offer,
     charge_off_loan,
     create_api_key,
-    disburse,
     end_of_day,
-    fund_book,
     portfolio_overview,
     portfolio_performance,
     post_payment,
 )
-from microlend.store import (
-    LoanBookCommands,
-    LoanBookQueries,
-    LoanStatus,
-    MerchantRecord,
-    in_transaction,
-)
-from microlend.types import MerchantId
+from microlend.store import LoanBookQueries, LoanStatus
 
 D = Decimal
-DAY = date(2025, 3, 3)
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-FIXED = FixedInstalmentTerms(annual_rate=D("0.24"), count=6)
-
-
-def open_loan(engine: Engine, key: str) -> str:
-    accepted = accept_offer(
-        engine,
-        merchant_id=MerchantId("M1"),
-        offer=offer_of("1000.00", FIXED),
-        business_date=DAY,
-        idempotency_key=f"acc-{key}",
-    )
-    assert accepted.loan_id is not None
-    disburse(engine, accepted.loan_id, DAY, f"dis-{key}")
-    return accepted.loan_id
 
 
 def _book(engine: Engine) -> None:
     """Two loans of 1000.00: one written off by end of day 90 days late, one charged off the
     day it was paid out and 300.00 recovered on it since."""
-    merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
-    in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
-    fund_book(engine, Money(D("100000"), "USD"), DAY, "fund-1")
-    written, charged = open_loan(engine, "w"), open_loan(engine, "c")
+    written, charged = open_loan(engine, FIXED, key="w"), open_loan(engine, FIXED, key="c")
     taken = charge_off_loan(engine, charged, DAY, "co-1", reason="merchant vanished")
     assert taken.amount == D("1000.00")  # the principal: no fee on these terms, nothing accrued
     end_of_day(engine, DAY + timedelta(days=31 + 90))

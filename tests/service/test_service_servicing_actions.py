@@ -4,24 +4,21 @@ audited (who, when, why), and refused where it would break the book's rules."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from credit_support import assert_book_sound, open_loan
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from decision_support import offer_of
 from microlend.errors import ConfigError, IdempotencyConflictError, LedgerError, NotFoundError
-from microlend.ledger import Account, Bucket, FixedInstalmentTerms, ShareOfSalesTerms, Terms
+from microlend.ledger import Account, Bucket, FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money
 from microlend.service import (
-    accept_offer,
     book_exposure,
     charge_off_loan,
-    disburse,
     end_of_day,
-    fund_book,
     grant_goodwill_credit,
     loan_view,
     pause_loan,
@@ -34,13 +31,9 @@ from microlend.service.portfolio._merchant_loans import merchant_loans
 from microlend.store import (
     ActionKind,
     LoanActions,
-    LoanBookCommands,
     LoanBookQueries,
     LoanStatus,
-    MerchantRecord,
-    in_transaction,
 )
-from microlend.types import MerchantId
 
 D = Decimal
 DAY = date(2025, 3, 3)
@@ -50,30 +43,6 @@ FIXED = FixedInstalmentTerms(annual_rate=D("0.24"), count=6)
 
 def usd(amount: str) -> Money:
     return Money(D(amount), "USD")
-
-
-def open_loan(engine: Engine, terms: Terms, key: str = "1") -> str:
-    merchant = MerchantRecord(MerchantId("M1"), "toys", "north", datetime(2024, 1, 1, tzinfo=UTC))
-    if key == "1":
-        in_transaction(engine, lambda s: LoanBookCommands(s).add_merchant(merchant))
-        fund_book(engine, usd("100000"), DAY, "fund-1")
-    accepted = accept_offer(
-        engine,
-        merchant_id=MerchantId("M1"),
-        offer=offer_of("1000.00", terms),
-        business_date=DAY,
-        idempotency_key=f"acc-{key}",
-    )
-    assert accepted.loan_id is not None
-    disburse(engine, accepted.loan_id, DAY, f"dis-{key}")
-    return accepted.loan_id
-
-
-def assert_book_sound(engine: Engine) -> None:
-    with Session(engine) as session:
-        queries = LoanBookQueries(session)
-        assert queries.trial_balance() == 0
-        assert all(balance >= 0 for balance in queries.balances("USD").values())
 
 
 def status(engine: Engine, loan_id: str) -> LoanStatus:
