@@ -9,6 +9,7 @@ import pytest
 from scoring_support import CATALOG, merchants
 
 from microlend.models import PDModel
+from microlend.scoring import Improver
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +28,9 @@ def model(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> PDModel:
 @pytest.fixture(scope="session")
 def applicants() -> pd.DataFrame:
     return merchants(300, seed=11)[0]
+
+
+@pytest.fixture(scope="session")
+def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
+    """The improver fitted once on the training rows; tests read it and never change it."""
+    return Improver(CATALOG).fit(training[0])

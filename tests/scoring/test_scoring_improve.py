@@ -21,11 +21,6 @@ SPECS = {spec.name: spec for spec in CATALOG}
 
 
 @pytest.fixture(scope="module")
-def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
-    return Improver(CATALOG).fit(training[0])
-
-
-@pytest.fixture(scope="module")
 def low_rated(model: PDModel, applicants: pd.DataFrame) -> pd.DataFrame:
     ranks = SCALE.band_rank(SCALE.points(model.predict_pd(applicants)))
     return applicants[ranks < SCALE.best_rank].iloc[:40]

@@ -25,11 +25,6 @@ SPECS = {spec.name: spec for spec in CATALOG}
 Found = tuple[tuple[tuple[str, float, float], ...], int, float]
 
 
-@pytest.fixture(scope="module")
-def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
-    return Improver(CATALOG).fit(training[0])
-
-
 def _points(model: PDModel, rows: pd.DataFrame) -> npt.NDArray[np.int64]:
     return SCALE.points(model.predict_pd(rows))
 

@@ -3,10 +3,7 @@ and its ratings are the same numbers, and a row rated in a batch is rated as it 
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
-import pytest
 from scoring_support import CATALOG
 
 from microlend.features.catalog import Dimension
@@ -15,11 +12,6 @@ from microlend.scoring import TOP_REASONS, Improver, ScoreScale, rate
 from rating_support import Counted
 
 SCALE = ScoreScale()
-
-
-@pytest.fixture(scope="module")
-def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
-    return Improver(CATALOG).fit(training[0])
 
 
 def test_a_batch_asks_the_model_once_for_pds_and_once_for_contributions(

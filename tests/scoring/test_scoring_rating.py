@@ -6,7 +6,6 @@ import json
 import logging
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import pytest
 from scoring_support import CATALOG
@@ -23,9 +22,8 @@ SCALE = ScoreScale()
 def ratings(
     model: PDModel,
     applicants: pd.DataFrame,
-    training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
+    improver: Improver,
 ) -> list[Rating]:
-    improver = Improver(CATALOG).fit(training[0])
     return list(
         rate(model, applicants.iloc[:60], CATALOG, SCALE, currency="USD", improver=improver).ratings
     )
@@ -67,9 +65,8 @@ def test_improvements_only_below_the_best_band(ratings: list[Rating]) -> None:
 def test_improve_below_limits_the_search(
     model: PDModel,
     applicants: pd.DataFrame,
-    training: tuple[pd.DataFrame, npt.NDArray[np.int64]],
+    improver: Improver,
 ) -> None:
-    improver = Improver(CATALOG).fit(training[0])
     few = rate(
         model,
         applicants.iloc[:60],

@@ -10,7 +10,6 @@ import math
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pytest
 from scoring_support import CATALOG, FEATURES
 
 from microlend.data import Dataset
@@ -37,11 +36,6 @@ def _safe_side(rating: Rating, references: dict[str, float], specs: dict[str, ob
         if (value <= reference) if direction > 0 else (value >= reference):
             wrong.append(f"{reason.feature}={value} vs {reference}: {reason.text}")
     return wrong
-
-
-@pytest.fixture(scope="module")
-def improver(training: tuple[pd.DataFrame, npt.NDArray[np.int64]]) -> Improver:
-    return Improver(CATALOG).fit(training[0])
 
 
 def test_the_references_are_the_training_medians(
