@@ -25,6 +25,7 @@ from microlend.policy._limits import (
     SalesForecast,
     credit_limit,
     forecast_sales,
+    step_down,
 )
 from microlend.policy._load import default_policy, load_policy, parse_policy
 from microlend.policy._notice import (
@@ -114,4 +115,5 @@ __all__ = [
     "quote_annual_rate",
     "quote_fee_rate",
     "sales_basis",
+    "step_down",
 ]

@@ -1,6 +1,7 @@
 """Portfolio: what the book holds and how it performs (queries only), and the model's
 stability on the book's population."""
 
+from microlend.service.portfolio._drift import ModelDrift, VariableDrift, model_drift
 from microlend.service.portfolio._merchant import MerchantView, merchant_view
 from microlend.service.portfolio._overview import (
     LoanSummary,
@@ -18,19 +19,25 @@ from microlend.service.portfolio._stability import (
     monitor_model,
     monitor_on_records,
 )
+from microlend.service.portfolio._tradeoff import TRADEOFF_DAYS, cutoff_tradeoff
 
 __all__ = [
+    "TRADEOFF_DAYS",
     "LoanSummary",
     "MerchantView",
+    "ModelDrift",
     "ModelMonitor",
     "PortfolioOverview",
     "PortfolioPerformance",
     "StabilityBaseline",
+    "VariableDrift",
     "baseline_from_fit",
     "baseline_on_records",
     "book_population",
+    "cutoff_tradeoff",
     "list_loans",
     "merchant_view",
+    "model_drift",
     "monitor_model",
     "monitor_on_records",
     "portfolio_overview",

@@ -57,11 +57,13 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Population:
-    """Scores and feature values of a population of applications (one row each)."""
+    """Scores and feature values of a population of applications (one row each), and the
+    month (``YYYY-MM``) each was decided in where known (``months``, else empty)."""
 
     name: str
     scores: FloatArray
     features: pd.DataFrame
+    months: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.scores.size)
@@ -129,7 +131,8 @@ def book_population(engine: Engine) -> Population:
         decisions = PortfolioQueries(session).decisions()
     features = pd.DataFrame([d.feature_values for d in decisions]).astype(np.float64)
     scores = np.array([d.rating.score for d in decisions], np.float64)
-    return Population("decisions in the book", scores, features)
+    months = tuple(d.decision.as_of.strftime("%Y-%m") for d in decisions)
+    return Population("decisions in the book", scores, features, months)
 
 
 def monitor_model(
