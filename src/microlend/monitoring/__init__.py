@@ -11,6 +11,17 @@ from microlend.monitoring._estimate import (
     estimated_performance,
     expected_auc,
 )
+from microlend.monitoring._fairness import (
+    FOUR_FIFTHS,
+    MIN_GROUP_APPLICATIONS,
+    PROXY_FLAG_AUC,
+    SCREEN_NOTICE,
+    FairnessScreen,
+    GroupFigures,
+    ProxyCheck,
+    fairness_screen,
+    screened_groups,
+)
 from microlend.monitoring._performance import (
     BUCKET_ORDER,
     calibration_by_band,
@@ -28,10 +39,17 @@ from microlend.monitoring._stability import (
 
 __all__ = [
     "BUCKET_ORDER",
+    "FOUR_FIFTHS",
+    "MIN_GROUP_APPLICATIONS",
+    "PROXY_FLAG_AUC",
+    "SCREEN_NOTICE",
     "STABLE_BELOW",
     "WATCH_BELOW",
     "CalibrationVerdict",
     "EstimatedPerformance",
+    "FairnessScreen",
+    "GroupFigures",
+    "ProxyCheck",
     "Stability",
     "Verdict",
     "calibration_by_band",
@@ -40,10 +58,12 @@ __all__ = [
     "estimate_performance",
     "estimated_performance",
     "expected_auc",
+    "fairness_screen",
     "psi",
     "psi_table",
     "roll_rates",
     "score_histogram",
+    "screened_groups",
     "verdict_label",
     "vintage_curves",
     "worst_verdict",

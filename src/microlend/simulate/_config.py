@@ -20,6 +20,8 @@ class SimulationConfig:
     ``apply_rate``: monthly chance that a typical eligible merchant applies for credit.
     ``performance_days``: the performance window of a loan, counted from its disbursal date.
     ``risk_level``: shifts every merchant's log failure hazard (0 is the calibrated level).
+    ``group_attribute``: ``linked`` or ``unlinked`` adds a merchants column ``owner_group``
+    with (or without) a real link to risk, to prove the fairness screen; ``None``: no column.
     """
 
     merchants: int = 20_000
@@ -31,6 +33,7 @@ class SimulationConfig:
     apply_rate: float = 0.50
     performance_days: int = 365
     risk_level: float = 0.0
+    group_attribute: str | None = None
 
     def __post_init__(self) -> None:
         if self.merchants < 1:
@@ -45,6 +48,10 @@ class SimulationConfig:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name}: expected 0 to 1, got {value}")
+        if self.group_attribute not in (None, "linked", "unlinked"):
+            raise ConfigError(
+                f"group_attribute: expected linked or unlinked, got {self.group_attribute!r}"
+            )
         if self.performance_days < 1:
             raise ConfigError(f"performance_days: expected at least 1, got {self.performance_days}")
 

@@ -54,6 +54,8 @@ def daily_hazard(traits: Traits, idx: Ints, day: Ints, risk_level: float = 0.0) 
         + _YOUTH * np.exp(-np.maximum(age, 0) / _YOUTH_DAYS)
         + _CATEGORY_RISK[traits.category[idx]]
     )
+    if traits.group_risk is not None:
+        log_annual = log_annual + traits.group_risk[idx]
     alive = (age >= 0) & (day >= 0)
     return np.where(alive, np.exp(log_annual) / 365.25, 0.0)
 

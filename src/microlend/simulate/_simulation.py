@@ -13,6 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from microlend.simulate._activity import simulate_activity
 from microlend.simulate._config import SimulationConfig
+from microlend.simulate._groups import with_groups
 from microlend.simulate._lending import lend
 from microlend.simulate._orders import draw_orders
 from microlend.simulate._settlements import settle
@@ -67,7 +68,7 @@ class Simulation:
             "merchants": str(c.merchants),
             "months": str(c.months),
             "start": c.start.isoformat(),
-        }
+        } | ({} if c.group_attribute is None else {"group_attribute": c.group_attribute})
 
 
 def simulate(config: SimulationConfig, progress: Progress | None = None) -> Simulation:
@@ -80,6 +81,10 @@ def simulate(config: SimulationConfig, progress: Progress | None = None) -> Simu
     traits_rng, activity_rng, orders_rng, lending_rng = root.spawn(4)
     report("merchants", 0.0)
     traits = draw_traits(config, traits_rng)
+    if config.group_attribute is not None:
+        # A fifth stream of its own: the four above, and so the marketplace, stay as they were.
+        (groups_rng,) = root.spawn(1)
+        traits = with_groups(config.group_attribute, traits, groups_rng)
     activity = simulate_activity(
         config, traits, activity_rng, lambda done: report("sales", 0.05 + 0.45 * done)
     )

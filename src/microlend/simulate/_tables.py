@@ -13,6 +13,7 @@ from microlend.data import arrow_schema
 from microlend.simulate._arrow import constant, ids, money, timestamps
 from microlend.simulate._calendar import CATEGORIES, REGIONS
 from microlend.simulate._config import SimulationConfig
+from microlend.simulate._groups import GROUP_COLUMN, GROUP_NAMES
 from microlend.simulate._lending import PRODUCT_TERMS, Lending
 from microlend.simulate._orders import DAY, STATUSES, Orders
 from microlend.simulate._settlements import Settlements
@@ -65,7 +66,8 @@ def build_tables(
                 "category": pc.take(pa.array([c.name for c in CATEGORIES]), traits.category),
                 "region": pc.take(pa.array([r for r, _ in REGIONS]), traits.region),
                 "onboarded_at": timestamps(epoch, traits.onboard_day * DAY + 9 * 3600),
-            },
+            }
+            | _groups(traits),
         ),
         "orders": _table(
             "orders",
@@ -110,6 +112,13 @@ def build_tables(
         "settlements": _settlement_table(epoch, settlements, merchant),
     }
     return tables | _lending_tables(config, traits, lending, merchant, epoch)
+
+
+def _groups(traits: Traits) -> dict[str, pa.Array]:
+    """The optional owner group column, an extra merchants column as a lender's would be."""
+    if traits.group is None:
+        return {}
+    return {GROUP_COLUMN: pc.take(pa.array(GROUP_NAMES), pa.array(traits.group, pa.int64()))}
 
 
 def _buyer_ids(orders: Orders, width: int) -> pa.Array:

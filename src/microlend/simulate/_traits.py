@@ -42,6 +42,8 @@ class Traits:
     fraud_apply_day: Ints  # when the fraudster applies
     vanish_day: Ints  # when the fraudster disappears
     failure_threshold: Floats  # Exp(1): the cumulative hazard at which the merchant fails
+    group: Ints | None = None  # an optional owner group (``_groups``), 0 or 1
+    group_risk: Floats | None = None  # log hazard the group adds, unseen in the records
 
     @property
     def count(self) -> int:
