@@ -19,7 +19,8 @@ def worst_verdict(stabilities: Iterable[Stability]) -> Verdict:
     return max((s.verdict for s in stabilities), key=_SEVERITY.__getitem__, default=Verdict.STABLE)
 
 
-def verdict_label(verdict: Verdict, n: int) -> str:
-    """``verdict`` as people read it: ``not enough data (n)`` when it rests on too few rows
-    (``n`` of them), else its own name."""
-    return f"not enough data ({n:,})" if verdict is Verdict.INSUFFICIENT else verdict.value
+def verdict_label(verdict: Verdict | str, n: int) -> str:
+    """``verdict`` (or its value, as a table holds it) as people read it: ``not enough data
+    (n)`` when it rests on too few rows (``n`` of them), else its own name."""
+    found = Verdict(verdict)
+    return f"not enough data ({n:,})" if found is Verdict.INSUFFICIENT else found.value

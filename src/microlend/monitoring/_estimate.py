@@ -190,10 +190,10 @@ def _vintage_row(
     )
     matured = bool((ends <= as_of).all())
     realised = (float("nan"), float("nan"))
-    verdict: Verdict | None = None
+    verdict: str | None = None
     if matured:
         realised = (float(bad.mean()), expected_auc(bad.astype(np.float64), p))
-        verdict = _verdict(estimate, realised, int(bad.sum()), settings.min_bads)
+        verdict = _verdict(estimate, realised, int(bad.sum()), settings.min_bads).value
     return (
         label,
         estimate.loans,
