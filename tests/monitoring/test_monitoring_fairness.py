@@ -35,6 +35,7 @@ def _applications(
             "approved": approved,
             "price": np.where(approved, 0.1 + pd_, np.nan),
             "defaulted": defaulted,
+            "true_pd": true_pd,
         }
     )
     return table, pd.DataFrame({"sales_trend": trend, "noise": noise})
@@ -62,8 +63,11 @@ def test_a_linked_attribute_is_flagged_on_approval_calibration_and_proxy() -> No
     assert screen.proxy.flagged
     assert screen.proxy.auc > 0.75
     assert screen.proxy.top_features[0][0] == "Sales trend"
+    assert b.truth_ratio is not None
+    assert b.truth_ratio < 0.8
+    assert b.miscalibrated_against_truth
     kinds = {flag.split(":")[0] for flag in screen.flags}
-    assert kinds == {"approval", "calibration", "proxy"}
+    assert {"approval", "calibration", "calibration against the truth", "proxy"} <= kinds
 
 
 def test_an_unlinked_attribute_raises_no_flag() -> None:
@@ -72,6 +76,7 @@ def test_an_unlinked_attribute_raises_no_flag() -> None:
     assert screen.flags == ()
     assert all(g.impact_ratio > 0.8 for g in screen.groups)
     assert all(g.calibration == "ok" for g in screen.groups)
+    assert all(g.truth_ratio == pytest.approx(1.0, abs=0.1) for g in screen.groups)
     assert 0.4 < screen.proxy.auc < 0.6
     assert abs(screen.proxy.balanced_accuracy - screen.proxy.chance) < 0.1
 
@@ -87,6 +92,7 @@ def test_groups_under_the_minimum_are_left_out_and_named() -> None:
     assert body["notice"] == SCREEN_NOTICE
     assert "not a legal verdict" in SCREEN_NOTICE
     assert body["proxy"]["flagged"] is False
+    assert all(g["miscalibrated_against_truth"] is False for g in body["groups"])
     assert {g["group"]: g["adverse_impact"] for g in body["groups"]} == {"A": False, "B": False}
 
 
@@ -114,4 +120,11 @@ def test_without_enough_defaults_there_is_no_verdict() -> None:
     screen = fairness_screen(table, features, attribute="owner_group", min_bads=10_000)
     assert {g.calibration for g in screen.groups} == {"not enough data"}
     assert all(g.auc is None for g in screen.groups)
-    assert not any(flag.startswith("calibration") for flag in screen.flags)
+    assert not any(flag.startswith("calibration:") for flag in screen.flags)
+
+
+def test_without_the_truth_there_is_no_truth_ratio() -> None:
+    table, features = _applications(linked=True)
+    screen = fairness_screen(table.drop(columns="true_pd"), features, attribute="owner_group")
+    assert all(g.true_pd is None and g.truth_ratio is None for g in screen.groups)
+    assert not any(flag.startswith("calibration against") for flag in screen.flags)

@@ -3,18 +3,20 @@ linked ties the group to quality (a trait the records show) and to risk the reco
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from microlend.errors import ConfigError
 from microlend.simulate import SimulationConfig, simulate
 
-TINY = {"merchants": 400, "months": 8, "seed": 2}
+TINY = SimulationConfig(merchants=400, months=8, seed=2)
 
 
 def test_an_unlinked_group_adds_a_column_and_changes_nothing_else() -> None:
-    plain = simulate(SimulationConfig(**TINY))
-    grouped = simulate(SimulationConfig(**TINY, group_attribute="unlinked"))
+    plain = simulate(TINY)
+    grouped = simulate(replace(TINY, group_attribute="unlinked"))
     assert "owner_group" not in plain.tables["merchants"].column_names
     merchants = grouped.tables["merchants"]
     assert merchants.drop_columns(["owner_group"]).equals(plain.tables["merchants"])
@@ -27,7 +29,7 @@ def test_an_unlinked_group_adds_a_column_and_changes_nothing_else() -> None:
 
 
 def test_a_linked_group_is_of_lower_quality_and_higher_risk() -> None:
-    sim = simulate(SimulationConfig(**TINY, group_attribute="linked"))
+    sim = simulate(replace(TINY, group_attribute="linked"))
     groups = dict(
         zip(
             sim.tables["merchants"]["merchant_id"].to_pylist(),

@@ -9,6 +9,7 @@ from microlend.cli import (  # noqa: F401  (they register commands)
     _day,
     _demo,
     _export,
+    _fairness,
     _fund,
     _keys,
     _lending,

@@ -152,6 +152,14 @@ def simulate(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the folder.")] = False,
+    group_attribute: Annotated[
+        str | None,
+        typer.Option(
+            "--group-attribute",
+            help="Add merchants column owner_group, linked to risk or unlinked "
+            "(to prove microlend fairness; docs/fairness.md).",
+        ),
+    ] = None,
 ) -> None:
     """Simulate the synthetic marketplace (records, loans, outcomes and true PDs) into a folder."""
     from rich.progress import Progress  # deferred: keeps the other commands' start fast
@@ -163,7 +171,9 @@ def simulate(
 
     if fmt not in ("parquet", "csv"):
         raise ConfigError(f"unknown format {fmt!r}: use parquet or csv")
-    config = SimulationConfig(merchants=merchants, months=months, seed=seed)
+    config = SimulationConfig(
+        merchants=merchants, months=months, seed=seed, group_attribute=group_attribute
+    )
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("simulating", total=1.0)
         sim = run_simulation(

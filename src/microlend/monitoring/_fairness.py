@@ -30,6 +30,7 @@ __all__ = [
     "MIN_GROUP_APPLICATIONS",
     "PROXY_FLAG_AUC",
     "SCREEN_NOTICE",
+    "TRUTH_BAND",
     "FairnessScreen",
     "GroupFigures",
     "ProxyCheck",
@@ -43,6 +44,9 @@ FOUR_FIFTHS = 0.8
 MIN_GROUP_APPLICATIONS = 100
 #: A proxy check at or above this cross-validated AUC says the features reveal the group.
 PROXY_FLAG_AUC = 0.7
+#: The band of a group's truth ratio (its PD over its true PD, relative to the other groups')
+#: that raises no flag: a model off by a fifth more (or less) for one group than for the rest.
+TRUTH_BAND = (0.8, 1.25)
 #: Each tail of the calibration test (two-sided 5 %).
 _TAIL = 0.025
 _FOLDS = 5
@@ -64,7 +68,11 @@ class GroupFigures:
     group's. ``mean_price``: the mean APR of the offers made to its approved applications.
     On its loans with a known outcome: ``predicted`` (mean PD), ``observed`` (default rate),
     ``calibration`` (``ok``, ``PD too low``, ``PD too high`` or ``not enough data``) and
-    ``auc`` (``None`` with fewer defaults than the minimum)."""
+    ``auc`` (``None`` with fewer defaults than the minimum). Where the truth is known (the
+    simulator's): ``true_pd``, the mean true PD of all its applications, declined ones too,
+    and ``truth_ratio``, its mean PD over that, relative to the same ratio for the other groups
+    together (1: the model errs for this group as for the rest; under 1: it under-predicts
+    this group's risk more)."""
 
     group: str
     applications: int
@@ -79,6 +87,13 @@ class GroupFigures:
     observed: float | None
     calibration: str
     auc: float | None
+    true_pd: float | None = None
+    truth_ratio: float | None = None
+
+    @property
+    def miscalibrated_against_truth(self) -> bool:
+        ratio = self.truth_ratio
+        return ratio is not None and not TRUTH_BAND[0] <= ratio <= TRUTH_BAND[1]
 
     @property
     def adverse_impact(self) -> bool:
@@ -122,6 +137,7 @@ class FairnessScreen:
         body["too_small"] = [{"group": g, "applications": n} for g, n in self.too_small]
         for group, figures in zip(body["groups"], self.groups, strict=True):
             group["adverse_impact"] = figures.adverse_impact
+            group["miscalibrated_against_truth"] = figures.miscalibrated_against_truth
         proxy = body["proxy"]
         proxy["flagged"] = self.proxy.flagged
         proxy["top_features"] = [{"feature": f, "auc": a} for f, a in self.proxy.top_features]
@@ -139,7 +155,8 @@ def fairness_screen(
     seed: int = 0,
 ) -> FairnessScreen:
     """Screen ``applications`` (one row each: ``group``, ``pd``, ``approved``, ``price`` (APR
-    of the offer made, NaN if none) and ``defaulted`` (1, 0, or NaN while unknown)) whose
+    of the offer made, NaN if none), ``defaulted`` (1, 0, or NaN while unknown) and, where the
+    truth is known, ``true_pd``) whose
     model features are the rows of ``features`` in the same order. ``labels`` names features
     for people (the catalog's). Groups under ``minimum`` applications are left out; fewer than
     two groups left is a ``ConfigError`` that says so."""
@@ -149,7 +166,7 @@ def fairness_screen(
     rows = applications.loc[mask].reset_index(drop=True)
     rates = rows.groupby("group")["approved"].mean()
     best = float(rates.max())
-    figures = tuple(_group(name, rows.loc[rows["group"] == name], best, min_bads) for name in kept)
+    figures = tuple(_group(name, rows, best, min_bads) for name in kept)
     proxy = _proxy(features.loc[mask].reset_index(drop=True), rows["group"], labels or {}, seed)
     return FairnessScreen(
         attribute=attribute,
@@ -187,7 +204,16 @@ def _too_few_groups(attribute: str, counts: pd.Series, minimum: int) -> str:
     )
 
 
-def _group(name: str, rows: pd.DataFrame, best: float, min_bads: int) -> GroupFigures:
+def _ratio(rows: pd.DataFrame) -> float | None:
+    """Mean PD over mean true PD; ``None`` without the truth."""
+    if "true_pd" not in rows or rows["true_pd"].isna().all():
+        return None
+    return float(rows["pd"].mean() / rows["true_pd"].mean())
+
+
+def _group(name: str, screened: pd.DataFrame, best: float, min_bads: int) -> GroupFigures:
+    inside = (screened["group"] == name).to_numpy()
+    rows, rest = screened.loc[inside], screened.loc[~inside]
     approved = rows["approved"].to_numpy(bool)
     prices = rows["price"].to_numpy(np.float64)[approved]
     prices = prices[~np.isnan(prices)]
@@ -196,6 +222,7 @@ def _group(name: str, rows: pd.DataFrame, best: float, min_bads: int) -> GroupFi
     predicted = known["pd"].to_numpy(np.float64)
     defaults = int(outcome.sum())
     rate = float(approved.mean())
+    own, others = _ratio(rows), _ratio(rest)
     return GroupFigures(
         group=name,
         applications=len(rows),
@@ -210,6 +237,8 @@ def _group(name: str, rows: pd.DataFrame, best: float, min_bads: int) -> GroupFi
         observed=defaults / len(known) if len(known) else None,
         calibration=_calibration(defaults, len(known), predicted, min_bads),
         auc=_auc(outcome, predicted) if defaults >= min_bads else None,
+        true_pd=None if own is None else float(rows["true_pd"].mean()),
+        truth_ratio=None if own is None or not others else own / others,
     )
 
 
@@ -298,6 +327,12 @@ def _flags(attribute: str, groups: Sequence[GroupFigures], proxy: ProxyCheck) ->
         f"observed {g.observed:.1%} on {g.loans:,} loans)"
         for g in groups
         if g.calibration in ("PD too low", "PD too high")
+    ]
+    flags += [
+        f"calibration against the truth: group {g.group}'s mean PD {g.mean_pd:.1%} against "
+        f"its true {g.true_pd:.1%}, {g.truth_ratio:.2f} of the other groups' ratio"
+        for g in groups
+        if g.miscalibrated_against_truth and g.true_pd is not None
     ]
     if proxy.flagged:
         flags.append(

@@ -2,6 +2,7 @@
 
     _demo        the whole path on a simulated market
     backtest     a policy replayed over the records, on a fresh book
+    fairness     the model and a policy screened by a merchants column
     decisions    underwrite, store and replay a decision
     portfolio    what the book holds and how it performs; the model's stability
     lending      the commands that move money, credit control, end of day, loan reads
@@ -39,6 +40,7 @@ from microlend.service.decisions import (
     underwrite,
     underwrite_application,
 )
+from microlend.service.fairness import fairness_on_records
 from microlend.service.lending import (
     EndOfDayReport,
     LoanView,
@@ -171,6 +173,7 @@ __all__ = [
     "ensure_staff_keys",
     "evaluate_on_records",
     "evaluate_on_table",
+    "fairness_on_records",
     "fit_rating",
     "fund_book",
     "grant_goodwill_credit",

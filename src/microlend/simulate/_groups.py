@@ -34,8 +34,8 @@ GROUP_KINDS = ("linked", "unlinked")
 _UNLINKED_SHARE_B = 0.3
 # Linked: logit P(B) = _INTERCEPT + _QUALITY * quality (about 30 % B, most of them below the
 # median quality), and B's log hazard is _HIDDEN_RISK higher whatever its records show.
-_INTERCEPT = -1.1
-_QUALITY = -1.5
+_INTERCEPT = -1.6
+_QUALITY = -2.5
 _HIDDEN_RISK = 0.5
 
 
