@@ -162,3 +162,10 @@ def test_a_default_after_the_horizon_is_not_the_event_the_pd_predicts() -> None:
     table = vintage_estimates(late, date(2025, 6, 1), horizon=YEAR)
     assert table["defaults"].iloc[0] == 0
     assert table["realised_default_rate"].iloc[0] == 0.0
+
+
+def test_a_vintage_without_defaults_is_judged_on_its_default_rate_alone() -> None:
+    loans = _book(60, date(2024, 1, 1), pd_value=0.01, bad_share=0.0, seed=5)
+    table = vintage_estimates(loans, date(2025, 6, 1), horizon=YEAR)
+    assert np.isnan(table["realised_auc"].iloc[0])  # one outcome: no AUC to compare
+    assert table["verdict"].iloc[0] == Verdict.STABLE.value

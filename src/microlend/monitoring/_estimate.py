@@ -159,12 +159,15 @@ def _verdict(
 ) -> Verdict:
     """A matured vintage's: ``act`` when its default rate fell outside the interval (the PDs
     that priced it were off), ``watch`` when only its AUC did, else ``stable``; with fewer than
-    ``min_bads`` defaults ``insufficient``, as a calibration verdict is."""
+    ``min_bads`` defaults ``insufficient``, as a calibration verdict is. An AUC that cannot be
+    compared (one outcome only, or no interval) leaves the default rate to decide."""
     if bads < min_bads:
         return Verdict.INSUFFICIENT
     if not _inside(realised[0], estimate.default_rate_interval):
         return Verdict.ACT
-    return Verdict.STABLE if _inside(realised[1], estimate.auc_interval) else Verdict.WATCH
+    comparable = not np.isnan([realised[1], *estimate.auc_interval]).any()
+    missed = comparable and not _inside(realised[1], estimate.auc_interval)
+    return Verdict.WATCH if missed else Verdict.STABLE
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,11 @@
 stability on the book's population."""
 
 from microlend.service.portfolio._drift import ModelDrift, VariableDrift, model_drift
+from microlend.service.portfolio._estimated import (
+    book_as_of,
+    estimated_book_performance,
+    origination_pds,
+)
 from microlend.service.portfolio._merchant import MerchantView, merchant_view
 from microlend.service.portfolio._overview import (
     LoanSummary,
@@ -33,13 +38,16 @@ __all__ = [
     "VariableDrift",
     "baseline_from_fit",
     "baseline_on_records",
+    "book_as_of",
     "book_population",
     "cutoff_tradeoff",
+    "estimated_book_performance",
     "list_loans",
     "merchant_view",
     "model_drift",
     "monitor_model",
     "monitor_on_records",
+    "origination_pds",
     "portfolio_overview",
     "portfolio_performance",
 ]
