@@ -7,6 +7,8 @@ verdict), 3 when the score or a top feature has PSI of 0.25 or more (act), 2 on 
 from __future__ import annotations
 
 import json
+import math
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +21,7 @@ from microlend.cli._source import records
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
+    from microlend.monitoring import EstimatedPerformance
     from microlend.service import ModelMonitor
 
 __all__ = ["EXIT_ACT", "monitor"]
@@ -51,28 +54,37 @@ def monitor(
     """PSI of the score and top features against training, and calibration by score band.
 
     The current population is the book's decisions (--db) or, without a book, the applications
-    after the training window. Exit status 0 while the verdict is stable or watch, exit status 3
-    when the score or a top feature has PSI of 0.25 or more (act), 2 on an error. With fewer
-    scored rows (or defaults) than the policy's [monitoring] minimum, a verdict is "not enough
-    data (n)".
+    after the training window. With --db, each vintage's default rate and AUC are also
+    estimated from its loans' PDs before they mature, and set beside the realised figures of
+    the matured ones (the mean absolute error of past estimates). Exit status 0 while the
+    verdict is stable or watch, exit status 3 when the score or a top feature has PSI of 0.25
+    or more (act), 2 on an error. With fewer scored rows (or defaults) than the policy's
+    [monitoring] minimum, a verdict is "not enough data (n)".
     """
     from microlend.cli._book import existing_book
     from microlend.models import load_artifact
     from microlend.monitoring import Verdict
     from microlend.policy import default_policy, load_policy
-    from microlend.service import book_population, monitor_on_records
+    from microlend.service import (
+        book_as_of,
+        book_population,
+        estimated_book_performance,
+        monitor_on_records,
+    )
 
     if data is None and store is None:
         raise ConfigError(
             "monitor needs --data or --store: the training baseline is rebuilt from records"
         )
-    current = None
+    current = estimated = None
+    minimum = (default_policy() if policy is None else load_policy(policy)).minimum_sample
     if db is not None:
         engine = existing_book(db)  # watching a book never makes one
         found = book_population(engine)
+        as_of = book_as_of(engine, datetime.now(UTC).date())
+        estimated = estimated_book_performance(engine, as_of, minimum)
         engine.dispose()
         current = found if len(found) else None
-    minimum = (default_policy() if policy is None else load_policy(policy)).minimum_sample
     result = monitor_on_records(
         load_artifact(model),
         records(data, store, mapping=mapping),
@@ -80,9 +92,14 @@ def monitor(
         minimum=minimum,
     )
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), default=str))
+        payload = result.to_dict()
+        if estimated is not None:
+            payload["estimated_performance"] = estimated.to_dict()
+        typer.echo(json.dumps(payload, default=str))
     else:
         _show(result)
+        if estimated is not None:
+            _show_estimated(estimated)
     if result.verdict is Verdict.ACT:
         raise typer.Exit(EXIT_ACT)
 
@@ -109,3 +126,60 @@ def _show(result: ModelMonitor) -> None:
     )
     console.print(f"calibration: {shown}")
     console.print(f"verdict: [bold]{verdict_label(result.verdict, result.n_current)}[/]")
+
+
+def _figure(value: float, form: str, interval: tuple[float, float] | None = None) -> str:
+    """``value`` (with its interval when both bounds are known); "-" when it is NaN (a young
+    vintage's realised figure, or an AUC with one outcome only)."""
+    if math.isnan(value):
+        return "-"
+    shown = format(value, form)
+    if interval is None or math.isnan(interval[0]) or math.isnan(interval[1]):
+        return shown
+    return f"{shown} [{interval[0]:{form}}, {interval[1]:{form}}]"
+
+
+def _show_estimated(found: EstimatedPerformance) -> None:
+    from microlend.monitoring import verdict_label
+
+    if found.vintages.empty:
+        console.print("estimated performance: no funded loans with a stored decision yet")
+        return
+    table = Table(
+        title=f"Performance estimated from PDs at origination, as of {found.as_of} "
+        f"(a vintage matures {found.horizon_days} days after its last loan)"
+    )
+    for column in (
+        "vintage",
+        "loans",
+        "est. default",
+        "realised",
+        "est. AUC",
+        "realised",
+        "verdict",
+    ):
+        table.add_column(column)
+    for row in found.vintages.to_dict(orient="records"):
+        verdict = row["verdict"]
+        table.add_row(
+            str(row["vintage"]),
+            str(row["loans"]),
+            _figure(
+                row["estimated_default_rate"],
+                ".1%",
+                (row["default_rate_low"], row["default_rate_high"]),
+            ),
+            _figure(row["realised_default_rate"], ".1%"),
+            _figure(row["estimated_auc"], ".3f", (row["auc_low"], row["auc_high"])),
+            _figure(row["realised_auc"], ".3f"),
+            verdict_label(verdict, row["defaults"]) if row["matured"] else "young",
+        )
+    show(table)
+    if found.matured:
+        console.print(
+            f"past estimates: mean absolute error {found.mae_default_rate:.2%} of default rate, "
+            f"{found.mae_auc:.3f} of AUC over {found.matured} matured vintages; "
+            f"{found.within} realised both within the interval"
+        )
+    else:
+        console.print("past estimates: no vintage has matured yet")
