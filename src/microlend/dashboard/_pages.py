@@ -26,6 +26,7 @@ from microlend.errors import NotFoundError
 from microlend.monitoring import BUCKET_ORDER
 from microlend.service import (
     book_population,
+    estimated_book_performance,
     list_loans,
     loan_view,
     monitor_model,
@@ -94,6 +95,7 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             performance=found,
             buckets=BUCKET_ORDER,
             vintages=vintage_chart(found.vintages),
+            estimated=estimated_book_performance(context.engine, as_of, context.minimum_sample),
         )
 
     @router.get("/dashboard/loans")
