@@ -19,7 +19,13 @@ from microlend.dashboard import DashboardContext, dashboard_router
 from microlend.dashboard._context import _ENV
 from microlend.monitoring import estimated_performance
 from microlend.service import Role, create_api_key
-from microlend.store import LoanBookCommands, MerchantRecord, create_engine_for, in_transaction, migrate
+from microlend.store import (
+    LoanBookCommands,
+    MerchantRecord,
+    create_engine_for,
+    in_transaction,
+    migrate,
+)
 from microlend.types import MerchantId
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
