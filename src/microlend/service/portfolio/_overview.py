@@ -24,6 +24,7 @@ __all__ = [
     "LoanSummary",
     "PortfolioOverview",
     "list_loans",
+    "loan_summaries",
     "portfolio_overview",
 ]
 
@@ -77,7 +78,8 @@ def _bucket(loan: LoanRecord) -> Bucket:
     return _OFF_BOOK.get(loan.status, loan.ageing.bucket)
 
 
-def _summaries(session: Session, loans: Sequence[LoanRecord]) -> list[LoanSummary]:
+def loan_summaries(session: Session, loans: Sequence[LoanRecord]) -> list[LoanSummary]:
+    """One summary per loan, in their order, with what each owes (from its postings)."""
     history = LoanBookQueries(session).transactions_of([loan.loan_id for loan in loans])
     return [
         LoanSummary(
@@ -101,14 +103,14 @@ def _summaries(session: Session, loans: Sequence[LoanRecord]) -> list[LoanSummar
 def list_loans(engine: Engine, *, after: str | None = None, limit: int = 100) -> list[LoanSummary]:
     """Loans of every status in id order, ``limit`` after id ``after``, with what each owes."""
     with Session(engine) as session:
-        return _summaries(session, PortfolioQueries(session).loans(after=after, limit=limit))
+        return loan_summaries(session, PortfolioQueries(session).loans(after=after, limit=limit))
 
 
 def portfolio_overview(engine: Engine, currency: str) -> PortfolioOverview:
     """Funded, outstanding, losses and the delinquency buckets of the book in ``currency``."""
     with Session(engine) as session:
         loans = [loan for loan in PortfolioQueries(session).loans() if loan.currency == currency]
-        summaries = _summaries(session, loans)
+        summaries = loan_summaries(session, loans)
         book = LoanBookQueries(session).balances(currency)
     counts: Counter[Bucket] = Counter()
     owed: dict[Bucket, Decimal] = dict.fromkeys(Bucket, _ZERO)
