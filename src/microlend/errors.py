@@ -10,6 +10,7 @@ code never prints. A declined application is a result with reasons, never an exc
     ├── DataContractError(ValueError)     input records break the data contract: file, row, column
     ├── ConfigError(ValueError)           a setting, option or policy file is invalid
     ├── NotFoundError(LookupError)        a merchant, loan, model or file asked for is absent
+    ├── SegregationError(PermissionError)  a key would check its own proposal (maker-checker)
     ├── ModelError(Exception)             a model cannot be trained or used
     │   ├── NotFittedError(AttributeError)    a learned component was used before ``fit``
     │   └── ArtifactError(ValueError)         a saved model is incomplete, altered or incompatible
@@ -17,6 +18,7 @@ code never prints. A declined application is a result with reasons, never an exc
         ├── UnbalancedEntryError(ValueError)  postings of one transaction do not sum to zero
         ├── IdempotencyConflictError(ValueError)  a key was reused for a different request
         ├── OfferUnavailableError             a decision's offers are used, superseded or expired
+        ├── ProposalUnavailableError          a proposal is approved, rejected or stale already
         └── LimitExceededError                a loan would take a merchant past its granted limit
 """
 
@@ -37,6 +39,8 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "OfferUnavailableError",
+    "ProposalUnavailableError",
+    "SegregationError",
     "UnbalancedEntryError",
     "Violation",
 ]
@@ -139,6 +143,24 @@ class OfferUnavailableError(LedgerError):
         assert reason in self.REASONS, f"unknown reason {reason!r}"
         super().__init__(message)
         self.reason = reason
+
+
+class ProposalUnavailableError(LedgerError):
+    """A proposed servicing action cannot be approved or rejected: ``reason`` says why, one of
+    ``REASONS``."""
+
+    #: approved, rejected: decided already; stale: the loan changed since it was proposed
+    #: (paid off, written off, or owing another amount than the one proposed).
+    REASONS = ("approved", "rejected", "stale")
+
+    def __init__(self, reason: str, message: str) -> None:
+        assert reason in self.REASONS, f"unknown reason {reason!r}"
+        super().__init__(message)
+        self.reason = reason
+
+
+class SegregationError(MicrolendError, PermissionError):
+    """A key would approve (or reject) its own proposal: the maker is never the checker."""
 
 
 class LimitExceededError(LedgerError):

@@ -29,6 +29,8 @@ from microlend.errors import (
     ModelError,
     NotFoundError,
     OfferUnavailableError,
+    ProposalUnavailableError,
+    SegregationError,
 )
 from microlend.store import IDEMPOTENCY_KEY_LENGTH
 
@@ -48,8 +50,10 @@ _TYPE = "urn:microlend:problem:"
 #: The library's errors by status: the first class in this order that matches wins.
 _STATUS: tuple[tuple[type[MicrolendError], int, str], ...] = (
     (NotFoundError, 404, "Not found"),
+    (SegregationError, 403, "Forbidden"),
     (IdempotencyConflictError, 409, "Idempotency key reused"),
     (OfferUnavailableError, 409, "Offer no longer available"),
+    (ProposalUnavailableError, 409, "Proposal no longer open"),
     (LimitExceededError, 409, "Credit limit exceeded"),
     (LedgerError, 409, "Conflicts with the loan book"),
     (ConfigError, 422, "Request cannot be applied"),
@@ -137,10 +141,18 @@ async def _library(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MicrolendError)
     for kind, status, title in _STATUS:
         if isinstance(exc, kind):
-            # Which of a decision's states refused the offer, for clients to branch on.
-            slug = f"offer-{exc.reason}" if isinstance(exc, OfferUnavailableError) else None
+            # Which state refused the offer or the proposal, for clients to branch on.
+            slug = _slug(exc)
             return problem_response(status, str(exc), title=title, slug=slug)
     return problem_response(400, str(exc))
+
+
+def _slug(exc: MicrolendError) -> str | None:
+    if isinstance(exc, OfferUnavailableError):
+        return f"offer-{exc.reason}"
+    if isinstance(exc, ProposalUnavailableError):
+        return f"proposal-{exc.reason}"
+    return None
 
 
 async def _api(request: Request, exc: Exception) -> JSONResponse:

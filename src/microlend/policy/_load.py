@@ -74,6 +74,7 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
     root = Node(source, "", body)
     limits = _limits(root.table("limits"))
     instalment, share_of_sales = _products(root.table("products"), limits)
+    accrue_in_pause, approval_threshold = _servicing(root)
     policy = Policy(
         version=root.text("version"),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -87,7 +88,8 @@ def parse_policy(text: str, *, source: str = "policy.toml") -> Policy:
         share_of_sales=share_of_sales,
         notice=_notice(root.table("notice")),
         offer_valid_days=_offer_valid_days(root),
-        accrue_in_pause=_accrue_in_pause(root),
+        accrue_in_pause=accrue_in_pause,
+        approval_threshold=approval_threshold,
         minimum_sample=_minimum_sample(root),
     )
     root.finish()
@@ -146,14 +148,19 @@ def _minimum_sample(root: Node) -> MinimumSample:
     return sample
 
 
-def _accrue_in_pause(root: Node) -> bool:
-    """Whether interest falls due on paused days (``[servicing] pause_accrual``)."""
+def _servicing(root: Node) -> tuple[bool, Decimal]:
+    """Whether interest falls due on paused days (``[servicing] pause_accrual``), and above
+    which amount an action waits for approval (``approval_threshold``)."""
     if not root.has("servicing"):
-        return False
+        return False, _APPROVAL_THRESHOLD
     node = root.table("servicing")
     accrual = node.text("pause_accrual", choices=("stop", "accrue"), default="stop")
+    threshold = node.number("approval_threshold", 0, AMOUNT_LIMIT, default=_APPROVAL_THRESHOLD)
     node.finish()
-    return accrual == "accrue"
+    return accrual == "accrue", threshold
+
+
+_APPROVAL_THRESHOLD = Decimal(500)
 
 
 #: What ``notice.right_to_reasons`` may name in braces.

@@ -221,6 +221,9 @@ class Policy:
     #: Whether interest still falls due on the days of a payment pause (``[servicing]
     #: pause_accrual = "accrue"``); by default (``"stop"``) it follows the moved due dates.
     accrue_in_pause: bool = False
+    #: Write-offs, charge-offs and goodwill credits of more than this (in ``currency``) wait
+    #: for a risk officer's approval (``[servicing] approval_threshold``).
+    approval_threshold: Decimal = Decimal(500)
     #: How much evidence the monitoring verdicts need (``[monitoring]``).
     minimum_sample: MinimumSample = MinimumSample()
 

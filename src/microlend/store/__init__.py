@@ -14,6 +14,7 @@ from microlend.store._engine import create_engine_for, migrate
 from microlend.store._history import AgeingHistory, AgeingHistoryRow, AgeingSnapshot, EndOfDayReport
 from microlend.store._loan_pages import loan_page
 from microlend.store._portfolio_queries import PortfolioQueries
+from microlend.store._proposals import LoanProposals, Proposal, ProposalRow, ProposalStatus
 from microlend.store._queries import COMMITTED, LoanBookQueries
 from microlend.store._records import (
     Ageing,
@@ -49,12 +50,16 @@ __all__ = [
     "LoanActions",
     "LoanBookCommands",
     "LoanBookQueries",
+    "LoanProposals",
     "LoanRecord",
     "LoanStatus",
     "MerchantRecord",
     "PortfolioQueries",
     "PrequalifiedOffer",
     "PrequalifiedOfferRow",
+    "Proposal",
+    "ProposalRow",
+    "ProposalStatus",
     "StoredResponse",
     "create_engine_for",
     "in_transaction",

@@ -1,10 +1,12 @@
 """The servicing actions taken on loans, each with who took it, when and why: the audit trail.
 
-A payment pause, its resume, a charge-off, a goodwill credit and the reversal of one of them is
+A payment pause, its resume, a charge-off, a write-off, a goodwill credit and a reversal is
 each recorded here once, in the same database transaction as its effect (and its postings, when
 it has any): the loan's id, the business date it was booked on, the caller (the API key's id, or
 ``book`` for the book's own commands), the wall-clock moment, and the reason given. Rows are
 never updated: a resume is a row of its own naming its pause, so the trail reads as it happened.
+A reversal of a book-level transaction (one of no loan, such as a funding) is recorded with no
+loan, so its reason is kept too (``book_level``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class ActionKind(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     CHARGE_OFF = "charge_off"
+    WRITE_OFF = "write_off"
     GOODWILL_CREDIT = "goodwill_credit"
     REVERSAL = "reversal"
 
@@ -52,7 +55,8 @@ class LoanActionRow(Base):
     #: The order the actions were recorded in (timestamps may tie).
     seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(_ID), unique=True)
-    loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
+    #: ``None`` for a book-level action (the reversal of a transaction of no loan).
+    loan_id: Mapped[str | None] = mapped_column(ForeignKey("loans.id"), index=True)
     action: Mapped[str] = mapped_column(String(16))
     business_date: Mapped[date] = mapped_column(Date)
     #: A pause's first day and the day it is counted again from (exclusive end).
@@ -72,7 +76,7 @@ class LoanAction:
     """One servicing action as recorded (``created_at`` is ``None`` until it is stored)."""
 
     action_id: str
-    loan_id: LoanId
+    loan_id: LoanId | None
     kind: ActionKind
     business_date: date
     reason: str
@@ -119,14 +123,23 @@ class LoanActions:
         )
         found: dict[LoanId, list[LoanAction]] = {}
         for row in rows:
-            found.setdefault(LoanId(row.loan_id), []).append(_action(row))
+            found.setdefault(LoanId(str(row.loan_id)), []).append(_action(row))
         return found
+
+    def book_level(self) -> list[LoanAction]:
+        """The actions of no loan (reversals of book-level transactions), in order."""
+        rows = self._session.scalars(
+            select(LoanActionRow)
+            .where(LoanActionRow.loan_id.is_(None))
+            .order_by(LoanActionRow.seq)
+        )
+        return [_action(row) for row in rows]
 
 
 def _action(row: LoanActionRow) -> LoanAction:
     return LoanAction(
         action_id=row.id,
-        loan_id=LoanId(row.loan_id),
+        loan_id=None if row.loan_id is None else LoanId(row.loan_id),
         kind=ActionKind(row.action),
         business_date=row.business_date,
         reason=row.reason,

@@ -2,8 +2,9 @@
 
 Every money-moving command runs in one database transaction, takes an idempotency key (the same
 key twice moves money once and answers as the first time, per caller) and a business date (never
-the clock); the servicing actions (``_actions``: pause, resume, charge-off, goodwill credit) are
-audited besides, with who took them and why. Credit control (``_credit``) holds each merchant
+the clock); the servicing actions (``_actions``: pause, resume, charge-off, write-off, goodwill
+credit) are audited besides, with who took them and why, and those above the policy's approval
+threshold wait for another key's approval (``_maker_checker``, ``_approvals``). Credit control (``_credit``) holds each merchant
 within the decision that granted it.
 """
 
@@ -13,7 +14,9 @@ from microlend.service.lending._actions import (
     pause_loan,
     pauses_of,
     resume_pause,
+    write_off_loan,
 )
+from microlend.service.lending._approvals import approve_proposal, proposals, reject_proposal
 from microlend.service.lending._collections import (
     post_payment,
     post_settlement,
@@ -44,6 +47,7 @@ __all__ = [
     "Receipt",
     "accept_decision_offer",
     "accept_offer",
+    "approve_proposal",
     "book_exposure",
     "cancel_loan",
     "charge_off_loan",
@@ -60,11 +64,14 @@ __all__ = [
     "pauses_of",
     "post_payment",
     "post_settlement",
+    "proposals",
     "realised_apr_of",
     "record_decision",
+    "reject_proposal",
     "resume_pause",
     "reverse_transaction",
     "status_of",
     "sync_merchants",
     "transaction_id",
+    "write_off_loan",
 ]

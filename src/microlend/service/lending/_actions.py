@@ -1,18 +1,21 @@
 """Servicing actions on a disbursed loan: pause its payments (and resume them), charge it off,
-grant a goodwill credit. Each is audited: who (the caller's key id, ``book`` for the book's own
-commands), when (the business date, and the moment it was recorded) and why (a reason, which is
-required), in ``store.LoanActions``, in the same database transaction as its effect.
+write it off, grant a goodwill credit. Each is audited: who (the caller's key id, ``book`` for
+the book's own commands), when (the business date, and the moment it was recorded) and why (a
+reason, which is required), in ``store.LoanActions``, in the same database transaction as its
+effect.
 
 Like every command on a loan, each holds the loan's lock and takes an idempotency key (the
 same key again answers as the first time; with a different request it is refused). A pause
 posts nothing (servicing reads it beside the postings: ``ledger.Pause``) and is undone by
-``resume_pause``; a charge-off and a goodwill credit post one transaction each, undone by
-``reverse_transaction`` like any other.
+``resume_pause``; a charge-off, a write-off and a goodwill credit post one transaction each,
+undone by ``reverse_transaction`` like any other. Those three move money off the book at the
+lender's cost: above the policy's ``approval_threshold`` each is only proposed, and applied when
+another key approves it (``_maker_checker``, ``_approvals``; ``APPLIERS`` says how).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -20,9 +23,18 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.errors import ConfigError, LedgerError, NotFoundError
-from microlend.ledger import Bucket, Pause, charge_off, goodwill_credit, receivables
+from microlend.errors import ConfigError, LedgerError, NotFoundError, ProposalUnavailableError
+from microlend.ledger import (
+    Bucket,
+    Component,
+    Pause,
+    charge_off,
+    goodwill_credit,
+    receivables,
+    write_off,
+)
 from microlend.money import Money, to_text
+from microlend.service.lending._maker_checker import Applier, Held, maker_checked
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (
     Receipt,
@@ -41,9 +53,11 @@ from microlend.store import (
     LoanBookQueries,
     LoanRecord,
     LoanStatus,
+    Proposal,
 )
 
 __all__ = [
+    "APPLIERS",
     "MAX_REASON",
     "actor_of",
     "charge_off_loan",
@@ -51,7 +65,9 @@ __all__ = [
     "pause_loan",
     "pauses_of",
     "record_action",
+    "record_reason",
     "resume_pause",
+    "write_off_loan",
 ]
 
 #: The longest reason an action records.
@@ -83,7 +99,7 @@ def pauses_of(actions: Iterable[LoanAction], as_of: date | None = None) -> dict[
 def record_action(
     session: Session,
     request: tuple[str, str, str],
-    loan: LoanRecord,
+    loan: LoanRecord | None,
     kind: ActionKind,
     business_date: date,
     reason: str,
@@ -92,14 +108,15 @@ def record_action(
     ends_on: date | None = None,
     refers_to: str | None = None,
 ) -> str:
-    """Record one action on ``loan`` for ``request`` (its operation, key and caller's scope,
-    which name the action); returns the action's id."""
+    """Record one action on ``loan`` (``None``: on the book, such as the reversal of a
+    funding) for ``request`` (its operation, key and caller's scope, which name the action);
+    returns the action's id."""
     operation, key, scope = request
     action_id = transaction_id(scoped_key(f"{operation}-action", key, scope))
     LoanActions(session).add(
         LoanAction(
             action_id=action_id,
-            loan_id=loan.loan_id,
+            loan_id=None if loan is None else loan.loan_id,
             kind=kind,
             business_date=business_date,
             reason=_reason(reason),
@@ -225,40 +242,82 @@ def charge_off_loan(
     *,
     reason: str,
     scope: str = "",
+    approval_threshold: Decimal | None = None,
 ) -> Receipt:
     """Charge an active loan off: what its receivables hold leaves the book (``ledger.
-    charge_off``), it accrues nothing more, and what is collected from it after is a
-    recovery. Undone by reversing its transaction (while nothing was recovered since)."""
-    _reason(reason)
+    charge_off``), it accrues no more, and what is collected from it after is a recovery.
+    Undone by reversing its transaction (while nothing was recovered since). A balance above
+    ``approval_threshold`` is only proposed (``maker_checked``)."""
+    return _take_off(
+        engine,
+        ActionKind.CHARGE_OFF,
+        loan_id,
+        business_date,
+        idempotency_key,
+        reason=reason,
+        scope=scope,
+        approval_threshold=approval_threshold,
+    )
+
+
+def write_off_loan(
+    engine: Engine,
+    loan_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str = "",
+    approval_threshold: Decimal | None = None,
+) -> Receipt:
+    """Write an active loan off now, before end of day's rule would (``ledger.write_off``):
+    what it owes leaves the book as a loss, and what is collected after is a recovery. Undone
+    by reversing its transaction. A balance above ``approval_threshold`` is only proposed."""
+    return _take_off(
+        engine,
+        ActionKind.WRITE_OFF,
+        loan_id,
+        business_date,
+        idempotency_key,
+        reason=reason,
+        scope=scope,
+        approval_threshold=approval_threshold,
+    )
+
+
+def _take_off(
+    engine: Engine,
+    kind: ActionKind,
+    loan_id: str,
+    business_date: date,
+    idempotency_key: str,
+    *,
+    reason: str,
+    scope: str,
+    approval_threshold: Decimal | None,
+) -> Receipt:
+    """A charge-off or a write-off of everything the loan owes, or its proposal."""
+    text = _reason(reason)
+    operation = kind.value
 
     def work(session: Session) -> Receipt:
-        loan = _active(session, loan_id, "charged off")
+        loan = _active(session, loan_id, _DONE[kind])
         owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
-        header = header_for("charge_off", idempotency_key, business_date, loan_id, scope)
-        entry = charge_off(header, owed, loan.currency)
-        status = post(session, loan, [entry], business_date)
-        assert status is LoanStatus.CHARGED_OFF, status
-        # Out of the delinquency buckets: end of day no longer ages it.
-        ageing = Ageing(loan.ageing.aged_on, 0, Bucket.CHARGED_OFF, None)
-        LoanBookCommands(session).set_ageing([(loan.loan_id, status, ageing)])
-        action_id = record_action(
+        held = Held(kind, sum(owed.values(), Decimal(0)), text, {})
+        request = (operation, idempotency_key, scope)
+        return maker_checked(
             session,
-            ("charge_off", idempotency_key, scope),
             loan,
-            ActionKind.CHARGE_OFF,
+            held,
             business_date,
-            reason,
-            refers_to=entry.id,
+            request,
+            approval_threshold,
+            lambda: _taken_off(session, loan, kind, owed, business_date, request, text),
         )
-        total = sum(owed.values(), Decimal(0))
-        receipt = loan_receipt(
-            "charge_off", loan, business_date, [entry], total, status=str(status)
-        )
-        return replace(receipt, action_id=action_id)
 
     return on_loan(
         engine,
-        "charge_off",
+        operation,
         loan_id,
         business_date,
         idempotency_key,
@@ -266,6 +325,62 @@ def charge_off_loan(
         scope=scope,
         request={"reason": reason},
     )
+
+
+_DONE = {ActionKind.CHARGE_OFF: "charged off", ActionKind.WRITE_OFF: "written off"}
+
+
+def _taken_off(
+    session: Session,
+    loan: LoanRecord,
+    kind: ActionKind,
+    owed: Mapping[Component, Decimal],
+    business_date: date,
+    request: tuple[str, str, str],
+    reason: str,
+) -> Receipt:
+    """Post the charge-off (or write-off) of ``owed`` and record it; its receipt."""
+    operation, key, scope = request
+    header = header_for(operation, key, business_date, loan.loan_id, scope)
+    if kind is ActionKind.CHARGE_OFF:
+        entry = charge_off(header, owed, loan.currency)
+        bucket = Bucket.CHARGED_OFF
+    else:
+        entry = write_off(header, owed, loan.currency)
+        bucket = Bucket.WRITTEN_OFF
+    status = post(session, loan, [entry], business_date)
+    assert status in (LoanStatus.CHARGED_OFF, LoanStatus.WRITTEN_OFF), status
+    # Out of the delinquency buckets: end of day no longer ages it.
+    ageing = Ageing(loan.ageing.aged_on, 0, bucket, None)
+    LoanBookCommands(session).set_ageing([(loan.loan_id, status, ageing)])
+    action_id = record_action(
+        session, request, loan, kind, business_date, reason, refers_to=entry.id
+    )
+    total = sum(owed.values(), Decimal(0))
+    receipt = loan_receipt(kind.value, loan, business_date, [entry], total, status=str(status))
+    return replace(receipt, action_id=action_id)
+
+
+def _approve_taking_off(kind: ActionKind) -> Applier:
+    def apply(
+        session: Session,
+        loan: LoanRecord,
+        proposal: Proposal,
+        business_date: date,
+        request: tuple[str, str, str],
+    ) -> Receipt:
+        owed = receivables(LoanBookQueries(session).loan_transactions(loan.loan_id), loan.loan_id)
+        total = sum(owed.values(), Decimal(0))
+        if total != proposal.amount:
+            raise ProposalUnavailableError(
+                "stale",
+                f"loan {loan.loan_id} owes {to_text(total, loan.currency)} {loan.currency} now, "
+                f"not the {to_text(proposal.amount, loan.currency)} proposed in "
+                f"{proposal.proposal_id}: propose it again",
+            )
+        return _taken_off(session, loan, kind, owed, business_date, request, proposal.reason)
+
+    return apply
 
 
 def grant_goodwill_credit(
@@ -277,34 +392,34 @@ def grant_goodwill_credit(
     *,
     reason: str,
     scope: str = "",
+    approval_threshold: Decimal | None = None,
 ) -> Receipt:
     """Credit an active loan ``credit`` at the lender's expense (``ledger.goodwill_credit``):
-    it settles what is owed as a payment would, never more than is owed."""
-    _reason(reason)
+    it settles what is owed as a payment would, never more than is owed. A credit above
+    ``approval_threshold`` is only proposed (``maker_checked``)."""
+    text = _reason(reason)
+    request = (_GOODWILL, idempotency_key, scope)
 
     def work(session: Session) -> Receipt:
         loan = _active(session, loan_id, "credited")
         if credit.currency != loan.currency:
             raise LedgerError(f"loan {loan_id} is in {loan.currency}, not {credit.currency}")
         owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
-        header = header_for("goodwill", idempotency_key, business_date, loan_id, scope)
-        entry = goodwill_credit(header, credit, owed, loan.terms.waterfall)
-        status = post(session, loan, [entry], business_date)
-        action_id = record_action(
+        # Built (not posted) to refuse now a credit beyond what is owed, not once approved.
+        check = header_for(_GOODWILL, idempotency_key, business_date, loan_id, scope)
+        goodwill_credit(check, credit, owed, loan.terms.waterfall)
+        held = Held(ActionKind.GOODWILL_CREDIT, credit.amount, text, {})
+        return maker_checked(
             session,
-            ("goodwill", idempotency_key, scope),
             loan,
-            ActionKind.GOODWILL_CREDIT,
+            held,
             business_date,
-            reason,
-            refers_to=entry.id,
+            request,
+            approval_threshold,
+            lambda: _credited(session, loan, credit, owed, business_date, request, text),
         )
-        receipt = loan_receipt(
-            "goodwill_credit", loan, business_date, [entry], credit.amount, status=str(status)
-        )
-        return replace(receipt, action_id=action_id)
 
-    request = {
+    body = {
         "amount": to_text(credit.amount, credit.currency),
         "currency": credit.currency,
         "reason": reason,
@@ -317,8 +432,62 @@ def grant_goodwill_credit(
         idempotency_key,
         work,
         scope=scope,
-        request=request,
+        request=body,
     )
+
+
+_GOODWILL = "goodwill"
+
+
+def _credited(
+    session: Session,
+    loan: LoanRecord,
+    credit: Money,
+    owed: Mapping[Component, Decimal],
+    business_date: date,
+    request: tuple[str, str, str],
+    reason: str,
+) -> Receipt:
+    operation, key, scope = request
+    header = header_for(operation, key, business_date, loan.loan_id, scope)
+    entry = goodwill_credit(header, credit, owed, loan.terms.waterfall)
+    status = post(session, loan, [entry], business_date)
+    kind = ActionKind.GOODWILL_CREDIT
+    action_id = record_action(
+        session, request, loan, kind, business_date, reason, refers_to=entry.id
+    )
+    receipt = loan_receipt(
+        "goodwill_credit", loan, business_date, [entry], credit.amount, status=str(status)
+    )
+    return replace(receipt, action_id=action_id)
+
+
+def _approve_goodwill(
+    session: Session,
+    loan: LoanRecord,
+    proposal: Proposal,
+    business_date: date,
+    request: tuple[str, str, str],
+) -> Receipt:
+    owed = receivables(LoanBookQueries(session).loan_transactions(loan.loan_id), loan.loan_id)
+    total = sum(owed.values(), Decimal(0))
+    if proposal.amount > total:
+        raise ProposalUnavailableError(
+            "stale",
+            f"loan {loan.loan_id} owes {to_text(total, loan.currency)} {loan.currency} now, less "
+            f"than the credit of {to_text(proposal.amount, loan.currency)} proposed in "
+            f"{proposal.proposal_id}",
+        )
+    credit = Money(proposal.amount, proposal.currency)
+    return _credited(session, loan, credit, owed, business_date, request, proposal.reason)
+
+
+#: How an approved proposal of each kind is applied: a kind held for approval joins here.
+APPLIERS: Mapping[ActionKind, Applier] = {
+    ActionKind.CHARGE_OFF: _approve_taking_off(ActionKind.CHARGE_OFF),
+    ActionKind.WRITE_OFF: _approve_taking_off(ActionKind.WRITE_OFF),
+    ActionKind.GOODWILL_CREDIT: _approve_goodwill,
+}
 
 
 def _active(session: Session, loan_id: str, done: str) -> LoanRecord:
@@ -338,8 +507,12 @@ def _check_start(session: Session, starts_on: date, business_date: date) -> None
         raise ConfigError(f"a pause cannot start ({starts_on}) on a closed day (to {closed})")
 
 
-def _reason(reason: str) -> str:
+def record_reason(reason: str) -> str:
     """The reason an action records: some words, at most ``MAX_REASON`` characters."""
+    return _reason(reason)
+
+
+def _reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise ConfigError("an action needs a reason: say why it is taken")

@@ -180,7 +180,8 @@ def reverse_transaction(
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
         action_id = None
-        if reason is not None and loan is not None:
+        if reason is not None:
+            # A book-level reversal (a funding's) is recorded with no loan: its reason is kept.
             action_id = record_action(
                 session,
                 ("reversal", idempotency_key, scope),

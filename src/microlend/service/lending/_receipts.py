@@ -59,9 +59,13 @@ class Receipt:
     currency: str = field(kw_only=True)
     #: The servicing action recorded (a pause, its resume, a charge-off...), if any.
     action_id: str | None = field(default=None, kw_only=True)
+    #: The proposal made (``status`` is then ``proposed``: nothing moved yet), or approved.
+    proposal_id: str | None = field(default=None, kw_only=True)
 
     def to_json(self) -> dict[str, Any]:
         action = {} if self.action_id is None else {"action_id": self.action_id}
+        if self.proposal_id is not None:
+            action |= {"proposal_id": self.proposal_id}
         return action | {
             "operation": self.operation,
             "loan_id": self.loan_id,
@@ -86,6 +90,7 @@ class Receipt:
             # Migration 0005 named the currency of every receipt stored before.
             currency=body["currency"],
             action_id=body.get("action_id"),
+            proposal_id=body.get("proposal_id"),
         )
 
 

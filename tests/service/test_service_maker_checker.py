@@ -1,0 +1,282 @@
+"""Maker-checker on SQLite and PostgreSQL: a charge-off, write-off or goodwill credit above the
+approval threshold is only proposed (nothing posted) until another key approves it; the
+proposer never decides its own; a proposal is applied once, however many approvals race; one
+gone stale is refused, saying why; and the book balances throughout."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from decimal import Decimal
+from threading import Barrier
+
+import pytest
+from credit_support import DAY, assert_book_sound, open_loan
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from microlend.errors import (
+    IdempotencyConflictError,
+    NotFoundError,
+    ProposalUnavailableError,
+    SegregationError,
+)
+from microlend.ledger import FixedInstalmentTerms, TransactionKind, receivables
+from microlend.money import Money
+from microlend.service import (
+    approve_proposal,
+    charge_off_loan,
+    fund_book,
+    grant_goodwill_credit,
+    post_payment,
+    proposals,
+    reject_proposal,
+    reverse_transaction,
+    write_off_loan,
+)
+from microlend.store import (
+    ActionKind,
+    LoanActions,
+    LoanBookQueries,
+    LoanStatus,
+    ProposalStatus,
+)
+from microlend.types import LoanId
+
+D = Decimal
+FIXED = FixedInstalmentTerms(annual_rate=D("0.24"), count=6)
+MAKER, CHECKER, OTHER_CHECKER = "key-maker", "key-checker", "key-checker-2"
+LATER = DAY + timedelta(days=3)
+
+
+def usd(amount: str | Decimal) -> Money:
+    return Money(D(amount), "USD")
+
+
+def owed(engine: Engine, loan_id: str) -> Decimal:
+    with Session(engine) as session:
+        history = LoanBookQueries(session).loan_transactions(loan_id)
+    return sum(receivables(history, LoanId(loan_id)).values(), D(0))
+
+
+def kinds(engine: Engine, loan_id: str) -> list[TransactionKind]:
+    with Session(engine) as session:
+        return [t.kind for t in LoanBookQueries(session).loan_transactions(loan_id)]
+
+
+def status(engine: Engine, loan_id: str) -> LoanStatus:
+    with Session(engine) as session:
+        return LoanBookQueries(session).loan(loan_id).status
+
+
+def test_above_the_threshold_a_charge_off_waits_for_another_keys_approval(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    total = owed(engine, loan_id)
+    before = kinds(engine, loan_id)
+    proposed = charge_off_loan(
+        engine, loan_id, DAY, "co-1", reason="fraud", scope=MAKER, approval_threshold=D(500)
+    )
+    assert (proposed.status, proposed.transaction_ids, proposed.amount) == ("proposed", (), total)
+    assert proposed.proposal_id is not None
+    assert kinds(engine, loan_id) == before
+    assert status(engine, loan_id) is LoanStatus.ACTIVE
+    # The same key again is the same proposal, not a second one.
+    again = charge_off_loan(
+        engine, loan_id, DAY, "co-1", reason="fraud", scope=MAKER, approval_threshold=D(500)
+    )
+    assert again == proposed
+    [pending] = proposals(engine, status=ProposalStatus.PROPOSED)
+    assert (pending.proposed_by, pending.amount, pending.reason) == (MAKER, total, "fraud")
+    with pytest.raises(SegregationError):
+        approve_proposal(engine, loan_id, pending.proposal_id, LATER, "a-0", scope=MAKER)
+    approved = approve_proposal(
+        engine, loan_id, pending.proposal_id, LATER, "a-1", scope=CHECKER, reason="checked"
+    )
+    assert approved.status == "charged_off"
+    assert approved.proposal_id == pending.proposal_id
+    with Session(engine) as session:
+        entry = LoanBookQueries(session).transaction(approved.transaction_ids[0])
+        [action] = LoanActions(session).of_loan(loan_id)
+    assert (entry.kind, entry.business_date) == (TransactionKind.CHARGE_OFF, LATER)
+    assert (action.kind, action.actor, action.reason) == (ActionKind.CHARGE_OFF, CHECKER, "fraud")
+    [done] = proposals(engine, loan_id=loan_id)
+    assert (done.status, done.decided_by, done.decided_on) == (
+        ProposalStatus.APPROVED,
+        CHECKER,
+        LATER,
+    )
+    assert done.action_id == approved.action_id
+    # Replayed, the approval answers the same and posts nothing more; a second is refused.
+    assert (
+        approve_proposal(
+            engine, loan_id, pending.proposal_id, LATER, "a-1", scope=CHECKER, reason="checked"
+        )
+        == approved
+    )
+    with pytest.raises(IdempotencyConflictError):
+        approve_proposal(engine, loan_id, pending.proposal_id, LATER, "a-1", scope=CHECKER)
+    with pytest.raises(ProposalUnavailableError) as twice:
+        approve_proposal(engine, loan_id, pending.proposal_id, LATER, "a-2", scope=OTHER_CHECKER)
+    assert twice.value.reason == "approved"
+    assert kinds(engine, loan_id).count(TransactionKind.CHARGE_OFF) == 1
+    assert_book_sound(engine)
+
+
+def test_exactly_at_the_threshold_applies_at_once_and_a_cent_more_is_held(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    credit = grant_goodwill_credit(
+        engine, loan_id, usd("10.00"), DAY, "g-1", reason="x", scope=MAKER, approval_threshold=D(10)
+    )
+    assert credit.status == "active"
+    assert len(credit.transaction_ids) == 1
+    held = grant_goodwill_credit(
+        engine, loan_id, usd("10.01"), DAY, "g-2", reason="x", scope=MAKER, approval_threshold=D(10)
+    )
+    assert (held.status, held.transaction_ids) == ("proposed", ())
+    total = owed(engine, loan_id)
+    exactly = write_off_loan(
+        engine, loan_id, DAY, "w-1", reason="gone", scope=MAKER, approval_threshold=total
+    )
+    assert exactly.status == "written_off"
+    assert exactly.amount == total
+    assert_book_sound(engine)
+
+
+def test_a_write_off_below_the_threshold_applies_and_above_is_held(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    total = owed(engine, loan_id)
+    held = write_off_loan(
+        engine,
+        loan_id,
+        DAY,
+        "w-1",
+        reason="gone",
+        scope=MAKER,
+        approval_threshold=total - D("0.01"),
+    )
+    assert held.status == "proposed"
+    assert held.proposal_id is not None
+    done = approve_proposal(engine, loan_id, held.proposal_id, DAY, "a-1", scope=CHECKER)
+    assert done.status == "written_off"
+    assert status(engine, loan_id) is LoanStatus.WRITTEN_OFF
+    assert_book_sound(engine)
+
+
+def test_a_proposal_gone_stale_is_refused_and_says_why(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    threshold = D(100)
+    charge = charge_off_loan(
+        engine, loan_id, DAY, "co-1", reason="r", scope=MAKER, approval_threshold=threshold
+    )
+    write = write_off_loan(
+        engine, loan_id, DAY, "w-1", reason="r", scope=MAKER, approval_threshold=threshold
+    )
+    credit = grant_goodwill_credit(
+        engine,
+        loan_id,
+        usd("900.00"),
+        DAY,
+        "g-1",
+        reason="r",
+        scope=MAKER,
+        approval_threshold=threshold,
+    )
+    assert charge.proposal_id is not None
+    assert write.proposal_id is not None
+    assert credit.proposal_id is not None
+    post_payment(engine, loan_id, usd("200.00"), DAY, "pay-1")
+    # It owes less now than the balance proposed: nothing is taken off on the old figure.
+    with pytest.raises(ProposalUnavailableError, match=r"owes .* now, not the") as moved:
+        approve_proposal(engine, loan_id, charge.proposal_id, LATER, "a-1", scope=CHECKER)
+    assert moved.value.reason == "stale"
+    with pytest.raises(ProposalUnavailableError, match="less than the credit") as less:
+        approve_proposal(engine, loan_id, credit.proposal_id, LATER, "a-2", scope=CHECKER)
+    assert less.value.reason == "stale"
+    # A fresh write-off proposal on today's balance applies; the old one is stale after it.
+    fresh = write_off_loan(
+        engine, loan_id, LATER, "w-2", reason="r", scope=MAKER, approval_threshold=threshold
+    )
+    assert fresh.proposal_id is not None
+    approve_proposal(engine, loan_id, fresh.proposal_id, LATER, "a-3", scope=CHECKER)
+    with pytest.raises(ProposalUnavailableError, match="is written_off since") as closed:
+        approve_proposal(engine, loan_id, write.proposal_id, LATER, "a-4", scope=CHECKER)
+    assert closed.value.reason == "stale"
+    # A stale proposal may still be rejected (so it leaves the queue), never by its proposer.
+    with pytest.raises(SegregationError):
+        reject_proposal(engine, loan_id, write.proposal_id, LATER, "x-0", scope=MAKER, reason="r")
+    rejected = reject_proposal(
+        engine, loan_id, write.proposal_id, LATER, "x-1", scope=CHECKER, reason="superseded"
+    )
+    assert rejected.status == "rejected"
+    with pytest.raises(ProposalUnavailableError) as after:
+        approve_proposal(engine, loan_id, write.proposal_id, LATER, "a-5", scope=OTHER_CHECKER)
+    assert after.value.reason == "rejected"
+    assert [p.status for p in proposals(engine, loan_id=loan_id)] == [
+        ProposalStatus.PROPOSED,
+        ProposalStatus.REJECTED,
+        ProposalStatus.PROPOSED,
+        ProposalStatus.APPROVED,
+    ]
+    assert_book_sound(engine)
+
+
+def test_approvals_racing_on_one_proposal_apply_it_once(engine: Engine) -> None:
+    loan_id = open_loan(engine, FIXED)
+    held = charge_off_loan(
+        engine, loan_id, DAY, "co-1", reason="r", scope=MAKER, approval_threshold=D(1)
+    )
+    assert held.proposal_id is not None
+    proposal_id = held.proposal_id
+    racers = 8
+    start = Barrier(racers)
+
+    def approve(number: int) -> str:
+        start.wait()
+        try:
+            approve_proposal(
+                engine, loan_id, proposal_id, DAY, f"a-{number}", scope=f"checker-{number}"
+            )
+        except ProposalUnavailableError as refused:
+            return refused.reason
+        return "applied"
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        outcomes = sorted(pool.map(approve, range(racers)))
+    assert outcomes == ["applied"] + ["approved"] * (racers - 1)
+    assert kinds(engine, loan_id).count(TransactionKind.CHARGE_OFF) == 1
+    assert_book_sound(engine)
+
+
+def test_a_proposal_of_another_loan_is_not_found_and_nothing_is_held_without_a_threshold(
+    engine: Engine,
+) -> None:
+    first = open_loan(engine, FIXED)
+    second = open_loan(engine, FIXED, key="2")
+    held = charge_off_loan(
+        engine, first, DAY, "co-1", reason="r", scope=MAKER, approval_threshold=D(1)
+    )
+    assert held.proposal_id is not None
+    with pytest.raises(NotFoundError):
+        approve_proposal(engine, second, held.proposal_id, DAY, "a-1", scope=CHECKER)
+    # The book's own commands (no threshold) apply at once, as before maker-checker.
+    assert charge_off_loan(engine, second, DAY, "co-2", reason="r").status == "charged_off"
+    with pytest.raises(NotFoundError):
+        approve_proposal(engine, first, "no-such-proposal", DAY, "a-2", scope=CHECKER)
+
+
+def test_a_book_level_reversal_keeps_its_reason(engine: Engine) -> None:
+    open_loan(engine, FIXED)
+    funded = fund_book(engine, usd("50.00"), DAY, "fund-2")
+    undone = reverse_transaction(
+        engine, funded.transaction_ids[0], DAY, "rev-1", scope=MAKER, reason="funded twice"
+    )
+    assert undone.action_id is not None
+    with Session(engine) as session:
+        [action] = LoanActions(session).book_level()
+    assert (action.kind, action.reason, action.actor) == (
+        ActionKind.REVERSAL,
+        "funded twice",
+        MAKER,
+    )
+    assert action.refers_to == funded.transaction_ids[0]
+    assert_book_sound(engine)
