@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from microlend.api import ApiContext, ApiSettings, create_app
 from microlend.cli._app import console, errors
 from microlend.cli._keyfile import DeliveredKeys
-from microlend.dashboard import DashboardContext, dashboard_router
+from microlend.dashboard import DashboardContext, ReplayInputs, dashboard_router
 from microlend.data import Dataset
 from microlend.models import ModelArtifact, load_artifact
 from microlend.policy import Decision, Policy, default_policy
@@ -78,6 +78,7 @@ def served_app(inputs: ServeInputs) -> FastAPI:
         today=inputs.today,
         baseline=inputs.baseline,
         minimum_sample=inputs.policy.minimum_sample,
+        replay=ReplayInputs(context.model, context.policy, context.improver),
     )
     app.include_router(dashboard_router(pages))
     app.add_api_route("/", _to_dashboard, include_in_schema=False)

@@ -16,13 +16,14 @@ from microlend.dashboard._files import check_writable
 from microlend.dashboard._model_card import MODEL_CARD, render_model_card, write_model_card
 
 if TYPE_CHECKING:
-    from microlend.dashboard._context import DashboardContext
+    from microlend.dashboard._context import DashboardContext, ReplayInputs
     from microlend.dashboard._model_report import render_model_report, write_model_report
     from microlend.dashboard._pages import dashboard_router
 
 __all__ = [
     "MODEL_CARD",
     "DashboardContext",
+    "ReplayInputs",
     "check_writable",
     "dashboard_router",
     "render_model_card",
@@ -34,6 +35,7 @@ __all__ = [
 #: The module of each name imported on first use.
 _LAZY = {
     "DashboardContext": "_context",
+    "ReplayInputs": "_context",
     "render_model_report": "_model_report",
     "write_model_report": "_model_report",
     "dashboard_router": "_pages",

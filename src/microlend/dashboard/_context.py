@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
 
+from microlend.dashboard._labels import feature_label, reason_label
 from microlend.money import format_money
 from microlend.monitoring import verdict_label
-from microlend.policy import MinimumSample, percent
-from microlend.scoring import ScoreScale
+from microlend.policy import MinimumSample, Policy, percent
+from microlend.scoring import Improver, RiskModel, ScoreScale
 from microlend.service import StabilityBaseline
 
-__all__ = ["DashboardContext", "render"]
+__all__ = ["DashboardContext", "ReplayInputs", "render"]
 
 _ENV = Environment(
     loader=PackageLoader("microlend.dashboard", "templates"),
@@ -32,10 +33,26 @@ _ENV.filters["money"] = format_money
 _ENV.filters["percent"] = percent
 #: ``{{ s.verdict | verdict(s.n) }}``: a monitoring verdict, or "not enough data (n)".
 _ENV.filters["verdict"] = verdict_label
+#: ``{{ name | feature_label }}``, ``{{ code | reason_label }}``: the catalog's words for a
+#: feature, a rule's for a decline reason, never the code's names.
+_ENV.filters["feature_label"] = feature_label
+_ENV.filters["reason_label"] = reason_label
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ReplayInputs:
+    """What a decision is replayed with on its page (``decisions.replay_decision``): the served
+    model, named ``model_version`` (``None``: each decision's own), the improver saved with it,
+    and the policy decisions are served under (one made under another is refused)."""
+
+    model: RiskModel
+    policy: Policy
+    improver: Improver | None = None
+    model_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,9 @@ class DashboardContext:
 
     Login sessions are signed with ``session_secret`` (random per process unless given: a
     restart logs everyone out) and last ``session_lifetime``; ``now`` is the wall clock they
-    are checked against (a function, so tests move time without sleeping)."""
+    are checked against (a function, so tests move time without sleeping). ``replay``: the
+    model and policy a decision's page replays it with (none: the page says replay is not
+    available on this server)."""
 
     engine: Engine
     currency: str
@@ -57,6 +76,7 @@ class DashboardContext:
     session_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     session_lifetime: timedelta = timedelta(hours=8)
     now: Callable[[], datetime] = _utc_now
+    replay: ReplayInputs | None = None
 
 
 def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -22,12 +22,12 @@ from microlend.dashboard._context import DashboardContext, render
 from microlend.dashboard._login import PageRoute, add_login_routes, officer
 from microlend.dashboard._merchant_page import add_merchant_routes
 from microlend.dashboard._notice_page import add_notice_routes
+from microlend.dashboard._tables import add_table_routes
 from microlend.errors import NotFoundError
 from microlend.monitoring import BUCKET_ORDER
 from microlend.service import (
     book_population,
     estimated_book_performance,
-    list_loans,
     loan_view,
     monitor_model,
     portfolio_overview,
@@ -36,14 +36,13 @@ from microlend.service import (
 
 __all__ = ["DashboardContext", "dashboard_router"]
 
-_PAGE = 50
-
 
 def dashboard_router(context: DashboardContext) -> APIRouter:
-    """Pages: ``/dashboard`` (overview), ``/dashboard/performance``, ``/dashboard/loans``,
-    ``/dashboard/loans/{id}``, the merchant's ``/merchants/{id}`` (and its accept form,
-    ``_merchant_page``), its latest notice ``/merchants/{id}/notice`` (``_notice_page``), and
-    ``/login``, ``/logout``."""
+    """Pages: ``/dashboard`` (overview), ``/dashboard/performance``, the tables
+    ``/dashboard/loans`` and ``/dashboard/decisions`` with their CSV exports and
+    ``/dashboard/decisions/{id}`` (``_tables``), ``/dashboard/loans/{id}``, the merchant's
+    ``/merchants/{id}`` (and its accept form, ``_merchant_page``), its latest notice
+    ``/merchants/{id}/notice`` (``_notice_page``), and ``/login``, ``/logout``."""
     router = APIRouter(
         default_response_class=HTMLResponse, include_in_schema=False, route_class=PageRoute
     )
@@ -98,12 +97,7 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             estimated=estimated_book_performance(context.engine, as_of, context.minimum_sample),
         )
 
-    @router.get("/dashboard/loans")
-    def loans(request: Request, after: str | None = None) -> HTMLResponse:
-        visitor = officer(context, request)
-        found = list_loans(context.engine, after=after, limit=_PAGE)
-        following = found[-1].loan_id if len(found) == _PAGE else None
-        return render("loans.html", visitor=visitor, loans=found, following=following)
+    add_table_routes(router, context)
 
     @router.get("/dashboard/loans/{loan_id}")
     def loan(request: Request, loan_id: str) -> HTMLResponse:
