@@ -21,6 +21,7 @@ from microlend.dashboard._charts import (
 from microlend.dashboard._context import DashboardContext, render
 from microlend.dashboard._login import PageRoute, add_login_routes, officer
 from microlend.dashboard._merchant_page import add_merchant_routes
+from microlend.dashboard._model_risk import add_model_risk_routes
 from microlend.dashboard._notice_page import add_notice_routes
 from microlend.dashboard._tables import add_table_routes
 from microlend.errors import NotFoundError
@@ -109,6 +110,7 @@ def dashboard_router(context: DashboardContext) -> APIRouter:
             raise HTTPException(status_code=404, detail=str(error)) from error
         return render("loan.html", visitor=visitor, as_of=as_of, loan=view)
 
+    add_model_risk_routes(router, context)
     add_merchant_routes(router, context)
     add_notice_routes(router, context)
     return router

@@ -30,7 +30,7 @@ from microlend.dashboard._ticks import (
     value_label,
 )
 
-__all__ = ["EMPTY", "bar_chart", "line_chart", "time_chart"]
+__all__ = ["EMPTY", "bar_chart", "line_chart", "paired_bar_chart", "time_chart"]
 
 #: What a chart without data says.
 EMPTY = "No data yet"
@@ -191,10 +191,13 @@ def line_chart(
     y_kind: Kind = "percent",
     x_pad: float = 0.0,
     empty: str = EMPTY,
+    marker: tuple[float, str] | None = None,
 ) -> Markup:
     """One line per series, each point a ``<circle data-x data-y>`` with a tooltip. The x axis
     is labelled at ``x_ticks`` (position, label) and spans them and the points, widened by
-    ``x_pad`` on each side (half a category, so the end labels fit)."""
+    ``x_pad`` on each side (half a category, so the end labels fit). ``marker`` (position,
+    label) draws a dashed vertical line across the plot, named at its top (a current
+    setting, such as the policy's cut-off)."""
     box = _LINES
     ys = [y for pts in series.values() for _, y in pts]
     body = _frame_lines(box, x_label, y_label)
@@ -202,6 +205,7 @@ def line_chart(
         return _frame(name, title, 0, [*body, _empty(box, empty)], box)
     axis = _value_axis(ys, y_kind)
     spots = [x for x, _ in x_ticks] + [x for pts in series.values() for x, _ in pts]
+    spots += [] if marker is None else [marker[0]]
     low, high = min(spots) - x_pad, max(spots) + x_pad
     low, high = (low - 0.5, high + 0.5) if low == high else (low, high)
 
@@ -216,7 +220,23 @@ def line_chart(
             _point(index, label, value, at, y_kind)
             for value, at in zip(points, coords, strict=True)
         ]
+    if marker is not None:
+        body.append(_marker(box, x_of(marker[0]), marker))
     return _frame(name, title, len(ys), body, box)
+
+
+def _marker(box: _Box, x: float, marker: tuple[float, str]) -> str:
+    """A dashed vertical line at ``x`` with its label inside the plot's top, on the side
+    with room for it."""
+    value, label = marker
+    left = x > (box.x0 + box.x1) / 2
+    anchor, shift = ("end", -4) if left else ("start", 4)
+    return (
+        f'<line class="marker" data-x="{value:g}" x1="{x:.1f}" y1="{box.y1}" x2="{x:.1f}" '
+        f'y2="{box.y0}" stroke="#000" stroke-width="1.5" stroke-dasharray="5 4"/>'
+        f'<text class="marker-label" x="{x + shift:.1f}" y="{box.y1 + box.font + 2}" '
+        f'text-anchor="{anchor}" font-size="{box.font}">{_filled(label, "marker label")}</text>'
+    )
 
 
 def _series(box: _Box, index: int, label: str, coords: Sequence[Point]) -> list[str]:
@@ -226,9 +246,7 @@ def _series(box: _Box, index: int, label: str, coords: Sequence[Point]) -> list[
     return [
         f'<polyline class="series" data-series="{escape(label)}" points="{path}" '
         f'fill="none" stroke="{colour}" stroke-width="2"/>',
-        f'<rect x="{box.x1 + 10}" y="{box.y1 + 16 * index + 2}" width="10" height="10" '
-        f'fill="{colour}"/><text class="legend" x="{box.x1 + 24}" y="{box.y1 + 16 * index + 11}" '
-        f'font-size="{box.font}">{escape(label)}</text>',
+        _legend(box, index, label, colour),
     ]
 
 
@@ -274,6 +292,54 @@ def bar_chart(
             f"{escape(value_label(value, y_kind))}</title></rect>"
         )
     return _frame(name, title, len(bars), body, box)
+
+
+def paired_bar_chart(
+    groups: Sequence[tuple[str, float, float]],
+    *,
+    series: tuple[str, str],
+    name: str,
+    title: str,
+    x_label: str,
+    y_label: str,
+    y_kind: Kind = "percent",
+    empty: str = EMPTY,
+) -> Markup:
+    """Two bars side by side over each group's label (a reference and a current value, the
+    two ``series``), each a ``<rect data-series data-label data-value>`` with a tooltip, and
+    a legend. Without groups, or with every value at zero, the chart says ``empty``."""
+    box = _LINES
+    body = _frame_lines(box, x_label, y_label)
+    values = [v for _, first, second in groups for v in (first, second)]
+    if not any(values):
+        return _frame(name, title, 0, [*body, _empty(box, empty)], box)
+    axis = _value_axis(values, y_kind)
+    slot = (box.x1 - box.x0) / len(groups)
+    centres = [box.x0 + slot * (index + 0.5) for index in range(len(groups))]
+    every = _label_every([label for label, _, _ in groups], slot, box.font)
+    labels = [(centres[i], groups[i][0]) for i in range(0, len(groups), every)]
+    body += _y_ticks(box, axis) + _x_ticks(box, labels)
+    for side, legend in enumerate(series):
+        colour = PALETTE[side]
+        body.append(_legend(box, side, legend, colour))
+        for (label, *pair), centre in zip(groups, centres, strict=True):
+            value, top = pair[side], _y(box, axis, pair[side])
+            body.append(
+                f'<rect class="bar" data-series="{escape(legend)}" data-label="{escape(label)}" '
+                f'data-value="{value:g}" x="{centre - slot * (0.4 - 0.4 * side):.1f}" '
+                f'y="{top:.1f}" width="{slot * 0.4:.1f}" height="{box.y0 - top:.1f}" '
+                f'fill="{colour}"><title>{escape(legend)}, {escape(label)}: '
+                f"{escape(value_label(value, y_kind))}</title></rect>"
+            )
+    return _frame(name, title, len(values), body, box)
+
+
+def _legend(box: _Box, index: int, label: str, colour: str) -> str:
+    return (
+        f'<rect x="{box.x1 + 10}" y="{box.y1 + 16 * index + 2}" width="10" height="10" '
+        f'fill="{colour}"/><text class="legend" x="{box.x1 + 24}" '
+        f'y="{box.y1 + 16 * index + 11}" font-size="{box.font}">{escape(label)}</text>'
+    )
 
 
 def _label_every(labels: Sequence[str], slot: float, font: int) -> int:
