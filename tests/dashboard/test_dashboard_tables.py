@@ -340,5 +340,5 @@ def test_a_page_past_the_end_is_the_last_and_an_empty_table_has_one_page() -> No
     assert page_of(list(range(120)), 3, 50).rows == tuple(range(100, 120))
     last = page_of(list(range(120)), 7, 50)
     assert (last.page, last.pages, last.first, last.last) == (3, 3, 101, 120)
-    empty = page_of([], 1, 50)
+    empty = page_of(list[int](), 1, 50)
     assert (empty.pages, empty.first, empty.last, empty.rows) == (1, 0, 0, ())

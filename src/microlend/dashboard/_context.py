@@ -65,7 +65,7 @@ class DashboardContext:
     restart logs everyone out) and last ``session_lifetime``; ``now`` is the wall clock they
     are checked against (a function, so tests move time without sleeping). ``replay``: the
     model and policy a decision's page replays it with (none: the page says replay is not
-    available on this server)."""
+    available on this server). ``table_rows``: the rows a page of a table shows."""
 
     engine: Engine
     currency: str
@@ -77,6 +77,7 @@ class DashboardContext:
     session_lifetime: timedelta = timedelta(hours=8)
     now: Callable[[], datetime] = _utc_now
     replay: ReplayInputs | None = None
+    table_rows: int = 50
 
 
 def render(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -179,7 +179,7 @@ def _add_loan_routes(router: APIRouter, context: DashboardContext) -> None:
     def loans(request: Request) -> HTMLResponse:
         visitor = officer(context, request)
         params, query = _checked(visitor, request, LOAN_PARAMETERS, parse)
-        table = loan_table(context.engine, query, context.scale)
+        table = loan_table(context.engine, query, context.scale, context.table_rows)
         state = TableState("/dashboard/loans", params, query.sort.value, query.descending)
         return render(
             "loans.html",
@@ -209,7 +209,7 @@ def _add_decision_routes(router: APIRouter, context: DashboardContext) -> None:
     def decisions(request: Request) -> HTMLResponse:
         visitor = officer(context, request)
         params, query = _checked(visitor, request, DECISION_PARAMETERS, parse)
-        log = decision_log(context.engine, query, context.scale)
+        log = decision_log(context.engine, query, context.scale, context.table_rows)
         state = TableState("/dashboard/decisions", params, query.sort.value, query.descending)
         return render(
             "decisions.html",
