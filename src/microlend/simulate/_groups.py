@@ -36,7 +36,7 @@ _UNLINKED_SHARE_B = 0.3
 # median quality), and B's log hazard is _HIDDEN_RISK higher whatever its records show.
 _INTERCEPT = -1.6
 _QUALITY = -2.5
-_HIDDEN_RISK = 0.5
+_HIDDEN_RISK = 0.8
 
 
 def with_groups(kind: str, traits: Traits, rng: np.random.Generator) -> Traits:
