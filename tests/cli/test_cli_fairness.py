@@ -100,3 +100,12 @@ def test_the_screen_tells_a_group_linked_to_risk_from_one_that_is_not(
     assert auc < 0.6
     assert "flag: none: no group crosses a threshold" in lines
     assert "not a legal verdict" in out
+
+
+def test_simulate_refuses_an_unknown_kind_of_group(tmp_path: Path) -> None:
+    args = ["simulate", "--out", str(tmp_path / "d"), "--merchants", "10"]
+    result = runner.invoke(app, [*args, "--group-attribute", "maybe"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "group_attribute: expected linked or unlinked, got 'maybe'" in result.stderr
+    assert not (tmp_path / "d").exists()
