@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from decision_support import made_decision, offer_of
 from microlend.dashboard import DashboardContext, dashboard_router
 from microlend.dashboard._labels import feature_label, reason_label
+from microlend.features import CATALOG
 from microlend.ledger import FixedInstalmentTerms, ShareOfSalesTerms
 from microlend.money import Money
 from microlend.policy import DecisionReason, ReasonSource
@@ -332,6 +333,8 @@ def test_labels_come_from_the_catalog() -> None:
     assert feature_label("gmv_30d") == "Sales (GMV, not cancelled) over the last 30 days"
     assert feature_label("rating_trend_90d").startswith("Mean rating of the last 90 days")
     assert feature_label("not_a_feature") == "not a feature"
+    # A meaning naming another feature (a peer percentile's) names it in words too.
+    assert [spec.name for spec in CATALOG if "_" in feature_label(spec.name)] == []
     assert reason_label("score_below_minimum") == "Score below minimum"
     assert reason_label("refund_rate_90d") == feature_label("refund_rate_90d")
 

@@ -24,11 +24,18 @@ def _first_clause(text: str) -> str:
     return text
 
 
+def _own_words(meaning: str, plain: dict[str, str]) -> str:
+    """``meaning`` with the names of other features in it (a peer percentile's "of
+    gmv_growth_90d") replaced by their meanings: a label never shows a code's name."""
+    return " ".join(plain.get(word, word) for word in meaning.split(" "))
+
+
 @cache
 def _labels() -> dict[str, str]:
     found = {}
+    plain = {spec.name: _first_clause(spec.meaning.strip().rstrip(".")) for spec in CATALOG}
     for spec in CATALOG:
-        meaning = spec.meaning.strip().rstrip(".")
+        meaning = _own_words(spec.meaning.strip().rstrip("."), plain)
         if len(meaning) > _LONG:
             meaning = _first_clause(meaning)
         if len(meaning) > _LONG and meaning.endswith(")") and " (" in meaning:
