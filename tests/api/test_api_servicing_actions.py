@@ -1,6 +1,7 @@
-"""The servicing routes: pause and resume, charge-off, goodwill credit, reversal. Staff keys
-only; idempotent; each recorded on the loan with who, when and why; refused where the book's
-rules say no."""
+"""The servicing routes: pause and resume, charge-off, write-off, goodwill credit, reversal. A
+servicing key's only (a risk officer approves, it does not act); idempotent; each recorded on
+the loan with who, when and why; refused where the book's rules say no. Maker-checker itself:
+``test_api_maker_checker``."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def test_a_pause_and_its_resume_are_shown_and_audited(served: Served) -> None:
         served,
         f"/v1/loans/{loan_id}/pauses/{pause_id}/resume",
         {"reason": "refit cancelled"},
-        "risk",
+        "servicing",
         "resume-1",
     )
     assert resumed.status_code == 200, resumed.text
@@ -100,21 +101,22 @@ def test_a_pause_and_its_resume_are_shown_and_audited(served: Served) -> None:
     assert merchant["actions"] == []
 
 
-def test_a_merchant_key_may_not_service_a_loan(served: Served) -> None:
+def test_a_merchant_or_risk_officer_key_may_not_service_a_loan(served: Served) -> None:
     loan_id, merchant_id = _loan(served)
     owner = _owner(served, merchant_id)
     today = _today(served).isoformat()
     tries = [
         (f"/v1/loans/{loan_id}/pauses", {"starts_on": today, "days": 5, "reason": "please"}),
         (f"/v1/loans/{loan_id}/charge-off", {"reason": "no"}),
+        (f"/v1/loans/{loan_id}/write-off", {"reason": "no"}),
         (
             f"/v1/loans/{loan_id}/goodwill-credits",
             {"amount": "5.00", "currency": served.context.policy.currency, "reason": "gift"},
         ),
     ]
     for path, body in tries:
-        for merchant in (owner, "merchant_a", "merchant_b"):
-            answer = _post(served, path, body, merchant, f"{merchant}-{path}")
+        for who in (owner, "merchant_a", "merchant_b", "risk"):
+            answer = _post(served, path, body, who, f"{who}-{path}")
             assert answer.status_code == 403, answer.text
     assert _loan_body(served, loan_id)["actions"] == []
 
@@ -155,13 +157,18 @@ def test_a_charge_off_then_collections_are_recoveries_and_it_reverses(served: Se
     loan_id, _ = _loan(served)
     currency = served.context.policy.currency
     path = f"/v1/loans/{loan_id}/charge-off"
-    charged = _post(served, path, {"reason": "fraud"}, "risk", "co-1")
+    # The whole balance is above the policy's approval threshold: proposed, then approved.
+    proposed = _post(served, path, {"reason": "fraud"}, "servicing", "co-1")
+    assert proposed.status_code == 202, proposed.text
+    proposal_id = proposed.json()["proposal_id"]
+    approve = f"/v1/loans/{loan_id}/proposals/{proposal_id}/approve"
+    charged = _post(served, approve, {}, "risk", "ap-1")
     assert charged.status_code == 200, charged.text
     assert charged.json()["status"] == "charged_off"
-    assert _post(served, path, {"reason": "fraud"}, "risk", "co-1").json() == charged.json()
-    twice = _post(served, path, {"reason": "fraud"}, "risk", "co-2")
+    assert _post(served, approve, {}, "risk", "ap-1").json() == charged.json()
+    twice = _post(served, path, {"reason": "fraud"}, "servicing", "co-2")
     assert twice.status_code == 409
-    stale = _post(served, "/v1/loans/no-such-loan/charge-off", {"reason": "x"}, "risk", "co-3")
+    stale = _post(served, "/v1/loans/no-such-loan/charge-off", {"reason": "x"}, "servicing", "co-3")
     assert stale.status_code == 404
     loan = _loan_body(served, loan_id)
     assert loan["status"] == "charged_off"
@@ -183,7 +190,11 @@ def test_a_charge_off_then_collections_are_recoveries_and_it_reverses(served: Se
     assert _post(served, reverse, {"reason": "oops"}, "servicing", "rev-1").status_code == 409
     recovery_id = paid.json()["transaction_ids"][0]
     undo = _post(
-        served, f"/v1/transactions/{recovery_id}/reverse", {"reason": "bounced"}, "risk", "rev-2"
+        served,
+        f"/v1/transactions/{recovery_id}/reverse",
+        {"reason": "bounced"},
+        "servicing",
+        "rev-2",
     )
     assert undo.status_code == 200, undo.text
     back = _post(served, reverse, {"reason": "not fraud after all"}, "servicing", "rev-3")

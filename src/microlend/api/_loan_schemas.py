@@ -16,6 +16,7 @@ from microlend.money import CURRENCY_EXPONENTS, excess_places
 __all__ = [
     "AcceptRequest",
     "ActionOut",
+    "ApprovalRequest",
     "EndOfDayOut",
     "EndOfDayRequest",
     "GoodwillRequest",
@@ -27,6 +28,8 @@ __all__ = [
     "PauseOut",
     "PauseRequest",
     "PostingOut",
+    "ProposalOut",
+    "ProposalPage",
     "ReasonRequest",
     "ReceiptOut",
     "TransactionOut",
@@ -89,6 +92,16 @@ class GoodwillRequest(MoneyIn):
     reason: Reason
 
 
+class ApprovalRequest(StrictModel):
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",
+        description="A note recorded with the approval (the action keeps the proposal's reason).",
+    )
+
+
 class EndOfDayRequest(StrictModel):
     business_date: date | None = Field(
         default=None, description="The day to close; today's business date when left out."
@@ -100,6 +113,11 @@ class ReceiptOut(BaseModel):
         default=None,
         description="The servicing action recorded (a pause's id, to resume it by), if any.",
     )
+    proposal_id: str | None = Field(
+        default=None,
+        description="The proposal made (status 'proposed': nothing moved until a risk officer "
+        "approves it), approved or rejected, if any.",
+    )
     operation: str = Field(description="What was done.")
     loan_id: str | None = Field(description="The loan it was done on.")
     business_date: date = Field(description="The business date it was booked on.")
@@ -107,7 +125,10 @@ class ReceiptOut(BaseModel):
     amount: str = Amount("What moved.")
     overpayment: str = Amount("What came in beyond what was owed (refunded).")
     currency: str = Field(description="ISO currency of both amounts.")
-    status: str = Field(description="The loan's status afterwards.")
+    status: str = Field(
+        description="The loan's status afterwards; 'proposed' (nothing moved) or 'rejected' "
+        "for a proposal."
+    )
 
 
 class PostingOut(BaseModel):
@@ -148,7 +169,9 @@ class PauseOut(BaseModel):
 
 class ActionOut(BaseModel):
     action_id: str = Field(description="The action's id.")
-    action: str = Field(description="pause, resume, charge_off, goodwill_credit or reversal.")
+    action: str = Field(
+        description="pause, resume, charge_off, write_off, goodwill_credit or reversal."
+    )
     business_date: date = Field(description="The business date it was booked on.")
     reason: str = Field(description="Why it was taken.")
     actor: str = Field(description="Who took it: the API key's id ('book': the book itself).")
@@ -205,3 +228,24 @@ class EndOfDayOut(BaseModel):
     covenant_breaches: int = Field(description="Covenants breached.")
     postings: int = Field(description="Postings written.")
     buckets: dict[str, int] = Field(description="Loans by delinquency bucket afterwards.")
+
+
+class ProposalOut(BaseModel):
+    proposal_id: str = Field(description="The proposal's id, to approve or reject it by.")
+    loan_id: str = Field(description="The loan it would act on.")
+    action: str = Field(description="charge_off, write_off or goodwill_credit.")
+    amount: str = Amount("What it would move: the balance taken off the book, or the credit.")
+    currency: str = Field(description="ISO currency of the amount.")
+    reason: str = Field(description="Why it was proposed.")
+    proposed_by: str = Field(description="The proposing API key's id.")
+    proposed_on: date = Field(description="The business date it was proposed on.")
+    proposed_at: datetime | None = Field(description="When it was recorded (UTC).")
+    status: str = Field(description="proposed, approved or rejected.")
+    decided_by: str | None = Field(description="The approving or rejecting API key's id.")
+    decided_on: date | None = Field(description="The business date it was decided on.")
+    decision_reason: str | None = Field(description="Why it was rejected (or the approval note).")
+    action_id: str | None = Field(description="The action recorded when it was approved.")
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalOut] = Field(description="Proposals in the order they were made.")

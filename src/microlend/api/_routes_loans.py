@@ -4,8 +4,10 @@ off, credit, reverse), read loans, close a business day.
 Every money-moving request carries an ``Idempotency-Key``, scoped to the API key that sent it;
 the service stores its first answer with the money it moved, so a retry answers the same and
 moves nothing. The servicing actions take one too, and a ``reason``: each is recorded with the
-key that took it and when (the loan's ``actions``). They are staff's (servicing and risk
-officer keys); a merchant key is refused (403).
+key that took it and when (the loan's ``actions``). They are a servicing key's; a risk officer
+key (and a merchant's) is refused (403): the risk officer checks, it does not act. A charge-off,
+write-off or goodwill credit of more than the policy's ``approval_threshold`` is only proposed
+(202, status ``proposed``): a risk officer approves or rejects it (``_routes_proposals``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import Engine
 
 from microlend.api._auth import Caller, IdempotencyKey, Servicing, require_merchant, runtime_of
@@ -55,6 +57,7 @@ from microlend.service import (
     post_settlement,
     resume_pause,
     reverse_transaction,
+    write_off_loan,
 )
 from microlend.store import LoanStatus
 
@@ -65,15 +68,6 @@ router = APIRouter(tags=["loans"])
 LoanPath = Annotated[str, Path(pattern=ID_PATTERN, description="Loan id.")]
 PausePath = Annotated[str, Path(pattern=ID_PATTERN, description="The pause's id.")]
 TransactionPath = Annotated[str, Path(pattern=ID_PATTERN, description="Transaction id.")]
-
-
-async def _staff(caller: Caller) -> Principal:
-    if caller.role is Role.MERCHANT:
-        raise ProblemError(403, "servicing a loan needs a servicing or risk officer key")
-    return caller
-
-
-Staff = Annotated[Principal, Depends(_staff)]
 
 
 @router.post(
@@ -193,7 +187,7 @@ async def _on_book(request: Request, command: Callable[[Engine, date], Receipt])
     status_code=201,
 )
 async def pause(
-    request: Request, loan_id: LoanPath, body: PauseRequest, caller: Staff, key: IdempotencyKey
+    request: Request, loan_id: LoanPath, body: PauseRequest, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
     return await _on_book(
         request,
@@ -219,7 +213,7 @@ async def resume(
     loan_id: LoanPath,
     pause_id: PausePath,
     body: ReasonRequest,
-    caller: Staff,
+    caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
     return await _on_book(
@@ -233,33 +227,103 @@ async def resume(
 @router.post(
     "/v1/loans/{loan_id}/charge-off",
     summary="Charge a loan off: its balance leaves the book, it accrues no more, and what is "
-    "collected after is a recovery",
+    "collected after is a recovery (a balance above the approval threshold is only proposed: 202)",
 )
 async def charge_off(
-    request: Request, loan_id: LoanPath, body: ReasonRequest, caller: Staff, key: IdempotencyKey
+    request: Request,
+    response: Response,
+    loan_id: LoanPath,
+    body: ReasonRequest,
+    caller: Servicing,
+    key: IdempotencyKey,
 ) -> ReceiptOut:
-    return await _on_book(
-        request,
-        lambda engine, today: charge_off_loan(
-            engine, loan_id, today, key, reason=body.reason, scope=caller.key_id
+    threshold = runtime_of(request).context.policy.approval_threshold
+    return _held(
+        response,
+        await _on_book(
+            request,
+            lambda engine, today: charge_off_loan(
+                engine,
+                loan_id,
+                today,
+                key,
+                reason=body.reason,
+                scope=caller.key_id,
+                approval_threshold=threshold,
+            ),
+        ),
+    )
+
+
+@router.post(
+    "/v1/loans/{loan_id}/write-off",
+    summary="Write a loan off now: its balance leaves the book as a loss, and what is collected "
+    "after is a recovery (a balance above the approval threshold is only proposed: 202)",
+)
+async def write_off(
+    request: Request,
+    response: Response,
+    loan_id: LoanPath,
+    body: ReasonRequest,
+    caller: Servicing,
+    key: IdempotencyKey,
+) -> ReceiptOut:
+    threshold = runtime_of(request).context.policy.approval_threshold
+    return _held(
+        response,
+        await _on_book(
+            request,
+            lambda engine, today: write_off_loan(
+                engine,
+                loan_id,
+                today,
+                key,
+                reason=body.reason,
+                scope=caller.key_id,
+                approval_threshold=threshold,
+            ),
         ),
     )
 
 
 @router.post(
     "/v1/loans/{loan_id}/goodwill-credits",
-    summary="Credit a loan at the lender's expense: it settles what is owed as a payment would",
+    summary="Credit a loan at the lender's expense: it settles what is owed as a payment would "
+    "(a credit above the approval threshold is only proposed: 202)",
 )
 async def goodwill(
-    request: Request, loan_id: LoanPath, body: GoodwillRequest, caller: Staff, key: IdempotencyKey
+    request: Request,
+    response: Response,
+    loan_id: LoanPath,
+    body: GoodwillRequest,
+    caller: Servicing,
+    key: IdempotencyKey,
 ) -> ReceiptOut:
     amount = Money(body.amount, body.currency)
-    return await _on_book(
-        request,
-        lambda engine, today: grant_goodwill_credit(
-            engine, loan_id, amount, today, key, reason=body.reason, scope=caller.key_id
+    threshold = runtime_of(request).context.policy.approval_threshold
+    return _held(
+        response,
+        await _on_book(
+            request,
+            lambda engine, today: grant_goodwill_credit(
+                engine,
+                loan_id,
+                amount,
+                today,
+                key,
+                reason=body.reason,
+                scope=caller.key_id,
+                approval_threshold=threshold,
+            ),
         ),
     )
+
+
+def _held(response: Response, receipt: ReceiptOut) -> ReceiptOut:
+    """``receipt``, answered 202 when it is a proposal waiting for approval (nothing moved)."""
+    if receipt.status == "proposed":
+        response.status_code = 202
+    return receipt
 
 
 @router.post(
@@ -271,7 +335,7 @@ async def reverse(
     request: Request,
     transaction_id: TransactionPath,
     body: ReasonRequest,
-    caller: Staff,
+    caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
     return await _on_book(

@@ -1,0 +1,107 @@
+"""Maker-checker over HTTP: a servicing key proposes (202) what moves more than the policy's
+approval threshold, a risk officer key approves or rejects it, anyone else is refused (403);
+decided or stale proposals are 409 problems that say which; every decision is idempotent per
+caller. (The races and the proposer's own key: ``tests/service/test_service_maker_checker``.)"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from api_support import Served
+from sqlalchemy.orm import Session
+from test_api_servicing_actions import _loan, _loan_body, _owner, _post
+
+from microlend.store import LoanBookQueries
+
+PROBLEM = "application/problem+json"
+
+
+def _problem(answer: Any, status: int, slug: str) -> None:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM)
+    assert answer.json()["type"].endswith(slug), answer.json()
+
+
+def test_proposals_wait_for_a_risk_officer_and_no_one_else(served: Served) -> None:
+    loan_id, merchant_id = _loan(served)
+    threshold = served.context.policy.approval_threshold
+    currency = served.context.policy.currency
+    credits = f"/v1/loans/{loan_id}/goodwill-credits"
+    # Exactly the threshold applies at once; a cent more is only proposed.
+    at = {"amount": f"{threshold:.2f}", "currency": currency, "reason": "late payout"}
+    applied = _post(served, credits, at, "servicing", "g-at")
+    assert applied.status_code == 200, applied.text
+    assert len(applied.json()["transaction_ids"]) == 1
+    above = dict(at, amount=f"{threshold + Decimal('0.01'):.2f}")
+    held = _post(served, credits, above, "servicing", "g-above")
+    assert held.status_code == 202, held.text
+    assert (held.json()["status"], held.json()["transaction_ids"]) == ("proposed", [])
+    # The same key again is the same proposal; under another request it is a 409.
+    assert _post(served, credits, above, "servicing", "g-above").json() == held.json()
+    assert _post(served, credits, at, "servicing", "g-above").status_code == 409
+    proposal_id = held.json()["proposal_id"]
+    before = _loan_body(served, loan_id)["state"]["outstanding"]
+    approve = f"/v1/loans/{loan_id}/proposals/{proposal_id}/approve"
+    for who in ("servicing", "merchant_a", _owner(served, merchant_id)):
+        _problem(_post(served, approve, {}, who, f"ap-{who}"), 403, "forbidden")
+    listed = served.client.get("/v1/proposals?status=proposed", headers=served.headers("risk"))
+    assert listed.status_code == 200, listed.text
+    [item] = listed.json()["items"]
+    assert (item["proposal_id"], item["action"], item["amount"]) == (
+        proposal_id,
+        "goodwill_credit",
+        above["amount"],
+    )
+    hidden = served.client.get("/v1/proposals", headers=served.headers("merchant_a"))
+    _problem(hidden, 403, "forbidden")
+    approved = _post(served, approve, {"reason": "checked the payout log"}, "risk", "ap-1")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["proposal_id"] == proposal_id
+    assert len(approved.json()["transaction_ids"]) == 1
+    assert _post(served, approve, {"reason": "checked the payout log"}, "risk", "ap-1").json() == (
+        approved.json()
+    )
+    _problem(_post(served, approve, {}, "risk", "ap-2"), 409, "proposal-approved")
+    after = _loan_body(served, loan_id)
+    assert Decimal(after["state"]["outstanding"]) == Decimal(before) - Decimal(above["amount"])
+    actions = [(a["action"], a["reason"]) for a in after["actions"]]
+    assert actions == [("goodwill_credit", "late payout")] * 2
+    with Session(served.context.engine) as session:
+        assert LoanBookQueries(session).trial_balance() == 0
+
+
+def test_a_rejected_or_stale_proposal_is_a_409_that_says_which(served: Served) -> None:
+    loan_id, _ = _loan(served)
+    charge = _post(served, f"/v1/loans/{loan_id}/charge-off", {"reason": "a"}, "servicing", "c")
+    write = _post(served, f"/v1/loans/{loan_id}/write-off", {"reason": "b"}, "servicing", "w")
+    assert (charge.status_code, write.status_code) == (202, 202), (charge.text, write.text)
+    proposals = f"/v1/loans/{loan_id}/proposals"
+    charge_id, write_id = charge.json()["proposal_id"], write.json()["proposal_id"]
+    rejected = _post(served, f"{proposals}/{charge_id}/reject", {"reason": "no"}, "risk", "r-1")
+    assert (rejected.status_code, rejected.json()["status"]) == (200, "rejected")
+    no_reason = _post(served, f"{proposals}/{write_id}/reject", {}, "risk", "r-2")
+    assert no_reason.status_code == 422
+    _problem(_post(served, f"{proposals}/{charge_id}/approve", {}, "risk", "a-1"), 409, "rejected")
+    credit = {
+        "amount": f"{served.context.policy.approval_threshold + 1:.2f}",
+        "currency": served.context.policy.currency,
+        "reason": "f",
+    }
+    held = _post(served, f"/v1/loans/{loan_id}/goodwill-credits", credit, "servicing", "g")
+    assert held.status_code == 202, held.text
+    # No body at all: an approval's note is optional.
+    written = served.client.post(
+        f"{proposals}/{write_id}/approve", headers=served.headers("risk", "a-2")
+    )
+    assert (written.status_code, written.json()["status"]) == (200, "written_off"), written.text
+    again = _post(served, f"/v1/loans/{loan_id}/write-off", {"reason": "c"}, "servicing", "w-2")
+    assert again.status_code == 409
+    unknown = _post(served, f"{proposals}/nope/approve", {}, "risk", "a-3")
+    _problem(unknown, 404, "not-found")
+    # The credit proposed while the loan was active is stale now that it is written off.
+    stale = _post(served, f"{proposals}/{held.json()['proposal_id']}/approve", {}, "risk", "a-4")
+    _problem(stale, 409, "proposal-stale")
+    assert "written_off since" in stale.json()["detail"]
+    with Session(served.context.engine) as session:
+        assert LoanBookQueries(session).trial_balance() == 0
