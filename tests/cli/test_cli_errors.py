@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from cli_results import one_line_error
+from typer.testing import CliRunner
 
 from microlend.cli import app
 
@@ -16,16 +17,6 @@ runner = CliRunner()
 
 #: Nothing listens on port 1: the connection is refused at once.
 UNREACHABLE = "postgresql+psycopg://lender:s3cret@127.0.0.1:1/book"
-
-
-def _one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("error: ")
-    return line
 
 
 @pytest.mark.parametrize(
@@ -38,7 +29,7 @@ def _one_line_error(result: Result) -> str:
     ],
 )
 def test_an_unreachable_database_is_one_line_without_its_password(args: list[str]) -> None:
-    line = _one_line_error(runner.invoke(app, [*args, "--db", UNREACHABLE]))
+    line = one_line_error(runner.invoke(app, [*args, "--db", UNREACHABLE]))
     assert "DatabaseError" in line
     assert "postgresql+psycopg://lender:***@127.0.0.1:1/book" in line
     assert "s3cret" not in line
@@ -48,7 +39,7 @@ def test_a_database_without_the_books_tables_is_one_line(tmp_path: Path) -> None
     path = tmp_path / "other.sqlite"
     with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE notes (text TEXT)")
-    line = _one_line_error(runner.invoke(app, ["keys", "list", "--db", f"sqlite:///{path}"]))
+    line = one_line_error(runner.invoke(app, ["keys", "list", "--db", f"sqlite:///{path}"]))
     assert "holds no loan book" in line
 
 
@@ -58,7 +49,7 @@ def test_a_database_error_deep_in_a_command_is_one_line(tmp_path: Path) -> None:
     assert runner.invoke(app, ["fund", "--amount", "1", "--db", f"sqlite:///{path}"]).exit_code == 0
     with sqlite3.connect(path) as book:
         book.execute("DROP TABLE api_keys")
-    line = _one_line_error(runner.invoke(app, ["keys", "list", "--db", f"sqlite:///{path}"]))
+    line = one_line_error(runner.invoke(app, ["keys", "list", "--db", f"sqlite:///{path}"]))
     assert line == f"error: DatabaseError: sqlite:///{path}: no such table: api_keys"
 
 
@@ -66,7 +57,7 @@ def test_a_merchant_key_for_an_unknown_merchant_is_not_found(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path / 'book.sqlite'}"
     assert runner.invoke(app, ["fund", "--amount", "1", "--db", url]).exit_code == 0
     args = ["keys", "--role", "merchant", "--merchant", "NOPE", "--db", url]
-    line = _one_line_error(runner.invoke(app, args))
+    line = one_line_error(runner.invoke(app, args))
     assert line == "error: NotFoundError: no merchant 'NOPE' in the book"
 
 
@@ -80,12 +71,12 @@ def test_a_merchant_key_for_an_unknown_merchant_is_not_found(tmp_path: Path) -> 
 )
 def test_a_refused_key_makes_no_book(tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["keys", *args, "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"])
-    assert message in _one_line_error(result)
+    assert message in one_line_error(result)
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("url", ["not a url", "nosuchdialect://u:pw@host/db"])
 def test_a_bad_database_url_is_one_line_and_never_echoed(url: str) -> None:
-    line = _one_line_error(runner.invoke(app, ["keys", "list", "--db", url]))
+    line = one_line_error(runner.invoke(app, ["keys", "list", "--db", url]))
     assert "not a database URL" in line
     assert "pw" not in line

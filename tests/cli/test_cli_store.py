@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner, Result
+from cli_results import ok, one_line_error
+from typer.testing import CliRunner
 
 from microlend.cli import app
 from microlend.data import batches
@@ -18,24 +19,12 @@ from microlend.models import load_artifact
 runner = CliRunner()
 
 
-def _ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.stderr
-    (line,) = result.stderr.strip().splitlines()
-    return line
-
-
 @pytest.fixture(scope="module")
 def store(small_market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small market ingested whole as one batch."""
     path = tmp_path_factory.mktemp("store") / "platform.duckdb"
 
-    _ok(runner.invoke(app, ["ingest", "--store", str(path), "--from", str(small_market_dir)]))
+    ok(runner.invoke(app, ["ingest", "--store", str(path), "--from", str(small_market_dir)]))
     return path
 
 
@@ -44,7 +33,7 @@ def test_ingest_prints_its_receipt_and_a_replay_adds_nothing(
 ) -> None:
 
     (first,) = batches(store)
-    again = _ok(
+    again = ok(
         runner.invoke(
             app, ["ingest", "--store", str(store), "--from", str(small_market_dir), "--json"]
         )
@@ -64,7 +53,7 @@ def test_features_from_the_store_equal_those_of_the_folder(
     for flag, source in (("--data", small_market_dir), ("--store", store)):
         out = tmp_path / f"{flag.strip('-')}.parquet"
         args = ["features", flag, str(source), "--as-of", "2024-06-01", "--out", str(out)]
-        _ok(runner.invoke(app, args))
+        ok(runner.invoke(app, args))
         outs[flag] = pd.read_parquet(out)
     assert len(outs["--data"]) > 0
     pd.testing.assert_frame_equal(outs["--store"], outs["--data"])
@@ -72,10 +61,10 @@ def test_features_from_the_store_equal_those_of_the_folder(
 
 def test_check_and_train_read_the_store(store: Path, tmp_path: Path) -> None:
 
-    checked = json.loads(_ok(runner.invoke(app, ["check", "--store", str(store), "--json"])).stdout)
+    checked = json.loads(ok(runner.invoke(app, ["check", "--store", str(store), "--json"])).stdout)
     assert checked["contract"] == "ok"
     model = tmp_path / "model"
-    _ok(runner.invoke(app, ["train", "--store", str(store), "--out", str(model)]))
+    ok(runner.invoke(app, ["train", "--store", str(store), "--out", str(model)]))
     (batch,) = batches(store)
     # The model names its records by the store's batches, not by the database file's bytes.
     named = hashlib.sha256(batch.batch_id.encode()).hexdigest()
@@ -109,13 +98,13 @@ def test_a_wrong_choice_of_records_is_one_clear_error(
 ) -> None:
 
     swap = {"DATA": str(small_market_dir), "STORE": str(store)}
-    line = _one_line_error(runner.invoke(app, [swap.get(a, a) for a in args]))
+    line = one_line_error(runner.invoke(app, [swap.get(a, a) for a in args]), quiet=False)
     assert says in line
 
 
 def test_a_store_that_is_not_there_is_one_clear_error(tmp_path: Path) -> None:
 
     missing = tmp_path / "none.duckdb"
-    line = _one_line_error(runner.invoke(app, ["check", "--store", str(missing)]))
+    line = one_line_error(runner.invoke(app, ["check", "--store", str(missing)]), quiet=False)
     assert str(missing) in line
     assert not missing.exists()

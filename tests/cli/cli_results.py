@@ -1,0 +1,25 @@
+"""What a command run in-process (typer's ``CliRunner``) must show: success, or one error line."""
+
+from __future__ import annotations
+
+from typer.testing import Result
+
+
+def ok(result: Result) -> Result:
+    """``result``, after checking that its command exited 0 (its output shown if not)."""
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def one_line_error(result: Result, *, quiet: bool = True) -> str:
+    """The one line a failed command wrote: exit status 2, no traceback, on stderr a single line
+    that starts ``error: ``, and (``quiet``) nothing on stdout. (``check`` and ``features``
+    print a blank line on stdout before some of their errors: their tests say ``quiet=False``.)"""
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if quiet:
+        assert result.stdout == "", result.stdout
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: ")
+    return line
