@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from microlend.cli._app import app, console, edge, show
+from microlend.cli._app import app, console, edge, percent_or_na, show
 from microlend.cli._options import AsJson, MappingFile
 from microlend.cli._source import records
 from microlend.errors import ConfigError
 
 if TYPE_CHECKING:
-    from microlend.monitoring import EstimatedPerformance
+    from microlend.monitoring import EstimatedPerformance, TradeOff
     from microlend.service import ModelMonitor
 
 __all__ = ["EXIT_ACT", "monitor"]
@@ -56,7 +56,10 @@ def monitor(
     The current population is the book's decisions (--db) or, without a book, the applications
     after the training window. With --db, each vintage's default rate and AUC are also
     estimated from its loans' PDs before they mature, and set beside the realised figures of
-    the matured ones (the mean absolute error of past estimates). Exit status 0 while the
+    the matured ones (the mean absolute error of past estimates), and the cut-off trade-off
+    on the book's last 90 days of decisions under the policy (approval rate, expected default rate,
+    loss and profit at every 50 points of score and at the policy's cut-off; every 10 points
+    in --json). Exit status 0 while the
     verdict is stable or watch, exit status 3 when the score or a top feature has PSI of 0.25
     or more (act), 2 on an error. With fewer scored rows (or defaults) than the policy's
     [monitoring] minimum, a verdict is "not enough data (n)".
@@ -68,6 +71,7 @@ def monitor(
     from microlend.service import (
         book_as_of,
         book_population,
+        cutoff_tradeoff,
         estimated_book_performance,
         monitor_on_records,
     )
@@ -76,13 +80,15 @@ def monitor(
         raise ConfigError(
             "monitor needs --data or --store: the training baseline is rebuilt from records"
         )
-    current = estimated = None
-    minimum = (default_policy() if policy is None else load_policy(policy)).minimum_sample
+    current = estimated = tradeoff = None
+    chosen = default_policy() if policy is None else load_policy(policy)
+    minimum = chosen.minimum_sample
     if db is not None:
         engine = existing_book(db)  # watching a book never makes one
         found = book_population(engine)
         as_of = book_as_of(engine, datetime.now(UTC).date())
         estimated = estimated_book_performance(engine, as_of, minimum)
+        tradeoff = cutoff_tradeoff(engine, chosen)  # the book's last 90 days of decisions
         engine.dispose()
         current = found if len(found) else None
     result = monitor_on_records(
@@ -95,11 +101,15 @@ def monitor(
         payload = result.to_dict()
         if estimated is not None:
             payload["estimated_performance"] = estimated.to_dict()
+        if tradeoff is not None:
+            payload["cutoff_tradeoff"] = tradeoff.to_dict()
         typer.echo(json.dumps(payload, default=str))
     else:
         _show(result)
         if estimated is not None:
             _show_estimated(estimated)
+        if tradeoff is not None:
+            _show_tradeoff(tradeoff)
     if result.verdict is Verdict.ACT:
         raise typer.Exit(EXIT_ACT)
 
@@ -183,3 +193,34 @@ def _show_estimated(found: EstimatedPerformance) -> None:
         )
     else:
         console.print("past estimates: no vintage has matured yet")
+
+
+def _show_tradeoff(found: TradeOff) -> None:
+    from microlend.money import format_money
+    from microlend.service import TRADEOFF_DAYS
+
+    table = Table(
+        title=f"Cut-off trade-off: {found.applications} decisions of the last {TRADEOFF_DAYS} "
+        f"days, the policy's cut-off {found.current} (docs/policy.md section 8)"
+    )
+    for column in (
+        "cut-off",
+        "approved",
+        "approval rate",
+        "exp. default",
+        "exp. loss",
+        "exp. profit",
+    ):
+        table.add_column(column, justify="left" if column == "cut-off" else "right")
+    for p in found.points:
+        if p.cutoff % 50 and p.cutoff != found.current:
+            continue
+        table.add_row(
+            f"{p.cutoff} (current)" if p.cutoff == found.current else str(p.cutoff),
+            f"{p.approved:,}",
+            percent_or_na(p.approval_rate if found.applications else None),
+            percent_or_na(p.default_rate, 2),
+            format_money(p.expected_loss, found.currency),
+            format_money(p.expected_profit, found.currency),
+        )
+    show(table)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from microlend.money import Money, round_money
+from microlend.money import Money, round_money, to_text
 from microlend.policy import (
     Decision,
     Policy,
@@ -93,6 +93,29 @@ class TradeOff:
     @property
     def applications(self) -> int:
         return self.points[0].applications if self.points else 0
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready data: rates as fractions, amounts as exact decimal text."""
+        return {
+            "current_cutoff": self.current,
+            "applications": self.applications,
+            "lgd": str(self.lgd),
+            "currency": self.currency,
+            "points": [
+                {
+                    "cutoff": p.cutoff,
+                    "approved": p.approved,
+                    "approval_rate": p.approval_rate,
+                    "expected_default_rate": p.default_rate,
+                    "principal": to_text(p.principal, self.currency),
+                    "expected_loss": to_text(p.expected_loss, self.currency),
+                    "income": to_text(p.income, self.currency),
+                    "costs": to_text(p.costs, self.currency),
+                    "expected_profit": to_text(p.expected_profit, self.currency),
+                }
+                for p in self.points
+            ],
+        }
 
     def at(self, cutoff: int) -> CutoffPoint:
         """The point of ``cutoff`` (one of those computed)."""

@@ -27,21 +27,23 @@ TRADEOFF_DAYS = 90
 def cutoff_tradeoff(
     engine: Engine,
     policy: Policy,
-    as_of: date,
+    as_of: date | None = None,
     *,
     scale: ScoreScale | None = None,
     days: int = TRADEOFF_DAYS,
     step: int = 10,
 ) -> TradeOff:
     """Approval rate, expected default rate, loss and profit at each cut-off, on the decisions
-    made in the ``days`` up to ``as_of``, with the policy's ``min_score`` as the current one."""
+    made in the ``days`` up to ``as_of`` (by default the latest decision's date), with the
+    policy's ``min_score`` as the current one."""
     if days < 1 or step < 1:
         raise ValueError(f"the window and the step must be positive, got {days} and {step}")
     scale = scale or ScoreScale()
-    since = as_of - timedelta(days=days)
     with Session(engine) as session:
         stored = PortfolioQueries(session).decisions()
-    recent = [r.decision for r in stored if since < r.decision.as_of <= as_of]
+    end = as_of or max((r.decision.as_of for r in stored), default=date.min)
+    since = end - timedelta(days=days) if end > date.min + timedelta(days=days) else date.min
+    recent = [r.decision for r in stored if since < r.decision.as_of <= end]
     return tradeoff(
         [candidate(decision, policy) for decision in recent],
         range(scale.low, scale.high + 1, step),
