@@ -1,4 +1,5 @@
-"""The policy's ``[servicing]`` section: the maker-checker threshold and pause accrual."""
+"""The servicing settings of the policy: above which amount an action waits for a risk
+officer's approval (maker-checker), and whether interest falls due on a payment pause's days."""
 
 from __future__ import annotations
 
@@ -30,3 +31,28 @@ def test_a_bad_threshold_is_refused_by_name(bad: str) -> None:
 
 def test_the_shipped_policy_names_the_threshold() -> None:
     assert THRESHOLD in DEFAULT_TEXT
+
+
+# -- pause accrual (issue 17, item 1) -----------------------------------------------------------
+
+PAUSE = 'pause_accrual = "stop"\n'
+
+
+def test_interest_stops_in_a_pause_unless_the_policy_says_accrue() -> None:
+    assert default_policy().accrue_in_pause is False
+    assert edited_policy(PAUSE, 'pause_accrual = "accrue"\n').accrue_in_pause is True
+    assert edited_policy(PAUSE, PAUSE).accrue_in_pause is False
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('pause_accrual = "sometimes"', "servicing.pause_accrual: expected one of stop, accrue"),
+        ('pause_accural = "stop"', "servicing"),
+    ],
+)
+def test_a_bad_servicing_setting_is_refused_by_key(line: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_policy(edited(PAUSE, line + "\n"), source="edited.toml")
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("edited.toml: ")
