@@ -38,8 +38,8 @@ TERMS = FixedInstalmentTerms(annual_rate=Decimal("0.24"), count=6)
 
 def _book(url: str, pds: dict[str, float], charged_off: str) -> None:
     """One loan per merchant, disbursed on DAY from a decision with its PD; ``charged_off``'s
-    loan is charged off 40 days later. No day is closed: the book is as of today, long after
-    the vintage matured."""
+    loan is charged off 40 days later. No day is closed: the book is as of its latest
+    transaction, capital added 400 days after DAY, once the vintage has matured."""
     engine = create_engine_for(url)
     migrate(engine)
     onboarded = datetime(2023, 1, 1, tzinfo=UTC)
@@ -63,6 +63,7 @@ def _book(url: str, pds: dict[str, float], charged_off: str) -> None:
         disburse(engine, accepted.loan_id, DAY, f"dis-{merchant}")
         if merchant == charged_off:
             charge_off_loan(engine, accepted.loan_id, DAY + timedelta(days=40), "co", reason="gone")
+    fund_book(engine, Money(Decimal(1_000), "USD"), DAY + timedelta(days=400), "capital-2")
     engine.dispose()
 
 
@@ -79,6 +80,7 @@ def test_monitor_estimates_vintages_and_reconciles_the_matured_ones(
     result = _monitor(cli_model_dir, small_market_dir, url)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
+    assert f"as of {DAY + timedelta(days=400)}" in text
     assert "2024-03 3 10.0% [" in text  # vintage, loans, estimate with its interval
     assert "33.3%" in text  # one of three realised
     assert "1 matured vintages" in text

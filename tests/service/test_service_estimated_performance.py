@@ -95,10 +95,13 @@ def test_loans_carry_their_decisions_pd_and_a_charge_off_counts_once_matured(
     assert lenient.verdict is not Verdict.INSUFFICIENT
 
 
-def test_the_book_is_as_of_its_last_closed_day(engine: Engine) -> None:
-    open_book(engine)
-    end_of_day(engine, DAY)
+def test_the_book_is_as_of_its_last_closed_day_else_its_latest_transaction(
+    engine: Engine,
+) -> None:
+    open_book(engine)  # capital on DAY, no day closed (as a backtest's book)
     assert book_as_of(engine, date(2030, 1, 1)) == DAY
+    end_of_day(engine, DAY + timedelta(days=1))
+    assert book_as_of(engine, date(2030, 1, 1)) == DAY + timedelta(days=1)
 
 
 def _as_book(fit: RatingFit, pds: np.ndarray) -> pd.DataFrame:

@@ -11,16 +11,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from microlend.monitoring import EstimatedPerformance, estimated_performance
 from microlend.policy import MinimumSample
 from microlend.service.portfolio._performance import _default_dates
 from microlend.service.rating import PERFORMANCE_WINDOW
-from microlend.store import LoanBookQueries, PortfolioQueries
+from microlend.store import Base, LoanBookQueries, PortfolioQueries
 
 __all__ = ["book_as_of", "estimated_book_performance", "origination_pds"]
+
+_TRANSACTIONS = Base.metadata.tables["transactions"]
 
 
 def origination_pds(engine: Engine, as_of: date) -> pd.DataFrame:
@@ -44,9 +46,12 @@ def origination_pds(engine: Engine, as_of: date) -> pd.DataFrame:
 
 
 def book_as_of(engine: Engine, default: date) -> date:
-    """The book's last closed business day (its figures are as of that day), else ``default``."""
+    """The book's last closed business day (its figures are as of that day); in a book that
+    closes no days (a backtest's) the date of its latest transaction; else ``default``."""
     with Session(engine) as session:
         last = LoanBookQueries(session).last_closed_day()
+        if last is None:
+            last = session.scalar(select(func.max(_TRANSACTIONS.c.business_date)))
     return default if last is None else last
 
 

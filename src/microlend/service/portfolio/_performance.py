@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from microlend.ledger import WRITE_OFF_DAYS
+from microlend.ledger import WRITE_OFF_DAYS, TransactionKind
 from microlend.monitoring import (
     calibration_by_band,
     decisions_by_month,
@@ -28,6 +28,7 @@ from microlend.store import (
     ActionKind,
     AgeingHistory,
     LoanActions,
+    LoanBookQueries,
     LoanRecord,
     LoanStatus,
     PortfolioQueries,
@@ -62,6 +63,16 @@ def _default_dates(session: Session, loans: list[LoanRecord], as_of: date) -> di
         on = max(dates, default=None)
         if on is not None and on <= as_of:
             first[loan_id] = min(first.get(loan_id, on), on)
+    # A book without ageing history (a backtest's) dates a write-off by its transaction.
+    undated = [
+        loan.loan_id
+        for loan in loans
+        if loan.status is LoanStatus.WRITTEN_OFF and loan.loan_id not in first
+    ]
+    for loan_id, moves in LoanBookQueries(session).transactions_of(undated).items():
+        days = [m.business_date for m in moves if m.kind is TransactionKind.WRITE_OFF]
+        if days and min(days) <= as_of:
+            first[loan_id] = min(days)
     return first
 
 
