@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -113,7 +112,7 @@ def _instalments(
         amount_funded=offer.amount.amount,
         finance_charge=offer.total_cost,
         total_repayable=offer.total_repayable,
-        payments=_instalment_payments(terms, rows, offer.fee, money),
+        payments=_instalment_payments(terms, rows, totals, offer.fee, money),
         payment=regular,
         payment_count=terms.count,
         frequency=terms.frequency.value,
@@ -137,9 +136,30 @@ def _instalments(
 def _regular(totals: Sequence[Decimal]) -> Decimal:
     """The regular payment: the commonest of the middle payments (neither the first, which
     carries the fee, nor the last, which takes the rounding), the second of two or three, the
-    only one of one."""
+    only one of one; of equally common ones, the first."""
     middle = totals[1:-1] or totals[1:] or totals
-    return Counter(middle).most_common(1)[0][0]
+    # Counted by equality over runs, not hashed: a schedule's payments are runs of a few
+    # values, and hashing every Decimal cost more than the rest of the disclosure.
+    values: list[Decimal] = []
+    counts: list[int] = []
+    for total, size in _runs(middle):
+        if total in values:  # equality, element by element
+            counts[values.index(total)] += size
+        else:
+            values.append(total)
+            counts.append(size)
+    return values[counts.index(max(counts))]
+
+
+def _runs(totals: Sequence[Decimal]) -> list[tuple[Decimal, int]]:
+    """Consecutive equal payments as (amount, how many), in order."""
+    runs: list[tuple[Decimal, int]] = []
+    start = 0
+    for at in range(1, len(totals) + 1):
+        if at == len(totals) or totals[at] != totals[start]:
+            runs.append((totals[start], at - start))
+            start = at
+    return runs
 
 
 def _instalment_title(
@@ -168,15 +188,16 @@ def _instalment_title(
 def _instalment_payments(
     terms: FixedInstalmentTerms,
     rows: Sequence[Instalment],
+    totals: Sequence[Decimal],
     fee: Decimal,
     money: Callable[[Decimal], str],
 ) -> str:
-    """Every payment in order, equal ones counted: ``6 monthly payments from 2025-04-01 to
-    2025-09-01: 631.10 USD (with the 35.00 USD fee), then 4 of 596.10 USD, then 596.12 USD``."""
-    runs = []
-    for total, run in groupby(rows, key=lambda row: row.total):
-        size = len(list(run))
-        runs.append(money(total) if size == 1 else f"{size} of {money(total)}")
+    """Every payment in order (``totals``: each of ``rows``' total), equal ones counted: ``6
+    monthly payments from 2025-04-01 to 2025-09-01: 631.10 USD (with the 35.00 USD fee), then
+    4 of 596.10 USD, then 596.12 USD``."""
+    runs = [
+        money(total) if size == 1 else f"{size} of {money(total)}" for total, size in _runs(totals)
+    ]
     if fee:
         runs[0] += f" (with the {money(fee)} fee)"
     span = (
