@@ -1,7 +1,8 @@
 """The book driven through HTTP by a hypothesis state machine (the smaller twin of
 tests/service/test_service_book_machine.py): applications by the risk officer and by a merchant,
 accepts by servicing and by merchants (their own decisions and others'), cancels, disbursements,
-collections, payment pauses and charge-offs (by staff, and refused to merchants), end of day and
+collections, payment pauses and charge-offs (by servicing, approved by a risk officer above the
+approval threshold, and refused to merchants and risk officers), end of day and
 retried requests. After every step: no 5xx, a zero trial balance,
 cash never below zero, and loans only along legal states; each accept answers as the model of
 decisions (used, superseded, someone else's) says."""
@@ -159,11 +160,19 @@ class HttpBookMachine(RuleBasedStateMachine):
             starts = self.served.context.today() + timedelta(days=offset)
             body |= {"starts_on": starts.isoformat(), "days": days}
         answer = self._post(f"/v1/loans/{loan_id}/{action}", body, who)
-        if who.startswith("merchant"):
+        if who != "servicing":
+            # A merchant never services a loan; a risk officer approves, it does not act.
             assert answer.status_code == 403, answer.text
-        else:
-            # 409: overlapping, or not active; 422: a day already closed.
-            assert answer.status_code in (200, 201, 409, 422), answer.text
+            return
+        # 202: a charge-off above the approval threshold, proposed; 409: overlapping, or not
+        # active; 422: a day already closed.
+        assert answer.status_code in (200, 201, 202, 409, 422), answer.text
+        if answer.status_code == 202:
+            proposal = answer.json()["proposal_id"]
+            path = f"/v1/loans/{loan_id}/proposals/{proposal}/approve"
+            approved = self._post(path, {}, "risk")
+            assert approved.status_code == 200, approved.text
+            assert approved.json()["status"] == "charged_off"
 
     @rule()
     def close_the_day(self) -> None:

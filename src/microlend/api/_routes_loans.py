@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import Engine
@@ -224,10 +224,21 @@ async def resume(
     )
 
 
+#: The answer of a command held for approval, beside its usual 200.
+_PROPOSED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": ReceiptOut,
+        "description": "Proposed (status 'proposed', a proposal_id, nothing moved): it waits "
+        "for a risk officer's approval.",
+    }
+}
+
+
 @router.post(
     "/v1/loans/{loan_id}/charge-off",
     summary="Charge a loan off: its balance leaves the book, it accrues no more, and what is "
     "collected after is a recovery (a balance above the approval threshold is only proposed: 202)",
+    responses=_PROPOSED,
 )
 async def charge_off(
     request: Request,
@@ -259,6 +270,7 @@ async def charge_off(
     "/v1/loans/{loan_id}/write-off",
     summary="Write a loan off now: its balance leaves the book as a loss, and what is collected "
     "after is a recovery (a balance above the approval threshold is only proposed: 202)",
+    responses=_PROPOSED,
 )
 async def write_off(
     request: Request,
@@ -290,6 +302,7 @@ async def write_off(
     "/v1/loans/{loan_id}/goodwill-credits",
     summary="Credit a loan at the lender's expense: it settles what is owed as a payment would "
     "(a credit above the approval threshold is only proposed: 202)",
+    responses=_PROPOSED,
 )
 async def goodwill(
     request: Request,
