@@ -85,6 +85,11 @@ def test_the_served_demo_decides_lends_and_shows_the_dashboard(
         loan_page = client.get(f"/dashboard/loans/{loan_id}")
         assert loan_page.status_code == 200
         assert loan_id in loan_page.text
+        # The served app replays a decision on its page with the model, improver and policy
+        # it decides with: the api's decision comes out the same.
+        decision_page = client.get(f"/dashboard/decisions/{decision['decision_id']}")
+        assert decision_page.status_code == 200
+        assert 'data-same="yes"' in decision_page.text, decision_page.text
         page = client.get(f"/merchants/{merchant}")
         assert page.status_code == 200
         assert f'<span id="score">{decision["score"]}</span>' in page.text
