@@ -48,14 +48,13 @@ def model_drift(
     no month-by-month series) from the training ``baseline``."""
     rows = (minimum or MinimumSample()).psi_rows
     base = baseline.population
+    if not len(current):  # no PSI without a current population: nothing to compare yet
+        return ModelDrift(len(base), 0, rows, ())
     names = [n for n in baseline.top if n in current.features.columns]
     expected = {SCORE: base.scores} | {n: base.features[n].to_numpy(np.float64) for n in names}
     actual = {SCORE: current.scores} | {n: current.features[n].to_numpy(np.float64) for n in names}
-    monthly = (
-        psi_over_time(expected, actual, current.months, min_rows=rows)
-        if len(current) and len(current.months) == len(current)
-        else {}
-    )
+    dated = len(current.months) == len(current)
+    monthly = psi_over_time(expected, actual, current.months, min_rows=rows) if dated else {}
     variables = tuple(
         VariableDrift(
             name,
@@ -63,6 +62,5 @@ def model_drift(
             tuple(monthly.get(name, ())),
         )
         for name in expected
-        if len(current)
     )
     return ModelDrift(len(base), len(current), rows, variables)
