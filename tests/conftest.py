@@ -3,6 +3,8 @@
 - ``small_market`` / ``small_market_dir``: a small simulated marketplace, written and loaded once.
 - ``small_fit``: the rating fitted once on it; tests read it and never change it.
 - ``spark_market_dir``: a smaller one for the Spark tests, whose cost is per query, not per row.
+- ``daily_inbox``: the day-cycle platform of ``daily_support``, its batches written once; the
+  service and command-line day tests read it and never change it.
 - ``spark``: one Spark session in local mode; a Spark that cannot start fails, never skips.
 - ``engine`` / ``bare_engine``: a fresh loan book per test, on SQLite (a temp file) and on
   PostgreSQL (``MICROLEND_TEST_PG_URL``; each test gets its own schema, dropped after, so tests
@@ -12,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 # Two xdist workers share two cores and each LightGBM fit runs two OpenMP threads. Spinning
 # threads (the OpenMP default) then wait on the other worker's and a fit runs ten times
@@ -28,6 +31,7 @@ from sqlalchemy import Engine, create_engine, text
 from xdist.remote import Producer
 from xdist.scheduler import LoadScopeScheduling, Scheduling
 
+from daily_support import write_inbox
 from microlend.data import Dataset, Manifest, load_dataset, write_dataset
 from microlend.features import spark_session
 from microlend.service import RatingFit, fit_rating
@@ -101,6 +105,11 @@ def spark_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def daily_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_inbox(tmp_path_factory.mktemp("daily") / "inbox")
+
+
+@pytest.fixture(scope="session")
 def spark() -> Any:
     try:
         return spark_session("local[2]", app_name="microlend-tests", shuffle_partitions=2)
@@ -145,10 +154,15 @@ def pg_admin() -> Engine:
     return engine
 
 
-def empty_book(backend: str, tmp_path: Path, *, pool_size: int = 5) -> Iterator[Engine]:
-    """An engine on an empty database of ``backend``, dropped afterwards (not migrated)."""
+def empty_book(
+    backend: str, tmp_path: Path, *, pool_size: int = 5, copy_of: Path | None = None
+) -> Iterator[Engine]:
+    """An engine on an empty database of ``backend``, dropped afterwards (not migrated); on
+    SQLite, ``copy_of`` names a book file it starts as instead."""
     if backend == "sqlite":
         tmp_path.mkdir(parents=True, exist_ok=True)
+        if copy_of is not None:
+            shutil.copyfile(copy_of, tmp_path / "book.db")
         engine = create_engine_for(f"sqlite:///{tmp_path / 'book.db'}")
         yield engine
         engine.dispose()
@@ -166,18 +180,40 @@ def empty_book(backend: str, tmp_path: Path, *, pool_size: int = 5) -> Iterator[
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite book migrated once per worker: every migrated SQLite book of a test starts as a
+    copy of its file, the same bytes migrating it would write, without replaying the migrations
+    each time (their own tests build books with ``bare_engine``)."""
+    path = tmp_path_factory.mktemp("migrated") / "book.db"
+    engine = create_engine_for(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+def migrated_book(
+    backend: str, tmp_path: Path, migrated_sqlite: Path, *, pool_size: int = 5
+) -> Iterator[Engine]:
+    """``empty_book``, migrated: on SQLite a copy of ``migrated_sqlite``."""
+    sqlite = backend == "sqlite"
+    copy_of = migrated_sqlite if sqlite else None
+    for book in empty_book(backend, tmp_path, pool_size=pool_size, copy_of=copy_of):
+        if not sqlite:
+            migrate(book)
+        yield book
+
+
 @pytest.fixture
-def book_maker(tmp_path: Path) -> Iterator[Callable[[str], Engine]]:
+def book_maker(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[[str], Engine]]:
     """Makes fresh, migrated books of a backend on demand (a test that needs many, such as a
     state machine's examples); every one is dropped when the test ends."""
     made: list[Iterator[Engine]] = []
 
     def make(backend: str) -> Engine:
-        book = empty_book(backend, tmp_path / uuid.uuid4().hex, pool_size=2)
+        book = migrated_book(backend, tmp_path / uuid.uuid4().hex, migrated_sqlite, pool_size=2)
         made.append(book)
-        engine = next(book)
-        migrate(engine)
-        return engine
+        return next(book)
 
     yield make
     for book in made:
@@ -190,7 +226,7 @@ def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engi
 
 
 @pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    for book in empty_book(request.param, tmp_path):
-        migrate(book)
-        yield book
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path
+) -> Iterator[Engine]:
+    yield from migrated_book(request.param, tmp_path, migrated_sqlite)

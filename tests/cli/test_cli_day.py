@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_results import ok, one_line_error
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
+from daily_support import START
 from microlend.cli import app
 from microlend.data import batches
 from microlend.service import prequalified_offers
-from microlend.simulate import SimulationConfig, daily_batches, simulate
 from microlend.store import DaySteps, create_engine_for, in_transaction
 
 runner = CliRunner()
-START = date(2024, 12, 16)
 DAYS = 4
 
 
@@ -32,24 +32,10 @@ class Platform:
     root: Path
 
 
-def _ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.stderr
-    (line,) = result.stderr.strip().splitlines()
-    return line
-
-
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Platform:
-    root = tmp_path_factory.mktemp("daily_cli")
-    run = simulate(SimulationConfig(merchants=150, months=24, seed=7))
-    daily_batches(run.tables, root / "inbox", start=START, end=run.end, currency="USD")
-    return Platform(root / "inbox", root)
+def platform(daily_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> Platform:
+    """The shared inbox, and a folder of this module's own for its books and stores."""
+    return Platform(daily_inbox, tmp_path_factory.mktemp("daily_cli"))
 
 
 def _args(platform: Platform, name: str, model: Path) -> list[str]:
@@ -87,7 +73,7 @@ def _book_state(platform: Platform, name: str) -> dict[str, Any]:
 def caught_up(platform: Platform, cli_model_dir: Path) -> list[dict[str, Any]]:
     last = START + timedelta(days=DAYS - 1)
     args = _args(platform, "run", cli_model_dir)
-    result = _ok(
+    result = ok(
         runner.invoke(app, ["run", *args, "--from", str(START), "--to", str(last), "--json"])
     )
     return [json.loads(line) for line in result.stdout.splitlines()]
@@ -99,7 +85,7 @@ def test_run_from_to_equals_day_for_each_date(
     for k in range(DAYS):
         day = START + timedelta(days=k)
         args = _args(platform, "day", cli_model_dir)
-        _ok(runner.invoke(app, ["day", *args, "--date", str(day)]))
+        ok(runner.invoke(app, ["day", *args, "--date", str(day)]))
 
     assert [r["business_date"] for r in caught_up] == [
         str(START + timedelta(days=k)) for k in range(DAYS)
@@ -119,7 +105,7 @@ def test_a_day_again_changes_nothing_and_says_it_was_done(
     args = _args(platform, "run", cli_model_dir)
     before = _book_state(platform, "run")
     again = json.loads(
-        _ok(runner.invoke(app, ["day", *args, "--date", str(START), "--json"])).stdout
+        ok(runner.invoke(app, ["day", *args, "--date", str(START), "--json"])).stdout
     )
     assert again["resumed"] == list(caught_up[0]["steps"])
     assert again["steps"] == caught_up[0]["steps"]
@@ -128,7 +114,7 @@ def test_a_day_again_changes_nothing_and_says_it_was_done(
 
 def test_a_bad_date_is_one_line_and_exit_2(platform: Platform, cli_model_dir: Path) -> None:
     args = _args(platform, "bad", cli_model_dir)
-    line = _one_line_error(runner.invoke(app, ["day", *args, "--date", "2024-13-01"]))
+    line = one_line_error(runner.invoke(app, ["day", *args, "--date", "2024-13-01"]))
     assert "2024-13-01" in line
 
 
@@ -137,7 +123,7 @@ def test_a_day_before_the_last_one_closed_is_one_line_and_exit_2(
 ) -> None:
     args = _args(platform, "run", cli_model_dir)
     earlier = START - timedelta(days=1)
-    line = _one_line_error(runner.invoke(app, ["day", *args, "--date", str(earlier)]))
+    line = one_line_error(runner.invoke(app, ["day", *args, "--date", str(earlier)]))
     assert f"business day {earlier}" in line
     assert "before" in line
 
@@ -145,7 +131,7 @@ def test_a_day_before_the_last_one_closed_is_one_line_and_exit_2(
 def test_simulate_daily_writes_a_history_and_one_batch_a_day(tmp_path: Path) -> None:
     out = tmp_path / "inbox"
     args = ["simulate-daily", "--out", str(out), "--from", "2023-04-28"]
-    _ok(runner.invoke(app, [*args, "--merchants", "20", "--months", "4", "--seed", "1"]))
+    ok(runner.invoke(app, [*args, "--merchants", "20", "--months", "4", "--seed", "1"]))
     names = sorted(p.name for p in out.iterdir())
     assert names == ["2023-04-28", "2023-04-29", "2023-04-30", "history"]
     assert (out / "2023-04-29" / "orders.parquet").exists()

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from daily_support import START
 from microlend.data import batches, load_store
 from microlend.errors import ArtifactError, DataContractError
 from microlend.features import store_features
@@ -37,7 +38,6 @@ from microlend.service import (
     underwrite,
 )
 from microlend.service.daily import STEPS
-from microlend.simulate import SimulationConfig, daily_batches, simulate
 from microlend.store import (
     Base,
     DaySteps,
@@ -47,7 +47,6 @@ from microlend.store import (
     migrate,
 )
 
-START = date(2024, 12, 16)
 AT = datetime(2025, 1, 2, tzinfo=UTC)
 _POSTINGS = Base.metadata.tables["postings"]
 
@@ -59,11 +58,10 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-def platform(small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory) -> Platform:
-    root = tmp_path_factory.mktemp("daily")
-    run = simulate(SimulationConfig(merchants=150, months=24, seed=7))
-    daily_batches(run.tables, root / "inbox", start=START, end=run.end, currency="USD")
-    return Platform(root / "inbox", save_rating(small_fit, root / "model"))
+def platform(
+    daily_inbox: Path, small_fit: RatingFit, tmp_path_factory: pytest.TempPathFactory
+) -> Platform:
+    return Platform(daily_inbox, save_rating(small_fit, tmp_path_factory.mktemp("day") / "model"))
 
 
 @pytest.fixture
