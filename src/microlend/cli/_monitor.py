@@ -56,13 +56,15 @@ def monitor(
     The current population is the book's decisions (--db) or, without a book, the applications
     after the training window. With --db, each vintage's default rate and AUC are also
     estimated from its loans' PDs before they mature, and set beside the realised figures of
-    the matured ones (the mean absolute error of past estimates), and the cut-off trade-off
-    on the book's last 90 days of decisions under the policy (approval rate, expected default rate,
-    loss and profit at every 50 points of score and at the policy's cut-off; every 10 points
-    in --json). Exit status 0 while the
-    verdict is stable or watch, exit status 3 when the score or a top feature has PSI of 0.25
-    or more (act), 2 on an error. With fewer scored rows (or defaults) than the policy's
-    [monitoring] minimum, a verdict is "not enough data (n)".
+    the matured ones (the mean absolute error of past estimates). With fewer scored rows (or
+    defaults) than the policy's [monitoring] minimum, a verdict is "not enough data (n)".
+
+    Exit status 0 while the verdict is stable or watch; exit status 3 when the score or a top
+    feature has PSI of 0.25 or more (act); 2 on an error.
+
+    With --db it also weighs the policy's cut-off on the book's last 90 days of decisions:
+    approval rate, expected default rate, loss and profit at every 50 points of score and at
+    the cut-off (every 10 points in --json).
     """
     from microlend.cli._book import existing_book
     from microlend.models import load_artifact
