@@ -167,16 +167,24 @@ def empty_book(
         yield engine
         engine.dispose()
         return
-    admin, schema = pg_admin(), f"test_{uuid.uuid4().hex[:16]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    _as_admin(f'CREATE SCHEMA "{schema}"')
     engine = create_engine_for(pg_url(), schema=schema, pool_size=pool_size)
     try:
         yield engine
     finally:
         engine.dispose()
+        _as_admin(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _as_admin(statement: str) -> None:
+    """Run ``statement`` on a connection of its own, closed at once: a test holding many books
+    (a state machine's examples) must not hold an idle admin connection for each."""
+    admin = pg_admin()
+    try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(statement))
+    finally:
         admin.dispose()
 
 
@@ -209,11 +217,17 @@ def book_maker(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[[str]
     """Makes fresh, migrated books of a backend on demand (a test that needs many, such as a
     state machine's examples); every one is dropped when the test ends."""
     made: list[Iterator[Engine]] = []
+    engines: list[Engine] = []
 
     def make(backend: str) -> Engine:
+        # The earlier examples are over: close their idle connections (an engine reconnects if
+        # used again), or two workers' state machines on PostgreSQL run past its 100 clients.
+        for earlier in engines:
+            earlier.dispose()
         book = migrated_book(backend, tmp_path / uuid.uuid4().hex, migrated_sqlite, pool_size=2)
         made.append(book)
-        return next(book)
+        engines.append(next(book))
+        return engines[-1]
 
     yield make
     for book in made:
