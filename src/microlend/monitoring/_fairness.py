@@ -330,9 +330,10 @@ def _flags(attribute: str, groups: Sequence[GroupFigures], proxy: ProxyCheck) ->
     ]
     flags += [
         f"calibration against the truth: group {g.group}'s mean PD {g.mean_pd:.1%} against "
-        f"its true {g.true_pd:.1%}, {g.truth_ratio:.2f} of the other groups' ratio"
+        f"its true {g.true_pd:.1%} (ratio {g.mean_pd / g.true_pd:.2f}), {g.truth_ratio:.2f} "
+        "times the other groups' ratio"
         for g in groups
-        if g.miscalibrated_against_truth and g.true_pd is not None
+        if g.miscalibrated_against_truth and g.true_pd  # None or 0: no ratio to show
     ]
     if proxy.flagged:
         flags.append(
