@@ -4,8 +4,8 @@ Every money-moving command runs in one database transaction, takes an idempotenc
 key twice moves money once and answers as the first time, per caller) and a business date (never
 the clock); the servicing actions (``_actions``: pause, resume, charge-off, write-off, goodwill
 credit) are audited besides, with who took them and why, and those above the policy's approval
-threshold wait for another key's approval (``_maker_checker``, ``_approvals``). Credit control (``_credit``) holds each merchant
-within the decision that granted it.
+threshold wait for another key's approval (``_maker_checker``, ``_approvals``). Credit control
+(``_credit``) holds each merchant within the decision that granted it.
 """
 
 from microlend.service.lending._actions import (
