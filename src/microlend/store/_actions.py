@@ -17,11 +17,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     DateTime,
     ForeignKey,
-    Integer,
     String,
     Text,
     func,
@@ -30,14 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from microlend.store._tables import Base
+from microlend.store._tables import ID_LENGTH, Base, Sequenced
 from microlend.types import LoanId
 
 __all__ = ["ActionKind", "LoanAction", "LoanActionRow", "LoanActions"]
-
-_ID = 64
-# SQLite numbers rows itself only in an INTEGER PRIMARY KEY.
-_SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ActionKind(StrEnum):
@@ -49,12 +43,9 @@ class ActionKind(StrEnum):
     REVERSAL = "reversal"
 
 
-class LoanActionRow(Base):
+class LoanActionRow(Sequenced, Base):
     __tablename__ = "loan_actions"
 
-    #: The order the actions were recorded in (timestamps may tie).
-    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(_ID), unique=True)
     #: ``None`` for a book-level action (the reversal of a transaction of no loan).
     loan_id: Mapped[str | None] = mapped_column(ForeignKey("loans.id"), index=True)
     action: Mapped[str] = mapped_column(String(16))
@@ -63,9 +54,9 @@ class LoanActionRow(Base):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: What a resume ends, or the transaction a charge-off, credit or reversal posted.
-    refers_to: Mapped[str | None] = mapped_column(String(_ID))
+    refers_to: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     reason: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(_ID))
+    actor: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
@@ -129,9 +120,7 @@ class LoanActions:
     def book_level(self) -> list[LoanAction]:
         """The actions of no loan (reversals of book-level transactions), in order."""
         rows = self._session.scalars(
-            select(LoanActionRow)
-            .where(LoanActionRow.loan_id.is_(None))
-            .order_by(LoanActionRow.seq)
+            select(LoanActionRow).where(LoanActionRow.loan_id.is_(None)).order_by(LoanActionRow.seq)
         )
         return [_action(row) for row in rows]
 

@@ -19,11 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     DateTime,
     ForeignKey,
-    Integer,
     String,
     Text,
     func,
@@ -35,14 +33,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from microlend.money import exact
 from microlend.store._actions import ActionKind
-from microlend.store._tables import Base
+from microlend.store._tables import ID_LENGTH, Base, Sequenced
 from microlend.store._types import Amount, Document
 from microlend.types import LoanId
 
 __all__ = ["LoanProposals", "Proposal", "ProposalRow", "ProposalStatus"]
-
-_ID = 64
-_SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class ProposalStatus(StrEnum):
@@ -51,11 +46,9 @@ class ProposalStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ProposalRow(Base):
+class ProposalRow(Sequenced, Base):
     __tablename__ = "loan_proposals"
 
-    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(_ID), unique=True)
     loan_id: Mapped[str] = mapped_column(ForeignKey("loans.id"), index=True)
     action: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(Amount)
@@ -63,18 +56,18 @@ class ProposalRow(Base):
     #: The action's own parameters, as its command takes them (a credit's amount).
     params: Mapped[dict[str, Any]] = mapped_column(Document)
     reason: Mapped[str] = mapped_column(Text)
-    proposed_by: Mapped[str] = mapped_column(String(_ID))
+    proposed_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     proposed_on: Mapped[date] = mapped_column(Date)
     proposed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
     status: Mapped[str] = mapped_column(String(16), index=True)
-    decided_by: Mapped[str | None] = mapped_column(String(_ID))
+    decided_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     #: The action recorded when it was approved (``loan_actions.id``).
-    action_id: Mapped[str | None] = mapped_column(String(_ID))
+    action_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from microlend.store._types import Amount, Document
 
 __all__ = [
     "IDEMPOTENCY_KEY_LENGTH",
+    "ID_LENGTH",
     "Base",
     "BookRow",
     "BusinessDayRow",
@@ -41,10 +42,12 @@ __all__ = [
     "LoanRow",
     "MerchantRow",
     "PostingRow",
+    "Sequenced",
     "TransactionRow",
 ]
 
-_ID = 64
+#: Length of every id column (a merchant's, a loan's, an action's, an API key's).
+ID_LENGTH = 64
 # SQLite numbers rows itself only in an INTEGER PRIMARY KEY.
 _SEQ = BigInteger().with_variant(Integer(), "sqlite")
 _NAMING = {
@@ -60,16 +63,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 
 
+class Sequenced:
+    """The key of an append-only table (transactions, loan actions, proposals): ``seq``
+    numbers rows in the order they were recorded (timestamps may tie), ``id`` is what callers
+    name a row by."""
+
+    # sort_order: first in the table, as the migrations create them.
+    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True, sort_order=-2)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True, sort_order=-1)
+
+
 class MerchantRow(Base):
     __tablename__ = "merchants"
 
-    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     category: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(64))
     onboarded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: The merchant's latest decision: it supersedes every earlier one, whose offers can no
     #: longer be accepted. Decisions themselves are never updated.
-    latest_decision_id: Mapped[str | None] = mapped_column(String(_ID))
+    latest_decision_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
 
 
 class DecisionRow(Base):
@@ -77,9 +90,9 @@ class DecisionRow(Base):
 
     __tablename__ = "decisions"
 
-    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
-    application_id: Mapped[str | None] = mapped_column(String(_ID))
+    application_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     as_of: Mapped[date] = mapped_column(Date)
     policy_version: Mapped[str] = mapped_column(String(64))
     model_version: Mapped[str] = mapped_column(String(64))
@@ -108,7 +121,7 @@ class LoanRow(Base):
         Index(None, "decision_id", unique=True),
     )
 
-    id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     merchant_id: Mapped[str] = mapped_column(ForeignKey("merchants.id"), index=True)
     decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"))
     product: Mapped[str] = mapped_column(String(32))
@@ -134,13 +147,11 @@ class BookRow(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
 
 
-class TransactionRow(Base):
+class TransactionRow(Sequenced, Base):
     """A balanced ledger transaction; ``seq`` is the order in which the book received it."""
 
     __tablename__ = "transactions"
 
-    seq: Mapped[int] = mapped_column(_SEQ, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(_ID), unique=True)
     loan_id: Mapped[str | None] = mapped_column(ForeignKey("loans.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     business_date: Mapped[date] = mapped_column(Date)
