@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from daily_support import START
-from microlend.data import batches, load_store
+from microlend.data import BatchReceipt, batches, load_store
 from microlend.errors import ArtifactError, DataContractError
 from microlend.features import store_features
 from microlend.ledger import Account, ShareOfSalesTerms, TransactionKind
@@ -72,6 +72,48 @@ def book(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+@dataclass(frozen=True)
+class Closed:
+    """A store and a SQLite book as a business day's close left them (``folder``), with what
+    the close reported and kept. A day's close takes seconds (rating and monitoring the
+    market), so each is closed once per module and each test works on its own copy."""
+
+    folder: Path
+    report: DayReport
+    batches: tuple[BatchReceipt, ...]
+    offers: list[PrequalifiedOffer]
+    postings: int
+
+    def copy(self, into: Path) -> tuple[Path, Engine]:
+        """A copy of the store and the book in ``into``: the store's path, the book's engine."""
+        shutil.copytree(self.folder, into)
+        return into / "platform.duckdb", create_engine_for(f"sqlite:///{into / 'book.db'}")
+
+
+def _closed(platform: Platform, previous: Path | None, folder: Path, day: date) -> Closed:
+    """Close ``day`` on a copy of ``previous`` (``None``: a new store and book) in ``folder``."""
+    if previous is None:
+        folder.mkdir(parents=True)
+    else:
+        shutil.copytree(previous, folder)
+    engine = create_engine_for(f"sqlite:///{folder / 'book.db'}")
+    try:
+        migrate(engine)
+        store = folder / "platform.duckdb"
+        report = _close(platform, store, engine, day)
+        return Closed(
+            folder, report, batches(store), prequalified_offers(engine, day), _postings(engine)
+        )
+    finally:
+        engine.dispose()  # the file is copied whole: no connection left open on it
+
+
+@pytest.fixture(scope="module")
+def opened(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Closed:
+    """The first business day closed on a new store and book: the history and START's batch."""
+    return _closed(platform, None, tmp_path_factory.mktemp("opened") / "day", START)
+
+
 def _close(
     platform: Platform,
     store: Path,
@@ -98,26 +140,27 @@ def _postings(engine: Engine) -> int:
 
 
 def test_a_day_run_twice_changes_nothing_the_second_time(
-    platform: Platform, book: Engine, tmp_path: Path
+    platform: Platform, opened: Closed, tmp_path: Path
 ) -> None:
-    store = tmp_path / "platform.duckdb"
-    first = _close(platform, store, book, START)
+    first = opened.report
     assert first.resumed == ()
     assert list(first.steps) == list(STEPS)
     assert [b["batch"] for b in first.steps["ingest"]["batches"]] == ["history", str(START)]
     assert first.steps["close_store"] == {"closed_through": str(START)}
     assert first.steps["rate"]["merchants"] > 0
-    offers = prequalified_offers(book, START)
-    assert len(offers) == first.steps["offers"]["offers"] > 0
-    stored, postings = batches(store), _postings(book)
+    assert len(opened.offers) == first.steps["offers"]["offers"] > 0
+    store, book = opened.copy(tmp_path / "day")
 
-    again = _close(platform, store, book, START)
+    try:
+        again = _close(platform, store, book, START)
 
-    assert again.resumed == STEPS
-    assert again.steps == first.steps
-    assert batches(store) == stored
-    assert prequalified_offers(book, START) == offers
-    assert _postings(book) == postings
+        assert again.resumed == STEPS
+        assert again.steps == first.steps
+        assert batches(store) == opened.batches
+        assert prequalified_offers(book, START) == opened.offers
+        assert _postings(book) == opened.postings
+    finally:
+        book.dispose()
 
 
 def test_a_real_failure_stops_the_day_and_a_rerun_resumes_after_the_steps_done(
@@ -164,16 +207,33 @@ def _payout_day(inbox: Path) -> tuple[date, dict[str, list[Decimal]]]:
     return day, nets
 
 
-def test_the_days_settlements_are_collected_once_into_the_loan(
-    platform: Platform, book: Engine, tmp_path: Path
-) -> None:
-    store = tmp_path / "platform.duckdb"
-    payday, nets = _payout_day(platform.inbox)
-    day = START
-    while day < payday:
-        _close(platform, store, book, day)
-        day += timedelta(days=1)
+@pytest.fixture(scope="module")
+def eve(platform: Platform, opened: Closed, tmp_path_factory: pytest.TempPathFactory) -> Closed:
+    """The day before the first payout day after START closed, after START. The days between
+    are not closed one by one: ingestion takes every batch up to the day and the store closes
+    through it, and a day's close costs seconds, with no loan in the book to accrue."""
+    payday, _ = _payout_day(platform.inbox)
     before = payday - timedelta(days=1)
+    assert before > START, "the first payout after START is the day after it"
+    return _closed(platform, opened.folder, tmp_path_factory.mktemp("eve") / "day", before)
+
+
+@pytest.fixture
+def eve_book(eve: Closed, tmp_path: Path) -> Iterator[tuple[Path, Engine]]:
+    """A copy of ``eve``'s store and book, this test's own to close the payout day on."""
+    store, engine = eve.copy(tmp_path / "day")
+    yield store, engine
+    engine.dispose()
+
+
+def test_the_days_settlements_are_collected_once_into_the_loan(
+    platform: Platform, eve: Closed, eve_book: tuple[Path, Engine]
+) -> None:
+    store, book = eve_book
+    payday, nets = _payout_day(platform.inbox)
+    before = payday - timedelta(days=1)
+    assert eve.report.business_date == before
+    assert eve.report.steps["close_store"] == {"closed_through": str(before)}
     invited = [o.merchant_id for o in prequalified_offers(book, before) if o.merchant_id in nets]
     assert invited, "no merchant invited yesterday is paid out today"
     merchant = invited[0]
