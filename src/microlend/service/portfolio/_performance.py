@@ -63,7 +63,8 @@ def _default_dates(session: Session, loans: list[LoanRecord], as_of: date) -> di
         on = max(dates, default=None)
         if on is not None and on <= as_of:
             first[loan_id] = min(first.get(loan_id, on), on)
-    # A book without ageing history (a backtest's) dates a write-off by its transaction.
+    # A book without ageing history (a backtest's) dates a write-off by its transaction: the
+    # last one, in force (an earlier one was reversed), as a charge-off's action above.
     undated = [
         loan.loan_id
         for loan in loans
@@ -71,8 +72,8 @@ def _default_dates(session: Session, loans: list[LoanRecord], as_of: date) -> di
     ]
     for loan_id, moves in LoanBookQueries(session).transactions_of(undated).items():
         days = [m.business_date for m in moves if m.kind is TransactionKind.WRITE_OFF]
-        if days and min(days) <= as_of:
-            first[loan_id] = min(days)
+        if days and max(days) <= as_of:
+            first[loan_id] = max(days)
     return first
 
 
