@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from microlend.ledger import Product
 from microlend.policy import DecisionReason
 from microlend.scoring import ScoreScale
-from microlend.service.portfolio._table import PER_PAGE, TablePage, page_of, sorted_rows
+from microlend.service.portfolio._table import (
+    PER_PAGE,
+    TablePage,
+    band_rank,
+    keeps,
+    page_of,
+    sorted_rows,
+)
 from microlend.store import DecisionRecord, LoanBookQueries, PortfolioQueries
 
 __all__ = [
@@ -137,29 +144,23 @@ def _line(record: DecisionRecord) -> DecisionLine:
 
 
 def _keeps(query: DecisionQuery, line: DecisionLine) -> bool:
-    wanted: list[tuple[object, object]] = [
-        (query.outcome, line.outcome),
-        (query.band, line.band),
-        (query.month, line.month),
-    ]
-    if any(want is not None and want != have for want, have in wanted):
-        return False
     if query.reason is not None and query.reason not in {r.code for r in line.reasons}:
         return False
     if query.product is not None and query.product.value not in line.products:
         return False
-    return query.merchant.casefold() in line.merchant_id.casefold()
+    wanted = [(query.outcome, line.outcome), (query.band, line.band), (query.month, line.month)]
+    return keeps(wanted, query.merchant, line.merchant_id)
 
 
 def _sort_key(sort: DecisionSort, scale: ScoreScale) -> Callable[[DecisionLine], Any]:
-    rank = {band: index for index, band in enumerate(scale.band_order)}
+    rank = band_rank(scale.band_order)
     keys: dict[DecisionSort, Callable[[DecisionLine], Any]] = {
         DecisionSort.DECISION: lambda x: x.decision_id,
         DecisionSort.DECIDED: lambda x: x.as_of,
         DecisionSort.MERCHANT: lambda x: x.merchant_id,
         DecisionSort.OUTCOME: lambda x: x.outcome.value,
         DecisionSort.SCORE: lambda x: x.score,
-        DecisionSort.BAND: lambda x: rank.get(x.band),
+        DecisionSort.BAND: lambda x: rank(x.band),
         DecisionSort.OFFERED: lambda x: x.offered,
     }
     return keys[sort]

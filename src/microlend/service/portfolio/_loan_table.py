@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from microlend.ledger import Bucket, Product
 from microlend.scoring import ScoreScale
 from microlend.service.portfolio._overview import LoanSummary, loan_summaries
-from microlend.service.portfolio._table import PER_PAGE, TablePage, month_of, page_of, sorted_rows
+from microlend.service.portfolio._table import (
+    PER_PAGE,
+    TablePage,
+    band_rank,
+    keeps,
+    month_of,
+    page_of,
+    sorted_rows,
+)
 from microlend.store import LoanStatus, PortfolioQueries
 
 __all__ = ["LoanLine", "LoanQuery", "LoanSort", "LoanTable", "loan_lines", "loan_table"]
@@ -93,18 +101,16 @@ def _keeps(query: LoanQuery, line: LoanLine) -> bool:
         (query.vintage, line.vintage),
         (query.bucket, loan.bucket),
     ]
-    if any(want is not None and want != have for want, have in wanted):
-        return False
-    return query.merchant.casefold() in loan.merchant_id.casefold()
+    return keeps(wanted, query.merchant, loan.merchant_id)
 
 
 def _sort_key(sort: LoanSort, scale: ScoreScale) -> Callable[[LoanLine], Any]:
-    rank = {band: index for index, band in enumerate(scale.band_order)}
+    rank = band_rank(scale.band_order)
     keys: dict[LoanSort, Callable[[LoanLine], Any]] = {
         LoanSort.LOAN: lambda x: x.loan.loan_id,
         LoanSort.MERCHANT: lambda x: x.loan.merchant_id,
         LoanSort.PRODUCT: lambda x: x.loan.product,
-        LoanSort.BAND: lambda x: rank.get(x.band) if x.band is not None else None,
+        LoanSort.BAND: lambda x: rank(x.band),
         LoanSort.PRINCIPAL: lambda x: x.loan.principal,
         LoanSort.DISBURSED: lambda x: x.loan.disbursed_on,
         LoanSort.STATUS: lambda x: x.loan.status.value,

@@ -9,11 +9,11 @@ time, behind the same ``TablePage``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-__all__ = ["PER_PAGE", "TablePage", "month_of", "page_of", "sorted_rows"]
+__all__ = ["PER_PAGE", "TablePage", "band_rank", "keeps", "month_of", "page_of", "sorted_rows"]
 
 #: Rows a page shows unless the caller asks for fewer.
 PER_PAGE = 50
@@ -52,6 +52,22 @@ def sorted_rows(
     unknown = sorted((row for row in rows if key(row) is None), key=tie)
     ordered = sorted(sorted(known, key=tie), key=key, reverse=descending)
     return ordered + unknown
+
+
+def keeps(filters: Iterable[tuple[object, object]], search: str, merchant_id: str) -> bool:
+    """Whether a row passes a table's filters: each ``(wanted, value)`` pair with a ``wanted``
+    (``None``: the filter is off) equal to the row's value, and ``search`` a part of the
+    row's merchant id, in any case (the empty search keeps all)."""
+    if any(want is not None and want != have for want, have in filters):
+        return False
+    return search.casefold() in merchant_id.casefold()
+
+
+def band_rank(band_order: Sequence[str]) -> Callable[[str | None], int | None]:
+    """A band's sort key: its place in ``band_order`` (best first), ``None`` for no band or
+    one the scale does not name (sorted last)."""
+    rank = {band: index for index, band in enumerate(band_order)}
+    return lambda band: None if band is None else rank.get(band)
 
 
 def page_of(rows: Sequence[Row], page: int, per_page: int = PER_PAGE) -> TablePage[Row]:
