@@ -28,6 +28,7 @@ from microlend.ledger import (
     Bucket,
     Component,
     Pause,
+    Transaction,
     charge_off,
     goodwill_credit,
     receivables,
@@ -129,6 +130,41 @@ def record_action(
     return action_id
 
 
+def _recorded(
+    session: Session,
+    request: tuple[str, str, str],
+    loan: LoanRecord,
+    kind: ActionKind,
+    business_date: date,
+    reason: str,
+    *,
+    status: str,
+    posted: tuple[Transaction, Decimal] | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    refers_to: str | None = None,
+) -> Receipt:
+    """Record action ``kind`` on ``loan`` and return the command's receipt naming it; with
+    ``posted`` (the transaction the action booked and the amount it moved) the action refers to
+    that transaction and the receipt lists it."""
+    entries = () if posted is None else (posted[0],)
+    refers_to = refers_to if posted is None else posted[0].id
+    action_id = record_action(
+        session,
+        request,
+        loan,
+        kind,
+        business_date,
+        reason,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        refers_to=refers_to,
+    )
+    amount = Decimal(0) if posted is None else posted[1]
+    receipt = loan_receipt(kind.value, loan, business_date, entries, amount, status=status)
+    return replace(receipt, action_id=action_id)
+
+
 def pause_loan(
     engine: Engine,
     loan_id: str,
@@ -157,18 +193,17 @@ def pause_loan(
                     f"loan {loan_id} is paused {other.starts_on} to {other.ends_on} already "
                     f"(pause {pause_id}): pauses cannot overlap"
                 )
-        action_id = record_action(
+        return _recorded(
             session,
             ("pause", idempotency_key, scope),
             loan,
             ActionKind.PAUSE,
             business_date,
             reason,
+            status=loan.status.value,
             starts_on=pause.starts_on,
             ends_on=pause.ends_on,
         )
-        receipt = loan_receipt("pause", loan, business_date, (), status=loan.status.value)
-        return replace(receipt, action_id=action_id)
 
     request = {"starts_on": starts_on.isoformat(), "days": days, "reason": reason}
     return on_loan(
@@ -208,18 +243,17 @@ def resume_pause(
                 f"a pause cannot end on {business_date}, a closed day (to {closed}): resume it "
                 "on the next business day"
             )
-        action_id = record_action(
+        return _recorded(
             session,
             ("resume", idempotency_key, scope),
             loan,
             ActionKind.RESUME,
             business_date,
             reason,
+            status=loan.status.value,
             ends_on=business_date,
             refers_to=pause_id,
         )
-        receipt = loan_receipt("resume", loan, business_date, (), status=loan.status.value)
-        return replace(receipt, action_id=action_id)
 
     request = {"pause_id": pause_id, "reason": reason}
     return on_loan(
@@ -353,12 +387,10 @@ def _taken_off(
     # Out of the delinquency buckets: end of day no longer ages it.
     ageing = Ageing(loan.ageing.aged_on, 0, bucket, None)
     LoanBookCommands(session).set_ageing([(loan.loan_id, status, ageing)])
-    action_id = record_action(
-        session, request, loan, kind, business_date, reason, refers_to=entry.id
+    posted = (entry, sum(owed.values(), Decimal(0)))
+    return _recorded(
+        session, request, loan, kind, business_date, reason, status=str(status), posted=posted
     )
-    total = sum(owed.values(), Decimal(0))
-    receipt = loan_receipt(kind.value, loan, business_date, [entry], total, status=str(status))
-    return replace(receipt, action_id=action_id)
 
 
 def _approve_taking_off(kind: ActionKind) -> Applier:
@@ -453,13 +485,10 @@ def _credited(
     entry = goodwill_credit(header, credit, owed, loan.terms.waterfall)
     status = post(session, loan, [entry], business_date)
     kind = ActionKind.GOODWILL_CREDIT
-    action_id = record_action(
-        session, request, loan, kind, business_date, reason, refers_to=entry.id
+    posted = (entry, credit.amount)
+    return _recorded(
+        session, request, loan, kind, business_date, reason, status=str(status), posted=posted
     )
-    receipt = loan_receipt(
-        "goodwill_credit", loan, business_date, [entry], credit.amount, status=str(status)
-    )
-    return replace(receipt, action_id=action_id)
 
 
 def _approve_goodwill(
