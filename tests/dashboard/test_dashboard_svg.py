@@ -20,7 +20,8 @@ from microlend.dashboard._charts import (
     vintage_chart,
 )
 from microlend.dashboard._palette import PALETTE
-from microlend.dashboard._svg import bar_chart, line_chart, time_chart
+from microlend.dashboard._svg import bar_chart, line_chart
+from microlend.dashboard._time_chart import time_chart
 from microlend.ledger import Bucket
 from microlend.monitoring import decisions_by_month, score_histogram
 from microlend.service import PortfolioOverview

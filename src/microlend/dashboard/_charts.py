@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import pandas as pd
 from markupsafe import Markup
 
-from microlend.dashboard._svg import bar_chart, line_chart, time_chart
+from microlend.dashboard._svg import bar_chart, line_chart
 from microlend.dashboard._ticks import month_label, month_ticks, nice_ticks
+from microlend.dashboard._time_chart import time_chart
 from microlend.scoring import ScoreScale
 from microlend.service import MerchantView, PortfolioOverview
 
