@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -248,22 +249,7 @@ async def charge_off(
     caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    threshold = runtime_of(request).context.policy.approval_threshold
-    return _held(
-        response,
-        await _on_book(
-            request,
-            lambda engine, today: charge_off_loan(
-                engine,
-                loan_id,
-                today,
-                key,
-                reason=body.reason,
-                scope=caller.key_id,
-                approval_threshold=threshold,
-            ),
-        ),
-    )
+    return await _take_off(charge_off_loan, request, response, loan_id, body.reason, caller, key)
 
 
 @router.post(
@@ -280,22 +266,7 @@ async def write_off(
     caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    threshold = runtime_of(request).context.policy.approval_threshold
-    return _held(
-        response,
-        await _on_book(
-            request,
-            lambda engine, today: write_off_loan(
-                engine,
-                loan_id,
-                today,
-                key,
-                reason=body.reason,
-                scope=caller.key_id,
-                approval_threshold=threshold,
-            ),
-        ),
-    )
+    return await _take_off(write_off_loan, request, response, loan_id, body.reason, caller, key)
 
 
 @router.post(
@@ -313,27 +284,71 @@ async def goodwill(
     key: IdempotencyKey,
 ) -> ReceiptOut:
     amount = Money(body.amount, body.currency)
-    threshold = runtime_of(request).context.policy.approval_threshold
-    return _held(
+    return await _proposable(
+        request,
         response,
-        await _on_book(
-            request,
-            lambda engine, today: grant_goodwill_credit(
-                engine,
-                loan_id,
-                amount,
-                today,
-                key,
-                reason=body.reason,
-                scope=caller.key_id,
-                approval_threshold=threshold,
-            ),
+        lambda engine, today, threshold: grant_goodwill_credit(
+            engine,
+            loan_id,
+            amount,
+            today,
+            key,
+            reason=body.reason,
+            scope=caller.key_id,
+            approval_threshold=threshold,
         ),
     )
 
 
-def _held(response: Response, receipt: ReceiptOut) -> ReceiptOut:
-    """``receipt``, answered 202 when it is a proposal waiting for approval (nothing moved)."""
+class _TakingOff(Protocol):
+    """``charge_off_loan`` or ``write_off_loan``."""
+
+    def __call__(
+        self,
+        engine: Engine,
+        loan_id: str,
+        business_date: date,
+        idempotency_key: str,
+        /,
+        *,
+        reason: str,
+        scope: str,
+        approval_threshold: Decimal | None,
+    ) -> Receipt: ...
+
+
+async def _take_off(
+    command: _TakingOff,
+    request: Request,
+    response: Response,
+    loan_id: str,
+    reason: str,
+    caller: Principal,
+    key: str,
+) -> ReceiptOut:
+    """A charge-off or write-off of the whole loan, or its proposal."""
+    return await _proposable(
+        request,
+        response,
+        lambda engine, today, threshold: command(
+            engine,
+            loan_id,
+            today,
+            key,
+            reason=reason,
+            scope=caller.key_id,
+            approval_threshold=threshold,
+        ),
+    )
+
+
+async def _proposable(
+    request: Request, response: Response, command: Callable[[Engine, date, Decimal], Receipt]
+) -> ReceiptOut:
+    """Run ``command`` on the book with the policy's approval threshold; its receipt, answered
+    202 when it is a proposal waiting for a risk officer's approval (nothing moved)."""
+    threshold = runtime_of(request).context.policy.approval_threshold
+    receipt = await _on_book(request, lambda engine, today: command(engine, today, threshold))
     if receipt.status == "proposed":
         response.status_code = 202
     return receipt
