@@ -33,12 +33,13 @@ from microlend.api._loan_schemas import (
     ReasonRequest,
     ReceiptOut,
 )
+from microlend.api._on_book import LoanPath, on_book
 from microlend.api._problems import ProblemError
 from microlend.api._schemas import (
     ID_PATTERN,
     IsoDay,
 )
-from microlend.api._views import end_of_day_out, loan_out, receipt_out, summary
+from microlend.api._views import end_of_day_out, loan_out, summary
 from microlend.money import Money
 from microlend.service import (
     Principal,
@@ -66,7 +67,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["loans"])
 
-LoanPath = Annotated[str, Path(pattern=ID_PATTERN, description="Loan id.")]
 PausePath = Annotated[str, Path(pattern=ID_PATTERN, description="The pause's id.")]
 TransactionPath = Annotated[str, Path(pattern=ID_PATTERN, description="Transaction id.")]
 
@@ -85,7 +85,7 @@ async def accept(
         raise ProblemError(403, "a loan is accepted by its merchant or by servicing")
     owner = await runtime.run(lambda: decision_merchant(context.engine, body.decision_id))
     require_merchant(caller, owner)
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: accept_decision_offer(
             engine,
@@ -103,7 +103,7 @@ async def disburse_loan(
     request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
     cap = runtime_of(request).context.policy.limits.merchant_cap
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: disburse(
             engine, loan_id, today, key, scope=caller.key_id, merchant_cap=cap
@@ -118,7 +118,7 @@ async def disburse_loan(
 async def cancel(
     request: Request, loan_id: LoanPath, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
-    return await _on_book(
+    return await on_book(
         request, lambda engine, today: cancel_loan(engine, loan_id, today, key, scope=caller.key_id)
     )
 
@@ -166,19 +166,10 @@ async def _collect(
 ) -> ReceiptOut:
     """Money collected on a loan (a settlement or a payment) as of the api's business date."""
     amount = Money(body.amount, body.currency)
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: command(engine, loan_id, amount, today, key, scope=caller.key_id),
     )
-
-
-async def _on_book(request: Request, command: Callable[[Engine, date], Receipt]) -> ReceiptOut:
-    """Run ``command`` on the book as of the api's business date, on the api's thread pool;
-    the receipt it gives."""
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-    return receipt_out(await runtime.run(lambda: command(context.engine, today)))
 
 
 @router.post(
@@ -190,7 +181,7 @@ async def _on_book(request: Request, command: Callable[[Engine, date], Receipt])
 async def pause(
     request: Request, loan_id: LoanPath, body: PauseRequest, caller: Servicing, key: IdempotencyKey
 ) -> ReceiptOut:
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: pause_loan(
             engine,
@@ -217,7 +208,7 @@ async def resume(
     caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: resume_pause(
             engine, loan_id, pause_id, today, key, reason=body.reason, scope=caller.key_id
@@ -348,7 +339,7 @@ async def _proposable(
     """Run ``command`` on the book with the policy's approval threshold; its receipt, answered
     202 when it is a proposal waiting for a risk officer's approval (nothing moved)."""
     threshold = runtime_of(request).context.policy.approval_threshold
-    receipt = await _on_book(request, lambda engine, today: command(engine, today, threshold))
+    receipt = await on_book(request, lambda engine, today: command(engine, today, threshold))
     if receipt.status == "proposed":
         response.status_code = 202
     return receipt
@@ -366,7 +357,7 @@ async def reverse(
     caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    return await _on_book(
+    return await on_book(
         request,
         lambda engine, today: reverse_transaction(
             engine, transaction_id, today, key, scope=caller.key_id, reason=body.reason

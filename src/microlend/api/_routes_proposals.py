@@ -22,9 +22,9 @@ from microlend.api._loan_schemas import (
     ReasonRequest,
     ReceiptOut,
 )
+from microlend.api._on_book import LoanPath, on_book
 from microlend.api._problems import ProblemError
 from microlend.api._schemas import ID_PATTERN
-from microlend.api._views import receipt_out
 from microlend.money import to_text
 from microlend.service import Role, approve_proposal, proposals, reject_proposal
 from microlend.store import Proposal, ProposalStatus
@@ -33,7 +33,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["proposals"])
 
-LoanPath = Annotated[str, Path(pattern=ID_PATTERN, description="Loan id.")]
 ProposalPath = Annotated[str, Path(pattern=ID_PATTERN, description="The proposal's id.")]
 
 
@@ -71,16 +70,13 @@ async def approve(
     key: IdempotencyKey,
     body: ApprovalRequest | None = None,
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
     note = None if body is None else body.reason
-    receipt = await runtime.run(
-        lambda: approve_proposal(
-            context.engine, loan_id, proposal_id, today, key, scope=caller.key_id, reason=note
-        )
+    return await on_book(
+        request,
+        lambda engine, today: approve_proposal(
+            engine, loan_id, proposal_id, today, key, scope=caller.key_id, reason=note
+        ),
     )
-    return receipt_out(receipt)
 
 
 @router.post(
@@ -95,21 +91,12 @@ async def reject(
     caller: RiskOfficer,
     key: IdempotencyKey,
 ) -> ReceiptOut:
-    runtime = runtime_of(request)
-    context = runtime.context
-    today = context.today()
-    receipt = await runtime.run(
-        lambda: reject_proposal(
-            context.engine,
-            loan_id,
-            proposal_id,
-            today,
-            key,
-            scope=caller.key_id,
-            reason=body.reason,
-        )
+    return await on_book(
+        request,
+        lambda engine, today: reject_proposal(
+            engine, loan_id, proposal_id, today, key, scope=caller.key_id, reason=body.reason
+        ),
     )
-    return receipt_out(receipt)
 
 
 def _out(proposal: Proposal) -> ProposalOut:
