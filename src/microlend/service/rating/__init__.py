@@ -30,6 +30,7 @@ from microlend.service.rating._training import (
     RatingFit,
     fit_rating,
     labelled_applications,
+    matured_applications,
     quiet,
     split_out_of_time,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "fit_rating",
     "improver_of",
     "labelled_applications",
+    "matured_applications",
     "merchant_features",
     "model_report",
     "population_shift",
