@@ -336,8 +336,8 @@ def _take_off(
 
     def work(session: Session) -> Receipt:
         loan = _active(session, loan_id, _DONE[kind])
-        owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
-        held = Held(kind, sum(owed.values(), Decimal(0)), text, {})
+        owed, total = _owed(session, loan)
+        held = Held(kind, total, text, {})
         request = (operation, idempotency_key, scope)
         return maker_checked(
             session,
@@ -401,8 +401,7 @@ def _approve_taking_off(kind: ActionKind) -> Applier:
         business_date: date,
         request: tuple[str, str, str],
     ) -> Receipt:
-        owed = receivables(LoanBookQueries(session).loan_transactions(loan.loan_id), loan.loan_id)
-        total = sum(owed.values(), Decimal(0))
+        owed, total = _owed(session, loan)
         if total != proposal.amount:
             raise ProposalUnavailableError(
                 "stale",
@@ -436,7 +435,7 @@ def grant_goodwill_credit(
         loan = _active(session, loan_id, "credited")
         if credit.currency != loan.currency:
             raise LedgerError(f"loan {loan_id} is in {loan.currency}, not {credit.currency}")
-        owed = receivables(LoanBookQueries(session).loan_transactions(loan_id), loan.loan_id)
+        owed, _ = _owed(session, loan)
         # Built (not posted) to refuse now a credit beyond what is owed, not once approved.
         check = header_for(_GOODWILL, idempotency_key, business_date, loan_id, scope)
         goodwill_credit(check, credit, owed, loan.terms.waterfall)
@@ -498,8 +497,7 @@ def _approve_goodwill(
     business_date: date,
     request: tuple[str, str, str],
 ) -> Receipt:
-    owed = receivables(LoanBookQueries(session).loan_transactions(loan.loan_id), loan.loan_id)
-    total = sum(owed.values(), Decimal(0))
+    owed, total = _owed(session, loan)
     if proposal.amount > total:
         raise ProposalUnavailableError(
             "stale",
@@ -517,6 +515,13 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.WRITE_OFF: _approve_taking_off(ActionKind.WRITE_OFF),
     ActionKind.GOODWILL_CREDIT: _approve_goodwill,
 }
+
+
+def _owed(session: Session, loan: LoanRecord) -> tuple[dict[Component, Decimal], Decimal]:
+    """What ``loan`` owes now, by component, and in all: what a take-off removes, what a
+    credit may settle at most, and what a proposal of either is checked against."""
+    owed = receivables(LoanBookQueries(session).loan_transactions(loan.loan_id), loan.loan_id)
+    return owed, sum(owed.values(), Decimal(0))
 
 
 def _active(session: Session, loan_id: str, done: str) -> LoanRecord:
