@@ -10,6 +10,7 @@ proposal queue on the loan's lock, and the second finds it approved.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import Engine
@@ -61,18 +62,7 @@ def approve_proposal(
             action_id=receipt.action_id,
         )
         assert decided, proposal_id  # under the loan's lock, seen open just now
-        return Receipt(
-            receipt.operation,
-            receipt.loan_id,
-            receipt.business_date,
-            receipt.transaction_ids,
-            receipt.amount,
-            receipt.overpayment,
-            receipt.status,
-            currency=receipt.currency,
-            action_id=receipt.action_id,
-            proposal_id=proposal_id,
-        )
+        return replace(receipt, proposal_id=proposal_id)
 
     request = {"proposal_id": proposal_id, "reason": reason}
     return on_loan(
