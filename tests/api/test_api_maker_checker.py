@@ -105,3 +105,39 @@ def test_a_rejected_or_stale_proposal_is_a_409_that_says_which(served: Served) -
     assert "written_off since" in stale.json()["detail"]
     with Session(served.context.engine) as session:
         assert LoanBookQueries(session).trial_balance() == 0
+
+
+def test_goodwill_split_under_the_threshold_is_proposed_once_it_adds_up(served: Served) -> None:
+    loan_id, _ = _loan(served)
+    threshold = served.context.policy.approval_threshold
+    credits = f"/v1/loans/{loan_id}/goodwill-credits"
+    # 300 of 500: each below the threshold, the two together above it.
+    part = {
+        "amount": f"{threshold * Decimal('0.6'):.2f}",
+        "currency": served.context.policy.currency,
+        "reason": "late payout",
+    }
+    first = _post(served, credits, part, "servicing", "g-1")
+    assert first.status_code == 200, first.text
+    second = _post(served, credits, part, "servicing", "g-2")
+    assert second.status_code == 202, second.text
+    assert (second.json()["status"], second.json()["transaction_ids"]) == ("proposed", [])
+    proposals = f"/v1/loans/{loan_id}/proposals"
+    rejected = _post(
+        served, f"{proposals}/{second.json()['proposal_id']}/reject", {"reason": "no"}, "risk", "r"
+    )
+    assert rejected.status_code == 200, rejected.text
+    # Still above with the first standing; its reversal frees its share.
+    third = _post(served, credits, part, "servicing", "g-3")
+    assert third.status_code == 202, third.text
+    reject = f"{proposals}/{third.json()['proposal_id']}/reject"
+    assert _post(served, reject, {"reason": "no"}, "risk", "r-2").status_code == 200
+    [credit_id] = first.json()["transaction_ids"]
+    undone = _post(
+        served, f"/v1/transactions/{credit_id}/reverse", {"reason": "x"}, "servicing", "v"
+    )
+    assert undone.status_code == 200, undone.text
+    again = _post(served, credits, part, "servicing", "g-4")
+    assert again.status_code == 200, again.text
+    with Session(served.context.engine) as session:
+        assert LoanBookQueries(session).trial_balance() == 0

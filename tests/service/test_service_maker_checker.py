@@ -24,6 +24,7 @@ from microlend.errors import (
 from microlend.ledger import FixedInstalmentTerms, TransactionKind, receivables
 from microlend.money import Money
 from microlend.service import (
+    Receipt,
     approve_proposal,
     charge_off_loan,
     fund_book,
@@ -279,4 +280,48 @@ def test_a_book_level_reversal_keeps_its_reason(engine: Engine) -> None:
         MAKER,
     )
     assert action.refers_to == funded.transaction_ids[0]
+    assert_book_sound(engine)
+
+
+def test_goodwill_split_under_the_threshold_is_held_once_it_adds_up_past_it(
+    engine: Engine,
+) -> None:
+    loan_id = open_loan(engine, FIXED)
+    threshold = D(500)
+
+    def grant(amount: str, key: str) -> Receipt:
+        return grant_goodwill_credit(
+            engine,
+            loan_id,
+            usd(amount),
+            DAY,
+            key,
+            reason="r",
+            scope=MAKER,
+            approval_threshold=threshold,
+        )
+
+    first = grant("300.00", "g-1")
+    assert first.status == "active"
+    # 300 + 300 is above 500: the second credit waits for approval though it is below it.
+    second = grant("300.00", "g-2")
+    assert (second.status, second.transaction_ids, second.amount) == ("proposed", (), D(300))
+    # A pending proposal counts too: a third small credit cannot race past it.
+    third = grant("100.00", "g-3")
+    assert third.status == "proposed"
+    assert second.proposal_id is not None
+    assert third.proposal_id is not None
+    for number, proposal_id in enumerate((second.proposal_id, third.proposal_id)):
+        reject_proposal(
+            engine, loan_id, proposal_id, DAY, f"x-{number}", scope=CHECKER, reason="no"
+        )
+    # Rejected proposals count no more: 300 + 200 is exactly the threshold.
+    assert grant("200.00", "g-4").status == "active"
+    assert grant("0.01", "g-5").status == "proposed"
+    # A reversed credit frees its share: 200 applied and 0.01 proposed stand after undoing
+    # the first, so 299.99 more is exactly the threshold.
+    reverse_transaction(engine, first.transaction_ids[0], DAY, "rev-1", scope=MAKER, reason="r")
+    assert grant("299.99", "g-6").status == "active"
+    assert grant("0.01", "g-7").status == "proposed"
+    assert kinds(engine, loan_id).count(TransactionKind.GOODWILL_CREDIT) == 3
     assert_book_sound(engine)

@@ -29,6 +29,7 @@ from microlend.ledger import (
     Component,
     Pause,
     Transaction,
+    TransactionKind,
     charge_off,
     goodwill_credit,
     receivables,
@@ -52,9 +53,11 @@ from microlend.store import (
     LoanActions,
     LoanBookCommands,
     LoanBookQueries,
+    LoanProposals,
     LoanRecord,
     LoanStatus,
     Proposal,
+    ProposalStatus,
 )
 
 __all__ = [
@@ -426,7 +429,8 @@ def grant_goodwill_credit(
     approval_threshold: Decimal | None = None,
 ) -> Receipt:
     """Credit an active loan ``credit`` at the lender's expense (``ledger.goodwill_credit``):
-    it settles what is owed as a payment would, never more than is owed. A credit above
+    it settles what is owed as a payment would, never more than is owed. A credit that, with the
+    loan's earlier credits still standing and those proposed (``_credited_before``), is above
     ``approval_threshold`` is only proposed (``maker_checked``)."""
     text = _reason(reason)
     request = (_GOODWILL, idempotency_key, scope)
@@ -439,7 +443,8 @@ def grant_goodwill_credit(
         # Built (not posted) to refuse now a credit beyond what is owed, not once approved.
         check = header_for(_GOODWILL, idempotency_key, business_date, loan_id, scope)
         goodwill_credit(check, credit, owed, loan.terms.waterfall)
-        held = Held(ActionKind.GOODWILL_CREDIT, credit.amount, text, {})
+        prior = _credited_before(session, loan)
+        held = Held(ActionKind.GOODWILL_CREDIT, credit.amount, text, {}, prior=prior)
         return maker_checked(
             session,
             loan,
@@ -468,6 +473,33 @@ def grant_goodwill_credit(
 
 
 _GOODWILL = "goodwill"
+
+
+def _credited_before(session: Session, loan: LoanRecord) -> Decimal:
+    """What goodwill ``loan`` was granted already and still stands: its credits not reversed,
+    and its credits proposed and not yet decided (two proposals must not both pass under the
+    threshold). A new credit counts with these against the approval threshold, so a credit
+    split into small ones is held as one would be."""
+    queries = LoanBookQueries(session)
+    history = queries.loan_transactions(loan.loan_id)
+    reversed_ids = {t.reverses for t in history if t.reverses is not None}
+    granted = sum(
+        (
+            sum((p.amount for p in t.postings if p.amount > 0), Decimal(0))
+            for t in history
+            if t.kind is TransactionKind.GOODWILL_CREDIT and t.id not in reversed_ids
+        ),
+        Decimal(0),
+    )
+    pending = LoanProposals(session).listed(
+        loan_id=loan.loan_id, status=ProposalStatus.PROPOSED, limit=_ALL
+    )
+    waiting = sum((p.amount for p in pending if p.kind is ActionKind.GOODWILL_CREDIT), Decimal(0))
+    return granted + waiting
+
+
+#: Enough to read every open proposal of one loan.
+_ALL = 1_000_000
 
 
 def _credited(

@@ -34,12 +34,16 @@ Applier = Callable[[Session, LoanRecord, Proposal, date, tuple[str, str, str]], 
 @dataclass(frozen=True)
 class Held:
     """What a command would do, for ``maker_checked`` to apply or propose: the action, the
-    amount it moves, its parameters as its ``Applier`` reads them back, and the reason."""
+    amount it moves, its parameters as its ``Applier`` reads them back, and the reason.
+    ``prior`` is what earlier actions of its kind on the loan moved and count with it against
+    the threshold (a goodwill credit's earlier unreversed credits and open proposals), so a
+    large amount split into small ones still waits for approval."""
 
     kind: ActionKind
     amount: Decimal
     reason: str
     params: Mapping[str, Any]
+    prior: Decimal = Decimal(0)
 
 
 def needs_approval(amount: Decimal, threshold: Decimal | None) -> bool:
@@ -57,9 +61,10 @@ def maker_checked(
     threshold: Decimal | None,
     apply: Callable[[], Receipt],
 ) -> Receipt:
-    """``apply()`` when ``held`` needs no approval; else record it as a proposal of the caller
-    (``request``: operation, key, scope) and answer with a receipt that moved nothing."""
-    if not needs_approval(held.amount, threshold):
+    """``apply()`` when ``held`` needs no approval (its amount with its ``prior``, at most the
+    threshold); else record it as a proposal of the caller (``request``: operation, key, scope)
+    and answer with a receipt that moved nothing."""
+    if not needs_approval(held.amount + held.prior, threshold):
         return apply()
     operation, key, scope = request
     proposal_id = transaction_id(scoped_key(f"{operation}-proposal", key, scope))
