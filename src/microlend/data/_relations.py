@@ -69,11 +69,17 @@ def check_relations(
     relation = dict(known) if known is not None else {name: name for name in sources}
     empty = _empty_parents(sources, relation, con, findings)
     clean = _clean_order_children(sources, relation, con)
+    merchants_named = True  # every merchant an order names exists (stored orders were checked)
     for name in sources:
         for key in CONTRACT[name].foreign_keys:
-            cleared = name in clean and key.table == "orders"
-            if key.table in relation and key.table not in empty and not cleared:
-                _foreign_key(name, key, relation[key.table], sources[name], con, findings)
+            if (
+                key.table in relation
+                and key.table not in empty
+                and not _cleared(name, key, clean, merchants_named)
+            ):
+                found = _foreign_key(name, key, relation[key.table], sources[name], con, findings)
+                if name == "orders" and key.table == "merchants":
+                    merchants_named = found == 0
     if "orders" in relation:
         for child in _ORDER_CHILDREN:
             if child in sources and child not in clean:
@@ -111,7 +117,7 @@ def _clean_order_children(
     sources: Mapping[str, Source], relation: Mapping[str, str], con: duckdb.DuckDBPyConnection
 ) -> set[str]:
     """The order children (refunds, reviews, shipments) with no row that could break a rule
-    against its order: an unknown order, another merchant, a date before the order's.
+    against its order: no or an unknown order, another merchant, a date before the order's.
 
     One join answers all three at once; on valid records (the usual case) it spares the
     three joins with millions of orders that the rules would make one by one. Where a row
@@ -124,13 +130,22 @@ def _clean_order_children(
         (suspect,) = con.sql(
             f"SELECT EXISTS (SELECT 1 FROM {rule.table} AS c "
             f"LEFT JOIN {relation['orders']} AS p ON c.order_id = p.order_id "
-            "WHERE c.order_id IS NOT NULL AND (p.order_id IS NULL "
-            "OR c.merchant_id <> p.merchant_id "
-            f"OR {_earlier(rule)}))"
+            # A row without an order (itself a violation) vouches for no merchant: suspect.
+            "WHERE p.order_id IS NULL OR c.merchant_id <> p.merchant_id "
+            f"OR {_earlier(rule)})"
         ).fetchall()[0]
         if not suspect:
             clean.add(rule.table)
     return clean
+
+
+def _cleared(name: str, key: ForeignKey, clean: Set[str], merchants_named: bool) -> bool:
+    """Whether the foreign key ``key`` of ``name`` holds without a join: a clean order child
+    names known orders, and the merchant of each, which is a known merchant where the orders'
+    own merchant key found nothing (millions of rows spared a join to no effect)."""
+    if name not in clean:
+        return False
+    return key.table == "orders" or (key.table == "merchants" and merchants_named)
 
 
 def _after(
@@ -237,8 +252,8 @@ def _foreign_key(
     source: Source,
     con: duckdb.DuckDBPyConnection,
     findings: Findings,
-) -> None:
-    """Rows of ``table`` whose ``key`` names no row of the relation ``parent``."""
+) -> int:
+    """Rows of ``table`` whose ``key`` names no row of the relation ``parent``: how many."""
     column, ref = key.column, key.ref_column
     total, rows = first_rows(
         con,
@@ -247,6 +262,7 @@ def _foreign_key(
     )
     located = [(row, f"{value!r} is not a {ref} of {key.table}") for row, value in rows]
     findings.add_located(source, column, total, located)
+    return total
 
 
 def _same_merchant(
