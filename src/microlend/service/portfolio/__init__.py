@@ -40,7 +40,6 @@ from microlend.service.portfolio._stability import (
     baseline_from_fit,
     baseline_on_records,
     book_population,
-    forget_baselines,
     monitor_model,
     monitor_on_records,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "decision_log",
     "decision_record",
     "estimated_book_performance",
-    "forget_baselines",
     "list_loans",
     "loan_lines",
     "loan_table",

@@ -8,16 +8,11 @@ with none, the applications after the training window.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -43,7 +38,6 @@ from microlend.service.rating import (
     check_feature_catalog,
     feature_importance,
     labelled_applications,
-    matured_applications,
 )
 from microlend.store import PortfolioQueries
 
@@ -54,7 +48,6 @@ __all__ = [
     "baseline_from_fit",
     "baseline_on_records",
     "book_population",
-    "forget_baselines",
     "monitor_model",
     "monitor_on_records",
 ]
@@ -171,64 +164,25 @@ def monitor_model(
     )
 
 
-#: Training baselines built in this process, by model, records and training applications
-#: (``_baseline_key``): a training window's applications and their features cannot change once
-#: their days are closed, so a daily cycle builds its model's baseline once, not every day.
-_BASELINES: OrderedDict[tuple[str, ...], StabilityBaseline] = OrderedDict()
-_KEPT_BASELINES = 4
-
-
-def forget_baselines() -> None:
-    """Drop the training baselines kept in this process (the next monitor rebuilds them)."""
-    _BASELINES.clear()
-
-
-def _baseline_key(
-    artifact: ModelArtifact, dataset: Dataset, train: pa.Table, scale: ScoreScale
-) -> tuple[str, ...] | None:
-    """The model's files' digests, the records' folder, the scale and the training
-    applications (ids, merchants, dates); ``None`` for a model not read from files."""
-    if not artifact.files:
-        return None
-    keys = train.select(["application_id", "merchant_id", "applied_at"]).to_pandas()
-    digest = hashlib.sha256(pd.util.hash_pandas_object(keys, index=False).to_numpy().tobytes())
-    model = json.dumps(dict(artifact.files), sort_keys=True)
-    return (model, str(dataset.root.resolve()), repr(scale), digest.hexdigest())
-
-
-def _split_at_training(
-    artifact: ModelArtifact, dataset: Dataset, scale: ScoreScale
-) -> tuple[StabilityBaseline, Labelled]:
-    """The training baseline (kept, ``_BASELINES``) and the labelled applications after the
-    training window (built each time: more mature as the records grow)."""
+def _split_at_training(artifact: ModelArtifact, dataset: Dataset) -> tuple[Labelled, Labelled]:
     window = artifact.metadata.training_window
     if artifact.metadata.kind != "merchant_records" or window is None:
         raise ArtifactError("this model was not trained on merchant records (no training_window)")
     check_feature_catalog(artifact)
-    matured = matured_applications(dataset)
-    applied = matured.column("applied_at").to_pandas()
-    later = pa.array((applied > pd.Timestamp(window.end)).to_numpy())
-    train_rows, after_rows = matured.filter(pc.invert(later)), matured.filter(later)
-    if train_rows.num_rows == 0 or after_rows.num_rows == 0:
+    labelled = labelled_applications(dataset)
+    later = (labelled.applied_at > pd.Timestamp(window.end)).to_numpy()
+    train, after = labelled.take(~later), labelled.take(later)
+    if len(train) == 0 or len(after) == 0:
         raise ArtifactError("the records hold no applications on one side of the training window")
-    key = _baseline_key(artifact, dataset, train_rows, scale)
-    baseline = None if key is None else _BASELINES.get(key)
-    if baseline is None:
-        train = labelled_applications(dataset, chosen=train_rows)
-        baseline = _baseline(artifact.model, train, scale)
-        if key is not None:
-            _BASELINES[key] = baseline
-            while len(_BASELINES) > _KEPT_BASELINES:
-                _BASELINES.popitem(last=False)
-    return baseline, labelled_applications(dataset, chosen=after_rows)
+    return train, after
 
 
 def baseline_on_records(
     artifact: ModelArtifact, dataset: Dataset, scale: ScoreScale | None = None
 ) -> StabilityBaseline:
     """The training population of a saved model, rebuilt from the records it was trained on."""
-    baseline, _ = _split_at_training(artifact, dataset, scale or ScoreScale())
-    return baseline
+    train, _ = _split_at_training(artifact, dataset)
+    return _baseline(artifact.model, train, scale or ScoreScale())
 
 
 def _baseline(model: PDModel, train: Labelled, scale: ScoreScale) -> StabilityBaseline:
@@ -251,8 +205,8 @@ def monitor_on_records(
     that window; ``current`` defaults to those applications; ``minimum`` as in
     ``monitor_model``."""
     scale = scale or ScoreScale()
-    baseline, after = _split_at_training(artifact, dataset, scale)
+    train, after = _split_at_training(artifact, dataset)
     model = artifact.model
     calibration = calibration_by_band(model.predict_pd(after.features), after.defaulted, scale)
     chosen = current or _population("applications after training", model, after, scale)
-    return monitor_model(baseline, chosen, calibration, minimum)
+    return monitor_model(_baseline(model, train, scale), chosen, calibration, minimum)

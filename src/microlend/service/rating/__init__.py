@@ -30,7 +30,6 @@ from microlend.service.rating._training import (
     RatingFit,
     fit_rating,
     labelled_applications,
-    matured_applications,
     quiet,
     split_out_of_time,
 )
@@ -59,7 +58,6 @@ __all__ = [
     "fit_rating",
     "improver_of",
     "labelled_applications",
-    "matured_applications",
     "merchant_features",
     "model_report",
     "population_shift",

@@ -48,7 +48,6 @@ __all__ = [
     "data_fingerprint",
     "fit_rating",
     "labelled_applications",
-    "matured_applications",
     "quiet",
     "split_out_of_time",
 ]
@@ -111,28 +110,13 @@ def _matured_outcomes(tables: Mapping[str, pa.Table], end: datetime) -> pd.DataF
     return labelled
 
 
-def _matured(dataset: Dataset, outcomes: pd.DataFrame) -> pa.Table:
+def labelled_applications(dataset: Dataset, *, progress: Progress = quiet) -> Labelled:
+    """Every funded application whose performance window has ended, with its features."""
+    outcomes = _matured_outcomes(dataset.tables, dataset.end)
     applications = dataset.table("applications")
     wanted = pa.array(outcomes["application_id"].to_numpy(dtype=str))
     chosen = applications.filter(pa.compute.is_in(applications["application_id"], wanted))
-    return chosen.sort_by([("applied_at", "ascending"), ("application_id", "ascending")])
-
-
-def matured_applications(dataset: Dataset) -> pa.Table:
-    """The funded applications whose performance window has ended, in time order, without
-    their features: a caller labels a part of them (``labelled_applications(chosen=...)``)."""
-    return _matured(dataset, _matured_outcomes(dataset.tables, dataset.end))
-
-
-def labelled_applications(
-    dataset: Dataset, *, progress: Progress = quiet, chosen: pa.Table | None = None
-) -> Labelled:
-    """Every funded application whose performance window has ended, with its features; or
-    only ``chosen``, rows of ``matured_applications(dataset)`` (each application's features
-    are its own, as of its date, so a part's rows equal the whole's)."""
-    outcomes = _matured_outcomes(dataset.tables, dataset.end)
-    if chosen is None:
-        chosen = _matured(dataset, outcomes)
+    chosen = chosen.sort_by([("applied_at", "ascending"), ("application_id", "ascending")])
     progress("features at each application's date", 0.0)
     built = build_features(dataset, application_spine(chosen)).to_pandas()
     progress("features at each application's date", 1.0)
