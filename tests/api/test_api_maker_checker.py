@@ -12,7 +12,10 @@ from api_support import Served
 from sqlalchemy.orm import Session
 from test_api_servicing_actions import _loan, _loan_body, _owner, _post
 
-from microlend.store import LoanBookQueries
+from microlend.ledger import Header, interest_accrual
+from microlend.money import Money
+from microlend.store import LoanBookCommands, LoanBookQueries
+from microlend.types import LoanId
 
 PROBLEM = "application/problem+json"
 
@@ -139,5 +142,45 @@ def test_goodwill_split_under_the_threshold_is_proposed_once_it_adds_up(served: 
     assert undone.status_code == 200, undone.text
     again = _post(served, credits, part, "servicing", "g-4")
     assert again.status_code == 200, again.text
+    with Session(served.context.engine) as session:
+        assert LoanBookQueries(session).trial_balance() == 0
+
+
+def _accrue(served: Served, loan_id: str, amount: Decimal, key: str) -> str:
+    """Book an interest accrual of ``amount`` on the loan today (as end of day would)."""
+    currency = served.context.policy.currency
+    header = Header(f"accrual-{key}", served.context.today(), key, LoanId(loan_id))
+    with Session(served.context.engine) as session, session.begin():
+        LoanBookCommands(session).append([interest_accrual(header, Money(amount, currency))])
+    return header.transaction_id
+
+
+def test_an_accrual_reversal_above_the_threshold_is_a_409_and_a_payments_is_not(
+    served: Served,
+) -> None:
+    loan_id, merchant_id = _loan(served)
+    threshold = served.context.policy.approval_threshold
+    small = _accrue(served, loan_id, threshold, "a-1")
+    large = _accrue(served, loan_id, threshold + Decimal("0.01"), "a-2")
+    reverse = "/v1/transactions/{}/reverse"
+    for who in ("merchant_a", _owner(served, merchant_id), "risk"):
+        refused = _post(served, reverse.format(small), {"reason": "x"}, who, f"v-{who}")
+        _problem(refused, 403, "forbidden")
+    waived = _post(served, reverse.format(large), {"reason": "waive"}, "servicing", "v-1")
+    _problem(waived, 409, "conflicts-with-the-loan-book")
+    assert "grant a goodwill credit instead" in waived.json()["detail"]
+    # Exactly the threshold is waived; after it any credit waits for a risk officer.
+    done = _post(served, reverse.format(small), {"reason": "waive"}, "servicing", "v-2")
+    assert done.status_code == 200, done.text
+    credit = {"amount": "1.00", "currency": served.context.policy.currency, "reason": "x"}
+    credits = f"/v1/loans/{loan_id}/goodwill-credits"
+    assert _post(served, credits, credit, "servicing", "g-1").status_code == 202
+    # A payment booked in error is reversed whatever its size: money, not a waiver.
+    payment = {"amount": f"{threshold * 2:.2f}", "currency": credit["currency"]}
+    paid = _post(served, f"/v1/loans/{loan_id}/payments", payment, "servicing", "p-1")
+    assert paid.status_code == 200, paid.text
+    [paid_id] = paid.json()["transaction_ids"]
+    back = _post(served, reverse.format(paid_id), {"reason": "bounced"}, "servicing", "v-3")
+    assert back.status_code == 200, back.text
     with Session(served.context.engine) as session:
         assert LoanBookQueries(session).trial_balance() == 0

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import (
     IdempotencyConflictError,
+    LedgerError,
     NotFoundError,
     ProposalUnavailableError,
     SegregationError,
@@ -27,6 +28,7 @@ from microlend.service import (
     Receipt,
     approve_proposal,
     charge_off_loan,
+    end_of_day,
     fund_book,
     grant_goodwill_credit,
     post_payment,
@@ -324,4 +326,55 @@ def test_goodwill_split_under_the_threshold_is_held_once_it_adds_up_past_it(
     assert grant("299.99", "g-6").status == "active"
     assert grant("0.01", "g-7").status == "proposed"
     assert kinds(engine, loan_id).count(TransactionKind.GOODWILL_CREDIT) == 3
+    assert_book_sound(engine)
+
+
+def test_an_accrual_reversal_above_the_threshold_is_refused_and_money_reversals_are_not(
+    engine: Engine,
+) -> None:
+    loan_id = open_loan(engine, FIXED)
+    closed = DAY + timedelta(days=95)
+    end_of_day(engine, DAY + timedelta(days=40))
+    end_of_day(engine, closed)
+    today = closed + timedelta(days=1)
+    with Session(engine) as session:
+        history = LoanBookQueries(session).loan_transactions(loan_id)
+    accruals = [t for t in history if t.kind is TransactionKind.INTEREST_ACCRUAL]
+    assert len(accruals) >= 2
+    first, second = accruals[0], accruals[1]
+    threshold = sum((p.amount for p in first.postings if p.amount > 0), D(0))
+
+    def reverse(transaction_id: str, key: str) -> Receipt:
+        return reverse_transaction(
+            engine,
+            transaction_id,
+            today,
+            key,
+            scope=MAKER,
+            reason="r",
+            approval_threshold=threshold,
+        )
+
+    # Exactly the threshold: reversed. The next accrual would waive more in all: refused.
+    assert len(reverse(first.id, "rev-1").transaction_ids) == 1
+    with pytest.raises(LedgerError, match="grant a goodwill credit instead"):
+        reverse(second.id, "rev-2")
+    # A waiver counts with goodwill credits both ways: any credit is above it now.
+    credit = grant_goodwill_credit(
+        engine,
+        loan_id,
+        usd("0.01"),
+        today,
+        "g-1",
+        reason="r",
+        scope=MAKER,
+        approval_threshold=threshold,
+    )
+    assert credit.status == "proposed"
+    # A payment booked in error is reversed whatever its size (money, not a waiver); so is
+    # the book's own accrual reversal (no threshold).
+    paid = post_payment(engine, loan_id, usd("300.00"), today, "pay-1")
+    assert len(reverse(paid.transaction_ids[0], "rev-3").transaction_ids) == 1
+    book = reverse_transaction(engine, second.id, today, "rev-4")
+    assert len(book.transaction_ids) == 1
     assert_book_sound(engine)

@@ -357,10 +357,19 @@ async def reverse(
     caller: Servicing,
     key: IdempotencyKey,
 ) -> ReceiptOut:
+    # An accrual's reversal is a waiver: above the threshold it is refused (a goodwill credit,
+    # approved by a risk officer, is the way).
+    threshold = runtime_of(request).context.policy.approval_threshold
     return await on_book(
         request,
         lambda engine, today: reverse_transaction(
-            engine, transaction_id, today, key, scope=caller.key_id, reason=body.reason
+            engine,
+            transaction_id,
+            today,
+            key,
+            scope=caller.key_id,
+            reason=body.reason,
+            approval_threshold=threshold,
         ),
     )
 

@@ -66,11 +66,13 @@ __all__ = [
     "actor_of",
     "charge_off_loan",
     "grant_goodwill_credit",
+    "moved",
     "pause_loan",
     "pauses_of",
     "record_action",
     "record_reason",
     "resume_pause",
+    "waived_before",
     "write_off_loan",
 ]
 
@@ -430,7 +432,7 @@ def grant_goodwill_credit(
 ) -> Receipt:
     """Credit an active loan ``credit`` at the lender's expense (``ledger.goodwill_credit``):
     it settles what is owed as a payment would, never more than is owed. A credit that, with the
-    loan's earlier credits still standing and those proposed (``_credited_before``), is above
+    loan's earlier waivers still standing and credits proposed (``waived_before``), is above
     ``approval_threshold`` is only proposed (``maker_checked``)."""
     text = _reason(reason)
     request = (_GOODWILL, idempotency_key, scope)
@@ -443,7 +445,7 @@ def grant_goodwill_credit(
         # Built (not posted) to refuse now a credit beyond what is owed, not once approved.
         check = header_for(_GOODWILL, idempotency_key, business_date, loan_id, scope)
         goodwill_credit(check, credit, owed, loan.terms.waterfall)
-        prior = _credited_before(session, loan)
+        prior = waived_before(session, loan)
         held = Held(ActionKind.GOODWILL_CREDIT, credit.amount, text, {}, prior=prior)
         return maker_checked(
             session,
@@ -475,19 +477,21 @@ def grant_goodwill_credit(
 _GOODWILL = "goodwill"
 
 
-def _credited_before(session: Session, loan: LoanRecord) -> Decimal:
-    """What goodwill ``loan`` was granted already and still stands: its credits not reversed,
-    and its credits proposed and not yet decided (two proposals must not both pass under the
-    threshold). A new credit counts with these against the approval threshold, so a credit
-    split into small ones is held as one would be."""
-    queries = LoanBookQueries(session)
-    history = queries.loan_transactions(loan.loan_id)
+def waived_before(session: Session, loan: LoanRecord) -> Decimal:
+    """What the lender gave ``loan`` up already, at its own cost, and still stands: its goodwill
+    credits not reversed, its interest accruals reversed (a waiver: what it owed is gone with no
+    money received), and its goodwill credits proposed and not yet decided (two proposals must
+    not both pass under the threshold). A new credit or accrual reversal counts with these
+    against the approval threshold, so a waiver split into small ones is held as one would be."""
+    history = LoanBookQueries(session).loan_transactions(loan.loan_id)
     reversed_ids = {t.reverses for t in history if t.reverses is not None}
+    accruals = {t.id for t in history if t.kind is TransactionKind.INTEREST_ACCRUAL}
     granted = sum(
         (
-            sum((p.amount for p in t.postings if p.amount > 0), Decimal(0))
+            moved(t)
             for t in history
-            if t.kind is TransactionKind.GOODWILL_CREDIT and t.id not in reversed_ids
+            if (t.kind is TransactionKind.GOODWILL_CREDIT and t.id not in reversed_ids)
+            or (t.kind is TransactionKind.REVERSAL and t.reverses in accruals)
         ),
         Decimal(0),
     )
@@ -496,6 +500,11 @@ def _credited_before(session: Session, loan: LoanRecord) -> Decimal:
     )
     waiting = sum((p.amount for p in pending if p.kind is ActionKind.GOODWILL_CREDIT), Decimal(0))
     return granted + waiting
+
+
+def moved(transaction: Transaction) -> Decimal:
+    """What ``transaction`` moves: the sum of its debits."""
+    return sum((p.amount for p in transaction.postings if p.amount > 0), Decimal(0))
 
 
 #: Enough to read every open proposal of one loan.

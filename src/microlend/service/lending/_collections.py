@@ -31,7 +31,8 @@ from microlend.ledger import (
     settlement_holdback,
 )
 from microlend.money import Money, round_money, to_text
-from microlend.service.lending._actions import record_action
+from microlend.service.lending._actions import moved, record_action, waived_before
+from microlend.service.lending._maker_checker import needs_approval
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (
     Receipt,
@@ -150,10 +151,18 @@ def reverse_transaction(
     *,
     scope: str = "",
     reason: str | None = None,
+    approval_threshold: Decimal | None = None,
 ) -> Receipt:
     """Post the exact mirror of a transaction (a mistaken payment, accrual, write-off,
     charge-off or goodwill credit); with ``reason`` it is recorded among the loan's actions
     (who, when, why).
+
+    Reversing an interest accrual waives what the loan owes with no money received, at the
+    lender's cost: with ``approval_threshold`` (the api's servicing keys) one that, with the
+    loan's waivers standing (``waived_before``), is above it is refused: a waiver that large is
+    a goodwill credit, which a risk officer approves. Reversals of money movements booked in
+    error (a payment, a funding, a refund) and of take-offs and credits are not limited: they
+    give the lender back what it gave up, or correct what the money did.
 
     A disbursement is not reversed here (cancel the loan instead), nor is a reversal; a reversal
     that would leave a balance below zero (a payment whose overpayment was already refunded) is
@@ -176,6 +185,8 @@ def reverse_transaction(
             _check_nothing_recovered(queries, loan, original.kind)
         if loan is not None and loan.status in _CLOSED_WITH_ARREARS:
             _check_after_taking_off(loan.status, original)
+        if loan is not None and original.kind is TransactionKind.INTEREST_ACCRUAL:
+            _check_waiver(session, loan, original, approval_threshold)
         header = header_for("reversal", idempotency_key, business_date, original.loan_id, scope)
         entry = reversal(header, original)
         status = post(session, loan, [entry], business_date)
@@ -255,6 +266,21 @@ def _check_nothing_recovered(
         raise LedgerError(
             f"loan {loan.loan_id} recovered {recovered} {loan.currency} since its {kind}: "
             "reverse those recoveries first"
+        )
+
+
+def _check_waiver(
+    session: Session, loan: LoanRecord, accrual: Transaction, threshold: Decimal | None
+) -> None:
+    amount = moved(accrual)
+    waived = waived_before(session, loan)
+    if needs_approval(amount + waived, threshold):
+        raise LedgerError(
+            f"reversing accrual {accrual.id} waives {to_text(amount, loan.currency)} "
+            f"{loan.currency} of loan {loan.loan_id}, which with the "
+            f"{to_text(waived, loan.currency)} waived or credited already is above the approval "
+            f"threshold of {threshold}: grant a goodwill credit instead (a risk officer approves "
+            "it)"
         )
 
 
