@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from microlend.errors import NotFoundError, ProposalUnavailableError, SegregationError
-from microlend.service.lending._actions import APPLIERS, actor_of, record_reason
+from microlend.service.lending._actions import APPLIERS
+from microlend.service.lending._audit import actor_of, record_reason
 from microlend.service.lending._receipts import Receipt, on_loan
 from microlend.store import (
     LoanBookQueries,

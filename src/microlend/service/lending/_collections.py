@@ -31,7 +31,8 @@ from microlend.ledger import (
     settlement_holdback,
 )
 from microlend.money import Money, round_money, to_text
-from microlend.service.lending._actions import moved, record_action, waived_before
+from microlend.service.lending._audit import record_action
+from microlend.service.lending._goodwill import moved, waived_before
 from microlend.service.lending._maker_checker import needs_approval
 from microlend.service.lending._posting import post
 from microlend.service.lending._receipts import (

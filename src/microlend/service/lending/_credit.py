@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from microlend.errors import ConfigError, LimitExceededError, OfferUnavailableError
 from microlend.money import Money
 from microlend.policy import Exposure
-from microlend.service.lending._actions import pauses_of
+from microlend.service.lending._pausing import pauses_of
 from microlend.service.lending._servicing import state_of
 from microlend.store import (
     DecisionRecord,

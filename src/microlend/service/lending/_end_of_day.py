@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from microlend.errors import ConfigError
 from microlend.ledger import LoanContract, Transaction, close_loan_day
-from microlend.service.lending._actions import pauses_of
+from microlend.service.lending._pausing import pauses_of
 from microlend.service.lending._receipts import header_for
 from microlend.service.lending._servicing import contract_of, realised_apr_of, status_of
 from microlend.store import (

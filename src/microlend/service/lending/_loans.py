@@ -25,8 +25,8 @@ from microlend.ledger import (
     receivables,
 )
 from microlend.service.access import Principal
-from microlend.service.lending._actions import pauses_of
 from microlend.service.lending._commands import accept_offer
+from microlend.service.lending._pausing import pauses_of
 from microlend.service.lending._receipts import Receipt
 from microlend.service.lending._servicing import (
     plan_of,
