@@ -10,7 +10,13 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from microlend import __version__
-from microlend.api import _routes_loans, _routes_notice, _routes_proposals, _routes_rating
+from microlend.api import (
+    _routes_loans,
+    _routes_notice,
+    _routes_proposals,
+    _routes_rating,
+    _routes_servicing,
+)
 from microlend.api._context import ApiContext, Runtime
 from microlend.api._problems import MEDIA_TYPE, install_problem_handlers
 from microlend.api._schemas import Problem
@@ -61,6 +67,7 @@ def create_app(context: ApiContext) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(_routes_rating.router)
     app.include_router(_routes_loans.router)
+    app.include_router(_routes_servicing.router)
     app.include_router(_routes_proposals.router)
     app.include_router(_routes_notice.router)
     install_problem_handlers(app, max_body_bytes=context.settings.max_body_bytes)
