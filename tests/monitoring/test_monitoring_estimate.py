@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -27,15 +28,16 @@ YEAR = timedelta(days=365)
 
 def brute_force_auc(p: list[float], s: list[float]) -> float:
     """The definition, pair by pair: sum p_i (1 - p_j) [s_i > s_j] / sum p_i (1 - p_j), i != j,
-    ties a half."""
-    numerator = denominator = 0.0
-    for i, (p_i, s_i) in enumerate(zip(p, s, strict=True)):
-        for j, (p_j, s_j) in enumerate(zip(p, s, strict=True)):
+    ties a half; in exact fractions, so that tiny (subnormal) PDs are no excuse."""
+    numerator = denominator = Fraction(0)
+    exact = [Fraction(x) for x in p]
+    for i, (p_i, s_i) in enumerate(zip(exact, s, strict=True)):
+        for j, (p_j, s_j) in enumerate(zip(exact, s, strict=True)):
             if i != j:
-                weight = p_i * (1.0 - p_j)
+                weight = p_i * (1 - p_j)
                 denominator += weight
-                numerator += weight * ((s_i > s_j) + 0.5 * (s_i == s_j))
-    return numerator / denominator if denominator > 0 else float("nan")
+                numerator += weight * ((s_i > s_j) + Fraction(1, 2) * (s_i == s_j))
+    return float(numerator / denominator) if denominator > 0 else float("nan")
 
 
 # Few distinct scores, so ties are common; PDs include 0 and 1.

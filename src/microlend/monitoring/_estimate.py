@@ -70,15 +70,21 @@ def expected_auc(probabilities: npt.ArrayLike, scores: npt.ArrayLike | None = No
     s = p if scores is None else np.asarray(scores, dtype=np.float64)
     if p.shape != s.shape:
         raise ValueError(f"{p.size} probabilities but {s.size} scores")
+    if p.size < 2 or p.max() <= 0.0:
+        return float("nan")
     q = 1.0 - p
-    denominator = float(p.sum() * q.sum() - (p * q).sum())
-    if p.size < 2 or denominator <= 0.0:
+    # Both sums are linear in p, so p over its largest value keeps their ratio and keeps tiny PDs
+    # clear of subnormal floats; each loan's pairs as p_i (Q - q_i), not (sum p)(sum q) - sum pq,
+    # which cancels to noise when the PDs are small.
+    w = p / p.max()
+    denominator = float((w * (q.sum() - q)).sum())
+    if denominator <= 0.0:
         return float("nan")
     _, group = np.unique(s, return_inverse=True)
     q_of_group = np.bincount(group, weights=q)
     below = np.cumsum(q_of_group) - q_of_group  # weight of non-defaulters scored strictly lower
     tied = q_of_group[group] - q  # of those tied with the loan, the loan itself left out
-    numerator = float((p * (below[group] + 0.5 * tied)).sum())
+    numerator = float((w * (below[group] + 0.5 * tied)).sum())
     return numerator / denominator
 
 
