@@ -11,14 +11,12 @@ def ok(result: Result) -> Result:
     return result
 
 
-def one_line_error(result: Result, *, quiet: bool = True) -> str:
+def one_line_error(result: Result) -> str:
     """The one line a failed command wrote: exit status 2, no traceback, on stderr a single line
-    that starts ``error: ``, and (``quiet``) nothing on stdout. (``check`` and ``features``
-    print a blank line on stdout before some of their errors: their tests say ``quiet=False``.)"""
+    that starts ``error: ``, and nothing on stdout."""
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    if quiet:
-        assert result.stdout == "", result.stdout
+    assert result.stdout == "", result.stdout
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: ")

@@ -98,13 +98,13 @@ def test_a_wrong_choice_of_records_is_one_clear_error(
 ) -> None:
 
     swap = {"DATA": str(small_market_dir), "STORE": str(store)}
-    line = one_line_error(runner.invoke(app, [swap.get(a, a) for a in args]), quiet=False)
+    line = one_line_error(runner.invoke(app, [swap.get(a, a) for a in args]))
     assert says in line
 
 
 def test_a_store_that_is_not_there_is_one_clear_error(tmp_path: Path) -> None:
 
     missing = tmp_path / "none.duckdb"
-    line = one_line_error(runner.invoke(app, ["check", "--store", str(missing)]), quiet=False)
+    line = one_line_error(runner.invoke(app, ["check", "--store", str(missing)]))
     assert str(missing) in line
     assert not missing.exists()

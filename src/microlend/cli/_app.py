@@ -173,15 +173,21 @@ def progress_bar() -> Iterator[Progress]:
     Each new step gets its own line, so the finished steps stay visible with their times.
     """
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with ProgressDisplay(*columns, console=console) as bar:
-        tasks: dict[str, TaskID] = {}
+    bar = ProgressDisplay(*columns, console=console)
+    tasks: dict[str, TaskID] = {}
 
-        def report(step: str, done: float) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=1.0)
-            bar.update(tasks[step], completed=done)
+    def report(step: str, done: float) -> None:
+        if not tasks:
+            bar.start()  # on the first step: a command refused before it leaves stdout empty
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=1.0)
+        bar.update(tasks[step], completed=done)
 
+    try:
         yield report
+    finally:
+        if tasks:
+            bar.stop()
 
 
 def _version(value: bool) -> None:
